@@ -1,0 +1,69 @@
+"""Turning the bytes of a page into text, the way browsers choose the charset.
+
+Order: byte-order mark, then the HTTP ``Content-Type`` charset (for fetched pages), then
+``<meta charset>`` / ``http-equiv`` in the first bytes of the page, then detection.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import charset_normalizer
+
+__all__ = ["charset_from_content_type", "decode_html"]
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# The HTML spec's prescan looks at the first 1024 bytes; real pages put long <script>s
+# before their <meta>, so we look further. Detection is the fallback, not this.
+_PRESCAN_BYTES = 8192
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
+)
+_CT_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+# WHATWG Encoding Standard: these labels mean windows-1252 in every browser.
+_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
+            "us-ascii": "cp1252", "ascii": "cp1252", "iso8859-1": "cp1252"}
+
+
+def _known(label: str | None) -> str | None:
+    if not label:
+        return None
+    label = label.strip().lower()
+    label = _ALIASES.get(label, label)
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    # A page that says utf-16 in a <meta> it could be read with is really ASCII-compatible.
+    return "utf-8" if name.startswith("utf-16") else name
+
+
+def charset_from_content_type(content_type: str | None) -> str | None:
+    """The charset named in a ``Content-Type`` header, if it is one Python knows."""
+    if not content_type:
+        return None
+    match = _CT_CHARSET.search(content_type)
+    return _known(match.group(1)) if match else None
+
+
+def decode_html(data: bytes, content_type: str | None = None) -> str:
+    """Decode page bytes to text; never raises (undecodable bytes become U+FFFD)."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(name, errors="replace")
+    charset = charset_from_content_type(content_type)
+    if charset is None:
+        match = _META_CHARSET.search(data[:_PRESCAN_BYTES])
+        charset = _known(match.group(1).decode("ascii", "replace")) if match else None
+    if charset is None:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            best = charset_normalizer.from_bytes(data[:200_000]).best()
+            charset = _known(best.encoding) if best is not None else None
+    return data.decode(charset or "utf-8", errors="replace")

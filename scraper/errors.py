@@ -1,0 +1,132 @@
+"""The one exception tree of the project.
+
+Every error says what failed (the URL, file or source concerned) and, where there is
+something to do about it, what to do::
+
+    ScraperError
+    ├── ConfigError            sources.yaml is invalid (file, source and key named)
+    ├── FetchError             a URL could not be fetched (url named)
+    │   ├── NetworkError       DNS failure, refused or reset connection   (transient)
+    │   │   └── FetchTimeout   connect/read timeout or total deadline hit (transient)
+    │   ├── HTTPStatusError    the server answered with an error status (status kept)
+    │   ├── RobotsDisallowed   robots.txt forbids the URL for our user agent
+    │   ├── ResponseTooLarge   the decoded body passed the size cap
+    │   ├── UnsupportedContent the response is not HTML/XML (e.g. an image or a PDF)
+    │   └── BlockedAddress     the URL resolves to a private/reserved address
+    ├── FeedError              a feed could not be parsed into entries
+    ├── ExtractionError        a page could not be turned into an article
+    └── StoreError             the output or state database could not be written
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BlockedAddress",
+    "ConfigError",
+    "ExtractionError",
+    "FeedError",
+    "FetchError",
+    "FetchTimeout",
+    "HTTPStatusError",
+    "NetworkError",
+    "ResponseTooLarge",
+    "RobotsDisallowed",
+    "ScraperError",
+    "StoreError",
+    "UnsupportedContent",
+]
+
+
+class ScraperError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class ConfigError(ScraperError):
+    """The configuration file is invalid.
+
+    The message names the file and, where known, the source and the key.
+    """
+
+    def __init__(
+        self, message: str, *, file: str | None = None, source: str | None = None,
+        key: str | None = None,
+    ) -> None:
+        self.file = file
+        self.source = source
+        self.key = key
+        where = ": ".join(
+            part
+            for part in (
+                file,
+                f"source {source!r}" if source else None,
+                f"key {key!r}" if key else None,
+            )
+            if part
+        )
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class FetchError(ScraperError):
+    """A URL could not be fetched; ``reason`` is a short human explanation."""
+
+    transient = False
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"{url}: {reason}")
+
+
+class NetworkError(FetchError):
+    """The host could not be reached (DNS, refused, reset). Worth retrying later."""
+
+    transient = True
+
+
+class FetchTimeout(NetworkError):
+    """A phase timeout or the total deadline of a fetch was hit."""
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with an error status; 429 and 5xx are transient."""
+
+    def __init__(self, url: str, status: int, reason: str | None = None,
+                 retry_after: float | None = None) -> None:
+        self.status = status
+        self.retry_after = retry_after
+        self.transient = status == 429 or status >= 500
+        super().__init__(url, reason or f"HTTP {status}")
+
+
+class RobotsDisallowed(FetchError):
+    """robots.txt disallows the URL for our user agent (use --ignore-robots to override)."""
+
+
+class ResponseTooLarge(FetchError):
+    """The decoded response passed the configured size cap."""
+
+
+class UnsupportedContent(FetchError):
+    """The response's content type is not one we can parse."""
+
+
+class BlockedAddress(FetchError):
+    """The URL resolves to a private, loopback or reserved address and the configuration
+    does not allow private networks."""
+
+
+class FeedError(ScraperError):
+    """A feed yielded no usable entries."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"{url}: {reason}")
+
+
+class ExtractionError(ScraperError):
+    """A page could not be turned into an article at all."""
+
+
+class StoreError(ScraperError):
+    """The output files or the state database could not be written."""

@@ -1,0 +1,125 @@
+"""Extraction: page HTML in, :class:`~scraper.models.Article` out. Pure: no I/O, no globals.
+
+>>> from scraper.extract import extract
+>>> a = extract("<html><body><article><h1>Title</h1><p>Some text.</p></article></body></html>",
+...             "https://example.com/a")
+>>> a.headline, a.body
+('Title', 'Some text.')
+
+The steps, in order: parse; read the page's metadata; apply per-source removals; find the
+content block; take the images (before cleaning, which removes figures); clean the block and
+read its paragraphs; move the dateline off the lede; assemble the record.
+"""
+
+from __future__ import annotations
+
+from selectolax.parser import HTMLParser, Node
+
+from scraper.encoding import decode_html
+from scraper.errors import ExtractionError
+from scraper.extract.body import BodyText, extract_body, find_content_root
+from scraper.extract.captions import extract_images
+from scraper.extract.dateline import split_dateline
+from scraper.extract.metadata import PageMetadata, extract_metadata
+from scraper.extract.text import normalize_space
+from scraper.models import Article, ExtractRules, Image, article_id
+from scraper.urls import canonicalize, is_http_url
+
+__all__ = ["extract"]
+
+
+def _parse(html: bytes | str) -> HTMLParser:
+    text = decode_html(html) if isinstance(html, bytes) else html
+    # Lexbor stops at NUL in some builds; a page never needs them.
+    text = text.replace("\x00", "")
+    try:
+        return HTMLParser(text)
+    except Exception as exc:  # selectolax raises bare errors on internal failures
+        raise ExtractionError(f"could not parse HTML: {exc}") from exc
+
+
+def _canonical(meta: PageMetadata, url: str | None) -> str | None:
+    if meta.canonical_url:
+        candidate = canonicalize(meta.canonical_url, url)
+        if is_http_url(candidate):
+            return candidate
+    return canonicalize(url) if url else None
+
+
+def _apply_rules_before(tree: HTMLParser, rules: ExtractRules) -> None:
+    for selector in rules.remove:
+        for node in tree.css(selector):
+            node.decompose()
+
+
+def _rule_root(tree: HTMLParser, rules: ExtractRules) -> Node | None:
+    return tree.css_first(rules.body) if rules.body else None
+
+
+def _rule_headline(tree: HTMLParser, rules: ExtractRules) -> str | None:
+    node = tree.css_first(rules.headline) if rules.headline else None
+    return (normalize_space(node.text()) or None) if node is not None else None
+
+
+def _rule_captions(tree: HTMLParser, rules: ExtractRules, images: list[Image]) -> list[Image]:
+    if not rules.caption:
+        return images
+    captions = [normalize_space(n.text()) for n in tree.css(rules.caption)]
+    captions = [c for c in captions if c]
+    merged = [
+        Image(url=img.url, caption=captions[i] if i < len(captions) else img.caption,
+              credit=img.credit)
+        for i, img in enumerate(images)
+    ]
+    merged.extend(Image(caption=c) for c in captions[len(images):])
+    return merged
+
+
+def extract(
+    html: bytes | str, url: str | None = None, rules: ExtractRules | None = None
+) -> Article:
+    """Extract the article from a page.
+
+    ``html`` as bytes is decoded by BOM, ``<meta charset>`` or detection; ``url`` is the
+    page's address (resolves relative links, gives the id when the page has no canonical
+    link); ``rules`` are per-source selectors that win over the generic result.
+    Raises :class:`~scraper.errors.ExtractionError` only when the input cannot be parsed.
+    """
+    rules = rules or ExtractRules()
+    tree = _parse(html)
+    notes: list[str] = []
+    meta = extract_metadata(tree, url)
+    _apply_rules_before(tree, rules)
+    root = _rule_root(tree, rules) or find_content_root(tree, meta)
+    images = _rule_captions(tree, rules, extract_images(tree, root, meta, url))
+    headline = _rule_headline(tree, rules) or meta.headline
+    body = extract_body(root, meta) if root is not None else BodyText(())
+    paragraphs = list(body.paragraphs)
+    dateline = None
+    if paragraphs:
+        dateline, lede = split_dateline(paragraphs[0], meta.dateline)
+        paragraphs[0] = lede
+        paragraphs = [p for p in paragraphs if p]
+    else:
+        notes.append("no article text found")
+    canonical = _canonical(meta, url)
+    key = canonical or url
+    text = "\n\n".join(paragraphs)
+    return Article(
+        id=article_id(key) if key else article_id(text),
+        url=url,
+        canonical_url=canonical,
+        headline=headline,
+        summary=body.summary or meta.summary,
+        dateline=dateline,
+        authors=meta.authors,
+        published=meta.published,
+        modified=meta.modified,
+        language=meta.language,
+        section=meta.section,
+        tags=meta.tags,
+        images=tuple(images),
+        body=text,
+        paywalled=meta.paywalled,
+        notes=tuple(notes),
+    )

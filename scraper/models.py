@@ -1,0 +1,134 @@
+"""The article record (schema version 1) and the values it is built from.
+
+``Article.to_dict()`` gives exactly the JSON object documented in the README and in
+``scraper/schema/article.schema.json``; nothing else leaves the package as a raw dict.
+
+>>> a = Article(url="https://example.com/a", canonical_url="https://example.com/a",
+...             id=article_id("https://example.com/a"), headline="Hi", body="Text.")
+>>> a.to_dict()["headline"]
+'Hi'
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Article",
+    "ExtractRules",
+    "Image",
+    "article_id",
+    "content_hash",
+]
+
+SCHEMA_VERSION = 1
+
+Status = Literal["ok", "feed_only"]
+
+
+def article_id(key: str) -> str:
+    """Stable id of an article: the first 128 bits of SHA-256 of its canonical URL, in hex."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def content_hash(headline: str | None, body: str | None) -> str:
+    """Digest of what a reader sees (headline and body); a change means a new revision."""
+    text = f"{headline or ''}\n\n{body or ''}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """An image of the article: the caption without its credit, the credit without its label."""
+
+    url: str | None = None
+    caption: str | None = None
+    credit: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"url": self.url, "caption": self.caption, "credit": self.credit}
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractRules:
+    """Per-source CSS selectors (from ``sources.yaml``) that win over the generic extractor."""
+
+    headline: str | None = None
+    body: str | None = None
+    caption: str | None = None
+    remove: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.headline or self.body or self.caption or self.remove)
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One normalized article record.
+
+    ``notes`` says why fields are empty when extraction could not find them (for logs);
+    it is not part of the record.
+    """
+
+    id: str
+    url: str | None
+    canonical_url: str | None
+    revision: int = 1
+    status: Status = "ok"
+    source: str | None = None
+    feed_url: str | None = None
+    headline: str | None = None
+    summary: str | None = None
+    dateline: str | None = None
+    authors: tuple[str, ...] = ()
+    published: str | None = None
+    modified: str | None = None
+    language: str | None = None
+    section: str | None = None
+    tags: tuple[str, ...] = ()
+    images: tuple[Image, ...] = ()
+    body: str = ""
+    paywalled: bool | None = None
+    fetched_at: str | None = None
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def word_count(self) -> int:
+        """Number of whitespace-separated words in the body."""
+        return len(self.body.split())
+
+    @property
+    def content_hash(self) -> str:
+        """See :func:`content_hash`."""
+        return content_hash(self.headline, self.body)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record, with exactly the fields of schema version 1, in schema order."""
+        return {
+            "schema": SCHEMA_VERSION,
+            "id": self.id,
+            "revision": self.revision,
+            "status": self.status,
+            "source": self.source,
+            "url": self.url,
+            "canonical_url": self.canonical_url,
+            "feed_url": self.feed_url,
+            "headline": self.headline,
+            "summary": self.summary,
+            "dateline": self.dateline,
+            "authors": list(self.authors),
+            "published": self.published,
+            "modified": self.modified,
+            "language": self.language,
+            "section": self.section,
+            "tags": list(self.tags),
+            "images": [image.to_dict() for image in self.images],
+            "body": self.body,
+            "word_count": self.word_count,
+            "content_hash": self.content_hash,
+            "paywalled": self.paywalled,
+            "fetched_at": self.fetched_at,
+        }
