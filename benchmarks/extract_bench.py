@@ -101,7 +101,8 @@ def main() -> None:
         path = args.out / f"{name}.jsonl"
         path.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in preds),
                         encoding="utf-8")
-        report[name] = {"pages_per_s": len(pages) / best, "metrics": _metrics(score(args.corpus, path))}
+        report[name] = {"pages_per_s": len(pages) / best,
+                        "metrics": _metrics(score(args.corpus, path))}
     if args.json:
         print(json.dumps(report, indent=1))
         return

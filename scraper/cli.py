@@ -14,7 +14,7 @@ import click
 
 from scraper.errors import ExtractionError, FetchError, ScraperError
 from scraper.extract import extract
-from scraper.fetch import FetchSettings, Fetcher
+from scraper.fetch import Fetcher, FetchSettings
 from scraper.models import Article
 
 __all__ = ["main"]
@@ -65,8 +65,8 @@ async def _scrape(urls: tuple[str, ...], settings: FetchSettings, output: Path |
         async def one(url: str) -> Article | None:
             try:
                 result = await fetcher.fetch(url, kind="page", trusted=True)
-                # text() honours the HTTP charset, as browsers do, before <meta>.
-                article = extract(result.text(), result.url)
+                article = extract(result.content, result.url,
+                                  content_type=result.headers.get("content-type"))
             except (FetchError, ExtractionError) as exc:
                 _fail(url, exc.reason if isinstance(exc, FetchError) else exc)
                 return None

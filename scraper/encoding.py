@@ -11,7 +11,7 @@ import re
 
 import charset_normalizer
 
-__all__ = ["charset_from_content_type", "decode_html"]
+__all__ = ["charset_from_content_type", "decode_html", "detect_charset"]
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -51,19 +51,27 @@ def charset_from_content_type(content_type: str | None) -> str | None:
     return _known(match.group(1)) if match else None
 
 
-def decode_html(data: bytes, content_type: str | None = None) -> str:
-    """Decode page bytes to text; never raises (undecodable bytes become U+FFFD)."""
+def detect_charset(data: bytes, content_type: str | None = None) -> str:
+    """The charset of page bytes, as a Python codec name ("utf-8", "cp1252", ...)."""
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(name, errors="replace")
+            return "utf-8-sig" if name == "utf-8" else name
     charset = charset_from_content_type(content_type)
     if charset is None:
         match = _META_CHARSET.search(data[:_PRESCAN_BYTES])
         charset = _known(match.group(1).decode("ascii", "replace")) if match else None
     if charset is None:
         try:
-            return data.decode("utf-8")
+            data.decode("utf-8")
         except UnicodeDecodeError:
             best = charset_normalizer.from_bytes(data[:200_000]).best()
             charset = _known(best.encoding) if best is not None else None
-    return data.decode(charset or "utf-8", errors="replace")
+    return charset or "utf-8"
+
+
+def decode_html(data: bytes, content_type: str | None = None) -> str:
+    """Decode page bytes to text; never raises (undecodable bytes become U+FFFD)."""
+    charset = detect_charset(data, content_type)
+    if charset in ("utf-16-le", "utf-16-be"):
+        data = data[2:]
+    return data.decode(charset, errors="replace")

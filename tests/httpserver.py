@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Union
 
 
 @dataclass
@@ -32,7 +31,7 @@ class Reply:
 
 
 Handler = Callable[[Request], Reply]
-Route = Union[Reply, list[Reply], Handler]
+Route = Reply | list[Reply] | Handler
 
 
 class LoopbackServer:

@@ -13,9 +13,9 @@ read its paragraphs; move the dateline off the lede; assemble the record.
 
 from __future__ import annotations
 
-from selectolax.parser import HTMLParser, Node
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.encoding import decode_html
+from scraper.encoding import detect_charset
 from scraper.errors import ExtractionError
 from scraper.extract.body import BodyText, extract_body, find_content_root
 from scraper.extract.captions import extract_images
@@ -28,12 +28,20 @@ from scraper.urls import canonicalize, is_http_url
 __all__ = ["extract"]
 
 
-def _parse(html: bytes | str) -> HTMLParser:
-    text = decode_html(html) if isinstance(html, bytes) else html
-    # Lexbor stops at NUL in some builds; a page never needs them.
-    text = text.replace("\x00", "")
+def _parse(html: bytes | str, content_type: str | None) -> LexborHTMLParser:
+    if isinstance(html, bytes):
+        charset = detect_charset(html, content_type)
+        if charset == "utf-8":
+            # Lexbor reads bytes as UTF-8 itself: decoding here would cost a copy both ways.
+            data: bytes | str = html
+        elif charset == "utf-8-sig":
+            data = html[3:]
+        else:
+            data = html.decode(charset, errors="replace")
+    else:
+        data = html
     try:
-        return HTMLParser(text)
+        return LexborHTMLParser(data)
     except Exception as exc:  # selectolax raises bare errors on internal failures
         raise ExtractionError(f"could not parse HTML: {exc}") from exc
 
@@ -46,22 +54,22 @@ def _canonical(meta: PageMetadata, url: str | None) -> str | None:
     return canonicalize(url) if url else None
 
 
-def _apply_rules_before(tree: HTMLParser, rules: ExtractRules) -> None:
+def _apply_rules_before(tree: LexborHTMLParser, rules: ExtractRules) -> None:
     for selector in rules.remove:
         for node in tree.css(selector):
             node.decompose()
 
 
-def _rule_root(tree: HTMLParser, rules: ExtractRules) -> Node | None:
+def _rule_root(tree: LexborHTMLParser, rules: ExtractRules) -> LexborNode | None:
     return tree.css_first(rules.body) if rules.body else None
 
 
-def _rule_headline(tree: HTMLParser, rules: ExtractRules) -> str | None:
+def _rule_headline(tree: LexborHTMLParser, rules: ExtractRules) -> str | None:
     node = tree.css_first(rules.headline) if rules.headline else None
     return (normalize_space(node.text()) or None) if node is not None else None
 
 
-def _rule_captions(tree: HTMLParser, rules: ExtractRules, images: list[Image]) -> list[Image]:
+def _rule_captions(tree: LexborHTMLParser, rules: ExtractRules, images: list[Image]) -> list[Image]:
     if not rules.caption:
         return images
     captions = [normalize_space(n.text()) for n in tree.css(rules.caption)]
@@ -76,17 +84,19 @@ def _rule_captions(tree: HTMLParser, rules: ExtractRules, images: list[Image]) -
 
 
 def extract(
-    html: bytes | str, url: str | None = None, rules: ExtractRules | None = None
+    html: bytes | str, url: str | None = None, rules: ExtractRules | None = None,
+    *, content_type: str | None = None,
 ) -> Article:
     """Extract the article from a page.
 
-    ``html`` as bytes is decoded by BOM, ``<meta charset>`` or detection; ``url`` is the
+    ``html`` as bytes is decoded by BOM, then the charset of ``content_type`` (the HTTP
+    header, for fetched pages), then ``<meta charset>``, then detection; ``url`` is the
     page's address (resolves relative links, gives the id when the page has no canonical
     link); ``rules`` are per-source selectors that win over the generic result.
     Raises :class:`~scraper.errors.ExtractionError` only when the input cannot be parsed.
     """
     rules = rules or ExtractRules()
-    tree = _parse(html)
+    tree = _parse(html, content_type)
     notes: list[str] = []
     meta = extract_metadata(tree, url)
     _apply_rules_before(tree, rules)

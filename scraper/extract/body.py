@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from selectolax.parser import HTMLParser, Node
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.cleanup import remove_boilerplate
 from scraper.extract.metadata import PageMetadata
@@ -21,12 +21,12 @@ class BodyText:
     summary: str | None = None
 
 
-def find_content_root(tree: HTMLParser, meta: PageMetadata) -> Node | None:
+def find_content_root(tree: LexborHTMLParser, meta: PageMetadata) -> LexborNode | None:
     """The element that holds the article's text, or None when the page has none."""
     return tree.css_first("article") or tree.body
 
 
-def extract_body(root: Node, meta: PageMetadata) -> BodyText:
+def extract_body(root: LexborNode, meta: PageMetadata) -> BodyText:
     """Clean ``root`` (in place) and return its paragraphs in reading order."""
     remove_boilerplate(root)
     paragraphs = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-from selectolax.parser import HTMLParser, Node
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.metadata import PageMetadata
 from scraper.extract.text import normalize_space
@@ -14,14 +14,15 @@ __all__ = ["extract_images"]
 
 
 def extract_images(
-    tree: HTMLParser, root: Node | None, meta: PageMetadata, base_url: str | None
+    tree: LexborHTMLParser, root: LexborNode | None, meta: PageMetadata, base_url: str | None
 ) -> list[Image]:
     """Images of the article; ``root`` is the content block (None: the page has none).
 
     Reads the tree without changing it.
     """
     images: list[Image] = list(meta.images)
-    for figure in (root or tree.root).css("figure") if (root or tree.root) else []:
+    scope = root or tree.root
+    for figure in scope.css("figure") if scope is not None else []:
         img = figure.css_first("img")
         src = img.attributes.get("src") if img is not None else None
         cap = figure.css_first("figcaption")

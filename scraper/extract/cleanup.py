@@ -3,14 +3,14 @@ newsletter boxes, comment sections and their policy text."""
 
 from __future__ import annotations
 
-from selectolax.parser import Node
+from selectolax.lexbor import LexborNode
 
 __all__ = ["remove_boilerplate"]
 
 _ALWAYS = "script, style, noscript, nav, aside, form, iframe, figure, figcaption, footer"
 
 
-def remove_boilerplate(root: Node) -> None:
+def remove_boilerplate(root: LexborNode) -> None:
     """Delete boilerplate nodes inside ``root`` in place."""
     for node in root.css(_ALWAYS):
         node.decompose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from selectolax.parser import HTMLParser
+from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract.text import normalize_space
 from scraper.models import Image
@@ -32,14 +32,14 @@ class PageMetadata:
     images: tuple[Image, ...] = ()
 
 
-def _meta(tree: HTMLParser, key: str) -> str | None:
+def _meta(tree: LexborHTMLParser, key: str) -> str | None:
     node = tree.css_first(f'meta[property="{key}"], meta[name="{key}"]')
     if node is None:
         return None
     return normalize_space(node.attributes.get("content")) or None
 
 
-def extract_metadata(tree: HTMLParser, url: str | None) -> PageMetadata:
+def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
     """Read the page's metadata; ``url`` resolves relative links."""
     h1 = tree.css_first("h1")
     headline = (normalize_space(h1.text()) if h1 is not None else "") or _meta(tree, "og:title")
