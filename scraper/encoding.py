@@ -26,6 +26,10 @@ _META_CHARSET = re.compile(
 )
 _CT_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 # WHATWG Encoding Standard: these labels mean windows-1252 in every browser.
+_LATIN_SINGLE_BYTE = frozenset(
+    {"cp1250", "cp1252", "cp1254", "cp1257", "iso8859-1", "mac-roman"}
+    | {f"iso8859-{n}" for n in (2, 3, 4, 9, 10, 13, 14, 15, 16)}
+)
 _ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
             "us-ascii": "cp1252", "ascii": "cp1252", "iso8859-1": "cp1252"}
 
@@ -66,7 +70,19 @@ def detect_charset(data: bytes, content_type: str | None = None) -> str:
         except UnicodeDecodeError:
             best = charset_normalizer.from_bytes(data[:200_000]).best()
             charset = _known(best.encoding) if best is not None else None
+            # Statistics cannot tell Latin code pages apart on short texts; browsers fall
+            # back to windows-1252 for undeclared Western pages, and so do we.
+            if charset in _LATIN_SINGLE_BYTE and _decodes(data, "cp1252"):
+                charset = "cp1252"
     return charset or "utf-8"
+
+
+def _decodes(data: bytes, charset: str) -> bool:
+    try:
+        data.decode(charset)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def decode_html(data: bytes, content_type: str | None = None) -> str:
