@@ -101,11 +101,13 @@ async def _scrape(urls: tuple[str, ...], settings: FetchSettings, output: Path |
 @click.option("--timeout", type=float, default=20.0, show_default=True, help="Read timeout (s).")
 @click.option("--max-bytes", type=int, default=10_000_000, show_default=True)
 @click.option("--user-agent", help="User-Agent header to send.")
+@click.option("--delay", type=float, default=1.0, show_default=True,
+              help="Minimum seconds between two requests to one host.")
 def scrape(urls: tuple[str, ...], output: Path | None, ignore_robots: bool, timeout: float,
-           max_bytes: int, user_agent: str | None) -> None:
+           max_bytes: int, user_agent: str | None, delay: float) -> None:
     """Fetch article URLS and print one JSON record per line."""
     settings = FetchSettings(respect_robots=not ignore_robots, read_timeout=timeout,
-                             max_bytes=max_bytes)
+                             max_bytes=max_bytes, per_host_delay=delay)
     if user_agent:
         settings = replace(settings, user_agent=user_agent)
     try:

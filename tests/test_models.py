@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from importlib import resources
+
+import jsonschema
+
+import scraper
+from scraper.models import Article, Image, article_id, content_hash
+
+SCHEMA = json.loads(resources.files("scraper").joinpath("schema/article.schema.json").read_text())
+
+
+def _full() -> Article:
+    url = "https://example.com/world/2025/story"
+    return Article(
+        id=article_id(url), url=url + "?utm_source=x", canonical_url=url, source="example",
+        feed_url="https://example.com/rss", headline="A headline", summary="A dek.",
+        dateline="WASHINGTON (AP)", authors=("Ann Lee", "Bo Chen"),
+        published="2025-03-10T11:32:00Z", modified="2025-03-10", language="en",
+        section="World", tags=("Politics",),
+        images=(Image("https://example.com/a.jpg", "A caption.", "Jane Doe/AP"),),
+        body="First paragraph.\n\nSecond one.", paywalled=False,
+        fetched_at="2025-03-10T12:00:00Z",
+    )
+
+
+def test_record_has_exactly_the_schema_fields_in_order() -> None:
+    record = _full().to_dict()
+    assert list(record) == SCHEMA["required"]
+    assert set(record) == set(SCHEMA["properties"])
+    jsonschema.validate(record, SCHEMA)
+
+
+def test_record_values() -> None:
+    record = _full().to_dict()
+    assert record["schema"] == 1
+    assert record["id"] == article_id("https://example.com/world/2025/story")
+    assert len(record["id"]) == 32
+    assert record["word_count"] == 4
+    assert record["content_hash"] == content_hash("A headline", "First paragraph.\n\nSecond one.")
+    assert record["images"] == [
+        {"url": "https://example.com/a.jpg", "caption": "A caption.", "credit": "Jane Doe/AP"}]
+
+
+def test_missing_values_are_json_null() -> None:
+    empty = Article(id=article_id("x"), url=None, canonical_url=None)
+    text = json.dumps(empty.to_dict())
+    assert '"None"' not in text
+    record = json.loads(text)
+    assert record["headline"] is None and record["authors"] == [] and record["body"] == ""
+    jsonschema.validate(record, SCHEMA)
+
+
+def test_content_hash_changes_with_content_only() -> None:
+    a = _full()
+    assert replace(a, fetched_at="2026-01-01T00:00:00Z").content_hash == a.content_hash
+    assert replace(a, body="Changed.").content_hash != a.content_hash
+
+
+def test_public_names_do_not_drift() -> None:
+    assert sorted(scraper.__all__) == [
+        "Article", "ConfigError", "ExtractRules", "ExtractionError", "FeedError", "FetchError",
+        "Image", "ScraperError", "StoreError", "extract",
+    ]
+    for name in scraper.__all__:
+        assert getattr(scraper, name) is not None
