@@ -27,7 +27,8 @@ def test_http_charset_comes_before_meta() -> None:
 
 
 def test_meta_charset_and_http_equiv() -> None:
-    page = '<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=windows-1252"><p>“Hi” — é</p>'
+    page = ('<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=windows-1252">'
+            "<p>“Hi” — é</p>")
     assert decode_html(page.encode("cp1252")) == page
     assert detect_charset(b'<meta charset="Shift_JIS">') == "shift_jis"
 
