@@ -1,0 +1,569 @@
+"""The crash-safe output: JSON Lines files for the records, SQLite for the polling state.
+
+Records go to ``<output>/<source>/<YYYY-MM-DD>.jsonl`` (the UTC day of ``fetched_at``), one
+line each, written with a single ``os.write`` on a file opened ``O_APPEND`` so that readers
+tailing the file never see half a record. The state lives in ``<output>/state.sqlite3`` (WAL
+mode). A batch is made durable in this order: lines written, files fsynced, then the state
+committed; a crash between the two repeats records on the next run (same ``id`` and
+``revision``), it never loses one::
+
+    store = Store.open(Path("output"))
+    store.commit(Batch(records=(article,), feed=feed_state, ...))
+    store.close()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scraper.errors import StoreError
+from scraper.models import Article
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ArticleState",
+    "Batch",
+    "EntryLink",
+    "FeedCounters",
+    "FeedState",
+    "FeedStatus",
+    "Store",
+    "format_time",
+    "iter_records",
+    "open_state_readonly",
+    "parse_time",
+    "read_statuses",
+    "record_line",
+    "repair_torn_lines",
+]
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+STATE_FILE = "state.sqlite3"
+LOCK_FILE = ".lock"
+UNSOURCED = "_unsourced"
+
+_SCHEMA = """
+CREATE TABLE feeds (
+    source TEXT NOT NULL,
+    feed_url TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    last_poll TEXT,
+    last_status INTEGER,
+    consecutive_errors INTEGER NOT NULL DEFAULT 0,
+    next_poll TEXT,
+    last_error TEXT,
+    polls INTEGER NOT NULL DEFAULT 0,
+    failures INTEGER NOT NULL DEFAULT 0,
+    not_modified INTEGER NOT NULL DEFAULT 0,
+    bozo INTEGER NOT NULL DEFAULT 0,
+    new INTEGER NOT NULL DEFAULT 0,
+    updated INTEGER NOT NULL DEFAULT 0,
+    feed_only INTEGER NOT NULL DEFAULT 0,
+    page_failures INTEGER NOT NULL DEFAULT 0,
+    gave_up INTEGER NOT NULL DEFAULT 0,
+    revisions_capped INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (source, feed_url)
+);
+CREATE TABLE articles (
+    id TEXT PRIMARY KEY,
+    canonical_url TEXT,
+    source TEXT,
+    feed_url TEXT,
+    content_hash TEXT,
+    revision INTEGER NOT NULL,
+    entry_updated TEXT,
+    status TEXT NOT NULL,
+    page_failures INTEGER NOT NULL DEFAULT 0,
+    gave_up INTEGER NOT NULL DEFAULT 0,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+);
+CREATE TABLE entries (
+    feed_url TEXT NOT NULL,
+    entry_id TEXT NOT NULL,
+    article_id TEXT NOT NULL,
+    updated TEXT,
+    PRIMARY KEY (feed_url, entry_id)
+);
+CREATE TABLE aliases (
+    url TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL
+);
+CREATE TABLE written (
+    id TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    source TEXT,
+    feed_url TEXT,
+    day TEXT NOT NULL,
+    written_at TEXT NOT NULL
+);
+CREATE INDEX written_by_feed ON written (source, feed_url, day);
+"""
+
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def format_time(moment: datetime) -> str:
+    """UTC ``YYYY-MM-DDTHH:MM:SSZ``, the one time format of records and state."""
+    return moment.astimezone(UTC).strftime(_TIME_FORMAT)
+
+
+def parse_time(text: str) -> datetime:
+    """Inverse of :func:`format_time`."""
+    return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
+
+
+def record_line(article: Article) -> bytes:
+    """One record as it is written: compact JSON, UTF-8, one trailing newline."""
+    text = json.dumps(article.to_dict(), ensure_ascii=False, separators=(",", ":"))
+    return (text + "\n").encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedCounters:
+    """Totals kept per feed since it was first polled (added to on every commit)."""
+
+    polls: int = 0
+    failures: int = 0
+    not_modified: int = 0
+    bozo: int = 0
+    new: int = 0
+    updated: int = 0
+    feed_only: int = 0
+    page_failures: int = 0
+    gave_up: int = 0
+    revisions_capped: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """What the poller remembers of one feed of one source."""
+
+    source: str
+    feed_url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    last_poll: str | None = None
+    last_status: int | None = None
+    consecutive_errors: int = 0
+    next_poll: str | None = None
+    last_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleState:
+    """What the poller remembers of one article (keyed by its id)."""
+
+    id: str
+    canonical_url: str | None
+    source: str | None
+    feed_url: str | None
+    content_hash: str | None
+    revision: int
+    entry_updated: str | None
+    status: str
+    page_failures: int
+    gave_up: bool
+    first_seen: str
+    last_seen: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntryLink:
+    """A feed entry and the article it led to, with the entry's ``updated`` when last seen
+    (kept per entry: two feeds may date the same article differently)."""
+
+    feed_url: str
+    entry_id: str
+    article_id: str
+    updated: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Everything one feed poll changes, made durable together by :meth:`Store.commit`."""
+
+    feed: FeedState
+    counters: FeedCounters = field(default_factory=FeedCounters)
+    records: tuple[Article, ...] = ()
+    articles: tuple[ArticleState, ...] = ()
+    entries: tuple[EntryLink, ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()  # (url, article_id)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedStatus:
+    """One row of ``scraper status``."""
+
+    state: FeedState
+    counters: FeedCounters
+    written_today: int
+    written_total: int
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _repair_one(path: Path) -> int:
+    """Cut a last line that lacks its newline; return the number of bytes removed."""
+    with path.open("r+b") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        if size == 0:
+            return 0
+        handle.seek(size - 1)
+        if handle.read(1) == b"\n":
+            return 0
+        # Walk back in blocks to the last newline: records are small, one block usually does.
+        end = size
+        keep = 0
+        block = 65536
+        while end > 0:
+            start = max(0, end - block)
+            handle.seek(start)
+            chunk = handle.read(end - start)
+            index = chunk.rfind(b"\n")
+            if index >= 0:
+                keep = start + index + 1
+                break
+            end = start
+        handle.truncate(keep)
+        handle.flush()
+        os.fsync(handle.fileno())
+        return size - keep
+
+
+def repair_torn_lines(output: Path) -> list[tuple[Path, int]]:
+    """Remove the torn last line (no trailing newline) a crash may leave in any output file;
+    return the files repaired and the bytes removed from each."""
+    repaired = []
+    for path in sorted(output.glob("*/*.jsonl")):
+        removed = _repair_one(path)
+        if removed:
+            log.warning("removed a torn last line of %d bytes from %s", removed, path,
+                        extra={"file": str(path), "bytes": removed})
+            repaired.append((path, removed))
+    return repaired
+
+
+class _Writer:
+    """Appends lines to the day files, keeping the descriptors of files written recently."""
+
+    def __init__(self, output: Path) -> None:
+        self._output = output
+        self._fds: dict[Path, int] = {}
+
+    def _fd(self, path: Path) -> int:
+        fd = self._fds.get(path)
+        if fd is not None:
+            return fd
+        created_dir = not path.parent.exists()
+        if created_dir:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _fsync_dir(self._output)
+        created = not path.exists()
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        if created:
+            # The new name must survive a crash too, or its fsynced lines could vanish.
+            _fsync_dir(path.parent)
+        # A day file is written only on its day (give or take a late record): drop old ones.
+        if len(self._fds) > 64:
+            self.close()
+        self._fds[path] = fd
+        return fd
+
+    def path_for(self, article: Article) -> Path:
+        day = (article.fetched_at or "")[:10]
+        if len(day) != 10:
+            raise StoreError(f"record {article.id} has no fetched_at; cannot place it")
+        directory = article.source or UNSOURCED
+        if directory in ("", ".", "..") or "/" in directory or "\0" in directory:
+            raise StoreError(f"source name {directory!r} cannot be used as a directory")
+        return self._output / directory / f"{day}.jsonl"
+
+    def write(self, records: Sequence[Article]) -> None:
+        """Write every record and fsync the files touched; on failure cut back what was
+        written of this batch, so no file keeps a torn or uncommitted tail."""
+        touched: dict[int, tuple[Path, int]] = {}
+        try:
+            for article in records:
+                path = self.path_for(article)
+                fd = self._fd(path)
+                if fd not in touched:
+                    touched[fd] = (path, os.fstat(fd).st_size)
+                data = record_line(article)
+                written = os.write(fd, data)
+                while written < len(data):  # only on a full disk or a signal mid-write
+                    written += os.write(fd, data[written:])
+            for fd in touched:
+                os.fsync(fd)
+        except OSError as exc:
+            for fd, (_path, size) in touched.items():
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, size)
+            raise StoreError(f"cannot write records under {self._output}: {exc}") from exc
+
+    def close(self) -> None:
+        for fd in self._fds.values():
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._fds.clear()
+
+
+def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    else:
+        conn = sqlite3.connect(path, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA busy_timeout = 5000")
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version == SCHEMA_VERSION:
+        return
+    if version != 0:
+        raise StoreError(f"{path}: state schema version {version} is not {SCHEMA_VERSION}; "
+                         "this program cannot read it")
+    # One script, one transaction: a crash mid-way leaves version 0 and no tables.
+    conn.executescript(
+        f"BEGIN IMMEDIATE;{_SCHEMA}PRAGMA user_version = {SCHEMA_VERSION};COMMIT;"
+    )
+
+
+_COUNTER_NAMES = tuple(f.name for f in fields(FeedCounters))
+
+
+class Store:
+    """The records and the state of one output directory; one process writes it at a time."""
+
+    def __init__(self, output: Path, conn: sqlite3.Connection, lock_fd: int,
+                 now: Callable[[], datetime] | None = None) -> None:
+        self.output = output
+        self._conn = conn
+        self._lock_fd = lock_fd
+        self._writer = _Writer(output)
+        self._now = now or (lambda: datetime.now(UTC))
+
+    @classmethod
+    def open(cls, output: Path, *, now: Callable[[], datetime] | None = None) -> Store:
+        """Open (creating) ``output``: take its lock, repair torn lines, open the state.
+
+        ``now`` is a clock returning an aware datetime (injected by tests).
+        """
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+            lock_fd = os.open(output / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise StoreError(f"cannot open the output directory {output}: {exc}") from exc
+        try:
+            fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(lock_fd)
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+                raise StoreError(f"{output} is in use by another scraper process") from exc
+            raise StoreError(f"cannot lock {output}: {exc}") from exc
+        try:
+            repair_torn_lines(output)
+            path = output / STATE_FILE
+            conn = _connect(path)
+            conn.execute("PRAGMA journal_mode = WAL")
+            # FULL: a committed state must not be rolled back by a power cut, or records
+            # already in the files would be written again on every such crash.
+            conn.execute("PRAGMA synchronous = FULL")
+            _migrate(conn, path)
+        except (OSError, sqlite3.Error) as exc:
+            os.close(lock_fd)
+            raise StoreError(f"cannot open the state in {output}: {exc}") from exc
+        except StoreError:
+            os.close(lock_fd)
+            raise
+        return cls(output, conn, lock_fd, now)
+
+    def close(self) -> None:
+        """Close files, database and lock."""
+        self._writer.close()
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.close()
+        with contextlib.suppress(OSError):
+            os.close(self._lock_fd)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading ------------------------------------------------------------------------
+
+    def feed(self, source: str, feed_url: str) -> FeedState | None:
+        """The state of one feed, None before its first poll."""
+        row = self._conn.execute(
+            "SELECT * FROM feeds WHERE source = ? AND feed_url = ?", (source, feed_url),
+        ).fetchone()
+        return _feed_state(row) if row else None
+
+    def article(self, article_id: str) -> ArticleState | None:
+        """The state of one article by id."""
+        row = self._conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return _article_state(row) if row else None
+
+    def entry(self, feed_url: str, entry_id: str) -> EntryLink | None:
+        """What a feed entry led to before, if it was seen."""
+        row = self._conn.execute(
+            "SELECT * FROM entries WHERE feed_url = ? AND entry_id = ?", (feed_url, entry_id),
+        ).fetchone()
+        return EntryLink(row["feed_url"], row["entry_id"], row["article_id"],
+                         row["updated"]) if row else None
+
+    def article_for_url(self, url: str) -> ArticleState | None:
+        """The article a (canonicalized) URL led to before, if any."""
+        row = self._conn.execute(
+            "SELECT a.* FROM aliases u JOIN articles a ON a.id = u.article_id WHERE u.url = ?",
+            (url,),
+        ).fetchone()
+        return _article_state(row) if row else None
+
+    # -- writing ------------------------------------------------------------------------
+
+    def commit(self, batch: Batch) -> None:
+        """Make a batch durable: records first (written and fsynced), then the state."""
+        self._writer.write(batch.records)
+        try:
+            self._commit_state(batch)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot commit the state in {self.output}: {exc}") from exc
+
+    def _commit_state(self, batch: Batch) -> None:
+        conn = self._conn
+        written_at = format_time(self._now())
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            feed = batch.feed
+            conn.execute(
+                "INSERT INTO feeds (source, feed_url) VALUES (?, ?) "
+                "ON CONFLICT (source, feed_url) DO NOTHING", (feed.source, feed.feed_url),
+            )
+            counters = ", ".join(f"{n} = {n} + :{n}" for n in _COUNTER_NAMES)
+            conn.execute(
+                "UPDATE feeds SET etag = :etag, last_modified = :last_modified, "
+                "last_poll = :last_poll, last_status = :last_status, "
+                "consecutive_errors = :consecutive_errors, next_poll = :next_poll, "
+                f"last_error = :last_error, {counters} "
+                "WHERE source = :source AND feed_url = :feed_url",
+                {**_as_dict(feed), **_as_dict(batch.counters)},
+            )
+            conn.executemany(
+                "INSERT INTO articles (id, canonical_url, source, feed_url, content_hash, "
+                "revision, entry_updated, status, page_failures, gave_up, first_seen, "
+                "last_seen) VALUES (:id, :canonical_url, :source, :feed_url, :content_hash, "
+                ":revision, :entry_updated, :status, :page_failures, :gave_up, :first_seen, "
+                ":last_seen) ON CONFLICT (id) DO UPDATE SET canonical_url = "
+                "excluded.canonical_url, content_hash = excluded.content_hash, "
+                "revision = excluded.revision, entry_updated = excluded.entry_updated, "
+                "status = excluded.status, page_failures = excluded.page_failures, "
+                "gave_up = excluded.gave_up, last_seen = excluded.last_seen",
+                [_as_dict(a) for a in batch.articles],
+            )
+            conn.executemany(
+                "INSERT OR REPLACE INTO entries (feed_url, entry_id, article_id, updated) "
+                "VALUES (:feed_url, :entry_id, :article_id, :updated)",
+                [_as_dict(e) for e in batch.entries],
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO aliases (url, article_id) VALUES (?, ?)", batch.aliases,
+            )
+            conn.executemany(
+                "INSERT INTO written (id, revision, source, feed_url, day, written_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(r.id, r.revision, r.source, r.feed_url, (r.fetched_at or "")[:10], written_at)
+                 for r in batch.records],
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+
+    # -- status -------------------------------------------------------------------------
+
+    def statuses(self, today: str) -> list[FeedStatus]:
+        """Every feed's state and counts, ``today`` being the UTC day ``YYYY-MM-DD``."""
+        return read_statuses(self._conn, today)
+
+
+def _as_dict(obj: Any) -> dict[str, Any]:
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+
+def _feed_state(row: sqlite3.Row) -> FeedState:
+    return FeedState(**{f.name: row[f.name] for f in fields(FeedState)})
+
+
+def _article_state(row: sqlite3.Row) -> ArticleState:
+    values = {f.name: row[f.name] for f in fields(ArticleState)}
+    values["gave_up"] = bool(values["gave_up"])
+    return ArticleState(**values)
+
+
+def read_statuses(conn: sqlite3.Connection, today: str) -> list[FeedStatus]:
+    """Rows of ``scraper status`` from an open state database."""
+    counts: dict[tuple[str | None, str | None], tuple[int, int]] = {}
+    for row in conn.execute(
+        "SELECT source, feed_url, SUM(day = ?) AS today, COUNT(*) AS total FROM written "
+        "GROUP BY source, feed_url", (today,),
+    ):
+        counts[(row["source"], row["feed_url"])] = (row["today"] or 0, row["total"])
+    result = []
+    for row in conn.execute("SELECT * FROM feeds ORDER BY source, feed_url"):
+        state = _feed_state(row)
+        counters = FeedCounters(**{n: row[n] for n in _COUNTER_NAMES})
+        written_today, total = counts.get((state.source, state.feed_url), (0, 0))
+        result.append(FeedStatus(state, counters, written_today, total))
+    return result
+
+
+@contextlib.contextmanager
+def open_state_readonly(output: Path) -> Iterator[sqlite3.Connection | None]:
+    """The state database of ``output`` for reading while a daemon writes it; None if the
+    directory has never been polled."""
+    path = output / STATE_FILE
+    if not path.exists():
+        yield None
+        return
+    try:
+        conn = _connect(path, readonly=True)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot read {path}: {exc}") from exc
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def iter_records(path: Path) -> Iterable[dict[str, Any]]:
+    """The records of one output file (complete lines only), for consumers and tests."""
+    with path.open("rb") as handle:
+        for line in handle:
+            if line.endswith(b"\n"):
+                yield json.loads(line)

@@ -1,0 +1,237 @@
+"""The store: file layout, line format, durability order, torn-line repair, state round trip."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from scraper.errors import StoreError
+from scraper.models import Article, article_id
+from scraper.store import (
+    SCHEMA_VERSION,
+    ArticleState,
+    Batch,
+    EntryLink,
+    FeedCounters,
+    FeedState,
+    Store,
+    format_time,
+    parse_time,
+    record_line,
+    repair_torn_lines,
+)
+
+NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
+
+
+def _article(url: str, *, source: str | None = "alpha", fetched_at: str = "2026-03-01T12:00:00Z",
+             revision: int = 1, body: str = "Body text.") -> Article:
+    return Article(id=article_id(url), url=url, canonical_url=url, source=source,
+                   feed_url="http://127.0.0.1/feed", headline="Héadline", body=body,
+                   revision=revision, fetched_at=fetched_at)
+
+
+def _feed(source: str = "alpha") -> FeedState:
+    return FeedState(source, "http://127.0.0.1/feed", etag='"v1"', last_poll="2026-03-01T12:00:00Z",
+                     last_status=200, next_poll="2026-03-01T12:15:00Z")
+
+
+def _open(tmp_path: Path) -> Store:
+    return Store.open(tmp_path / "out", now=lambda: NOW)
+
+
+def test_time_format_round_trip() -> None:
+    assert format_time(NOW) == "2026-03-01T12:00:00Z"
+    assert parse_time("2026-03-01T12:00:00Z") == NOW
+
+
+def test_record_line_is_compact_utf8_with_one_newline() -> None:
+    line = record_line(_article("http://127.0.0.1/a"))
+    assert line.endswith(b'"fetched_at":"2026-03-01T12:00:00Z"}\n')
+    assert line.count(b"\n") == 1
+    assert "Héadline".encode() in line  # not \u00e9
+    assert b'", "' not in line and b'": ' not in line
+
+
+def test_records_go_to_source_and_utc_day_files(tmp_path: Path) -> None:
+    a = _article("http://127.0.0.1/a")
+    b = _article("http://127.0.0.1/b", fetched_at="2026-03-02T00:00:01Z")
+    c = _article("http://127.0.0.1/c", source=None)
+    with _open(tmp_path) as store:
+        store.commit(Batch(feed=_feed(), records=(a, b, c)))
+    out = tmp_path / "out"
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*.jsonl")) == [
+        "_unsourced/2026-03-01.jsonl", "alpha/2026-03-01.jsonl", "alpha/2026-03-02.jsonl"]
+    assert (out / "alpha/2026-03-01.jsonl").read_bytes() == record_line(a)
+    assert (out / "alpha/2026-03-02.jsonl").read_bytes() == record_line(b)
+    assert (out / "_unsourced/2026-03-01.jsonl").read_bytes() == record_line(c)
+
+
+def test_batches_append_in_order(tmp_path: Path) -> None:
+    a, b = _article("http://127.0.0.1/a"), _article("http://127.0.0.1/b")
+    with _open(tmp_path) as store:
+        store.commit(Batch(feed=_feed(), records=(a,)))
+    with _open(tmp_path) as store:
+        store.commit(Batch(feed=_feed(), records=(b, replace(a, revision=2))))
+    lines = (tmp_path / "out/alpha/2026-03-01.jsonl").read_bytes().splitlines(keepends=True)
+    assert lines == [record_line(a), record_line(b), record_line(replace(a, revision=2))]
+
+
+def test_state_round_trip(tmp_path: Path) -> None:
+    url = "http://127.0.0.1/a"
+    state = ArticleState(id=article_id(url), canonical_url=url, source="alpha",
+                         feed_url="http://127.0.0.1/feed", content_hash="h", revision=1,
+                         entry_updated="2026-03-01T11:00:00Z", status="feed_only",
+                         page_failures=1, gave_up=False, first_seen="2026-03-01T12:00:00Z",
+                         last_seen="2026-03-01T12:00:00Z")
+    link = EntryLink("http://127.0.0.1/feed", "guid-1", state.id, "2026-03-01T11:00:00Z")
+    with _open(tmp_path) as store:
+        assert store.feed("alpha", "http://127.0.0.1/feed") is None
+        store.commit(Batch(feed=_feed(), counters=FeedCounters(polls=1, new=1),
+                           articles=(state,), entries=(link,), aliases=((url, state.id),)))
+        store.commit(Batch(feed=_feed(), counters=FeedCounters(polls=1, not_modified=1)))
+    with _open(tmp_path) as store:
+        assert store.feed("alpha", "http://127.0.0.1/feed") == _feed()
+        assert store.article(state.id) == state
+        assert store.article_for_url(url) == state
+        assert store.article_for_url("http://127.0.0.1/other") is None
+        assert store.entry("http://127.0.0.1/feed", "guid-1") == link
+        [row] = store.statuses("2026-03-01")
+        assert row.counters == FeedCounters(polls=2, not_modified=1, new=1)
+
+
+def test_status_counts_written_today_and_in_total(tmp_path: Path) -> None:
+    records = (_article("http://127.0.0.1/a", fetched_at="2026-02-28T23:59:59Z"),
+               _article("http://127.0.0.1/b"), _article("http://127.0.0.1/c"))
+    with _open(tmp_path) as store:
+        store.commit(Batch(feed=_feed(), records=records))
+        [row] = store.statuses("2026-03-01")
+    assert (row.written_today, row.written_total) == (2, 3)
+
+
+def test_state_is_wal_and_versioned(tmp_path: Path) -> None:
+    _open(tmp_path).close()
+    conn = sqlite3.connect(tmp_path / "out/state.sqlite3")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.execute("PRAGMA user_version = 99")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="state schema version 99 is not 1"):
+        _open(tmp_path)
+
+
+def test_a_second_writer_is_refused(tmp_path: Path) -> None:
+    with _open(tmp_path), pytest.raises(StoreError, match="in use by another scraper process"):
+        _open(tmp_path)
+
+
+def test_torn_last_line_is_cut_and_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    out = tmp_path / "out"
+    good = record_line(_article("http://127.0.0.1/a"))
+    (out / "alpha").mkdir(parents=True)
+    (out / "alpha/2026-03-01.jsonl").write_bytes(good + good[:37])
+    (out / "alpha/2026-02-28.jsonl").write_bytes(good)
+    (out / "beta").mkdir()
+    (out / "beta/2026-03-01.jsonl").write_bytes(b'{"id":"torn, no line at all')
+    with caplog.at_level(logging.WARNING, logger="scraper.store"):
+        store = _open(tmp_path)
+    assert (out / "alpha/2026-03-01.jsonl").read_bytes() == good
+    assert (out / "alpha/2026-02-28.jsonl").read_bytes() == good
+    assert (out / "beta/2026-03-01.jsonl").read_bytes() == b""
+    assert [r.getMessage() for r in caplog.records] == [
+        f"removed a torn last line of 37 bytes from {out}/alpha/2026-03-01.jsonl",
+        f"removed a torn last line of 27 bytes from {out}/beta/2026-03-01.jsonl",
+    ]
+    b = _article("http://127.0.0.1/b")
+    store.commit(Batch(feed=_feed(), records=(b,)))
+    store.close()
+    assert (out / "alpha/2026-03-01.jsonl").read_bytes() == good + record_line(b)
+
+
+def test_repair_walks_back_past_a_long_torn_line(tmp_path: Path) -> None:
+    path = tmp_path / "s" / "2026-03-01.jsonl"
+    path.parent.mkdir()
+    path.write_bytes(b"{}\n" + b"x" * 200_000)
+    assert repair_torn_lines(tmp_path) == [(path, 200_000)]
+    assert path.read_bytes() == b"{}\n"
+    assert repair_torn_lines(tmp_path) == []
+
+
+def test_state_is_committed_only_after_the_lines_are_durable(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        calls.append("fsync")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    store = _open(tmp_path)
+    real_commit_state = store._commit_state
+
+    def commit_state(batch: Batch) -> None:
+        calls.append("commit")
+        real_commit_state(batch)
+
+    monkeypatch.setattr(store, "_commit_state", commit_state)
+    calls.clear()
+    store.commit(Batch(feed=_feed(), records=(_article("http://127.0.0.1/a"),)))
+    # file fsync, then the commit (directory fsyncs for the new file come first)
+    assert calls[-2:] == ["fsync", "commit"]
+    store.close()
+
+
+def test_crash_between_write_and_commit_repeats_the_record(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    a = _article("http://127.0.0.1/a")
+    store = _open(tmp_path)
+
+    def crash(batch: Batch) -> None:
+        raise KeyboardInterrupt  # stands for the process dying after the fsync
+
+    monkeypatch.setattr(store, "_commit_state", crash)
+    with pytest.raises(KeyboardInterrupt):
+        store.commit(Batch(feed=_feed(), records=(a,), articles=()))
+    store.close()
+    with _open(tmp_path) as store:
+        assert store.feed("alpha", "http://127.0.0.1/feed") is None  # nothing committed
+        store.commit(Batch(feed=_feed(), records=(a,)))
+    lines = (tmp_path / "out/alpha/2026-03-01.jsonl").read_bytes().splitlines()
+    assert [json.loads(x)["id"] for x in lines] == [a.id, a.id]  # repeated, not lost
+
+
+def test_failed_write_cuts_back_the_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b = _article("http://127.0.0.1/a"), _article("http://127.0.0.1/b")
+    store = _open(tmp_path)
+    store.commit(Batch(feed=_feed(), records=(a,)))
+    real_write = os.write
+    writes = []
+
+    def write(fd: int, data: bytes) -> int:
+        writes.append(data)
+        if len(writes) == 2:
+            real_write(fd, data[:10])
+            raise OSError(28, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", write)
+    with pytest.raises(StoreError, match="No space left on device"):
+        store.commit(Batch(feed=_feed(), records=(b, b)))
+    monkeypatch.setattr(os, "write", real_write)
+    store.close()
+    assert (tmp_path / "out/alpha/2026-03-01.jsonl").read_bytes() == record_line(a)
+
+
+def test_a_record_without_fetched_at_is_refused(tmp_path: Path) -> None:
+    with _open(tmp_path) as store, pytest.raises(StoreError, match="has no fetched_at"):
+        store.commit(Batch(feed=_feed(), records=(replace(_article("http://x/a"),
+                                                          fetched_at=None),)))
