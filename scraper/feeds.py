@@ -6,14 +6,34 @@ Interface contract::
     for entry in feed.entries: entry.entry_id, entry.link ...
     article = feed_only_article(entry, feed_url=..., source=...)
     article = fill_from_entry(article, entry)    # feed data fills what the page lacks
+
+feedparser is handed an in-memory stream, never a string: given a ``str`` that looks like a
+URL it fetches it (with no timeout), and given ``bytes`` or a ``str`` it first tries to
+``open()`` them as a local file name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import calendar
+import hashlib
+import io
+import re
+import time
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from xml.sax import SAXParseException
 
-from scraper.models import Article
+import feedparser
+from dateutil import parser as dateparser
+from dateutil import tz
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.errors import FeedError
+from scraper.models import Article, article_id
+from scraper.urls import canonicalize, is_http_url
 
 __all__ = ["FeedEntry", "ParsedFeed", "feed_only_article", "fill_from_entry", "parse_feed"]
 
@@ -34,6 +54,8 @@ class FeedEntry:
 
 @dataclass(frozen=True, slots=True)
 class ParsedFeed:
+    """A parsed feed: its entries in feed order, without repeated ids."""
+
     url: str
     title: str | None
     format: str  # feedparser's version: rss20, atom10, rss10 ...
@@ -41,18 +63,339 @@ class ParsedFeed:
     bozo: bool = False
     bozo_reason: str | None = None
     duplicate_ids: int = 0  # entries dropped because their id repeated
+    dropped: int = 0  # entries dropped: no link, and no title with an id or a date
 
 
 def parse_feed(content: bytes, url: str, headers: Mapping[str, str]) -> ParsedFeed:
-    """Parse a feed; a bozo feed with entries is returned (bozo set), an unusable one raises."""
-    raise NotImplementedError
+    """Parse a feed; a bozo feed with entries is returned (bozo set), an unusable one raises.
+
+    ``url`` is the feed's final URL (after redirects): relative links and a relative
+    ``xml:base`` are resolved against it. ``headers`` are the response headers (their
+    ``Content-Type`` charset is used for decoding).
+
+    >>> feed = parse_feed(b'<rss version="2.0"><channel><title>T</title><item>'
+    ...                   b'<link>/a?utm_source=x</link></item></channel></rss>',
+    ...                   "https://example.com/feed", {})
+    >>> feed.format, feed.entries[0].link
+    ('rss20', 'https://example.com/a')
+    """
+    if not content.strip():
+        raise FeedError(url, "empty response: no feed in it")
+    response_headers = {k.lower(): v for k, v in headers.items()}
+    # feedparser resolves xml:base against Content-Location; the URL we fetched is the base.
+    response_headers["content-location"] = url
+    try:
+        result = feedparser.parse(
+            io.BytesIO(content),
+            response_headers=response_headers,
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    # feedparser promises to report problems through `bozo`, but it is a large parser fed
+    # untrusted bytes: anything it still raises is this feed's failure, not the daemon's.
+    except Exception as exc:
+        raise FeedError(url, f"the feed parser failed: {type(exc).__name__}: {exc}") from exc
+    version = str(result.get("version") or "")
+    raw_entries = result.get("entries") or []
+    problem = result.get("bozo_exception") if result.get("bozo") else None
+    reason = _reason(problem) if problem is not None else None
+    if not version:
+        raise FeedError(url, _not_a_feed(content, reason))
+    if not raw_entries and reason is not None:
+        raise FeedError(url, f"unusable feed with no entries: {reason}")
+
+    entries: list[FeedEntry] = []
+    seen: set[str] = set()
+    duplicates = dropped = 0
+    for raw in raw_entries:
+        entry = _entry(raw, url)
+        if entry is None:
+            dropped += 1
+        elif entry.entry_id in seen:
+            duplicates += 1
+        else:
+            seen.add(entry.entry_id)
+            entries.append(entry)
+    feed_info = result.get("feed") or {}
+    return ParsedFeed(
+        url=url,
+        title=_title(feed_info),
+        format=version,
+        entries=tuple(entries),
+        bozo=reason is not None,
+        bozo_reason=reason,
+        duplicate_ids=duplicates,
+        dropped=dropped,
+    )
 
 
 def feed_only_article(entry: FeedEntry, *, feed_url: str, source: str | None) -> Article:
-    """The record written when the page itself cannot be had: ``status="feed_only"``."""
-    raise NotImplementedError
+    """The record written when the page itself cannot be had: ``status="feed_only"``.
+
+    The body stays empty: the feed's summary is in ``summary``, not passed off as the text.
+    """
+    return Article(
+        id=article_id(entry.link or entry.entry_id),
+        url=entry.link,
+        canonical_url=entry.link,
+        status="feed_only",
+        source=source,
+        feed_url=feed_url,
+        headline=entry.title,
+        summary=entry.summary,
+        authors=entry.authors,
+        published=entry.published,
+        modified=entry.updated if entry.updated != entry.published else None,
+        tags=entry.tags,
+    )
 
 
 def fill_from_entry(article: Article, entry: FeedEntry) -> Article:
     """Fill headline, published, authors and summary the page lacks from the feed entry."""
-    raise NotImplementedError
+    changes: dict[str, Any] = {}
+    if not article.headline and entry.title:
+        changes["headline"] = entry.title
+    if not article.published and entry.published:
+        changes["published"] = entry.published
+    if not article.authors and entry.authors:
+        changes["authors"] = entry.authors
+    if not article.summary and entry.summary:
+        changes["summary"] = entry.summary
+    return replace(article, **changes) if changes else article
+
+
+# --- feed-level helpers ----------------------------------------------------------------
+
+
+def _reason(exc: object) -> str:
+    if isinstance(exc, SAXParseException):
+        # str() would start with "<unknown>:" (the stream has no name).
+        return f"{exc.getMessage()} at line {exc.getLineNumber()}, column {exc.getColumnNumber()}"
+    text = str(exc).strip()
+    return text or type(exc).__name__
+
+
+_HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b",
+                         re.IGNORECASE | re.DOTALL)
+
+
+def _not_a_feed(content: bytes, reason: str | None) -> str:
+    head = content[:2048].lstrip(b"\xef\xbb\xbf")
+    if _HTML_START.match(head):
+        return "not a feed: the response is an HTML page"
+    if reason:
+        return f"not a feed: {reason}"
+    return "not a feed: no RSS, Atom or RDF document in the response"
+
+
+def _title(data: object) -> str | None:
+    value = _get(data, "title")
+    if not isinstance(value, str):
+        return None
+    detail = _get(data, "title_detail") or {}
+    if "html" in str(_get(detail, "type") or ""):
+        return _html_text(value)
+    return _squash(value)
+
+
+# --- entries ---------------------------------------------------------------------------
+
+
+def _get(data: object, key: str) -> Any:
+    # dict.get, not FeedParserDict.get: the latter maps `updated` to `published` (with a
+    # DeprecationWarning) and `description` to `summary`, which would blur the fields.
+    return dict.get(data, key) if isinstance(data, dict) else None
+
+
+def _entry(raw: object, feed_url: str) -> FeedEntry | None:
+    link = _link(raw, feed_url)
+    title = _title(raw)
+    published = _date(raw, "published")
+    guid = _get(raw, "id")
+    guid = guid.strip() if isinstance(guid, str) and guid.strip() else None
+    if link is not None:
+        entry_id = guid or link
+    elif title is None:
+        return None  # nothing a reader could use
+    elif guid is not None:
+        entry_id = guid
+    elif published is not None:
+        # With neither id nor link, title and date are what identifies the item across polls;
+        # a title alone would merge distinct items ("Live updates").
+        entry_id = _content_hash_id(title, published)
+    else:
+        return None
+    return FeedEntry(
+        entry_id=entry_id,
+        link=link,
+        title=title,
+        summary=_summary(raw),
+        authors=_authors(raw),
+        published=published,
+        updated=_date(raw, "updated"),
+        tags=_tags(raw),
+    )
+
+
+def _link(raw: object, feed_url: str) -> str | None:
+    candidates: list[object] = [_get(raw, "link")]
+    for item in _get(raw, "links") or []:
+        if _get(item, "rel") in (None, "alternate"):
+            candidates.append(_get(item, "href"))
+    for candidate in candidates:
+        if isinstance(candidate, str) and candidate.strip():
+            try:
+                url = canonicalize(candidate, feed_url)
+            except ValueError:  # e.g. a malformed IPv6 host
+                continue
+            if is_http_url(url):
+                return url
+    return None
+
+
+def _summary(raw: object) -> str | None:
+    # feedparser copies an entry's full content into `summary` when there is no summary of
+    # its own; that is the article text, not a standfirst, so it is only used when the
+    # entry had a real summary/description (summary_detail is only set for those).
+    detail = _get(raw, "summary_detail")
+    value = _get(raw, "summary")
+    if not isinstance(detail, dict) or not isinstance(value, str):
+        return None
+    if "html" in str(_get(detail, "type") or "") or _TAG.search(value):
+        return _html_text(value)
+    return _squash(value)
+
+
+def _tags(raw: object) -> tuple[str, ...]:
+    terms = []
+    for tag in _get(raw, "tags") or []:
+        term = _get(tag, "term")
+        if isinstance(term, str):
+            terms.append(term)
+    return _unique(_squash(t) for t in terms)
+
+
+# --- dates -----------------------------------------------------------------------------
+
+# dateutil knows UTC and GMT only; these abbreviations are common in US and European feeds.
+_TZ_ABBREVIATIONS = {
+    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+    "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "IST": 5.5, "JST": 9, "AEST": 10,
+    "AEDT": 11,
+}
+
+
+def _date(raw: object, key: str) -> str | None:
+    parsed = _get(raw, f"{key}_parsed")
+    if isinstance(parsed, time.struct_time):
+        try:
+            # feedparser normalizes to UTC; timegm round-trips through a real datetime.
+            moment = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+        except (OverflowError, ValueError, OSError):
+            moment = None
+        if moment is not None:
+            return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    text = _get(raw, key)
+    return _parse_date(text) if isinstance(text, str) else None
+
+
+def _parse_date(text: str) -> str | None:
+    """A date feedparser could not read: UTC with Z when it has a zone, else as given."""
+    text = text.strip()
+    if not text:
+        return None
+    tzinfos = {name: tz.tzoffset(name, int(hours * 3600))
+               for name, hours in _TZ_ABBREVIATIONS.items()}
+    try:
+        with warnings.catch_warnings():
+            # An unknown zone name yields a naive datetime plus a warning; naive is fine.
+            warnings.simplefilter("ignore")
+            moment = dateparser.parse(text, tzinfos=tzinfos)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if moment.tzinfo is None:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S")
+    try:
+        offset = moment.utcoffset() or timedelta(0)
+        utc = moment.replace(tzinfo=None) - offset
+    except OverflowError:
+        return None
+    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --- authors ---------------------------------------------------------------------------
+
+_EMAIL = re.compile(r"\(?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*\)?")
+_BY = re.compile(r"^\s*by\b[:\s]*", re.IGNORECASE)
+_AND = re.compile(r"\s+(?:and|&)\s+|\s*;\s*", re.IGNORECASE)
+
+
+def _authors(raw: object) -> tuple[str, ...]:
+    names: list[str] = []
+    for author in _get(raw, "authors") or []:
+        name = _get(author, "name")
+        if isinstance(name, str):
+            names.append(name)
+    author = _get(raw, "author")
+    if not names and isinstance(author, str):
+        names.append(author)
+    return _unique(name for value in names for name in _split_names(value))
+
+
+def _split_names(value: str) -> list[str]:
+    """``"By Jo Smith and Al Brown"`` -> both names; ``"Smith, Jo"`` stays one name."""
+    text = _squash(_EMAIL.sub(" ", value)) or ""
+    text = _BY.sub("", text)
+    names: list[str] = []
+    for part in _AND.split(text):
+        pieces = [p.strip() for p in part.split(",")]
+        # A comma separates names only when each side is a full name ("Jo Smith, Al
+        # Brown"); "Smith, Jo" is one person written surname first.
+        if len(pieces) > 1 and all(len(p.split()) >= 2 for p in pieces):
+            names.extend(pieces)
+        else:
+            names.append(part.strip(" ,"))
+    return [_BY.sub("", n).strip(" ,") for n in names if n.strip(" ,")]
+
+
+# --- text ------------------------------------------------------------------------------
+
+_BLOCK_TAG = re.compile(
+    r"<(/?)(p|div|br|li|ul|ol|h[1-6]|tr|td|th|table|blockquote|section|article|figure"
+    r"|figcaption|header|footer|pre|hr|dd|dt)\b",
+    re.IGNORECASE,
+)
+# Feeds that escape their HTML twice deliver it as "plain text"; tags in it are still tags.
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_SPACE = re.compile(r"\s+")
+
+
+def _squash(text: str) -> str | None:
+    text = _SPACE.sub(" ", text).strip()
+    return text or None
+
+
+def _html_text(html: str) -> str | None:
+    """Plain text of an HTML fragment, block boundaries kept as spaces."""
+    if "<" not in html and "&" not in html:
+        return _squash(html)
+    # A space before each block tag so "<p>a</p><p>b</p>" reads "a b", not "ab".
+    tree = LexborHTMLParser(_BLOCK_TAG.sub(r" <\1\2", html))
+    for node in tree.css("script, style, noscript, template"):
+        node.decompose()
+    body = tree.body
+    return _squash(body.text(deep=True) if body is not None else "")
+
+
+def _unique(values: Iterable[str | None]) -> tuple[str, ...]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for value in values:
+        if value and value.casefold() not in seen:
+            seen.add(value.casefold())
+            out.append(value)
+    return tuple(out)
+
+
+def _content_hash_id(title: str | None, published: str | None) -> str:
+    return "sha256:" + hashlib.sha256(f"{title}\n{published}".encode()).hexdigest()[:32]
