@@ -1,0 +1,425 @@
+"""The long-running parts: the extraction process pool, logging, the scheduler daemon
+(``scraper run``), the one-pass ``scraper poll`` and ``scraper status``.
+
+Everything is built inside the entry functions and passed down; nothing runs at import::
+
+    exit_code = asyncio.run(Daemon(Path("sources.yaml"), Path("output")).run())
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from scraper.config import Config, SourceConfig, load_config
+from scraper.errors import ConfigError, ExtractionError
+from scraper.extract import extract
+from scraper.fetch import Fetcher
+from scraper.models import Article, ExtractRules
+from scraper.poller import FeedReport, Poller, PollSettings
+from scraper.store import FeedStatus, Store, format_time, open_state_readonly, read_statuses
+
+__all__ = [
+    "Daemon",
+    "ExtractorPool",
+    "configure_logging",
+    "poll_once",
+    "render_status",
+    "render_summary",
+    "status_rows",
+]
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE = 7.0  # seconds in-flight polls get to commit after SIGTERM (exit within 10 s)
+
+
+class ExtractorPool:
+    """Runs extraction in worker processes with a time limit per page.
+
+    Workers are recycled after ``max_tasks_per_child`` pages (a slow leak in a parser stays
+    bounded); a page that runs over ``time_limit`` gets the whole pool killed and replaced
+    (a stuck worker cannot be interrupted any other way); pages that were in the killed pool
+    are tried once more in the new one. At most ``workers`` pages are handed over at a time,
+    so the limit measures the work on a page, not its wait in a queue.
+    """
+
+    def __init__(
+        self, workers: int | None = None, *, time_limit: float = 30.0,
+        max_tasks_per_child: int = 200, func: Callable[..., Article] = extract,
+    ) -> None:
+        self.workers = workers or max(1, min(4, os.cpu_count() or 1))
+        self.time_limit = time_limit
+        self._max_tasks = max_tasks_per_child
+        self._func = func
+        self._context = multiprocessing.get_context("spawn")
+        self._pool = self._new_pool()
+        self._generation = 0
+        self._slots = asyncio.Semaphore(self.workers)
+        self.killed = 0
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.workers, mp_context=self._context,
+                                   max_tasks_per_child=self._max_tasks)
+
+    def _replace(self, generation: int, why: str) -> None:
+        if generation != self._generation:
+            return  # another task already replaced this pool
+        old = self._pool
+        self._generation += 1
+        self._pool = self._new_pool()
+        self.killed += 1
+        log.warning("extraction pool replaced: %s", why, extra={"event": "pool_replaced"})
+        _kill_pool(old)
+
+    async def __call__(self, html: bytes, url: str, rules: ExtractRules,
+                       content_type: str | None) -> Article:
+        """Extract one page in a worker; ExtractionError on failure or time-out."""
+        call = functools.partial(self._func, html, url, rules, content_type=content_type)
+        loop = asyncio.get_running_loop()
+        async with self._slots:
+            for attempt in (1, 2):
+                generation = self._generation
+                try:
+                    future = loop.run_in_executor(self._pool, call)
+                    result: Article = await asyncio.wait_for(future, self.time_limit)
+                    return result
+                except TimeoutError:
+                    self._replace(generation, f"{url} took over {self.time_limit:g} s")
+                    raise ExtractionError(
+                        f"{url}: extraction took over {self.time_limit:g} s") from None
+                except BrokenProcessPool:
+                    self._replace(generation, "a worker died")
+                    if attempt == 2:
+                        raise ExtractionError(f"{url}: the extraction worker died") from None
+                except ExtractionError:
+                    raise
+                except Exception as exc:  # a parser bug on one page must not stop the feed
+                    raise ExtractionError(f"{url}: extractor failed: {exc!r}") from exc
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        """Stop the workers now (a hung one is killed, not waited for)."""
+        _kill_pool(self._pool)
+
+
+def _kill_pool(pool: ProcessPoolExecutor) -> None:
+    processes = list((pool._processes or {}).values())
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(2.0)
+
+
+# -- logging ----------------------------------------------------------------------------
+
+_STANDARD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
+    "message", "asctime", "taskName"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message and the ``extra`` fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).strftime(
+                "%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD_ATTRS and key not in data:
+                data[key] = value
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False, default=str)
+
+
+def configure_logging(json_logs: bool, *, stream: IO[str] | None = None,
+                      level: int = logging.INFO) -> None:
+    """Send logs to stderr, one line each (JSON with ``json_logs``)."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter() if json_logs else logging.Formatter(
+        "%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for old in root.handlers[:]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    # One line per feed poll is ours to write; the libraries' per-request lines are noise.
+    for name in ("httpx", "httpcore", "apscheduler"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+# -- the daemon -------------------------------------------------------------------------
+
+
+def _jitter(interval: float) -> float:
+    return min(interval * 0.1, 60.0)
+
+
+class Daemon:
+    """``scraper run``: one APScheduler job per enabled source, sharing one fetcher (and so
+    its global and per-host limits), one extraction pool and one store."""
+
+    def __init__(
+        self, config_path: Path, output: Path, *, settings: PollSettings | None = None,
+        pool_factory: Callable[[], ExtractorPool] = ExtractorPool,
+    ) -> None:
+        self.config_path = config_path
+        self.output = output
+        self.settings = settings or PollSettings()
+        self._pool_factory = pool_factory
+        self.config: Config | None = None
+        self.sources: dict[str, SourceConfig] = {}
+        self.stop = asyncio.Event()
+        self.scheduler: AsyncIOScheduler | None = None
+        self._poller: Poller | None = None
+        self._running: set[asyncio.Task[Any]] = set()
+
+    async def run(self) -> int:
+        """Run until SIGTERM or SIGINT; return the exit status."""
+        config = load_config(self.config_path)
+        loop = asyncio.get_running_loop()
+        store = Store.open(self.output)
+        pool = self._pool_factory()
+        try:
+            async with Fetcher(config.fetch) as fetcher:
+                self._poller = Poller(store, fetcher, pool, self.settings, stop=self.stop)
+                self.scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
+                self.apply(config)
+                self.scheduler.start()
+                for signum in (signal.SIGTERM, signal.SIGINT):
+                    loop.add_signal_handler(signum, self.request_stop, signum)
+                loop.add_signal_handler(signal.SIGHUP, self.reload)
+                log.info("daemon started: %d sources, output %s", len(self.sources),
+                         self.output, extra={"event": "start", "sources": len(self.sources)})
+                await self.stop.wait()
+                await self._shutdown()
+        finally:
+            for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+                loop.remove_signal_handler(signum)
+            pool.close()
+            store.close()
+        log.info("daemon stopped", extra={"event": "stop"})
+        return 0
+
+    def request_stop(self, signum: int | None = None) -> None:
+        """Stop scheduling; polls in flight commit what they have and end."""
+        if not self.stop.is_set():
+            name = signal.Signals(signum).name if signum else "request"
+            log.info("stopping (%s)", name, extra={"event": "stopping"})
+        self.stop.set()
+
+    async def _shutdown(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+        running = set(self._running)
+        if running:
+            _, late = await asyncio.wait(running, timeout=SHUTDOWN_GRACE)
+            for task in late:
+                task.cancel()
+            if late:
+                await asyncio.wait(late, timeout=1.0)
+
+    def reload(self) -> None:
+        """SIGHUP: read the sources file again; keep the old configuration if it is invalid."""
+        try:
+            config = load_config(self.config_path)
+        except ConfigError as exc:
+            log.error("reload failed, keeping the previous configuration: %s", exc,
+                      extra={"event": "reload_failed"})
+            return
+        self.apply(config)
+        log.info("configuration reloaded: %d sources", len(self.sources),
+                 extra={"event": "reload", "sources": len(self.sources)})
+
+    def apply(self, config: Config) -> None:
+        """Make the scheduled jobs match ``config``: add, remove and reschedule."""
+        if self.config is not None and config.fetch != self.config.fetch:
+            log.warning("fetch settings changed; they take effect at the next restart",
+                        extra={"event": "reload"})
+            config = Config(config.path, config.sources, self.config.fetch)
+        self.config = config
+        wanted = {s.name: s for s in config.sources if s.enabled}
+        old = self.sources
+        self.sources = wanted
+        scheduler = self.scheduler
+        if scheduler is None:
+            return
+        for name in old.keys() - wanted.keys():
+            scheduler.remove_job(name)
+        for name, source in wanted.items():
+            trigger = IntervalTrigger(seconds=source.interval, jitter=_jitter(source.interval),
+                                      timezone=UTC)
+            if name not in old:
+                scheduler.add_job(
+                    self._job, trigger, args=(name,), id=name, name=name, max_instances=1,
+                    coalesce=True, misfire_grace_time=max(1, int(source.interval)),
+                    next_run_time=datetime.now(UTC),
+                )
+            elif old[name].interval != source.interval:
+                scheduler.reschedule_job(name, trigger=trigger)
+
+    async def _job(self, name: str) -> None:
+        source = self.sources.get(name)
+        if source is None or self.stop.is_set() or self._poller is None:
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            await self._poller.poll_source(
+                source, only_due=True, tolerance=_jitter(source.interval) + 1.0)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # one source's bug must not stop the others
+            log.exception("polling %s failed", name, extra={"source": name})
+        finally:
+            if task is not None:
+                self._running.discard(task)
+
+
+# -- scraper poll -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    """What ``scraper poll`` did."""
+
+    reports: tuple[FeedReport, ...]
+
+    @property
+    def failed(self) -> bool:
+        """True when any feed could not be read."""
+        return any(not r.ok for r in self.reports)
+
+
+def select_sources(config: Config, names: Sequence[str]) -> list[SourceConfig]:
+    """The sources ``--source`` names (all enabled ones without it); ConfigError for a name
+    the file does not have."""
+    if not names:
+        return [s for s in config.sources if s.enabled]
+    by_name = {s.name: s for s in config.sources}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        raise ConfigError(f"no source named {', '.join(map(repr, unknown))}",
+                          file=str(config.path))
+    return [by_name[n] for n in dict.fromkeys(names)]
+
+
+async def poll_once(
+    config: Config, sources: Sequence[SourceConfig], output: Path, *,
+    progress: Progress | None = None, settings: PollSettings | None = None,
+    extractor: ExtractorPool | None = None,
+) -> PollOutcome:
+    """One pass over every feed of ``sources`` (due or not), sources concurrently."""
+    pool = extractor or ExtractorPool()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    task_id = progress.add_task("polling", total=sum(len(s.feeds) for s in sources)) if (
+        progress) else None
+
+    def advance(report: FeedReport) -> None:
+        if progress is not None and task_id is not None:
+            progress.advance(task_id)
+
+    try:
+        with Store.open(output) as store:
+            async with Fetcher(config.fetch) as fetcher:
+                poller = Poller(store, fetcher, pool, settings, stop=stop)
+                results = await asyncio.gather(
+                    *(poller.poll_source(s, on_feed=advance) for s in sources))
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+        if extractor is None:
+            pool.close()
+    return PollOutcome(tuple(r for reports in results for r in reports))
+
+
+def poll_progress(console: Console) -> Progress:
+    """The progress bar of ``scraper poll`` (shown only on a terminal)."""
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, disable=not console.is_terminal)
+
+
+def render_summary(outcome: PollOutcome) -> Table:
+    """The table printed at the end of ``scraper poll``."""
+    table = Table(title="poll summary")
+    for column in ("source", "feed", "status", "new", "updated", "skipped", "failed"):
+        table.add_column(column, justify="right" if column not in ("source", "feed") else "left")
+    for r in outcome.reports:
+        status = str(r.status) if r.status else "-"
+        if r.error:
+            status = f"{status} {r.error}" if r.status else r.error
+        table.add_row(r.source, r.feed_url, status, str(r.new), str(r.updated), str(r.skipped),
+                      str(r.failed))
+    return table
+
+
+# -- scraper status ---------------------------------------------------------------------
+
+
+def status_rows(output: Path, now: datetime | None = None) -> list[FeedStatus] | None:
+    """Every feed's state under ``output`` (None when nothing was ever polled there)."""
+    today = format_time(now or datetime.now(UTC))[:10]
+    with open_state_readonly(output) as conn:
+        return None if conn is None else read_statuses(conn, today)
+
+
+def _ago(text: str | None, now: datetime) -> str:
+    if not text:
+        return "-"
+    try:
+        moment = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return text
+    delta = moment - now
+    seconds = abs(delta) // timedelta(seconds=1)
+    span = (f"{seconds}s" if seconds < 120 else f"{seconds // 60}m" if seconds < 7200
+            else f"{seconds // 3600}h")
+    return f"{text} ({'in ' + span if delta > timedelta(0) else span + ' ago'})"
+
+
+def render_status(rows: Sequence[FeedStatus], now: datetime | None = None) -> Table:
+    """The table of ``scraper status``."""
+    now = now or datetime.now(UTC)
+    table = Table(title="feeds")
+    for column in ("source", "feed", "last poll", "status", "errors", "next poll", "today",
+                   "total", "last error"):
+        table.add_column(column)
+    for row in rows:
+        s = row.state
+        table.add_row(
+            s.source, s.feed_url, _ago(s.last_poll, now),
+            str(s.last_status) if s.last_status else "-", str(s.consecutive_errors),
+            _ago(s.next_poll, now), str(row.written_today), str(row.written_total),
+            s.last_error or "",
+        )
+    return table
