@@ -118,8 +118,84 @@ def scrape(urls: tuple[str, ...], output: Path | None, ignore_robots: bool, time
     sys.exit(1 if failed else 0)
 
 
+# -- the daemon's commands (their machinery lives in scraper.daemon, imported on use so that
+# `extract` and `scrape` do not pay for the scheduler and rich) ---------------------------
+
+_SOURCES = click.option("--sources", "sources_file", type=click.Path(path_type=Path),
+                        default=Path("sources.yaml"), show_default=True,
+                        help="The sources file.")
+_OUTPUT = click.option("--output", "output", type=click.Path(path_type=Path, file_okay=False),
+                       default=Path("output"), show_default=True,
+                       help="Directory of the JSONL files and state.sqlite3.")
+
+
 @main.command()
-def run() -> None:
-    """Run the daemon on sources.yaml (not built yet)."""
-    _fail("run", "the daemon is not built yet")
-    sys.exit(2)
+@_SOURCES
+@_OUTPUT
+@click.option("--json-logs", is_flag=True, help="Log one JSON object per line.")
+def run(sources_file: Path, output: Path, json_logs: bool) -> None:
+    """Run the daemon: poll every enabled source on its schedule until SIGTERM/SIGINT."""
+    from scraper.daemon import Daemon, configure_logging
+
+    configure_logging(json_logs)
+    try:
+        code = asyncio.run(Daemon(sources_file, output).run())
+    except ScraperError as exc:
+        _fail("run", exc)
+        sys.exit(2)
+    sys.exit(code)
+
+
+@main.command()
+@_SOURCES
+@_OUTPUT
+@click.option("--source", "names", multiple=True, help="Poll only this source (repeatable).")
+@click.option("--json-logs", is_flag=True, help="Log one JSON object per line.")
+def poll(sources_file: Path, output: Path, names: tuple[str, ...], json_logs: bool) -> None:
+    """Poll every feed once, print a summary; exit 1 if a feed failed."""
+    import logging
+
+    from rich.console import Console
+
+    from scraper.config import load_config
+    from scraper.daemon import (
+        configure_logging,
+        poll_once,
+        poll_progress,
+        render_summary,
+        select_sources,
+    )
+
+    console = Console()
+    # On a terminal the bar shows progress and only warnings are logged; elsewhere (cron)
+    # the log has one line per feed instead.
+    configure_logging(json_logs, level=logging.WARNING if console.is_terminal else logging.INFO)
+    try:
+        config = load_config(sources_file)
+        sources = select_sources(config, names)
+        with poll_progress(console) as progress:
+            outcome = asyncio.run(poll_once(config, sources, output, progress=progress))
+    except ScraperError as exc:
+        _fail("poll", exc)
+        sys.exit(2)
+    console.print(render_summary(outcome))
+    sys.exit(1 if outcome.failed else 0)
+
+
+@main.command()
+@_OUTPUT
+def status(output: Path) -> None:
+    """Show every feed's last poll, errors, next poll and articles written."""
+    from rich.console import Console
+
+    from scraper.daemon import render_status, status_rows
+
+    try:
+        rows = status_rows(output)
+    except ScraperError as exc:
+        _fail("status", exc)
+        sys.exit(2)
+    if rows is None:
+        click.echo(f"nothing has been polled into {output} yet")
+        return
+    Console().print(render_status(rows))
