@@ -23,6 +23,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from typing import Any
 from xml.sax import SAXParseException
 
@@ -100,15 +101,13 @@ def parse_feed(content: bytes, url: str, headers: Mapping[str, str]) -> ParsedFe
     problem = result.get("bozo_exception") if result.get("bozo") else None
     reason = _reason(problem) if problem is not None else None
     if not version:
-        raise FeedError(url, _not_a_feed(content, reason))
-    if not raw_entries and reason is not None:
-        raise FeedError(url, f"unusable feed with no entries: {reason}")
+        raise FeedError(url, _not_a_feed(content, problem))
 
     entries: list[FeedEntry] = []
     seen: set[str] = set()
     duplicates = dropped = 0
     for raw in raw_entries:
-        entry = _entry(raw, url)
+        entry = _entry(raw, url, version)
         if entry is None:
             dropped += 1
         elif entry.entry_id in seen:
@@ -116,6 +115,8 @@ def parse_feed(content: bytes, url: str, headers: Mapping[str, str]) -> ParsedFe
         else:
             seen.add(entry.entry_id)
             entries.append(entry)
+    if not entries and reason is not None:
+        raise FeedError(url, f"unusable feed with no entries: {reason}")
     feed_info = result.get("feed") or {}
     return ParsedFeed(
         url=url,
@@ -179,12 +180,14 @@ _HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!docty
                          re.IGNORECASE | re.DOTALL)
 
 
-def _not_a_feed(content: bytes, reason: str | None) -> str:
+def _not_a_feed(content: bytes, problem: object) -> str:
     head = content[:2048].lstrip(b"\xef\xbb\xbf")
     if _HTML_START.match(head):
         return "not a feed: the response is an HTML page"
-    if reason:
-        return f"not a feed: {reason}"
+    # Other bozo reasons ("no Content-type specified") would mislead when the trouble is
+    # that the document is not a feed at all.
+    if isinstance(problem, SAXParseException):
+        return f"not a feed: the response is not well-formed XML ({_reason(problem)})"
     return "not a feed: no RSS, Atom or RDF document in the response"
 
 
@@ -207,10 +210,15 @@ def _get(data: object, key: str) -> Any:
     return dict.get(data, key) if isinstance(data, dict) else None
 
 
-def _entry(raw: object, feed_url: str) -> FeedEntry | None:
+def _entry(raw: object, feed_url: str, version: str) -> FeedEntry | None:
     link = _link(raw, feed_url)
     title = _title(raw)
+    updated = _date(raw, "updated")
     published = _date(raw, "published")
+    if published is None and version.startswith("rss"):
+        # feedparser files dc:date under `updated`; in RSS (RDF feeds above all) it is the
+        # publication date. Atom's `updated` is a revision time and is not used this way.
+        published = updated
     guid = _get(raw, "id")
     guid = guid.strip() if isinstance(guid, str) and guid.strip() else None
     if link is not None:
@@ -232,7 +240,7 @@ def _entry(raw: object, feed_url: str) -> FeedEntry | None:
         summary=_summary(raw),
         authors=_authors(raw),
         published=published,
-        updated=_date(raw, "updated"),
+        updated=updated,
         tags=_tags(raw),
     )
 
@@ -261,9 +269,12 @@ def _summary(raw: object) -> str | None:
     value = _get(raw, "summary")
     if not isinstance(detail, dict) or not isinstance(value, str):
         return None
-    if "html" in str(_get(detail, "type") or "") or _TAG.search(value):
-        return _html_text(value)
-    return _squash(value)
+    if "html" not in str(_get(detail, "type") or "") and not _TAG.search(value):
+        return _squash(value)
+    text = _html_text(value)
+    if text and _TAG.search(text):  # escaped twice: the first pass uncovered the tags
+        text = _html_text(text)
+    return text
 
 
 def _tags(raw: object) -> tuple[str, ...]:
@@ -286,17 +297,32 @@ _TZ_ABBREVIATIONS = {
 
 
 def _date(raw: object, key: str) -> str | None:
-    parsed = _get(raw, f"{key}_parsed")
-    if isinstance(parsed, time.struct_time):
-        try:
-            # feedparser normalizes to UTC; timegm round-trips through a real datetime.
-            moment = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
-        except (OverflowError, ValueError, OSError):
-            moment = None
-        if moment is not None:
-            return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     text = _get(raw, key)
-    return _parse_date(text) if isinstance(text, str) else None
+    text = text.strip() if isinstance(text, str) and text.strip() else None
+    moment = _from_struct(_get(raw, f"{key}_parsed"))
+    if moment is None:
+        return _parse_date(text) if text else None
+    # feedparser reads "2024-03-06 09:15 EST" as the date alone, at midnight: when the text
+    # plainly has a time, dateutil's reading of the whole text is the better one.
+    if moment.time() == dt_time(0) and text and _CLOCK.search(text):
+        better = _parse_date(text)
+        if better:
+            return better
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _from_struct(value: object) -> datetime | None:
+    """feedparser's ``*_parsed`` values: struct_time in UTC."""
+    if not isinstance(value, time.struct_time):
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+_CLOCK = re.compile(r"\b(?!00:00)\d{1,2}:\d{2}")
+_DOTTED_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{2,4}")
 
 
 def _parse_date(text: str) -> str | None:
@@ -310,7 +336,9 @@ def _parse_date(text: str) -> str | None:
         with warnings.catch_warnings():
             # An unknown zone name yields a naive datetime plus a warning; naive is fine.
             warnings.simplefilter("ignore")
-            moment = dateparser.parse(text, tzinfos=tzinfos)
+            # "06.03.2024" is written day first wherever dots separate the parts.
+            moment = dateparser.parse(text, tzinfos=tzinfos,
+                                      dayfirst=bool(_DOTTED_DATE.match(text)))
     except (ValueError, OverflowError, TypeError):
         return None
     if moment.tzinfo is None:

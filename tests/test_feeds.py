@@ -1,0 +1,399 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scraper.errors import FeedError
+from scraper.feeds import FeedEntry, ParsedFeed, feed_only_article, fill_from_entry, parse_feed
+from scraper.models import Article, article_id
+from tests.httpserver import LoopbackServer, Reply
+
+FEEDS = Path(__file__).resolve().parent / "feeds"
+XML = {"content-type": "application/xml"}
+
+
+def fixture(name: str) -> bytes:
+    return (FEEDS / name).read_bytes()
+
+
+ITEM = ('<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>T'
+        '</title><item><link>https://example.com/a</link>{}</item></channel></rss>')
+
+
+def one_entry(inner: str) -> FeedEntry:
+    """The single entry of an RSS feed whose item holds ``inner`` besides its link."""
+    (entry,) = parse_feed(ITEM.format(inner).encode(), "https://example.com/feed", XML).entries
+    return entry
+
+
+# --- the three flavours ----------------------------------------------------------------
+
+
+def test_rss20() -> None:
+    feed = parse_feed(fixture("rss20.xml"), "https://news.example.com/feeds/world.xml", XML)
+    assert (feed.url, feed.title, feed.format) == (
+        "https://news.example.com/feeds/world.xml", "Example News: World", "rss20")
+    assert (feed.bozo, feed.bozo_reason, feed.duplicate_ids, feed.dropped) == (
+        False, None, 1, 1)
+    assert feed.entries == (
+        FeedEntry(
+            entry_id="urn:example:1001",
+            # relative link resolved against the feed URL; utm_* and the fragment dropped
+            link="https://news.example.com/world/2024/03/talks-resume?id=7",
+            title="Talks resume in Erbil",
+            summary="Delegations met on Tuesday. More talks are planned.",
+            authors=("Jane Doe", "John Roe"),
+            published="2024-03-05T11:30:00Z",
+            tags=("World", "Middle East"),
+        ),
+        FeedEntry(
+            entry_id="https://news.example.com/business/markets",  # no guid: the link
+            link="https://news.example.com/business/markets",
+            title="Markets close higher",
+            summary="Stocks rose for a third day.",
+            authors=("Ann Lee",),
+            published="2024-03-05T16:00:00Z",
+        ),
+        # the repeated guid urn:example:1001 is dropped (duplicate_ids == 1)
+        FeedEntry(
+            entry_id="https://news.example.com/science/comet",  # permalink guid is the link
+            link="https://news.example.com/science/comet",
+            title="Permalink guid",
+            authors=("Kim Park", "Lee Chan"),
+        ),
+        # "Headline only, no link, no guid, no date" is dropped (dropped == 1)
+        FeedEntry(
+            entry_id="bulletin-42", link=None, title="Bulletin without a link",
+            summary="Radio bulletin.", published="2024-03-06T08:00:00Z",
+        ),
+        FeedEntry(
+            entry_id="sha256:741dc84712a4691e833bf7d0e5e79b8d", link=None,
+            title="Flash: no link, no guid", published="2024-03-06T10:00:00Z",
+        ),
+        FeedEntry(
+            entry_id="https://news.example.com/odd-date",
+            link="https://news.example.com/odd-date",
+            title="Dated only in a format feedparser cannot read",
+            authors=("Smith, Jo",),
+            published="2024-03-06T14:15:00Z",
+        ),
+    )
+
+
+def test_atom10() -> None:
+    feed = parse_feed(fixture("atom10.xml"), "https://tech.example.org/feeds/atom.xml",
+                      {"content-type": "application/atom+xml"})
+    assert (feed.title, feed.format, feed.bozo, feed.duplicate_ids, feed.dropped) == (
+        "Tech & Things", "atom10", False, 0, 0)
+    assert feed.entries == (
+        FeedEntry(
+            entry_id="tag:tech.example.org,2024:post-1",
+            # xml:base="/blog/" resolved against the feed URL, then the relative href
+            link="https://tech.example.org/blog/2024/new-chip?ref=home",
+            title="New chip announced",
+            summary="It is fast & small.",
+            authors=("Ada Byte", "Grace Hop"),
+            published="2024-03-05T08:00:00Z",
+            updated="2024-03-05T10:30:00Z",
+            tags=("hardware", "chips"),
+        ),
+        FeedEntry(
+            entry_id="tag:tech.example.org,2024:post-2",
+            link="https://mirror.example.net/posts/mirror-1",  # the entry's own xml:base
+            title="Mirror post",
+            summary=None,  # content only: the article text is not passed off as a summary
+            published=None,  # Atom's updated is a revision time, not a publication date
+            updated="2024-03-04T08:00:00Z",
+        ),
+        FeedEntry(
+            entry_id="https://tech.example.org/blog/2024/no-id",
+            link="https://tech.example.org/blog/2024/no-id",
+            title="No id, link only",
+        ),
+    )
+
+
+def test_rdf10() -> None:
+    feed = parse_feed(fixture("rdf10.rdf"), "https://nachrichten.example.de/rdf",
+                      {"content-type": "application/rdf+xml"})
+    assert (feed.title, feed.format, feed.bozo) == ("Nachrichten", "rss10", False)
+    assert feed.entries == (
+        FeedEntry(
+            entry_id="https://nachrichten.example.de/meldung/1",
+            link="https://nachrichten.example.de/meldung/1?wt_mc=rss",
+            title="Grüne Woche eröffnet",  # ISO-8859-1 declared and honoured
+            summary="Die Messe in München – mit 1.000 Ausstellern.",
+            authors=("Hans Müller", "Eva Schmidt"),
+            published="2024-03-05T09:00:00Z",  # dc:date
+            updated="2024-03-05T09:00:00Z",
+            tags=("Wirtschaft",),
+        ),
+        FeedEntry(
+            entry_id="https://nachrichten.example.de/meldung/2",
+            link="https://nachrichten.example.de/meldung/2",
+            title="Ohne Datum",
+        ),
+    )
+
+
+def test_valid_feed_without_entries_is_empty_not_an_error() -> None:
+    feed = parse_feed(fixture("empty.xml"), "https://quiet.example.com/rss", XML)
+    assert feed == ParsedFeed(url="https://quiet.example.com/rss", title="Quiet feed",
+                              format="rss20", entries=())
+
+
+# --- bozo feeds ------------------------------------------------------------------------
+
+
+def test_bozo_feed_with_entries_is_used() -> None:
+    # An undefined entity (&nbsp;) and a Latin-1 byte in a file declared UTF-8.
+    feed = parse_feed(fixture("bozo.xml"), "https://cafe.example.com/rss", {})
+    assert feed.bozo is True
+    assert feed.bozo_reason == "undefined entity at line 2, column 40"
+    assert feed.title == "Café News"
+    assert feed.entries == (FeedEntry(
+        entry_id="https://cafe.example.com/a", link="https://cafe.example.com/a",
+        title="Entity © item", summary="Café au lait.",
+    ),)
+
+
+LATIN1_AS_UTF8 = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>'
+                  'Café</title><item><title>Crème</title><link>https://e.com/a</link></item>'
+                  '</channel></rss>').encode("latin-1")
+
+
+def test_wrong_encoding_declaration_is_bozo_but_usable() -> None:
+    feed = parse_feed(LATIN1_AS_UTF8, "https://e.com/rss", {})
+    assert (feed.bozo, feed.bozo_reason) == (
+        True, "document declared as utf-8, but parsed as windows-1252")
+    assert [e.title for e in feed.entries] == ["Crème"]
+
+
+def test_http_charset_wins_over_the_declaration() -> None:
+    feed = parse_feed(LATIN1_AS_UTF8, "https://e.com/rss",
+                      {"Content-Type": "text/xml; charset=ISO-8859-1"})
+    assert (feed.bozo, feed.title, feed.entries[0].title) == (False, "Café", "Crème")
+
+
+def test_truncated_feed_keeps_the_complete_entries() -> None:
+    content = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item>'
+               b'<title>A</title><link>https://e.com/a</link></item><item><title>B')
+    feed = parse_feed(content, "https://e.com/rss", XML)
+    assert feed.bozo_reason == "no element found at line 1, column 153"
+    assert [e.link for e in feed.entries] == ["https://e.com/a"]
+
+
+# --- unusable responses ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "empty response: no feed in it"),
+        (b" \r\n\t ", "empty response: no feed in it"),
+        (fixture("page.html"), "not a feed: the response is an HTML page"),
+        (b"\xef\xbb\xbf<!DOCTYPE html><html></html>", "not a feed: the response is an HTML page"),
+        (b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body>x</body>'
+         b"</html>", "not a feed: the response is an HTML page"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00",
+         "not a feed: the response is not well-formed XML (not well-formed (invalid token) "
+         "at line 2, column 0)"),
+        (b"garbage", "not a feed: the response is not well-formed XML (syntax error at line 2, "
+                     "column 0)"),
+        (b'{"version": "https://jsonfeed.org/version/1.1", "items": []}',
+         "not a feed: the response is not well-formed XML (not well-formed (invalid token) "
+         "at line 2, column 0)"),
+        (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>',
+         "not a feed: no RSS, Atom or RDF document in the response"),
+        (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>A',
+         "unusable feed with no entries: no element found at line 1, column 96"),
+    ],
+)
+def test_unusable_feeds_raise(content: bytes, reason: str) -> None:
+    with pytest.raises(FeedError) as info:
+        parse_feed(content, "https://e.com/feed", XML)
+    assert (info.value.url, info.value.reason) == ("https://e.com/feed", reason)
+    assert str(info.value) == f"https://e.com/feed: {reason}"
+
+
+def test_content_is_never_opened_as_a_file_name(tmp_path: Path) -> None:
+    # feedparser open()s a str or bytes argument when it names a file.
+    path = tmp_path / "feed.xml"
+    path.write_bytes(fixture("rss20.xml"))
+    with pytest.raises(FeedError, match="not well-formed XML"):
+        parse_feed(str(path).encode(), "https://e.com/feed", XML)
+
+
+def test_content_is_never_fetched_as_a_url(server: LoopbackServer) -> None:
+    server.route("/feed.xml", Reply(body=fixture("rss20.xml"),
+                                    content_type="application/rss+xml"))
+    with pytest.raises(FeedError, match="not well-formed XML"):
+        parse_feed(server.url("/feed.xml").encode(), "https://e.com/feed", XML)
+    assert server.requests == []
+
+
+def _mutations() -> st.SearchStrategy[bytes]:
+    """Real feeds cut, spliced with random bytes, or random bytes alone."""
+    base = st.sampled_from([fixture(n) for n in ("rss20.xml", "atom10.xml", "rdf10.rdf",
+                                                 "bozo.xml", "page.html")])
+    spliced = st.tuples(base, st.integers(0, 4000), st.binary(max_size=40)).map(
+        lambda t: t[0][: t[1]] + t[2] + t[0][t[1]:])
+    cut = st.tuples(base, st.integers(0, 4000)).map(lambda t: t[0][: t[1]])
+    return st.one_of(st.binary(max_size=500), spliced, cut)
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@given(content=_mutations(), content_type=st.sampled_from(
+    [None, "application/rss+xml", "text/html", "text/xml; charset=utf-16", "text/plain"]))
+def test_arbitrary_bytes_give_a_feed_or_feed_error(content: bytes,
+                                                   content_type: str | None) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    try:
+        feed = parse_feed(content, "https://e.com/feed", headers)
+    except FeedError as exc:
+        assert exc.url == "https://e.com/feed"
+        assert exc.reason
+        return
+    assert isinstance(feed, ParsedFeed)
+    ids = [e.entry_id for e in feed.entries]
+    assert len(ids) == len(set(ids))
+    assert all(e.link is None or e.link.startswith(("http://", "https://"))
+               for e in feed.entries)
+
+
+# --- field normalization ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("inner", "authors"),
+    [
+        ("<dc:creator>By Jane Doe and John Roe</dc:creator>", ("Jane Doe", "John Roe")),
+        ("<dc:creator>BY: JANE DOE</dc:creator>", ("JANE DOE",)),
+        ("<dc:creator>Jane Doe, John Roe</dc:creator>", ("Jane Doe", "John Roe")),
+        ("<dc:creator>Jane Doe &amp; John Roe; Ann Lee</dc:creator>",
+         ("Jane Doe", "John Roe", "Ann Lee")),
+        ("<dc:creator>Doe, Jane</dc:creator>", ("Doe, Jane",)),
+        ("<dc:creator>Jane Doe (jane.doe@example.com)</dc:creator>", ("Jane Doe",)),
+        ("<dc:creator>A B</dc:creator><dc:creator>C D</dc:creator>", ("A B", "C D")),
+        ("<dc:creator>Jane Doe and jane doe</dc:creator>", ("Jane Doe",)),
+        ("<author>jane@example.com (Jane Doe)</author>", ("Jane Doe",)),
+        ("<author>jane@example.com</author>", ()),
+        ("<dc:creator>Brandon Anderson</dc:creator>", ("Brandon Anderson",)),
+        ("<dc:creator>Byron Bay</dc:creator>", ("Byron Bay",)),
+    ],
+)
+def test_authors(inner: str, authors: tuple[str, ...]) -> None:
+    assert one_entry(inner).authors == authors
+
+
+@pytest.mark.parametrize(
+    ("date", "iso"),
+    [
+        ("Tue, 05 Mar 2024 14:30:00 +0300", "2024-03-05T11:30:00Z"),
+        ("Tue, 05 Mar 2024 00:00:00 GMT", "2024-03-05T00:00:00Z"),
+        ("2024-03-05T14:30:00-05:00", "2024-03-05T19:30:00Z"),
+        ("2024-03-06 09:15 EST", "2024-03-06T14:15:00Z"),
+        ("March 6, 2024 9:15 AM EST", "2024-03-06T14:15:00Z"),
+        ("06.03.2024 09:15", "2024-03-06T09:15:00"),  # no zone: as given, no Z
+        ("not a date", None),
+        ("", None),
+    ],
+)
+def test_dates(date: str, iso: str | None) -> None:
+    assert one_entry(f"<pubDate>{date}</pubDate>").published == iso
+
+
+@pytest.mark.parametrize(
+    ("inner", "summary"),
+    [
+        ("<description>&lt;p&gt;One&lt;/p&gt;&lt;p&gt;T&lt;b&gt;w&lt;/b&gt;o&lt;/p&gt;"
+         "</description>", "One Two"),
+        ("<description><![CDATA[<p>Hi<br>there</p><style>p{}</style><script>x()</script>]]>"
+         "</description>", "Hi there"),
+        ("<description>&amp;lt;p&amp;gt;Twice &amp;amp;amp; escaped&amp;lt;/p&amp;gt;"
+         "</description>", "Twice & escaped"),
+        ("<description><![CDATA[a < b and c > d]]></description>", "a < b and c > d"),
+        ("<description><![CDATA[<img src=x>  ]]></description>", None),
+        ("<description>  </description>", None),
+        ("", None),
+    ],
+)
+def test_summaries(inner: str, summary: str | None) -> None:
+    assert one_entry(inner).summary == summary
+
+
+def test_titles_and_tags_are_normalized() -> None:
+    entry = one_entry("<title>  Two\n  lines </title><category>World</category>"
+                      "<category>world</category><category> </category>"
+                      "<category>Asia</category>")
+    assert (entry.title, entry.tags) == ("Two lines", ("World", "Asia"))
+
+
+def test_links_that_are_not_http_are_dropped() -> None:
+    content = ITEM.replace("https://example.com/a", "javascript:alert(1)").format(
+        "<title>T</title><guid isPermaLink='false'>x-1</guid>").encode()
+    (entry,) = parse_feed(content, "https://example.com/feed", XML).entries
+    assert (entry.entry_id, entry.link) == ("x-1", None)
+
+
+# --- records from entries --------------------------------------------------------------
+
+ENTRY = FeedEntry(
+    entry_id="urn:example:1001",
+    link="https://news.example.com/world/talks",
+    title="Talks resume",
+    summary="Delegations met.",
+    authors=("Jane Doe",),
+    published="2024-03-05T11:30:00Z",
+    updated="2024-03-05T12:00:00Z",
+    tags=("World",),
+)
+
+
+def test_feed_only_article() -> None:
+    article = feed_only_article(ENTRY, feed_url="https://news.example.com/rss", source="ex")
+    assert article == Article(
+        id=article_id("https://news.example.com/world/talks"),
+        url="https://news.example.com/world/talks",
+        canonical_url="https://news.example.com/world/talks",
+        status="feed_only",
+        source="ex",
+        feed_url="https://news.example.com/rss",
+        headline="Talks resume",
+        summary="Delegations met.",
+        authors=("Jane Doe",),
+        published="2024-03-05T11:30:00Z",
+        modified="2024-03-05T12:00:00Z",
+        tags=("World",),
+        body="",
+    )
+    assert article.to_dict()["word_count"] == 0
+
+
+def test_feed_only_article_without_link_uses_the_entry_id() -> None:
+    entry = replace(ENTRY, link=None, updated=ENTRY.published)
+    article = feed_only_article(entry, feed_url="https://news.example.com/rss", source=None)
+    assert (article.id, article.url, article.canonical_url, article.modified) == (
+        article_id("urn:example:1001"), None, None, None)
+
+
+def test_fill_from_entry_fills_only_what_the_page_lacks() -> None:
+    page = Article(id="x", url="https://news.example.com/world/talks",
+                   canonical_url="https://news.example.com/world/talks",
+                   headline="", authors=(), summary=None, published=None,
+                   body="Text.", tags=("Page tag",))
+    filled = fill_from_entry(page, ENTRY)
+    assert filled == replace(page, headline="Talks resume", authors=("Jane Doe",),
+                             summary="Delegations met.", published="2024-03-05T11:30:00Z")
+
+
+def test_fill_from_entry_keeps_what_the_page_has() -> None:
+    page = Article(id="x", url="u", canonical_url="u", headline="Page headline",
+                   authors=("Page Author",), summary="Page dek.",
+                   published="2024-03-05T10:00:00Z", body="Text.")
+    assert fill_from_entry(page, ENTRY) is page
+    assert fill_from_entry(page, FeedEntry(entry_id="e", link=None)) is page
