@@ -1,0 +1,233 @@
+"""The daemon's parts in-process: the extraction pool (time limit, killed workers), the job
+table kept in step with the sources file (SIGHUP reload), JSON logs, the poll summary and the
+status table."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from rich.console import Console
+
+from scraper.config import load_config
+from scraper.daemon import (
+    Daemon,
+    ExtractorPool,
+    PollOutcome,
+    configure_logging,
+    render_status,
+    render_summary,
+    select_sources,
+    status_rows,
+)
+from scraper.errors import ConfigError, ExtractionError
+from scraper.extract import extract
+from scraper.models import Article, ExtractRules, article_id
+from scraper.poller import FeedReport
+from scraper.store import Batch, FeedCounters, FeedState, Store
+
+PAGE = (b"<html><head><title>T</title></head><body><article><h1>Pool story</h1>"
+        b"<p>Text from a worker process.</p></article></body></html>")
+
+
+def slow_or_dying_extract(html: bytes, url: str | None = None, rules: ExtractRules | None = None,
+                          *, content_type: str | None = None) -> Article:
+    """Runs in the pool's workers (spawned, so it must be importable): hangs on HANG, dies
+    on DIE, else extracts."""
+    if b"HANG" in html:
+        time.sleep(60)
+    if b"DIE" in html:
+        os._exit(3)
+    return extract(html, url, rules, content_type=content_type)
+
+
+def test_pool_time_limit_kills_a_hung_worker_and_keeps_going() -> None:
+    async def go() -> tuple[list[str], int]:
+        pool = ExtractorPool(2, time_limit=1.5, func=slow_or_dying_extract)
+        try:
+            results = await asyncio.gather(
+                pool(b"HANG" + PAGE, "http://127.0.0.1/hang", ExtractRules(), None),
+                pool(PAGE, "http://127.0.0.1/ok", ExtractRules(), "text/html"),
+                return_exceptions=True,
+            )
+            after = await pool(PAGE, "http://127.0.0.1/after", ExtractRules(), None)
+            messages = [str(r) if isinstance(r, Exception) else r.id for r in results]
+            return [*messages, after.headline or ""], pool.killed
+        finally:
+            pool.close()
+
+    started = time.monotonic()
+    messages, killed = asyncio.run(go())
+    assert messages == ["http://127.0.0.1/hang: extraction took over 1.5 s",
+                        article_id("http://127.0.0.1/ok"), "Pool story"]
+    assert killed == 1
+    assert time.monotonic() - started < 15
+
+
+def test_pool_survives_a_dying_worker() -> None:
+    async def go() -> tuple[str, str | None]:
+        pool = ExtractorPool(1, time_limit=20, func=slow_or_dying_extract)
+        try:
+            with pytest.raises(ExtractionError) as caught:
+                await pool(b"DIE" + PAGE, "http://127.0.0.1/die", ExtractRules(), None)
+            after = await pool(PAGE, "http://127.0.0.1/after", ExtractRules(), None)
+            return str(caught.value), after.headline
+        finally:
+            pool.close()
+
+    assert asyncio.run(go()) == ("http://127.0.0.1/die: the extraction worker died",
+                                 "Pool story")
+
+
+# -- reload -----------------------------------------------------------------------------
+
+SOURCES = """\
+settings:
+  per_host_delay: 0s
+sources:
+  - name: alpha
+    feeds: [http://127.0.0.1:9/alpha]
+    interval: 15m
+  - name: beta
+    feeds: [http://127.0.0.1:9/beta]
+    interval: 1h
+  - name: paused
+    enabled: false
+    feeds: [http://127.0.0.1:9/paused]
+"""
+
+CHANGED = """\
+settings:
+  per_host_delay: 0s
+sources:
+  - name: alpha
+    feeds: [http://127.0.0.1:9/alpha, http://127.0.0.1:9/alpha2]
+    interval: 5m
+  - name: gamma
+    feeds: [http://127.0.0.1:9/gamma]
+"""
+
+
+def _jobs(scheduler: AsyncIOScheduler) -> dict[str, float]:
+    return {job.id: job.trigger.interval.total_seconds() for job in scheduler.get_jobs()}
+
+
+def test_reload_adds_removes_and_reschedules_jobs(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_text(SOURCES)
+
+    async def go() -> None:
+        daemon = Daemon(path, tmp_path / "out")
+        daemon.scheduler = AsyncIOScheduler(timezone=UTC)
+        daemon.apply(load_config(path))
+        assert _jobs(daemon.scheduler) == {"alpha": 900.0, "beta": 3600.0}
+        job = daemon.scheduler.get_job("alpha")
+        assert (job.max_instances, job.coalesce) == (1, True)
+        assert job.trigger.jitter == 60.0
+
+        path.write_text(SOURCES.replace("interval: 15m", "interval: fortnightly"))
+        with caplog.at_level(logging.ERROR, logger="scraper.daemon"):
+            daemon.reload()
+        assert _jobs(daemon.scheduler) == {"alpha": 900.0, "beta": 3600.0}
+        [record] = caplog.records
+        assert record.getMessage().startswith(
+            "reload failed, keeping the previous configuration: ")
+        assert "'alpha'" in record.getMessage() and "'interval'" in record.getMessage()
+
+        path.write_text(CHANGED)
+        daemon.reload()
+        assert _jobs(daemon.scheduler) == {"alpha": 300.0, "gamma": 900.0}
+        assert daemon.sources["alpha"].feeds == ("http://127.0.0.1:9/alpha",
+                                                 "http://127.0.0.1:9/alpha2")
+
+    asyncio.run(go())
+
+
+def test_select_sources(tmp_path: Path) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_text(SOURCES)
+    config = load_config(path)
+    assert [s.name for s in select_sources(config, [])] == ["alpha", "beta"]
+    chosen = select_sources(config, ["paused", "alpha", "paused"])
+    assert [s.name for s in chosen] == ["paused", "alpha"]
+    with pytest.raises(ConfigError, match="no source named 'nope'"):
+        select_sources(config, ["nope"])
+
+
+# -- logs, tables ---------------------------------------------------------------------
+
+
+def test_json_logs_carry_the_poll_fields() -> None:
+    stream = io.StringIO()
+    configure_logging(True, stream=stream)
+    try:
+        logging.getLogger("scraper.poller").info(
+            "poll source=%s", "alpha", extra={"source": "alpha", "feed": "http://x/f",
+                                              "status": 304, "new": 0})
+    finally:
+        logging.getLogger().handlers.clear()
+    data = json.loads(stream.getvalue())
+    assert {k: data[k] for k in ("level", "logger", "message", "source", "feed", "status",
+                                 "new")} == {
+        "level": "info", "logger": "scraper.poller", "message": "poll source=alpha",
+        "source": "alpha", "feed": "http://x/f", "status": 304, "new": 0}
+    assert data["time"].endswith("Z")
+
+
+def _text(table: object) -> str:
+    console = Console(width=250, record=True, file=io.StringIO())
+    console.print(table)
+    return console.export_text()
+
+
+def test_summary_table() -> None:
+    outcome = PollOutcome((
+        FeedReport("alpha", "http://x/f", 200, None, new=2, updated=1, skipped=3),
+        FeedReport("beta", "http://y/f", None, "connection refused"),
+    ))
+    assert outcome.failed
+    rows = [[cell.strip() for cell in line.split("│")[1:-1]]
+            for line in _text(render_summary(outcome)).splitlines() if line.startswith("│")]
+    assert rows == [
+        ["alpha", "http://x/f", "200", "2", "1", "3", "0"],
+        ["beta", "http://y/f", "connection refused", "0", "0", "0", "0"],
+    ]
+    assert not PollOutcome((FeedReport("a", "u", 304),)).failed
+
+
+def test_status_rows_and_table(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert status_rows(out) is None
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    article = Article(id="1" * 32, url="http://x/a", canonical_url="http://x/a", source="alpha",
+                      feed_url="http://x/f", fetched_at="2026-03-01T11:00:00Z")
+    with Store.open(out, now=lambda: now) as store:
+        store.commit(Batch(
+            feed=FeedState("alpha", "http://x/f", last_poll="2026-03-01T11:00:00Z",
+                           last_status=200, next_poll="2026-03-01T12:15:00Z"),
+            counters=FeedCounters(polls=1, new=2),
+            records=(article, Article(id="2" * 32, url="u", canonical_url="u", source="alpha",
+                                      feed_url="http://x/f",
+                                      fetched_at="2026-02-28T10:00:00Z")),
+        ))
+        store.commit(Batch(feed=FeedState(
+            "beta", "http://y/f", last_poll="2026-03-01T11:59:00Z", consecutive_errors=3,
+            next_poll="2026-03-01T14:00:00Z", last_error="connection refused")))
+        rows = status_rows(out, now)  # read-only while the writer holds the lock
+    assert rows is not None
+    assert [(r.state.source, r.state.consecutive_errors, r.written_today, r.written_total)
+            for r in rows] == [("alpha", 0, 1, 2), ("beta", 3, 0, 0)]
+    text = _text(render_status(rows, now))
+    assert "2026-03-01T11:00:00Z (60m ago)" in text
+    assert "2026-03-01T12:15:00Z (in 15m)" in text
+    assert "2026-03-01T14:00:00Z (in 2h)" in text
+    assert "connection refused" in text
