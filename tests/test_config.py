@@ -491,3 +491,27 @@ def test_null_defaults_and_settings_are_empty(tmp_path: Path) -> None:
     config = load(tmp_path, "defaults:\nsettings:\n" + ONE)
     assert config.fetch == FetchSettings()
     assert config.sources[0] == SourceConfig(name="a", feeds=("https://example.com/feed",))
+
+
+def test_yaml_anchors_and_merge_keys_may_override(tmp_path: Path) -> None:
+    config = load(tmp_path, """\
+        sources:
+          - &base
+            name: a
+            feeds: [https://e.com/a]
+            interval: 1h
+            exclude: ['/video/']
+          - <<: *base
+            name: b
+            feeds: [https://e.com/b]
+            interval: 2h
+        """)
+    a, b = config.sources
+    assert (a.interval, b.interval) == (3600.0, 7200.0)
+    assert b.exclude == a.exclude == (re.compile("/video/"),)
+
+
+def test_unhashable_yaml_key(tmp_path: Path) -> None:
+    assert message(tmp_path, "? [1]\n: 2\n" + ONE) == (
+        "invalid YAML at line 1, column 3: found unhashable key"
+    )
