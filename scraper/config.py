@@ -226,9 +226,16 @@ def _duration(value: object, key: str, where: _Where, *, allow_zero: bool = Fals
     return seconds
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _text(value: object, key: str, where: _Where) -> str:
     if not isinstance(value, str) or not value.strip():
         raise where.error(key, f"{key} must be a non-empty string, got {_show(value)}")
+    # It goes into an HTTP header: a line break would be refused (or worse) at fetch time.
+    if _CONTROL.search(value.strip()):
+        raise where.error(key, f"{key} must be one line without control characters, "
+                               f"got {_show(value)}")
     return value.strip()
 
 
@@ -462,17 +469,25 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"sources must be a non-empty list, got {_show(raw_sources)}",
                           file=file, key="sources")
     sources: list[SourceConfig] = []
-    names: dict[str, int] = {}
+    # Names are directory names, and "BBC" and "bbc" are one directory on a case-insensitive
+    # file system (macOS, Windows): they count as the same name.
+    names: dict[str, tuple[int, str]] = {}
     feed_owner: dict[str, str] = {}
     for index, raw in enumerate(raw_sources):
         source = _source(raw, index, file, defaults, default_extract)
-        if source.name in names:
+        folded = source.name.casefold()
+        if folded in names:
+            first_index, first_name = names[folded]
+            first = f"source #{first_index + 1}"
+            if first_name != source.name:
+                first += f", {first_name!r}: names that differ only in letter case are one " \
+                         "directory on some systems"
             raise ConfigError(
                 f"duplicate source name {source.name!r} (source #{index + 1}; first defined "
-                f"as source #{names[source.name] + 1})",
+                f"as {first})",
                 file=file, source=source.name, key="name",
             )
-        names[source.name] = index
+        names[folded] = (index, source.name)
         for feed in source.feeds:
             # Feed state (validators, backoff) is kept per feed URL: two owners would share it.
             if feed in feed_owner:

@@ -285,6 +285,9 @@ INTERVAL_HINT = "interval must be a duration like 15m, 30s, 2h or 1d, got"
                                "got ''"),
         ({"user_agent": "[a]"}, "key 'user_agent': user_agent must be a non-empty string, "
                                 "got ['a']"),
+        ({"user_agent": '"bot/1\\r\\nX-Evil: 1"'},
+         "key 'user_agent': user_agent must be one line without control characters, "
+         "got 'bot/1\\r\\nX-Evil: 1'"),
         ({"max_articles_per_poll": "0"},
          "key 'max_articles_per_poll': max_articles_per_poll must be a positive integer, "
          "got 0"),
@@ -372,6 +375,15 @@ def test_duplicate_source_name(tmp_path: Path) -> None:
     assert message(tmp_path, text) == (
         "source 'a': key 'name': duplicate source name 'a' (source #2; first defined as "
         "source #1)"
+    )
+
+
+def test_source_names_differing_only_in_case_are_duplicates(tmp_path: Path) -> None:
+    text = ONE + "  - name: A\n    feeds: [https://example.org/other]\n"
+    assert message(tmp_path, text) == (
+        "source 'A': key 'name': duplicate source name 'A' (source #2; first defined as "
+        "source #1, 'a': names that differ only in letter case are one directory on some "
+        "systems)"
     )
 
 
