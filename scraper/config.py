@@ -162,6 +162,11 @@ def _load_yaml(path: Path) -> object:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
         problem = exc.problem or exc.context or "syntax error"
         raise ConfigError(f"invalid YAML at {where}: {problem}", file=file) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        char = f"#x{exc.character:04x}" if isinstance(exc.character, int) else "character"
+        raise ConfigError(f"invalid YAML at line {line}: unacceptable {char}: {exc.reason}",
+                          file=file) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"invalid YAML: {exc}", file=file) from None
 
@@ -169,13 +174,13 @@ def _load_yaml(path: Path) -> object:
 # --- validation helpers ----------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
 class _Where:
     """Where a value sits in the file, to build errors that name file, source and key."""
 
-    def __init__(self, file: str, source: str | None, prefix: str = "") -> None:
-        self.file = file
-        self.source = source
-        self.prefix = prefix
+    file: str
+    source: str | None
+    prefix: str = ""  # "defaults.", "settings.", "extract." ... before the key
 
     def key(self, key: str) -> str:
         return f"{self.prefix}{key}"

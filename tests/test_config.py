@@ -234,6 +234,8 @@ def test_unreadable_file_is_a_config_error(tmp_path: Path) -> None:
          "'<block mapping start>'"),
         ("sources:\n\t- name: a\n",
          "invalid YAML at line 2, column 1: found character '\\t' that cannot start any token"),
+        ("sources:\n  - name: a\x00\n",
+         "invalid YAML at line 2: unacceptable #x0000: special characters are not allowed"),
         ("sources:\n  - name: a\n    feeds: [https://e.com/f]\n    name: b\n",
          "invalid YAML at line 4, column 5: duplicate key 'name' (first at line 2)"),
     ],
