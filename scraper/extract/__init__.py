@@ -120,7 +120,7 @@ def extract(
         url=url,
         canonical_url=canonical,
         headline=headline,
-        summary=body.summary or meta.summary,
+        summary=body.summary,
         dateline=dateline,
         authors=meta.authors,
         published=meta.published,

@@ -1,16 +1,204 @@
-"""Removing boilerplate from the content block: navigation, share bars, related links,
-newsletter boxes, comment sections and their policy text."""
+"""What counts as boilerplate inside the content block: navigation, share bars, related
+links, newsletter and subscription boxes, author bios, tag lists, comment sections and
+their policy text.
+
+Two kinds of evidence, kept here as data: class/id tokens and tag names (an element is
+skipped with its whole subtree), and text patterns in several languages (a paragraph is
+dropped, and a comment section or a run of boilerplate at the end cuts the body short).
+"""
 
 from __future__ import annotations
 
-from selectolax.lexbor import LexborNode
+import re
 
-__all__ = ["remove_boilerplate"]
+__all__ = [
+    "SKIP_TAGS",
+    "drop_boilerplate",
+    "hint_words",
+    "is_boilerplate_element",
+    "is_dek",
+    "is_negative",
+    "is_positive",
+]
 
-_ALWAYS = "script, style, noscript, nav, aside, form, iframe, figure, figcaption, footer"
+# Subtrees that never hold article prose. Figures and captions are read by the image step
+# before the body is read.
+SKIP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "svg", "math", "nav", "aside", "form",
+    "iframe", "figure", "figcaption", "picture", "video", "audio", "canvas", "object",
+    "embed", "footer", "button", "select", "textarea", "input", "label", "dialog", "menu",
+    "head", "title", "link", "meta", "h1", "header", "img", "map", "source",
+})
+
+_TOKEN = re.compile(r"[^a-z0-9]+")
+
+# Chrome words in class/id values, matched against the value's words ("share-bar",
+# "article__related", "comments") so that "shadow" or "thread" do not match "ad". Words
+# that start with one of the prefixes count too ("relatedarticles", "socialshare").
+_NEGATIVE_WORDS = frozenset({
+    "comment", "comments", "commentlist", "disqus", "respond", "reply", "replies",
+    "sidebar", "newsletter", "signup", "paywall", "share", "sharing", "sharebar", "shariff",
+    "teaser", "teasers", "ad", "ads", "adv", "adslot", "nav", "navbar", "navigation", "menu",
+    "breadcrumb", "breadcrumbs", "footer", "tag", "tags", "taglist", "keywords", "topics",
+    "bio", "authorbio", "authorbox", "popular", "trending", "mostread", "readmore",
+    "alsoread", "consent", "toolbar", "modal", "popup", "login", "caption", "credit",
+    "credits", "hidden", "meta", "timestamp", "date", "dates", "published", "updated",
+    "rating", "poll", "survey", "donate", "donation", "membership", "pagination", "pager",
+    "skip", "masthead", "gallery", "slideshow", "player", "podcast", "embed", "tweet",
+    "instagram", "facebook", "twitter", "whatsapp", "feedback", "print", "email", "mail",
+    "follow", "outbrain", "taboola", "infobox", "sronly", "sr", "more",
+})
+_NEGATIVE_PREFIXES = (
+    "related", "recommend", "newsletter", "subscri", "social", "promo", "advert", "banner",
+    "sponsor", "widget", "recirc", "byline", "cookie", "comment", "sharebar", "share_",
+)
+_POSITIVE_WORDS = frozenset({
+    "main", "prose", "richtext", "copy", "paragraph", "paragraphs", "articlebody",
+})
+_POSITIVE_PREFIXES = ("article", "story", "content", "body", "text", "post", "entry", "blog",
+                      "detail")
+# Standfirst / dek containers near the headline.
+_DEK_WORDS = frozenset({
+    "standfirst", "dek", "lede", "lead", "leadin", "leadtext", "summary", "intro",
+    "introduction", "subtitle", "subheadline", "subhead", "excerpt", "description",
+    "abstract", "sapo", "chapo", "chapeau", "entradilla", "deck", "strapline", "teasertext",
+    "articlelead", "articleteaser", "summarytext", "kicker",
+})
+_MEDIA_WORDS = frozenset({"image", "img", "photo", "media", "figure", "video", "picture",
+                          "pic", "caption"})
+# "article-body" beats "article-meta" in the same value: a container that says it holds
+# the body is kept even when another of its words looks like chrome.
+_BODY_MARKS = ("articlebody", "article-body", "article__body", "story-body", "storybody",
+               "post-body", "entry-content", "article-content", "article__content",
+               "post-content", "article-text", "articletext", "story-content", "rich-text",
+               "richtext", "body-text", "bodytext", "article__text")
 
 
-def remove_boilerplate(root: LexborNode) -> None:
-    """Delete boilerplate nodes inside ``root`` in place."""
-    for node in root.css(_ALWAYS):
-        node.decompose()
+def hint_words(hints: str) -> list[str]:
+    """The words of a class/id value, lower-cased: "Article__related-Links" -> 3 words."""
+    return [w for w in _TOKEN.split(hints.lower()) if w]
+
+
+def is_negative(words: list[str]) -> bool:
+    """Whether class/id words name chrome (comments, share bars, ads, related links...)."""
+    return any(w in _NEGATIVE_WORDS or w.startswith(_NEGATIVE_PREFIXES) for w in words)
+
+
+def is_positive(words: list[str]) -> bool:
+    """Whether class/id words name an article or its text."""
+    return any(w in _POSITIVE_WORDS or w.startswith(_POSITIVE_PREFIXES) for w in words)
+
+
+def is_dek(words: list[str]) -> bool:
+    """Whether class/id words name a standfirst/dek/lead (and not its picture)."""
+    return not _DEK_WORDS.isdisjoint(words) and _MEDIA_WORDS.isdisjoint(words)
+
+
+def is_boilerplate_element(tag: str, hints: str) -> bool:
+    """Whether an element with this tag and these class/id values is chrome to skip."""
+    if tag in SKIP_TAGS:
+        return True
+    if not hints:
+        return False
+    lowered = hints.lower()
+    return is_negative(hint_words(lowered)) and not any(m in lowered for m in _BODY_MARKS)
+
+
+
+# Starts of paragraphs that point elsewhere ("Read more: ...") or sell something.
+_POINTER = re.compile(
+    r"^\W*(?:read more|read also|also read|read next|more on this|more from|related"
+    r"|recommended|see also|watch|listen|click here|sign up|subscribe|follow us|share this"
+    r"|share on|download (?:the|our) app|get the app|lesen sie (?:auch|mehr|hier)"
+    r"|mehr zum thema|mehr dazu|auch interessant|das könnte sie auch interessieren"
+    r"|weiterlesen|zum thema|hier geht|abonnieren|folgen sie|jetzt (?:abonnieren|anmelden"
+    r"|lesen|weiterlesen)|lire aussi|à lire aussi|a lire aussi|lire la suite|voir aussi"
+    r"|abonnez-vous|suivez-nous|leer más|lee también|lea también|ver también"
+    r"|te puede interesar|suscríbete|síguenos|leggi anche|leggi di più"
+    r"|potrebbe interessarti|iscriviti|leia também|leia mais|veja também|lees ook"
+    r"|lees meer|bekijk ook|czytaj (?:też|także|więcej)|zobacz (?:też|także)"
+    r"|читайте также|читать также|смотрите также|подписывайтесь)"
+    r"(?:\s*[:»>|\-–—]|\s*$)",
+    re.IGNORECASE,
+)
+
+# Phrases that mark a paragraph as boilerplate wherever they stand in a short paragraph.
+_BOILERPLATE = re.compile(
+    r"all rights reserved|alle rechte vorbehalten|tous droits réservés"
+    r"|todos los derechos reservados|tutti i diritti riservati|todos os direitos reservados"
+    r"|alle rechten voorbehouden|wszelkie prawa zastrzeżone|все права защищены"
+    r"|moderates? all comments|comments are moderated|post a comment|leave a comment"
+    r"|add a comment|comments are closed|join the conversation|kommentar schreiben"
+    r"|kommentare sind geschlossen|commentaires sont fermés|we use cookies|uses cookies"
+    r"|use of cookies|verwendet cookies|verwenden cookies|nutzt cookies|utilise des cookies"
+    r"|utilisons des cookies|utiliza cookies|utilizamos cookies|sign up for our"
+    r"|subscribe to our|newsletter abonnieren|zum newsletter|inscrivez-vous à notre"
+    r"|suscríbete a nuestro|share this article|share this story|artikel teilen"
+    r"|copyright ©|^©|^\(c\) |sorry, your browser|enable javascript|javascript is disabled"
+    r"|this content is not available|dieser inhalt ist nicht verfügbar",
+    re.IGNORECASE,
+)
+
+# Every phrase of _BOILERPLATE has one of these words: the costly search runs only when
+# one is present.
+_TRIGGERS = (
+    "reserv", "vorbehalt", "réserv", "riservat", "voorbehoud", "zastrze", "защищ", "comment",
+    "kommentar", "geschlossen", "fermé", "conversation", "cookie", "sign up", "subscri",
+    "newsletter", "abonn", "inscri", "suscr", "share", "teilen", "copyright", "browser",
+    "javascript", "verfügbar", "not available", "©", "(c)",
+)
+
+# Whole short paragraphs that are labels, not prose.
+_LABEL = re.compile(
+    r"^\W*(?:advertisement|advertising|anzeige|werbung|publicidad|publicité|pubblicità"
+    r"|reklama|реклама|sponsored|share|teilen|partager|compartir|print|drucken|e-?mail"
+    r"|tweet|facebook|twitter|whatsapp|linkedin|top|back to top|nach oben|copy link"
+    r"|link kopieren|close|schließen|menu|menü|loading\W*|wird geladen\W*)\W*$",
+    re.IGNORECASE,
+)
+
+# A heading or label that opens the comment section: everything from here on is dropped.
+_COMMENTS_START = re.compile(
+    r"^\W*(?:\d+\s+)?(?:comments?|kommentare?|commentaires?|comentarios?|commenti|reacties"
+    r"|komentarze|комментарии|yorumlar|leave a reply|join the discussion|discussion"
+    r"|post a comment|add a comment|write a comment|kommentar schreiben|diskussion)"
+    r"(?:\s*\(\d+\))?\W*$",
+    re.IGNORECASE,
+)
+
+_BYLINE = re.compile(
+    r"^(?:by|von|par|por|di|door|av|af|przez|автор)\s+\S", re.IGNORECASE,
+)
+_DATE_LINE = re.compile(
+    r"^(?:published|updated|posted|last updated|veröffentlicht|aktualisiert|stand"
+    r"|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|gepubliceerd"
+    r"|bijgewerkt|opublikowano)\b",
+    re.IGNORECASE,
+)
+
+_SHORT = 200
+
+
+def _is_boilerplate_text(text: str) -> bool:
+    if len(text) > _SHORT * 2:
+        return False
+    if _LABEL.match(text) or _POINTER.match(text):
+        return True
+    if (_BYLINE.match(text) and len(text) < 80) or (_DATE_LINE.match(text) and len(text) < 100):
+        return True
+    lowered = text.lower()
+    for trigger in _TRIGGERS:
+        if trigger in lowered:
+            return _BOILERPLATE.search(text) is not None
+    return False
+
+
+def drop_boilerplate(paragraphs: list[str]) -> list[str]:
+    """Paragraphs without boilerplate; a comment-section heading cuts the rest off."""
+    kept: list[str] = []
+    for text in paragraphs:
+        if len(text) < 60 and _COMMENTS_START.match(text):
+            break
+        if not _is_boilerplate_text(text):
+            kept.append(text)
+    return kept

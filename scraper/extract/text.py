@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
-__all__ = ["normalize_space"]
+__all__ = ["fold", "normalize_space"]
 
-_SPACE = re.compile(r"[\s\u00a0\u200b\u2009\u202f\ufeff]+")
+_NON_WORD = re.compile(r"\W+")
 
 
 def normalize_space(text: str | None) -> str:
     """Collapse every run of white space (including no-break and zero-width) to one space."""
     if not text:
         return ""
-    return _SPACE.sub(" ", text).strip()
+    if "\u200b" in text or "\ufeff" in text:
+        text = text.replace("\u200b", " ").replace("\ufeff", " ")
+    # str.split() without arguments splits on every Unicode space (no-break and thin
+    # spaces included) and is several times faster than a regular expression.
+    return " ".join(text.split())
+
+
+def fold(text: str) -> str:
+    """A comparison key: case-folded words only, so that punctuation, quotes and dashes
+    do not make two renderings of the same sentence differ.
+
+    >>> fold("Hello — “World”!") == fold("hello - 'world'")
+    True
+    """
+    return _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
