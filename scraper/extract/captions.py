@@ -1,16 +1,305 @@
-"""Images of the article with their captions and credits, the lead image first."""
+"""Images of the article with their captions and credits, the lead image first.
+
+An image block is a ``<figure>`` or, where a page does without one, the element around a
+caption-like element (class tokens such as ``caption``, ``wp-caption-text``, ``[itemprop=
+caption]``) that also holds the picture. Blocks in navigation, teasers, asides and the like are
+skipped. Inside a block, credit elements (``credit``, ``copyright``, ``photographer`` tokens,
+``<small>``, ``<cite>``) give the credit; otherwise a trailing credit is split off the caption
+text (:func:`~scraper.extract.credits.split_credit`).
+
+>>> from selectolax.lexbor import LexborHTMLParser
+>>> from scraper.extract.metadata import PageMetadata
+>>> tree = LexborHTMLParser('<article><figure><img src="/a.jpg"><figcaption>A dog. '
+...                         'Photo: Jane Doe</figcaption></figure></article>')
+>>> extract_images(tree, tree.css_first("article"), PageMetadata(), "https://x.org/n")
+[Image(url='https://x.org/a.jpg', caption='A dog.', credit='Jane Doe')]
+"""
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
+import re
+from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from scraper.extract.credits import clean_credit, split_credit, strip_separators
 from scraper.extract.metadata import PageMetadata
 from scraper.extract.text import normalize_space
 from scraper.models import Image
 
 __all__ = ["extract_images"]
+
+# One query over the whole tree finds every block candidate; the rest of the work stays
+# inside the (small) blocks. Each selector of the list is one more pass over the tree, and a
+# case-insensitive attribute test costs as much again: "aption" catches both "caption" and
+# "Caption" class names in one pass.
+_CANDIDATES = "figure, [class*=aption]"
+# Containers whose images are not the article's.
+_EXCLUDED_TAGS = frozenset({"nav", "aside", "footer", "form", "noscript", "template", "menu"})
+# Class/id words of containers whose images are not the article's: parts of words (matched
+# anywhere, "mainFooter") and whole tokens (matched between "-", "_" and spaces, "ad-slot").
+_EXCLUDED_PARTS = re.compile(
+    "footer|sidebar|related|teaser|newsletter|outbrain|taboola|recommend|breadcrumb|trending"
+    "|mostread|most-read|popular|readmore|read-more|morestories|more-stories|oembed|consent"
+    "|placeholder|advert|sponsor"
+)
+_EXCLUDED_WORDS = frozenset({
+    "ad", "ads", "comment", "comments", "author", "authors", "byline", "avatar", "logo",
+    "profile", "share", "social", "nav", "navigation", "menu", "banner", "subscribe", "promo",
+})
+_TOKEN_SPLIT = re.compile(r"[\s_-]+")
+_IMAGE_LINK = re.compile(r"\.(?:jpe?g|png|webp|gif|avif)(?:$|[?#])", re.IGNORECASE)
+# Class names that mark a caption, and a credit. Plain substring tests: class attributes of
+# utility-CSS pages run to hundreds of characters, where a regular expression is slow.
+_CAPTION_PARTS = ("caption", "legend", "beschreibung", "description", "subtitle", "bildtext",
+                  "figcap", "img-info", "media-text")
+_CREDIT_PARTS = ("credit", "copyright", "photographer", "fotograf", "rights", "author", "quelle",
+                 "urheber", "licen", "courtesy", "source", "__src", "-src", "-lic")
+
+
+def _has_part(names: str, parts: tuple[str, ...]) -> bool:
+    lowered = names.lower()
+    return any(part in lowered for part in parts)
+
+
+_IMAGE_TAGS = frozenset({"img", "picture", "video", "svg", "amp-img", "source"})
+_LAZY_SRC = ("src", "data-src", "data-lazy-src", "data-original", "data-srcset", "srcset")
+_SMALL_CONTAINER = 6  # more element children: a content column, not a picture's frame
+_MAX_BLOCKS = 60  # bounds the work on gallery pages with hundreds of slides
+_MAX_CANDIDATES = 300
+_MAX_BLOCK_NODES = 60  # a picture's block is small; a "figure" around a whole story is not
+_MAX_ANCESTORS = 16  # teaser and sidebar wrappers sit close to their pictures
+_FIGURE_DEPTH = 6  # a caption deeper than this in a figure is a figure of its own
+_MIN_SIZE = 50  # images smaller than this (in px, declared) are icons or tracking pixels
+_LOOSE_URL = re.compile(r"[-_.](?:\d{2,4}x\d{2,4}|w\d{2,4}|\d{2,4}w|scaled|large|medium|small)"
+                        r"(?=\.\w+$)|\.\w{3,4}$", re.IGNORECASE)
+
+
+def _classes(node: LexborNode) -> str:
+    attrs = node.attributes
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}".strip()
+
+
+def _excluded_names(names: str) -> bool:
+    lowered = names.lower()
+    if _EXCLUDED_PARTS.search(lowered) is not None:
+        return True
+    return not _EXCLUDED_WORDS.isdisjoint(_TOKEN_SPLIT.split(lowered))
+
+
+def _placement(
+    node: LexborNode, root_id: int | None, memo: dict[int, tuple[bool, bool]]
+) -> tuple[bool, bool]:
+    """(excluded, inside root) for ``node``: excluded when it sits in navigation, teasers,
+    asides, links to other pages and the like. Memoized along the ancestor path."""
+    path: list[int] = []
+    current: LexborNode | None = node
+    verdict = (False, False)
+    for _ in range(_MAX_ANCESTORS):
+        if current is None or current.tag in ("html", "body"):
+            break
+        known = memo.get(current.mem_id)
+        if known is not None:
+            verdict = known
+            break
+        path.append(current.mem_id)
+        if current.mem_id == root_id:
+            verdict = (False, True)
+            break
+        names = _classes(current)
+        if current.tag in _EXCLUDED_TAGS or (names and _excluded_names(names)) or (
+            current.tag == "a" and not _IMAGE_LINK.search(current.attributes.get("href") or "")
+        ):
+            verdict = (True, False)
+            break
+        current = current.parent
+    for mem_id in path:
+        memo[mem_id] = verdict
+    return verdict
+
+
+def _has_image(node: LexborNode, depth: int = 3) -> bool:
+    """Whether a picture sits within ``depth`` levels of ``node`` (a bounded look: a caption's
+    picture is close to it, and a query over a large container would cost too much)."""
+    if node.tag in _IMAGE_TAGS:
+        return True
+    if depth == 0:
+        return False
+    for count, child in enumerate(node.iter()):
+        if count >= _SMALL_CONTAINER or _has_image(child, depth - 1):
+            return count < _SMALL_CONTAINER
+    return False
+
+
+def _element_children(node: LexborNode, limit: int) -> list[LexborNode]:
+    children: list[LexborNode] = []
+    for child in node.iter():
+        children.append(child)
+        if len(children) > limit:
+            break
+    return children
+
+
+def _figure_above(node: LexborNode) -> LexborNode | None:
+    current = node.parent
+    for _ in range(_FIGURE_DEPTH):
+        if current is None:
+            return None
+        if current.tag == "figure":
+            return current
+        current = current.parent
+    return None
+
+
+def _block_of(node: LexborNode) -> tuple[LexborNode, LexborNode] | None:
+    """(container, picture holder) of a caption-like ``node`` outside a figure, if any.
+
+    The container is the small element that groups picture and caption; in a long content
+    column, where the caption follows the picture directly, it is the caption itself.
+    """
+    current = node
+    for _ in range(3):
+        parent = current.parent
+        if parent is None or parent.tag in ("body", "html", "article", "main"):
+            return None
+        previous = current.prev
+        while previous is not None and not previous.is_element_node:
+            previous = previous.prev
+        if len(_element_children(parent, _SMALL_CONTAINER)) > _SMALL_CONTAINER:
+            if previous is not None and _has_image(previous):
+                return current, previous
+            return None
+        if _has_image(parent):
+            return parent, parent
+        current = parent
+    return None
+
+
+def _absolute(url: str, base_url: str | None) -> str:
+    if url.startswith(("https://", "http://")) or not base_url:
+        return url
+    return urljoin(base_url, url)
+
+
+def _image_url(img: LexborNode | None, base_url: str | None) -> tuple[str | None, bool]:
+    """The picture's URL, and whether it is too small to be a photo."""
+    if img is None:
+        return None, False
+    attrs = img.attrs
+    tiny = _small(attrs.get("width")) or _small(attrs.get("height"))
+    for key in _LAZY_SRC:
+        value = attrs.get(key)
+        if value and not value.startswith("data:"):
+            return _absolute(value.split()[0], base_url), tiny
+    return None, tiny
+
+
+def _small(value: str | None) -> bool:
+    return value is not None and value.isdigit() and int(value) < _MIN_SIZE
+
+
+def _is_credit(node: LexborNode, names: str | None) -> bool:
+    return node.tag in ("small", "cite", "footer") or (
+        names is not None and _has_part(names, _CREDIT_PARTS)
+    )
+
+
+def _scan(
+    block: LexborNode, holder: LexborNode, caption_node: LexborNode | None
+) -> tuple[LexborNode | None, LexborNode | None, list[LexborNode]]:
+    """(picture, caption element, credit elements) of a block, in one walk over it.
+
+    One walk over the block's few nodes costs less than a query per part.
+    """
+    img: LexborNode | None = holder if holder.tag in ("img", "amp-img") else None
+    source: LexborNode | None = None
+    credits: list[LexborNode] = []
+    caption_id = caption_node.mem_id if caption_node is not None else None
+    walks = [block] if holder.mem_id == block.mem_id else [block, holder]
+    for top in walks:
+        for count, node in enumerate(top.traverse(include_text=False)):
+            if count >= _MAX_BLOCK_NODES:
+                break
+            tag = node.tag
+            if tag in ("img", "amp-img"):
+                img = img or node
+                continue
+            if tag == "source":
+                source = source or node
+                continue
+            if not node.is_element_node or tag in _IMAGE_TAGS or node.mem_id == caption_id:
+                continue
+            names = node.attrs.get("class")
+            if _is_credit(node, names):
+                credits.append(node)
+            elif caption_node is None and (
+                tag == "figcaption" or (names and _has_part(names, _CAPTION_PARTS))
+                or node.attrs.get("itemprop") == "caption"
+            ):
+                caption_node = node
+                caption_id = node.mem_id
+    if img is None and source is not None:
+        img = source
+    return img, caption_node, credits
+
+
+def _read_block(
+    block: LexborNode, caption_node: LexborNode | None, credits: list[LexborNode]
+) -> tuple[str | None, str | None]:
+    """Caption and credit of one image block."""
+    caption = normalize_space(caption_node.text()) if caption_node is not None else ""
+    texts: list[str] = []
+    for node in credits:
+        text = normalize_space(node.text())
+        if text and text != caption and not any(text in seen for seen in texts):
+            texts.append(text)
+    if not caption and not texts:
+        return normalize_space(block.attrs.get("data-caption")) or None, None
+    credit = None
+    for text in texts:
+        # The credit usually closes the caption: cut its last occurrence, not a name that
+        # the caption mentions earlier.
+        cut = caption.rfind(text)
+        if cut >= 0:
+            caption = f"{caption[:cut]} {caption[cut + len(text):]}"
+        credit = credit or clean_credit(text) or None
+    caption = strip_separators(normalize_space(caption))
+    if credit is None and caption:
+        caption, credit = split_credit(caption)
+    return caption or None, credit
+
+
+def _scope(tree: LexborHTMLParser, root: LexborNode | None) -> LexborNode | None:
+    """The part of the page to search: the ``<article>`` or ``<main>`` around the content
+    block, which holds the lead picture above the text and leaves out the page's other
+    stories; without one, the top container of the content block."""
+    if root is None or root.tag in ("body", "html"):
+        return tree.body
+    node = root
+    for _ in range(_MAX_ANCESTORS):
+        if node.tag in ("article", "main"):
+            return node
+        parent = node.parent
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        node = parent
+    return node
+
+
+def _loose_key(url: str | None) -> str | None:
+    """A URL reduced to its last path segment without size suffixes and extension."""
+    if not url:
+        return None
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    return _LOOSE_URL.sub("", name).lower() or None
+
+
+def _merge(lead: Image, other: Image) -> Image:
+    return Image(
+        url=lead.url or other.url,
+        caption=other.caption or lead.caption,
+        credit=other.credit or lead.credit,
+    )
 
 
 def extract_images(
@@ -18,18 +307,63 @@ def extract_images(
 ) -> list[Image]:
     """Images of the article; ``root`` is the content block (None: the page has none).
 
-    Reads the tree without changing it.
+    The lead image (``meta.images[0]``, from JSON-LD or Open Graph) comes first, merged with
+    the first figure when that shows the same picture; then the article's other images in
+    page order. Reads the tree without changing it.
     """
-    images: list[Image] = list(meta.images)
-    scope = root or tree.root
-    for figure in scope.css("figure") if scope is not None else []:
-        img = figure.css_first("img")
-        src = img.attributes.get("src") if img is not None else None
-        cap = figure.css_first("figcaption")
-        images.append(
-            Image(
-                url=urljoin(base_url or "", src) if src else None,
-                caption=(normalize_space(cap.text()) or None) if cap is not None else None,
-            )
-        )
-    return images
+    memo: dict[int, tuple[bool, bool]] = {}
+    seen: set[int] = set()
+    images: list[Image] = []
+    captions_seen: set[str] = set()
+    scope = _scope(tree, root)
+    if scope is None:
+        return _with_lead(meta, [])
+    scope_id = scope.mem_id
+    for node in scope.css(_CANDIDATES)[:_MAX_CANDIDATES]:
+        caption_node: LexborNode | None = None
+        if node.tag == "figure":
+            block, holder = node, node
+        elif node.tag == "a" or _figure_above(node) is not None:
+            continue  # a link's label, or read with its figure
+        else:
+            found = _block_of(node)
+            if found is None:
+                continue
+            block, holder = found
+            caption_node = node
+        if block.mem_id in seen:
+            continue
+        seen.add(block.mem_id)
+        img, caption_node, credit_nodes = _scan(block, holder, caption_node)
+        if img is not None and img.tag == "source":
+            srcset = img.attrs.get("srcset")
+            url, tiny = (_absolute(srcset.split()[0], base_url) if srcset else None), False
+        else:
+            url, tiny = _image_url(img, base_url)
+        caption, credit = _read_block(block, caption_node, credit_nodes)
+        if caption is None and credit is None and (url is None or tiny):
+            continue
+        if _placement(block, scope_id, memo)[0]:
+            continue
+        if caption is not None:
+            if caption in captions_seen:
+                caption = None
+            else:
+                captions_seen.add(caption)
+        images.append(Image(url=url, caption=caption, credit=credit))
+        if len(images) >= _MAX_BLOCKS:
+            break
+    return _with_lead(meta, images)
+
+
+def _with_lead(meta: PageMetadata, images: list[Image]) -> list[Image]:
+    if not meta.images:
+        return images
+    lead = meta.images[0]
+    key = _loose_key(lead.url)
+    for i, image in enumerate(images):
+        if key is not None and _loose_key(image.url) == key:
+            return [_merge(lead, image), *images[:i], *images[i + 1:]]
+    if lead.caption and any(lead.caption == image.caption for image in images):
+        return images
+    return [lead, *images]

@@ -1,13 +1,114 @@
-"""Datelines at the start of the lede: "ERBIL, Kurdistan Region - ", "WASHINGTON (AP) — "."""
+"""Datelines at the start of the lede: "ERBIL, Kurdistan Region - ", "WASHINGTON (AP) — ".
+
+A dateline is a place written the way wire services write it, followed by a dash:
+
+* a place in capitals: ``WASHINGTON —``, ``SIOUX FALLS, S.D. –``, ``NEW YORK, March 3, 2024 --``;
+* a place in capitals or title case with an agency in parentheses or slashes:
+  ``Berlin (dpa) -``, ``LONDON, Nov 28 (Reuters) -``, ``NEW YORK /PRNewswire/ --``;
+* a place in capitals with a title-case region: ``ERBIL, Kurdistan Region -``;
+* or the text the page declared as its dateline (``hint``), when the lede starts with it.
+
+A title-case opening without an agency ("The president said - in a speech") is never a
+dateline: ordinary sentences start that way.
+
+>>> split_dateline("WASHINGTON (AP) — The Senate voted on Tuesday.")
+('WASHINGTON (AP)', 'The Senate voted on Tuesday.')
+>>> split_dateline("The president said - in a speech - that he would stay.")
+(None, 'The president said - in a speech - that he would stay.')
+"""
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["split_dateline"]
+
+# An em/en dash may touch the next word ("(AP) —Russian"); a hyphen must be spaced after.
+_DASH = r"(?:\s*(?:--|[–—‒―])\s*|\s*-\s+)"
+# Upper-case place words: "WASHINGTON", "SIOUX FALLS", "ST. LOUIS", "SÃO PAULO", "N'DJAMENA".
+_UPPER_WORD = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][A-ZÀ-ÖØ-ÞĀ-Ž'’.\-]*[A-ZÀ-ÖØ-ÞĀ-Ž.]|[A-Z])"
+_UPPER_PLACE = rf"{_UPPER_WORD}(?:[ -]{_UPPER_WORD}){{0,4}}"
+# Title-case words: "Kurdistan Region", "Ukraine", "S.D.", "Calif.", "Rio de Janeiro".
+_TITLE_WORD = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.\-]*\.?|de|del|da|do|la|le|am|an|im|upon|on|sur)"
+_TITLE_PLACE = rf"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.\-]*(?: {_TITLE_WORD}){{0,4}}"
+_MONTH = (
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|January|February|March|April"
+    r"|June|July|August|September|October|November|December|Januar|Februar|März|Mai|Juni"
+    r"|Juli|Oktober|Dezember|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre"
+    r"|octubre|noviembre|diciembre|janvier|février|mars|avril|mai|juin|juillet|août"
+    r"|septembre|octobre|novembre|décembre|ene|abr|ago|dic|janv|févr|avr|juil|sept|déc)\.?"
+)
+_DATE = rf"(?:{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}\.? {_MONTH})(?:,? \d{{4}})?"
+# "(AP)", "(Reuters)", "(dpa)", "(EUROPA PRESS)", "/PRNewswire/", "(AFP)", "(dpa-AFX)".
+_AGENCY = r"(?:\((?P<paren>[A-Za-z][\w.&\-/ ]{0,30})\)|/\s?(?P<slash>[A-Z][\w\-. ]{1,30})/)"
+_QUALIFIERS = rf"(?:, (?:{_DATE}|{_TITLE_PLACE}|{_UPPER_PLACE}))*"
+
+_UPPER_DATELINE = re.compile(
+    rf"(?P<dateline>{_UPPER_PLACE}{_QUALIFIERS}(?:,? {_DATE})?(?: ?{_AGENCY})?)"
+    rf"{_DASH}(?=\w|[\"“‘'«„(])"
+)
+_AGENCY_DATELINE = re.compile(
+    rf"(?P<dateline>{_TITLE_PLACE}{_QUALIFIERS}(?:,? {_DATE})? ?{_AGENCY}){_DASH}(?=\w|[\"“‘'«„(])"
+)
+# News agencies and wires that may follow a place written in title case ("Berlin (dpa) -").
+# After a place in capitals any short parenthesis is accepted; after title case only these,
+# since "Christian Lindner (FDP) - ..." is a sentence.
+_AGENCIES = frozenset({
+    "ap", "afp", "reuters", "dpa", "dpa-afx", "afx", "epd", "kna", "apa", "sda", "keystone-sda",
+    "ansa", "efe", "europa", "xinhua", "tass", "ians", "pti", "ani", "bernama", "kyodo", "yonhap",
+    "cnn", "bloomberg", "interfax", "pap", "ctk", "čtk", "mti", "bta", "agerpres", "ntb", "tt",
+    "ritzau", "stt", "belga", "anp", "lusa", "aa", "irna", "wam", "spa", "kuna", "mena", "anadolu",
+    "upi", "cp", "aap", "pa", "ots", "apa-ots", "sid", "kap", "epa", "ria", "ria-novosti",
+    "sputnik", "dha", "iha", "hina", "tanjug",
+})
+_WIRE = re.compile(r"wire|press|news|newswire|presse|prensa|agencia|agence|agentur", re.IGNORECASE)
+_LOWER = re.compile(r"[a-zà-ÿ]")
+# Capitalised words that open sentences or name organisations rather than places.
+_NOT_PLACES = frozenset({"UPDATE", "BREAKING", "EXCLUSIVE", "WATCH", "LIVE", "VIDEO", "PHOTOS",
+                         "ANALYSIS", "OPINION", "EDITORIAL", "NATO", "NASA", "FIFA", "UEFA",
+                         "OPEC", "UNICEF", "UNESCO", "WHO", "IMF", "OECD", "NOTE", "CORRECTION",
+                         "ADVISORY", "PHOTO", "AUDIO", "REVIEW", "COMMENT", "INTERVIEW"})
+_MAX_DATELINE = 80
 
 
 def split_dateline(paragraph: str, hint: str | None = None) -> tuple[str | None, str]:
     """Split a lede into (dateline, rest); (None, paragraph) when it has no dateline.
 
-    ``hint`` is a dateline the page declared in markup or JSON-LD.
+    ``hint`` is a dateline the page declared in markup or JSON-LD: it is used when the lede
+    starts with it. The dateline is returned as printed, without the dash after it, and the
+    rest starts with the lede's first real word.
     """
+    text = paragraph.strip()
+    hint = (hint or "").strip().rstrip(" -–—").strip()
+    for pattern in (_UPPER_DATELINE, _AGENCY_DATELINE):
+        match = pattern.match(text)
+        if match is None:
+            continue
+        dateline = match.group("dateline").strip()
+        rest = text[match.end():].strip()
+        if rest and _plausible(match, pattern is _UPPER_DATELINE) and (
+            not hint or dateline.startswith(hint) or not text.startswith(hint)
+        ):
+            return dateline, rest
+    if hint and text.startswith(hint) and not text[len(hint):len(hint) + 1].isalnum():
+        rest = text[len(hint):].lstrip(" -–—:,").strip()
+        if rest:
+            return hint, rest
     return None, paragraph
+
+
+def _plausible(match: re.Match[str], upper: bool) -> bool:
+    dateline = match.group("dateline")
+    if len(dateline) > _MAX_DATELINE:
+        return False
+    agency = match.group("paren") or match.group("slash")
+    if upper:
+        head = re.split(r"[,(/]", dateline, maxsplit=1)[0].strip()
+        letters = sum(ch.isalpha() for ch in head)
+        # the place itself is in capitals and more than an acronym opening a sentence
+        return not _LOWER.search(head) and head not in _NOT_PLACES and (letters > 3 or
+                                                                        agency is not None)
+    if agency is None:
+        return False
+    first = re.split(r"[/ ]", agency.strip(), maxsplit=1)[0].lower()
+    return agency.strip().lower() in _AGENCIES or first in _AGENCIES or bool(_WIRE.search(agency))
