@@ -233,11 +233,14 @@ def _entry(raw: object, feed_url: str, version: str) -> FeedEntry | None:
         entry_id = _content_hash_id(title, published)
     else:
         return None
+    summary = _summary(raw)
+    if summary is not None and title is not None and summary.casefold() == title.casefold():
+        summary = None  # a description that repeats the title is no standfirst
     return FeedEntry(
         entry_id=entry_id,
         link=link,
         title=title,
-        summary=_summary(raw),
+        summary=summary,
         authors=_authors(raw),
         published=published,
         updated=updated,
@@ -270,11 +273,30 @@ def _summary(raw: object) -> str | None:
     if not isinstance(detail, dict) or not isinstance(value, str):
         return None
     if "html" not in str(_get(detail, "type") or "") and not _TAG.search(value):
-        return _squash(value)
-    text = _html_text(value)
-    if text and _TAG.search(text):  # escaped twice: the first pass uncovered the tags
-        text = _html_text(text)
-    return text
+        text = _squash(value)
+    else:
+        text = _html_text(value)
+        if text and _TAG.search(text):  # escaped twice: the first pass uncovered the tags
+            text = _html_text(text)
+    return _squash(_strip_trailer(text)) if text else None
+
+
+def _strip_trailer(text: str) -> str:
+    # Only the tail can hold a trailer; searching it alone bounds the regex's work on a
+    # long summary.
+    cut = max(0, len(text) - _TRAILER_SPAN)
+    return text[:cut] + _TRAILER.sub("", text[cut:])
+
+
+# Link texts and CMS footers that feeds append to every summary (the Guardian's "Continue
+# reading...", WordPress's "The post X appeared first on Y."): they are not the standfirst.
+_TRAILER = re.compile(
+    r"(?:\s*(?:continue reading|read more|read the full (?:story|article)|\(more\u2026\))"
+    r"\s*(?:\.\.\.|\u2026|\u00bb|\u2192|>>)?"
+    r"|\s*the post .{1,300}? appeared first on .{1,200}?)\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_TRAILER_SPAN = 600  # longer than the longest trailer _TRAILER matches (about 550)
 
 
 def _tags(raw: object) -> tuple[str, ...]:
@@ -328,7 +350,7 @@ _DOTTED_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{2,4}")
 def _parse_date(text: str) -> str | None:
     """A date feedparser could not read: UTC with Z when it has a zone, else as given."""
     text = text.strip()
-    if not text:
+    if not text or len(text) > 100:  # no date is written longer; dateutil tries hard
         return None
     tzinfos = {name: tz.tzoffset(name, int(hours * 3600))
                for name, hours in _TZ_ABBREVIATIONS.items()}
@@ -358,6 +380,9 @@ _BY = re.compile(r"^\s*by\b[:\s]*", re.IGNORECASE)
 _AND = re.compile(r"\s+(?:and|&)\s+|\s*;\s*", re.IGNORECASE)
 
 
+_MAX_BYLINE = 300
+
+
 def _authors(raw: object) -> tuple[str, ...]:
     names: list[str] = []
     for author in _get(raw, "authors") or []:
@@ -367,7 +392,9 @@ def _authors(raw: object) -> tuple[str, ...]:
     author = _get(raw, "author")
     if not names and isinstance(author, str):
         names.append(author)
-    return _unique(name for value in names for name in _split_names(value))
+    # A longer "name" is not a byline (and the e-mail pattern is quadratic in its length).
+    return _unique(name for value in names if len(value) <= _MAX_BYLINE
+                   for name in _split_names(value))
 
 
 def _split_names(value: str) -> list[str]:

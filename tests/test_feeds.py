@@ -284,6 +284,8 @@ def test_arbitrary_bytes_give_a_feed_or_feed_error(content: bytes,
         ("<author>jane@example.com</author>", ()),
         ("<dc:creator>Brandon Anderson</dc:creator>", ("Brandon Anderson",)),
         ("<dc:creator>Byron Bay</dc:creator>", ("Byron Bay",)),
+        (f"<dc:creator>{'x' * 301}</dc:creator>", ()),
+        (f"<dc:creator>{'x' * 300}</dc:creator>", ("x" * 300,)),
     ],
 )
 def test_authors(inner: str, authors: tuple[str, ...]) -> None:
@@ -300,6 +302,7 @@ def test_authors(inner: str, authors: tuple[str, ...]) -> None:
         ("March 6, 2024 9:15 AM EST", "2024-03-06T14:15:00Z"),
         ("06.03.2024 09:15", "2024-03-06T09:15:00"),  # no zone: as given, no Z
         ("not a date", None),
+        ("March 6, 2024" + " " * 90 + "9:15 AM EST", None),  # over 100 characters
         ("", None),
     ],
 )
@@ -320,6 +323,15 @@ def test_dates(date: str, iso: str | None) -> None:
         ("<description><![CDATA[<img src=x>  ]]></description>", None),
         ("<description>  </description>", None),
         ("", None),
+        ("<description><![CDATA[<p>Troops withdrew.</p> <a href='https://e.com/a'>Continue "
+         "reading...</a>]]></description>", "Troops withdrew."),
+        ("<description><![CDATA[<p>New tools.</p><p>The post <a href='x'>Tools</a> appeared "
+         "first on <a href='y'>Dev Blog</a>.</p>]]></description>", "New tools."),
+        ("<description>Prices rose. Read more \u00bb</description>", "Prices rose."),
+        ("<description>Why you should read more books</description>",
+         "Why you should read more books"),
+        ("<description>Read more</description>", None),
+        ("<title>Same words</title><description>same words</description>", None),
     ],
 )
 def test_summaries(inner: str, summary: str | None) -> None:
