@@ -235,8 +235,10 @@ class Daemon:
         self.stop.set()
 
     async def _shutdown(self) -> None:
+        # Pause, not shut down, first: APScheduler's shutdown cancels running coroutine jobs,
+        # which would throw away pages already fetched instead of committing them.
         if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
+            self.scheduler.pause()
         running = set(self._running)
         if running:
             _, late = await asyncio.wait(running, timeout=SHUTDOWN_GRACE)
@@ -244,6 +246,8 @@ class Daemon:
                 task.cancel()
             if late:
                 await asyncio.wait(late, timeout=1.0)
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
 
     def reload(self) -> None:
         """SIGHUP: read the sources file again; keep the old configuration if it is invalid."""

@@ -167,6 +167,7 @@ class Poller:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         monotonic: Callable[[], float] = time.monotonic,
         stop: asyncio.Event | None = None,
+        stop_grace: float = 5.0,
     ) -> None:
         self.store = store
         self.fetcher = fetcher
@@ -175,6 +176,7 @@ class Poller:
         self._now = now
         self._monotonic = monotonic
         self.stop = stop or asyncio.Event()
+        self.stop_grace = stop_grace
 
     async def poll_source(
         self, source: SourceConfig, *, only_due: bool = False, tolerance: float = 0.0,
@@ -379,18 +381,21 @@ class Poller:
                 item.link, kind="page", user_agent=source.user_agent,
                 allow_private_networks=source.allow_private_networks,
             )
+            item.result = result
             item.article = await self.extractor(
                 result.content, result.url, source.extract, result.headers.get("content-type"),
             )
-            item.result = result
         except FetchError as exc:
             item.error = exc.reason
         except ExtractionError as exc:
             item.error = f"extraction failed: {exc}"
 
     async def _fetch_all(self, source: SourceConfig, work: list[_Work]) -> list[_Work]:
-        """Fetch and extract every page concurrently (the fetcher's limits pace them);
-        on a stop request, pages still in flight are abandoned and left for a later pass."""
+        """Fetch and extract every page concurrently (the fetcher's limits pace them).
+
+        On a stop request, fetches still in flight are abandoned at once and pages already
+        fetched get ``stop_grace`` seconds to be extracted; what is left waits for a later
+        pass (nothing of it is recorded, so nothing is lost)."""
         if not work:
             return []
         tasks: dict[asyncio.Future[Any], _Work] = {
@@ -402,6 +407,12 @@ class Poller:
                 _, pending = await asyncio.wait(
                     pending | {stopper}, return_when=asyncio.FIRST_COMPLETED)
                 pending.discard(stopper)
+            for task in pending:
+                if tasks[task].result is None:
+                    task.cancel()
+            extracting = {t for t in pending if tasks[t].result is not None}
+            if extracting:
+                await asyncio.wait(extracting, timeout=self.stop_grace)
         finally:
             stopper.cancel()
             for task in tasks:
