@@ -24,15 +24,15 @@ import re
 __all__ = ["split_dateline"]
 
 # An em/en dash may touch the next word ("(AP) —Russian"); a hyphen must be spaced after.
-_DASH = r"(?:\s*(?:--|[–—‒―])\s*|\s*-\s+)"
+_DASH = r"(?:\s*(?:--|[–—‒―])\s*|\s*-\s+|\.-\s*)"
 # Upper-case place words: "WASHINGTON", "SIOUX FALLS", "ST. LOUIS", "SÃO PAULO", "N'DJAMENA".
 _UPPER_WORD = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][A-ZÀ-ÖØ-ÞĀ-Ž'’.\-]*[A-ZÀ-ÖØ-ÞĀ-Ž.]|[A-Z])"
 _UPPER_PLACE = rf"{_UPPER_WORD}(?:[ -]{_UPPER_WORD}){{0,4}}"
 # Title-case words: "Kurdistan Region", "Ukraine", "S.D.", "Calif.", "Rio de Janeiro".
 _TITLE_WORD = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.\-]*\.?|de|del|da|do|la|le|am|an|im|upon|on|sur)"
-_TITLE_PLACE = rf"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.\-]*(?: {_TITLE_WORD}){{0,4}}"
+_TITLE_PLACE = rf"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.\-/]*(?: {_TITLE_WORD}){{0,4}}"
 _MONTH = (
-    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|January|February|March|April"
+    r"(?i:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|January|February|March|April"
     r"|June|July|August|September|October|November|December|Januar|Februar|März|Mai|Juni"
     r"|Juli|Oktober|Dezember|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre"
     r"|octubre|noviembre|diciembre|janvier|février|mars|avril|mai|juin|juillet|août"

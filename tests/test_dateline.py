@@ -1,0 +1,183 @@
+"""Datelines: the forms wire services print, and ledes that only look like them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scraper.extract.dateline import split_dateline
+
+# (lede, dateline as printed, the lede's first words after it)
+POSITIVE = [
+    ("ERBIL, Kurdistan Region - Syria's interim president", "ERBIL, Kurdistan Region",
+     "Syria's interim president"),
+    ("WASHINGTON (AP) — The Senate voted", "WASHINGTON (AP)", "The Senate voted"),
+    ("LONDON, Nov 28 (Reuters) - Oil prices rose", "LONDON, Nov 28 (Reuters)", "Oil prices rose"),
+    ("BERLIN -- Germany's parliament", "BERLIN", "Germany's parliament"),
+    ("SIOUX FALLS, S.D. – A man was", "SIOUX FALLS, S.D.", "A man was"),
+    ("KYIV, Ukraine (AP) —Russian drones", "KYIV, Ukraine (AP)", "Russian drones"),
+    ("NEW YORK, March 3, 2024 /PRNewswire/ -- Acme Corp. today", "NEW YORK, March 3, 2024 "
+     "/PRNewswire/", "Acme Corp. today"),
+    ("PARIS (AFP) - Le gouvernement", "PARIS (AFP)", "Le gouvernement"),
+    ("Berlin (dpa) - Die Bundesregierung", "Berlin (dpa)", "Die Bundesregierung"),
+    ("MADRID, 12 Mar. (EUROPA PRESS) - El Gobierno", "MADRID, 12 Mar. (EUROPA PRESS)",
+     "El Gobierno"),
+    ("BUFFALO, N.Y. — Ten people were", "BUFFALO, N.Y.", "Ten people were"),
+    ("HONG KONG, Dec 2 (Reuters) - Stocks fell", "HONG KONG, Dec 2 (Reuters)", "Stocks fell"),
+    ("ST. LOUIS (AP) — A jury", "ST. LOUIS (AP)", "A jury"),
+    ("UNITED NATIONS (AP) — The Security Council", "UNITED NATIONS (AP)",
+     "The Security Council"),
+    ("SÃO PAULO, 5 mars (Reuters) - La Bourse", "SÃO PAULO, 5 mars (Reuters)", "La Bourse"),
+    ("WASHINGTON—The Supreme Court", "WASHINGTON", "The Supreme Court"),
+    ("WASHINGTON -- “We will not back down,” she said.", "WASHINGTON",
+     "“We will not back down,” she said."),
+    ("LOS ANGELES — Firefighters", "LOS ANGELES", "Firefighters"),
+    ("WINSTON-SALEM, N.C. (AP) — Police", "WINSTON-SALEM, N.C. (AP)", "Police"),
+    ("BEIJING, Jan 5 (Reuters) - China's exports", "BEIJING, Jan 5 (Reuters)", "China's exports"),
+    ("TOKYO (Kyodo) -- Japan's government", "TOKYO (Kyodo)", "Japan's government"),
+    ("Hamburg (dpa/lno) - Ein Feuer", "Hamburg (dpa/lno)", "Ein Feuer"),
+    ("Wien (APA) - Die Regierung", "Wien (APA)", "Die Regierung"),
+    ("Rom (ANSA) – Il premier", "Rom (ANSA)", "Il premier"),
+    ("Washington (CNN) — President", "Washington (CNN)", "President"),
+    ("MEXICO CITY (AP) — Mexico's president", "MEXICO CITY (AP)", "Mexico's president"),
+    ("GAZA CITY, Gaza Strip (AP) — Israeli strikes", "GAZA CITY, Gaza Strip (AP)",
+     "Israeli strikes"),
+    ("JERUSALEM, May 4 (Reuters) - Israel", "JERUSALEM, May 4 (Reuters)", "Israel"),
+    ("SAN FRANCISCO, Calif. — Tech companies", "SAN FRANCISCO, Calif.", "Tech companies"),
+    ("DES MOINES, Iowa - Voters", "DES MOINES, Iowa", "Voters"),
+    ("LAGOS, Nigeria — The central bank", "LAGOS, Nigeria", "The central bank"),
+    ("NEW DELHI, Oct. 3 (Reuters) - India", "NEW DELHI, Oct. 3 (Reuters)", "India"),
+    ("BRUSSELS, 14 March 2024 (AFP) - EU leaders", "BRUSSELS, 14 March 2024 (AFP)",
+     "EU leaders"),
+    ("CHICAGO, Sept. 9, 2024 /PRNewswire/ -- Acme", "CHICAGO, Sept. 9, 2024 /PRNewswire/",
+     "Acme"),
+    ("TORONTO, Jan. 2, 2025 /CNW/ - Maple Leaf", "TORONTO, Jan. 2, 2025 /CNW/", "Maple Leaf"),
+    ("AUSTIN, Texas, Feb. 1, 2024 /PRNewswire/ -- Dell", "AUSTIN, Texas, Feb. 1, 2024 "
+     "/PRNewswire/", "Dell"),
+    ("ISTANBUL — Turkey's central bank", "ISTANBUL", "Turkey's central bank"),
+    ("OSLO, Norway — The Nobel committee", "OSLO, Norway", "The Nobel committee"),
+    ("KHARTOUM, Sudan (AP) — Fighting", "KHARTOUM, Sudan (AP)", "Fighting"),
+    ("BAGHDAD - Iraq's parliament", "BAGHDAD", "Iraq's parliament"),
+    ("SULAIMANI, Kurdistan Region – Teachers", "SULAIMANI, Kurdistan Region", "Teachers"),
+    ("N'DJAMENA, Chad (AP) — Chad's", "N'DJAMENA, Chad (AP)", "Chad's"),
+    ("ŁÓDŹ (PAP) - Policja", "ŁÓDŹ (PAP)", "Policja"),
+    ("Frankfurt/Main (dpa) - Der Dax", "Frankfurt/Main (dpa)", "Der Dax"),
+    ("Madrid, 12 mar (EFE).- El Gobierno", "Madrid, 12 mar (EFE)", "El Gobierno"),
+]
+
+NEGATIVE = [
+    "The president said - in a speech on Monday - that he would stay.",
+    "Yes, we can - and we will.",
+    "In 2023 - the year of the election - turnout fell.",
+    "Smith, 45, - a father of three - was arrested.",
+    "“We will win,” he said - and the crowd cheered.",
+    "\"It is over\" - that was all she wrote.",
+    "NATO - the alliance founded in 1949 - met in Vilnius.",
+    "U.S. - China talks resumed on Monday.",
+    "Christian Lindner (FDP) - der Finanzminister - trat zurück.",
+    "Der Kanzler sagte - wie erwartet - nichts.",
+    "Am Montag - kurz vor Mitternacht - brannte es.",
+    "Le président a dit - lors d'un discours - qu'il resterait.",
+    "El presidente dijo - en un discurso - que seguiría.",
+    "Il governo ha deciso - ancora una volta - di rinviare.",
+    "De minister zei - in een toespraak - dat hij blijft.",
+    "Prezydent powiedział - w przemówieniu - że zostaje.",
+    "Президент сказал - в своей речи - что останется.",
+    "UPDATE - This story has been updated.",
+    "BREAKING: The Senate voted.",
+    "EXCLUSIVE - A leaked memo shows.",
+    "Tesla (TSLA) - shares fell 5% on Monday.",
+    "John Smith (left) - with his wife - arrived.",
+    "Apple Inc. - the world's most valuable company - reported.",
+    "I - like many others - was surprised.",
+    "A - B testing is common.",
+    "OK - so here is the deal.",
+    "TV - the medium that changed politics - is fading.",
+    "Washington - a city of monuments - is crowded.",
+    "London-based Barclays said on Monday.",
+    "Berlin is a city of contrasts - and of cheap rent.",
+    "Paris, the capital of France - and of fashion - is busy.",
+    "The U.N. (United Nations) - an international body - met.",
+    "WHO - the World Health Organization - warned.",
+    "Kurdistan Region - a semi-autonomous region - voted.",
+    "New York, New York - the song - turns 50.",
+    "2024 - a year to forget.",
+    "10 things to know - before you go.",
+    "COVID-19 - the disease - spread quickly.",
+    "Photo: Reuters - The president arrives.",
+    "Syria's interim president on Monday received a delegation.",
+    "Erbil and Baghdad reach deal on salary payments.",
+    "",
+    "WASHINGTON",
+    "WASHINGTON (AP)",
+    "WASHINGTON —",
+    "Biden (D) - who won - spoke.",
+    "Opinion - Why the euro matters.",
+    "ANALYSIS - Markets are jittery.",
+    "Teil 2 - Die Rückkehr.",
+    "Q&A - What you need to know.",
+    "Sen. Smith (R-Texas) - who chairs the panel - said.",
+    "Dr. Jane Doe (MIT) - a physicist - said.",
+    "Mr. Obama (2009-2017) - the former president - spoke.",
+    "Ukraine war - live updates.",
+    "Bundesliga: Bayern - Dortmund 2:1.",
+    "Bayern München - Borussia Dortmund 2:1.",
+    "Real Madrid (ESP) - FC Barcelona (ESP).",
+]
+
+
+@pytest.mark.parametrize(("lede", "dateline", "rest"), POSITIVE, ids=[p[0][:30] for p in POSITIVE])
+def test_datelines_are_split_off(lede: str, dateline: str | None, rest: str | None) -> None:
+    found, remainder = split_dateline(lede + " more text.")
+    if dateline is None:
+        assert (found, remainder) == (None, lede + " more text.")
+    else:
+        assert (found, remainder) == (dateline, rest + " more text.")
+
+
+@pytest.mark.parametrize("lede", NEGATIVE, ids=[n[:30] or "empty" for n in NEGATIVE])
+def test_ordinary_openings_are_not_datelines(lede: str) -> None:
+    assert split_dateline(lede) == (None, lede)
+
+
+def test_sets_are_large_enough() -> None:
+    assert len(POSITIVE) >= 40 and len(NEGATIVE) >= 50
+
+
+def test_declared_dateline_is_used_when_the_lede_starts_with_it() -> None:
+    assert split_dateline("Erbil - The talks began.", "Erbil") == ("Erbil", "The talks began.")
+    assert split_dateline("Erbil – The talks began.", "Erbil –") == ("Erbil", "The talks began.")
+
+
+def test_declared_dateline_that_the_lede_does_not_start_with_is_ignored() -> None:
+    assert split_dateline("The talks began in Erbil.", "ERBIL") == (None,
+                                                                     "The talks began in Erbil.")
+    assert split_dateline("Erbilians voted.", "Erbil") == (None, "Erbilians voted.")
+
+
+def test_longer_printed_dateline_wins_over_the_declared_place() -> None:
+    assert split_dateline("WASHINGTON (AP) — The Senate voted.", "WASHINGTON") == (
+        "WASHINGTON (AP)", "The Senate voted.")
+
+
+def test_dateline_alone_is_not_split() -> None:
+    assert split_dateline("BERLIN - ") == (None, "BERLIN - ")
+
+
+@given(st.text(max_size=300))
+def test_any_text_splits_into_a_prefix_and_the_rest(text: str) -> None:
+    dateline, rest = split_dateline(text)
+    if dateline is None:
+        assert rest == text
+    else:
+        assert dateline and rest
+        assert text.strip().startswith(dateline)
+        assert text.strip().endswith(rest)
+
+
+@given(st.text(alphabet=st.characters(categories=["Ll", "Zs"]), max_size=80),
+       st.sampled_from(["-", "–", "—", "--"]))
+def test_lowercase_openings_are_never_datelines(words: str, dash: str) -> None:
+    lede = f"{words} {dash} and so on"
+    assert split_dateline(lede) == (None, lede)
