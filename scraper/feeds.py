@@ -310,7 +310,8 @@ def _tags(raw: object) -> tuple[str, ...]:
 
 # --- dates -----------------------------------------------------------------------------
 
-# dateutil knows UTC and GMT only; these abbreviations are common in US and European feeds.
+# dateutil knows UTC and GMT only; these abbreviations are common in news feeds. Some are
+# ambiguous: IST is read as India's (+05:30), the likeliest in English-language news feeds.
 _TZ_ABBREVIATIONS = {
     "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
     "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "IST": 5.5, "JST": 9, "AEST": 10,
@@ -378,8 +379,6 @@ def _parse_date(text: str) -> str | None:
 _EMAIL = re.compile(r"\(?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*\)?")
 _BY = re.compile(r"^\s*by\b[:\s]*", re.IGNORECASE)
 _AND = re.compile(r"\s+(?:and|&)\s+|\s*;\s*", re.IGNORECASE)
-
-
 _MAX_BYLINE = 300
 
 
