@@ -7,23 +7,77 @@ Interface contract (implemented by the fetch work; used by the CLI and the daemo
         result.text()   # decoded with BOM > Content-Type charset > <meta> > detection
 
 Errors are the FetchError subclasses of :mod:`scraper.errors`.
+
+Each fetch follows redirects itself (at most ``max_redirects``) so that every hop is
+checked: robots.txt of the hop's site, the private-address guard (at connect time, in
+:mod:`scraper._netguard`), and caller credentials kept to the first origin. Each request
+takes a per-host slot (:mod:`scraper._politeness`), and transient failures are retried
+with backoff, honouring Retry-After. Bodies are decoded and capped by :mod:`scraper._body`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
+import http
+import http.cookiejar
+import random
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Literal
 
+import httpcore
+import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+from scraper._body import (
+    ACCEPT_ENCODING,
+    BodyDecodeError,
+    Decoder,
+    UnknownEncoding,
+    content_verdict,
+    looks_like_feed,
+    looks_like_html,
+    media_type,
+    read_capped,
+    refusal_reason,
+)
+from scraper._netguard import AddressBlocked, NameNotResolved, Resolver, ResolvingBackend
+from scraper._politeness import HostLimiter
+from scraper._robots import ALLOW_ALL, Refusal, RobotsCache, RobotsRules, parse_robots
 from scraper.encoding import decode_html
+from scraper.errors import (
+    BlockedAddress,
+    FetchError,
+    FetchTimeout,
+    HTTPStatusError,
+    NetworkError,
+    ResponseTooLarge,
+    RobotsDisallowed,
+    UnsupportedContent,
+)
 
 __all__ = ["FetchResult", "FetchSettings", "Fetcher"]
 
 DEFAULT_USER_AGENT = "scraper/0.1 (news-feed scraper; +https://github.com/news-scraper/scraper)"
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_ROBOTS_REDIRECTS = 5  # RFC 9309, 2.3.1.2
+_CREDENTIALS = ("authorization", "cookie", "proxy-authorization")
+_ACCEPT = {
+    "page": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+    "feed": "application/rss+xml,application/atom+xml,application/rdf+xml;q=0.9,"
+            "application/xml;q=0.9,text/xml;q=0.8,*/*;q=0.5",
+    "robots": "text/plain,*/*;q=0.5",
+}
+
+Kind = Literal["page", "feed"]
+_Origin = tuple[str, str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +91,15 @@ class FetchSettings:
     max_bytes: int = 10_000_000  # counted on decoded bytes
     max_redirects: int = 10
     max_attempts: int = 3
-    backoff_base: float = 1.0
+    backoff_base: float = 1.0  # first retry waits this long, then twice as long each time
+    backoff_jitter: float = 0.5  # each backoff is stretched by a random 0..50 %
+    max_backoff: float = 60.0
     max_retry_after: float = 120.0
     respect_robots: bool = True
     robots_ttl: float = 86_400.0
+    robots_error_ttl: float = 600.0  # a robots.txt that failed is asked again this soon
+    robots_max_bytes: int = 500_000  # RFC 9309 asks parsers to read at least 500 KiB
+    max_crawl_delay: float = 60.0  # a longer Crawl-delay would stall the host for good
     max_connections: int = 16  # all hosts together
     per_host_concurrency: int = 2
     per_host_delay: float = 1.0  # minimum seconds between request starts to one host
@@ -63,6 +122,50 @@ class FetchResult:
         return decode_html(self.content, self.headers.get("content-type"))
 
 
+@dataclass(frozen=True, slots=True)
+class _Hop:
+    """One request of a fetch. Errors name the caller's URL and, after a redirect, the hop."""
+
+    requested: str
+    url: httpx.URL
+    index: int
+    kind: Literal["page", "feed", "robots"]
+    guarded: bool
+    headers: httpx.Headers
+    jar: httpx.Cookies
+    max_bytes: int
+
+    def error(self, error: type[FetchError], reason: str) -> FetchError:
+        return error(self.requested, self._where(reason))
+
+    def status_error(self, status: int, reason: str,
+                     retry_after: float | None = None) -> HTTPStatusError:
+        return HTTPStatusError(self.requested, status, self._where(reason), retry_after)
+
+    def _where(self, reason: str) -> str:
+        return f"{reason} (after redirect to {self.url})" if self.index else reason
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    status: int
+    headers: dict[str, str]
+    fetched_at: datetime
+    content: bytes = b""
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Policy:
+    """Which hops skip the private-address guard: all of them, or the typed URL's origin."""
+
+    allow_private: bool
+    exempt: _Origin | None
+
+    def guarded(self, url: httpx.URL) -> bool:
+        return not self.allow_private and _origin(url) != self.exempt
+
+
 class Fetcher:
     """Shared by all jobs of a process: its per-host limits and robots cache are global."""
 
@@ -73,11 +176,45 @@ class Fetcher:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        resolver: Resolver | None = None,
     ) -> None:
-        self.settings = settings or FetchSettings()
+        self.settings = s = settings or FetchSettings()
         self._clock = clock
         self._sleep = sleep
         self._now = now
+        self._limiter = HostLimiter(
+            concurrency=s.per_host_concurrency, delay=s.per_host_delay, total=s.max_connections,
+            max_crawl_delay=s.max_crawl_delay, clock=clock, sleep=sleep,
+        )
+        self._robots = RobotsCache(ttl=s.robots_ttl, error_ttl=s.robots_error_ttl, clock=clock)
+        # Two pools, so a connection opened without the guard is never reused by a hop
+        # that must be guarded.
+        self._guarded = self._client(guard=True, resolver=resolver)
+        self._open = self._client(guard=False, resolver=resolver)
+
+    def _client(self, *, guard: bool, resolver: Resolver | None) -> httpx.AsyncClient:
+        s = self.settings
+        backend = (ResolvingBackend(guard=guard, resolver=resolver) if resolver
+                   else ResolvingBackend(guard=guard))
+        ssl_context = httpx.create_ssl_context(trust_env=False)
+        transport = httpx.AsyncHTTPTransport(verify=ssl_context, trust_env=False)
+        # httpx offers no hook for the network backend: swap in a pool that uses ours,
+        # keeping httpx's request conversion and exception mapping.
+        transport._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context, max_connections=s.max_connections,
+            max_keepalive_connections=s.max_connections, keepalive_expiry=5.0,
+            network_backend=backend,
+        )
+        return httpx.AsyncClient(
+            transport=transport, follow_redirects=False,
+            # Environment proxies would make the guard check the proxy, not the target.
+            trust_env=False,
+            # Cookies live for one fetch (its redirect chain), never across fetches.
+            cookies=http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(
+                allowed_domains=[])),
+            timeout=httpx.Timeout(connect=s.connect_timeout, read=s.read_timeout,
+                                  write=s.read_timeout, pool=s.deadline),
+        )
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -90,6 +227,8 @@ class Fetcher:
 
     async def aclose(self) -> None:
         """Close the connection pools."""
+        await self._guarded.aclose()
+        await self._open.aclose()
 
     async def fetch(
         self,
@@ -108,4 +247,272 @@ class Fetcher:
         own host. ``headers`` are extra request headers (``If-None-Match`` ...); a 304
         answer is returned as a result with empty content.
         """
-        raise NotImplementedError
+        s = self.settings
+        start = _parse_url(url)
+        allow_private = (s.allow_private_networks if allow_private_networks is None
+                         else allow_private_networks)
+        policy = _Policy(allow_private, _origin(start) if trusted else None)
+        agent = user_agent or s.user_agent
+        base = httpx.Headers({"Accept": _ACCEPT[kind]})
+        base.update(headers or {})
+        base["User-Agent"] = agent
+        base["Accept-Encoding"] = ACCEPT_ENCODING  # only what _body can decode
+        # Cookies set during the redirect chain go back to the origin that set them only
+        # (stricter than browsers, which share them across ports and subdomains).
+        jars: dict[_Origin, httpx.Cookies] = {}
+        current = start
+        for index in range(max(0, s.max_redirects) + 1):
+            hop_headers = base.copy()
+            if _origin(current) != _origin(start):
+                for name in _CREDENTIALS:
+                    hop_headers.pop(name, None)
+            jar = jars.setdefault(_origin(current), httpx.Cookies())
+            hop = _Hop(url, current, index, kind, policy.guarded(current), hop_headers, jar,
+                       s.max_bytes)
+            if s.respect_robots:
+                await self._obey_robots(hop, policy, agent)
+            answer = await self._with_retries(hop)
+            if answer.location is None:
+                return FetchResult(url, str(current), answer.status, answer.headers,
+                                   answer.content, answer.fetched_at)
+            current = _redirect_target(hop, answer)
+        raise HTTPStatusError(url, answer.status,
+                              f"too many redirects (more than {s.max_redirects})")
+
+    async def _obey_robots(self, hop: _Hop, policy: _Policy, agent: str) -> None:
+        token = agent.split()[0] if agent.strip() else agent
+        site = f"{hop.url.scheme}://{hop.url.netloc.decode('ascii')}"
+        rules = await self._robots.rules(site, lambda: self._load_robots(hop, policy, agent))
+        self._limiter.set_crawl_delay(hop.url.host, rules.crawl_delay(token))
+        refusal = rules.refusal_for(str(hop.url), token)
+        if refusal is not None:
+            raise hop.error(refusal.error, refusal.reason)
+
+    async def _load_robots(self, page: _Hop, policy: _Policy, agent: str) -> RobotsRules:
+        current = page.url.copy_with(path="/robots.txt", query=None, fragment=None)
+        headers = httpx.Headers({"Accept": _ACCEPT["robots"], "User-Agent": agent,
+                                 "Accept-Encoding": ACCEPT_ENCODING})
+        for index in range(_ROBOTS_REDIRECTS + 1):
+            # index 0: the reasons are cached, so they must not name this fetch's redirects
+            hop = _Hop(page.requested, current, 0, "robots", policy.guarded(current),
+                       headers, httpx.Cookies(), self.settings.robots_max_bytes)
+            try:
+                answer = await self._attempt(hop)
+            except BlockedAddress as exc:
+                if index == 0:  # the page's own host is blocked: say so, not "robots.txt"
+                    raise page.error(BlockedAddress, exc.reason) from exc
+                return _refuse(RobotsDisallowed, "robots.txt redirects to a blocked address")
+            except NetworkError as exc:
+                return _refuse(type(exc), f"{exc.reason} (while fetching robots.txt)")
+            except FetchError as exc:
+                return _refuse(RobotsDisallowed, f"robots.txt is unusable ({exc.reason})")
+            if answer.location is not None:
+                try:
+                    current = _parse_url(str(current.join(answer.location)))
+                except FetchError:
+                    return ALLOW_ALL
+                continue
+            if 200 <= answer.status < 300:
+                return parse_robots(answer.content)
+            # Google treats 429 like 5xx: being rate limited says nothing about the rules.
+            if 400 <= answer.status < 500 and answer.status != 429:
+                return ALLOW_ALL
+            return _refuse(RobotsDisallowed,
+                           f"robots.txt answered {_status_text(answer.status)}, so the site "
+                           "is off limits until it answers again")
+        return ALLOW_ALL  # RFC 9309 lets a crawler treat a redirect loop as no robots.txt
+
+    async def _with_retries(self, hop: _Hop) -> _Answer:
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(max(1, self.settings.max_attempts)),
+            wait=self._backoff,
+            retry=retry_if_exception(lambda e: isinstance(e, FetchError) and e.transient),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        return await retrying(self._checked_attempt, hop)
+
+    def _backoff(self, state: RetryCallState) -> float:
+        s = self.settings
+        error = state.outcome.exception() if state.outcome else None
+        if isinstance(error, HTTPStatusError) and error.retry_after is not None:
+            return min(max(error.retry_after, 0.0), s.max_retry_after)
+        delay = s.backoff_base * 2.0 ** (state.attempt_number - 1)
+        return min(delay * (1 + s.backoff_jitter * random.random()), s.max_backoff)
+
+    async def _checked_attempt(self, hop: _Hop) -> _Answer:
+        answer = await self._attempt(hop)
+        if answer.location is not None or answer.status == 304 or 200 <= answer.status < 300:
+            return answer
+        if answer.status in _REDIRECTS:
+            raise hop.status_error(answer.status,
+                                   f"{_status_text(answer.status)} without a Location header")
+        raise hop.status_error(answer.status, _status_text(answer.status),
+                               _retry_after(answer.headers.get("retry-after"), self._now()))
+
+    async def _attempt(self, hop: _Hop) -> _Answer:
+        """One HTTP request, within a host slot and the total deadline."""
+        s = self.settings
+        client = self._guarded if hop.guarded else self._open
+        async with self._limiter.slot(hop.url.host):
+            deadline = asyncio.timeout(s.deadline)
+            try:
+                async with deadline:
+                    request = client.build_request("GET", hop.url, headers=hop.headers)
+                    hop.jar.set_cookie_header(request)
+                    response = await client.send(request, stream=True)
+                    try:
+                        return await self._answer(hop, response)
+                    finally:
+                        await response.aclose()
+            except TimeoutError as exc:
+                if not deadline.expired():
+                    raise
+                raise hop.error(FetchTimeout,
+                                f"no complete response within {s.deadline:g} s") from exc
+            except AddressBlocked as exc:
+                raise hop.error(BlockedAddress, exc.reason) from exc
+            except NameNotResolved as exc:
+                raise hop.error(NetworkError, str(exc)) from exc
+            except httpx.HTTPError as exc:
+                error, reason = _describe_transport_error(exc, s)
+                raise hop.error(error, reason) from exc
+
+    async def _answer(self, hop: _Hop, response: httpx.Response) -> _Answer:
+        fetched_at = self._now()
+        headers = {name.lower(): value for name, value in response.headers.items()}
+        hop.jar.extract_cookies(response)
+        status = response.status_code
+        if status in _REDIRECTS and headers.get("location"):
+            return _Answer(status, headers, fetched_at, location=headers["location"])
+        if not 200 <= status < 300:
+            return _Answer(status, headers, fetched_at)
+        return _Answer(status, headers, fetched_at, await self._body(hop, response, headers))
+
+    async def _body(self, hop: _Hop, response: httpx.Response, headers: dict[str, str]) -> bytes:
+        mtype = media_type(headers.get("content-type"))
+        verdict = "accept" if hop.kind == "robots" else content_verdict(hop.kind, mtype)
+        if verdict == "refuse" and hop.kind != "robots":
+            raise hop.error(UnsupportedContent, refusal_reason(hop.kind, mtype, sniffed=False))
+        try:
+            decoder = Decoder(headers.get("content-encoding"))
+        except UnknownEncoding as exc:
+            raise hop.error(UnsupportedContent,
+                            f"unsupported content encoding {exc.args[0]!r}") from exc
+        too_large = f"response larger than {hop.max_bytes} bytes"
+        length = headers.get("content-length", "")
+        if (hop.kind != "robots" and decoder.identity and length.isdigit()
+                and int(length) > hop.max_bytes):
+            raise hop.error(ResponseTooLarge, f"{too_large} (Content-Length is {length})")
+        try:
+            content, cut = await read_capped(response.aiter_raw(), decoder, hop.max_bytes,
+                                             keep_cut=hop.kind == "robots")
+        except BodyDecodeError as exc:
+            raise hop.error(UnsupportedContent, f"body could not be decoded: {exc}") from exc
+        if cut and hop.kind != "robots":  # a robots.txt is parsed as far as the cap
+            raise hop.error(ResponseTooLarge, too_large)
+        if verdict == "sniff" and hop.kind != "robots":
+            looks_right = looks_like_html if hop.kind == "page" else looks_like_feed
+            if not looks_right(content):
+                raise hop.error(UnsupportedContent,
+                                refusal_reason(hop.kind, mtype, sniffed=True))
+        return content
+
+
+def _parse_url(url: str) -> httpx.URL:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise FetchError(url, f"not a valid URL ({exc})") from exc
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise FetchError(url, "not an http or https URL")
+    return parsed
+
+
+def _origin(url: httpx.URL) -> _Origin:
+    return (url.scheme, url.host.lower(), url.port or (443 if url.scheme == "https" else 80))
+
+
+def _redirect_target(hop: _Hop, answer: _Answer) -> httpx.URL:
+    assert answer.location is not None
+    try:
+        return _parse_url(str(hop.url.join(answer.location)))
+    except (FetchError, httpx.InvalidURL) as exc:
+        raise hop.status_error(answer.status,
+                               f"redirect to an unusable URL {answer.location!r}") from exc
+
+
+def _refuse(error: type[FetchError], reason: str) -> RobotsRules:
+    return RobotsRules(refusal=Refusal(error, reason))
+
+
+def _status_text(status: int) -> str:
+    try:
+        return f"HTTP {status} {http.HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
+
+
+def _retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds to wait from a Retry-After header (delta seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+_ERRNO_TEXT = {
+    errno.ECONNREFUSED: "connection refused",
+    errno.ECONNRESET: "connection reset by the server",
+    errno.ECONNABORTED: "connection aborted",
+    errno.ENETUNREACH: "network unreachable",
+    errno.EHOSTUNREACH: "host unreachable",
+    errno.ETIMEDOUT: "connection timed out",
+    errno.EPIPE: "connection closed by the server",
+}
+
+
+def _describe_transport_error(exc: httpx.HTTPError,
+                              s: FetchSettings) -> tuple[type[FetchError], str]:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return FetchTimeout, f"connection timed out after {s.connect_timeout:g} s"
+    if isinstance(exc, httpx.ReadTimeout):
+        return FetchTimeout, f"no data from the server for {s.read_timeout:g} s"
+    if isinstance(exc, httpx.TimeoutException):
+        return FetchTimeout, f"timed out ({type(exc).__name__})"
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return FetchError, f"unusable URL ({exc})"
+    cause = _root_cause(exc)
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        return NetworkError, f"TLS certificate rejected ({cause.verify_message})"
+    if isinstance(cause, ssl.SSLError):
+        return NetworkError, f"TLS error ({cause.reason or cause})"
+    text = _ERRNO_TEXT.get(cause.errno or 0) if isinstance(cause, OSError) else None
+    if isinstance(exc, httpx.ConnectError):
+        return NetworkError, text or f"could not connect ({exc})"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return NetworkError, f"broken HTTP response ({exc})"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return NetworkError, f"connection lost ({text or exc or type(exc).__name__})"
+    return NetworkError, str(exc) or type(exc).__name__
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """The innermost exception of a chain (where the OSError or SSLError is)."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        if isinstance(current, ssl.SSLError) or (isinstance(current, OSError) and current.errno):
+            return current
+        current = current.__cause__ or current.__context__
+    return seen[-1]
+

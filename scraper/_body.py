@@ -1,0 +1,233 @@
+"""Response bodies: bounded decoding of Content-Encoding, and content-type checks.
+
+httpx's own decoders inflate a whole network chunk at once, and 152 bytes of brotli can
+inflate to 100 MB. So the fetcher reads the raw bytes and decodes them here, at most
+``PIECE`` bytes of output per step, and stops as soon as the size cap is passed::
+
+    body, too_large = await read_capped(response.aiter_raw(), Decoder("gzip"), 10_000_000)
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import AsyncIterable, Iterable, Iterator
+from typing import Literal, Protocol
+
+import brotli  # type: ignore[import-untyped]
+
+__all__ = ["ACCEPT_ENCODING", "BodyDecodeError", "Decoder", "UnknownEncoding", "content_verdict",
+           "looks_like_feed", "looks_like_html", "media_type", "read_capped", "refusal_reason"]
+
+PIECE = 64 * 1024
+ACCEPT_ENCODING = "gzip, deflate, br"
+
+Kind = Literal["page", "feed"]
+Verdict = Literal["accept", "sniff", "refuse"]
+
+
+class BodyDecodeError(Exception):
+    """The body is not valid for its Content-Encoding."""
+
+
+class UnknownEncoding(Exception):
+    """A Content-Encoding this module cannot undo."""
+
+
+class _Layer(Protocol):
+    name: str
+
+    def feed(self, data: bytes) -> Iterator[bytes]: ...
+
+    def finish(self) -> Iterator[bytes]: ...
+
+
+class _Zlib:
+    """gzip (members may follow one another) or deflate (zlib-wrapped or, as some servers
+    send it, raw)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._gzip = name in ("gzip", "x-gzip")
+        self._raw_fallback = not self._gzip
+        self._d = self._new()
+
+    def _new(self) -> zlib._Decompress:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS if self._gzip else zlib.MAX_WBITS)
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        while True:
+            try:
+                out = self._d.decompress(data, PIECE)
+            except zlib.error as exc:
+                if not self._raw_fallback:
+                    raise BodyDecodeError(f"invalid {self.name} data ({exc})") from exc
+                self._raw_fallback = False
+                self._d = zlib.decompressobj(-zlib.MAX_WBITS)
+                continue
+            self._raw_fallback = False
+            if out:
+                yield out
+            data = self._d.unconsumed_tail
+            if self._d.eof:
+                rest = self._d.unused_data
+                if not (self._gzip and rest.strip(b"\0")):
+                    return
+                self._d = self._new()
+                data = rest
+            elif not data and len(out) < PIECE:
+                return
+
+    def finish(self) -> Iterator[bytes]:
+        out = self._d.flush()
+        if out:
+            yield out
+
+
+class _Brotli:
+    name = "br"
+
+    def __init__(self) -> None:
+        self._d = brotli.Decompressor()
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        try:
+            out = self._d.process(data, output_buffer_limit=PIECE)
+            while True:
+                if out:
+                    yield out
+                if self._d.can_accept_more_data():
+                    return
+                out = self._d.process(b"", output_buffer_limit=PIECE)
+        except brotli.error as exc:
+            raise BodyDecodeError(f"invalid br data ({exc})") from exc
+
+    def finish(self) -> Iterator[bytes]:
+        if not self._d.is_finished():
+            raise BodyDecodeError("truncated br data")
+        return iter(())
+
+
+class Decoder:
+    """Undoes a Content-Encoding header (``gzip``, ``deflate``, ``br``, chains of them)."""
+
+    def __init__(self, content_encoding: str | None) -> None:
+        names = [n.strip().lower() for n in (content_encoding or "").split(",")]
+        layers: list[_Layer] = []
+        for name in reversed(names):  # the last encoding applied is undone first
+            if name in ("", "identity"):
+                continue
+            if name in ("gzip", "x-gzip", "deflate"):
+                layers.append(_Zlib(name))
+            elif name == "br":
+                layers.append(_Brotli())
+            else:
+                raise UnknownEncoding(name)
+        self._layers = layers
+
+    @property
+    def identity(self) -> bool:
+        return not self._layers
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """Decoded pieces of ``data``, produced lazily."""
+        return self._pipe(0, (data,))
+
+    def finish(self) -> Iterator[bytes]:
+        """What is left once the input has ended."""
+        for index, layer in enumerate(self._layers):
+            yield from self._pipe(index + 1, layer.finish())
+
+    def _pipe(self, index: int, pieces: Iterable[bytes]) -> Iterator[bytes]:
+        if index == len(self._layers):
+            yield from pieces
+            return
+        for piece in pieces:
+            yield from self._pipe(index + 1, self._layers[index].feed(piece))
+
+
+async def read_capped(chunks: AsyncIterable[bytes], decoder: Decoder, limit: int, *,
+                      keep_cut: bool = False) -> tuple[bytes, bool]:
+    """Decode the body, stopping as soon as it passes ``limit`` bytes (raw or decoded).
+
+    Returns the body and whether it was cut; a cut body is dropped (``b""``) unless
+    ``keep_cut``, in which case its first ``limit`` bytes are kept.
+    """
+    body = bytearray()
+    raw = 0
+
+    def take(pieces: Iterable[bytes]) -> bool:
+        for piece in pieces:
+            body.extend(piece)
+            if len(body) > limit:
+                return True
+        return False
+
+    cut = False
+    async for chunk in chunks:
+        raw += len(chunk)
+        if take(decoder.feed(chunk)) or raw > limit:
+            cut = True
+            break
+    else:
+        cut = take(decoder.finish())
+    if cut and not keep_cut:
+        return b"", True
+    del body[limit:]
+    return bytes(body), cut
+
+
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_XML_TYPES = frozenset({"application/xml", "text/xml"})
+_FEED_SNIFF_TYPES = frozenset({"", "text/html", "text/plain"})
+_BOM_AND_SPACE = b"\xef\xbb\xbf\xfe\xff\x00 \t\r\n\x0c"
+# The WHATWG MIME sniffing patterns for HTML: a tag name followed by a space or '>'.
+_HTML_START = re.compile(
+    rb"<(?:!doctype\s+html|html|head|script|iframe|h1|div|font|table|a|style|title|b|body|br"
+    rb"|p|meta)(?:[\s>]|$)|<!--",
+    re.IGNORECASE,
+)
+_FEED_ROOT = re.compile(rb"<(?:[a-z0-9_-]+:)?(?:rss|feed|rdf)[\s>/:]", re.IGNORECASE)
+
+
+def media_type(content_type: str | None) -> str:
+    """``"Text/HTML; charset=utf-8"`` -> ``"text/html"``; missing -> ``""``."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def content_verdict(kind: Kind, mtype: str) -> Verdict:
+    """Whether a response of media type ``mtype`` is accepted as ``kind``, refused, or
+    accepted only if its bytes look right."""
+    if kind == "page":
+        if mtype in _HTML_TYPES:
+            return "accept"
+        return "sniff" if mtype == "" else "refuse"
+    if mtype in _XML_TYPES or (mtype.startswith("application/") and mtype.endswith("+xml")):
+        return "accept"
+    if mtype == "application/feed+json":
+        return "accept"
+    # Many real feeds are served as text/html or text/plain: the body decides.
+    return "sniff" if mtype in _FEED_SNIFF_TYPES else "refuse"
+
+
+def looks_like_html(body: bytes) -> bool:
+    """True if the body starts as an HTML document does."""
+    return _HTML_START.match(body[:1024].lstrip(_BOM_AND_SPACE)) is not None
+
+
+def looks_like_feed(body: bytes) -> bool:
+    """True if an RSS, Atom or RDF root element opens within the first few KB."""
+    head = body[:4096].lstrip(_BOM_AND_SPACE)
+    if not head.startswith(b"<"):
+        return False
+    return _FEED_ROOT.search(head) is not None
+
+
+def refusal_reason(kind: Kind, mtype: str, *, sniffed: bool) -> str:
+    """The human reason for refusing a response of media type ``mtype``."""
+    what = "HTML" if kind == "page" else "a feed"
+    shape = "HTML" if kind == "page" else "RSS, Atom or RDF"
+    declared = f"content type {mtype}" if mtype else "no content type"
+    if sniffed:
+        return f"not {what} ({declared}, and the body does not look like {shape})"
+    return f"not {what} ({declared})"
