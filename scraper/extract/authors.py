@@ -1,0 +1,128 @@
+"""Author names from bylines and metadata: names only, in any of the common languages.
+
+>>> split_authors("By Jane Doe and John Smith, Staff Writers")
+['Jane Doe', 'John Smith']
+>>> split_authors("Von Anna Müller und Max Mustermann")
+['Anna Müller', 'Max Mustermann']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from scraper.extract.text import normalize_space
+
+__all__ = ["dedupe_names", "has_byline_word", "split_authors"]
+
+_URL = re.compile(r"(?:https?://|www\.)[^\s()\[\]]+|\S+@\S+\.\w+|(?<!\w)@\w+",
+                  re.IGNORECASE)
+_PARENS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
+# Words that introduce a byline ("By", "Von", "Por", "Par", "Di", "Av", "Text:" ...).
+_PREFIX = re.compile(
+    r"^(?:(?:written|reported|reporting|posted|published|compiled|text|texte|words|story|"
+    r"photos?|fotos?|bilder|interview|analysis|analyse|commentary|kommentar|"
+    r"ein\s+(?:kommentar|gastbeitrag|interview)|eine\s+(?:analyse|reportage|kolumne))"
+    r"(?:\s+(?:and|und|&)\s+\w+)?\s*(?:by|von|:)\s*|"
+    r"by|from|von|vom|por|par|di|door|av|af|od|de|da|van|ved|"
+    r"autor(?:in|a)?|author|auteur|autore|redacción|redaccion|redazione|"
+    r"texto|text|texte|testo|tekst|fotos?|photos?|bild|quelle|source|fuente)"
+    r"(?:\s*:\s*|\s+)", re.IGNORECASE)
+# Words that introduce a byline in lower case but start a name when capitalised
+# ("di Mario Rossi" but "Di Maio", "de Marta López" but "De Niro").
+_PARTICLE_PREFIX = frozenset({"de", "da", "di", "van", "ved", "od", "af", "av"})
+_SPLIT = re.compile(
+    r"\s*(?:[,;|/•·]|\s(?:and|&|und|u\.|y|e|et|og|och|en|ve|и|és|with|mit|con|avec)\s)\s*",
+    re.IGNORECASE)
+# A piece that says what the person is rather than who: dropped from the name list.
+_ROLE = re.compile(
+    r"\b(?:staff|senior|chief|editor|editors|editorial|writer|writers|reporter|reporters|"
+    r"correspondent|correspondents|columnist|contributor|contributing|journalist|journalists|"
+    r"producer|photographer|photojournalist|analyst|freelance|freelancer|intern|"
+    r"news\s*desk|newsroom|desk|team|bureau|redakteur(?:in)?|redaktion|korrespondent(?:in)?|"
+    r"reporter(?:in)?|autor(?:in)?|mitarbeiter(?:in)?|volont[äa]r(?:in)?|"
+    r"fotograf(?:in)?|chefredakteur(?:in)?|ressortleiter(?:in)?|leiter(?:in)?|"
+    r"corresponsal|redactor(?:a)?|periodista|enviad[oa]\s+especial|"
+    r"inviat[oa]|giornalista|corrispondente|envoy[ée]\s+sp[ée]ciale?|"
+    r"journaliste|r[ée]dacteur|r[ée]dactrice|updated|aktualisiert|published|"
+    r"veröffentlicht|min\s+read|read\s+more|follow|profile|more\s+from|"
+    r"contact|email|e-mail|twitter|facebook|folgen|seguir|suivre|segui|abonnieren|"
+    r"subscribe|alle\s+artikel|all\s+articles|mehr\s+zum\s+autor)\b", re.IGNORECASE)
+_ROLE_AFTER_IN = re.compile(r"^(?:in|en|à|a|aus|from|at)\s+\S", re.IGNORECASE)
+# Role words East Asian bylines put after the name ("신현주 기자", "松岡大地記者").
+_ROLE_SUFFIX = re.compile(r"\s*(?:기자|특파원|선임기자|記者|特派員|编辑|记者|撮影)$")
+_EDGE = re.compile(r"^[\s\-–—:,;.|*•·]+|[\s\-–—:,;|*•·]+$")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+# Names have no digits; a piece with one is a date, a time or a count ("5 min read").
+_DIGIT = re.compile(r"\d")
+# Longer than this it is a sentence, not a name.
+_MAX_WORDS = 6
+_MAX_CHARS = 70
+
+
+def _strip_prefix(text: str) -> str:
+    while True:
+        match = _PREFIX.match(text)
+        if match is None:
+            return text
+        word = match.group(0).strip().rstrip(":").strip().lower()
+        rest = text[match.end():]
+        if word in _PARTICLE_PREFIX and not match.group(0).rstrip().endswith(":") and (
+                text[:1].isupper() or not rest[:1].isupper()):
+            return text
+        if not rest:
+            return text
+        text = rest
+
+
+def _clean_piece(piece: str) -> str | None:
+    piece = _EDGE.sub("", piece)
+    if not piece or not _HAS_LETTER.search(piece):
+        return None
+    piece = _strip_prefix(piece)
+    piece = _EDGE.sub("", _ROLE_SUFFIX.sub("", piece))
+    if not piece or _ROLE.search(piece) or _ROLE_AFTER_IN.match(piece):
+        return None
+    if len(piece) > _MAX_CHARS or len(piece.split()) > _MAX_WORDS:
+        return None
+    if not _HAS_LETTER.search(piece) or _DIGIT.search(piece):
+        return None
+    return piece
+
+
+def has_byline_word(text: str) -> bool:
+    """``text`` opens with a word that introduces a byline ("By", "Von", "Text:" ...)."""
+    match = _PREFIX.match(text.lstrip())
+    if match is None:
+        return False
+    word = match.group(0).strip().rstrip(":").strip().lower()
+    return word not in _PARTICLE_PREFIX or text.lstrip()[:1].islower()
+
+
+def split_authors(text: str | None) -> list[str]:
+    """The names in one byline or author field: "By", roles, e-mail addresses, handles
+    and links removed; several names split ("A and B", "A, B und C", "A y B")."""
+    text = normalize_space(text)
+    if not text:
+        return []
+    text = _URL.sub(" ", text)
+    text = _PARENS.sub("", text)
+    text = _strip_prefix(normalize_space(text))
+    names = []
+    for piece in _SPLIT.split(text):
+        name = _clean_piece(piece)
+        if name is not None:
+            names.append(name)
+    return names
+
+
+def dedupe_names(names: Iterable[str]) -> tuple[str, ...]:
+    """``names`` without repeats (compared case-insensitively), first spelling kept."""
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        key = name.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(name)
+    return tuple(out)

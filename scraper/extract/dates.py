@@ -1,0 +1,214 @@
+"""Dates as pages print them, normalized to ISO 8601.
+
+A time with a zone becomes UTC with ``Z``; a time without one is kept as given (no
+offset); a plain date stays a plain date. ISO forms are read with
+:meth:`datetime.fromisoformat` (fast); textual forms ("28 April 2024, 14:26",
+"28. März 2024", "April 28, 2024 2:26 PM EDT") by a small multilingual reader; the rest by
+python-dateutil, which is slow and is therefore the last resort.
+
+>>> normalize_date("2024-04-28T14:26:01+02:00")
+'2024-04-28T12:26:01Z'
+>>> normalize_date("2024-04-28T14:26:01")
+'2024-04-28T14:26:01'
+>>> normalize_date("28. März 2024")
+'2024-03-28'
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+
+from dateutil import parser as du_parser
+
+__all__ = ["normalize_date"]
+
+_ISO = re.compile(r"^\d{4}-?\d{2}-?\d{2}(?:$|[T ]\d)")
+_ISO_DATE_ONLY = re.compile(r"^\d{4}-?\d{2}-?\d{2}$")
+# Fractions of a second beyond microseconds, and a zone written "+02" or "+0200", which
+# fromisoformat of Python 3.11 reads; a space before the zone it does not.
+_ISO_FIX = re.compile(r"(\.\d{6})\d+|\s+(?=[+-]\d{2}:?\d{2}$|Z$)")
+_EPOCH = re.compile(r"^\d{10}(?:\d{3})?$")
+
+_MONTHS: dict[str, int] = {}
+for _number, _names in enumerate((
+    "january jan januar janvier enero ene gennaio genn gen janeiro januari januar jänner jän "
+    "stycznia styczeń styczen ianuarie ocak январь января янв",
+    "february feb februar février fevrier févr fevr febrero febbraio fevereiro fev februari "
+    "lutego luty februarie şubat subat февраль февраля фев",
+    "march mar mär märz maerz mars marzo março marco maart marca marzec martie mart "
+    "март марта",
+    "april apr avril abril aprile abr kwietnia kwiecień aprilie nisan апрель апреля апр",
+    "may mai mayo maggio mag maio mei maj maja mayıs mayis май мая",
+    "june jun juni juin junio giugno giu junho jun czerwca czerwiec iunie haziran июнь июня",
+    "july jul juli juillet juil julio luglio lug julho lipca lipiec iulie temmuz июль июля",
+    "august aug août aout agosto ago augustus augusti sierpnia sierpień ağustos agustos "
+    "август августа авг",
+    "september sep sept septembre septiembre settembre set setembro setiembre "
+    "wrzesień wrzesnia września septembrie eylül eylul сентябрь сентября сен",
+    "october oct oktober octobre octubre ottobre ott outubro out okt października "
+    "październik octombrie ekim октябрь октября окт",
+    "november nov novembre noviembre novembro listopada listopad noiembrie kasım kasim "
+    "ноябрь ноября ноя",
+    "december dec dezember déc décembre decembre diciembre dic dicembre dezembro dez "
+    "grudnia grudzień decembrie aralık aralik декабрь декабря дек",
+), start=1):
+    for _name in _names.split():
+        _MONTHS.setdefault(_name, _number)
+
+_MONTH_ALT = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+_TIME = r"(?:\D{0,12}?\b(\d{1,2})[:h.](\d{2})(?:[:.](\d{2}))?\s*([ap]\.?m\.?)?)?"
+# "28 April 2024", "28. März 2024", "28 de abril de 2024", each optionally with a time.
+_DAY_MONTH_YEAR = re.compile(
+    rf"\b(\d{{1,2}})\.?\s*(?:de\s+|of\s+)?({_MONTH_ALT})\.?,?\s*(?:de\s+|del\s+)?(\d{{4}})\b"
+    + _TIME, re.IGNORECASE)
+# "April 28, 2024", "Apr. 28 2024 2:26 PM".
+_MONTH_DAY_YEAR = re.compile(
+    rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b" + _TIME,
+    re.IGNORECASE)
+# "28.04.2024 14:26", "28/04/2024" (day first: the order of most of the world).
+_NUMERIC = re.compile(r"\b(\d{1,2})([./])(\d{1,2})\2(\d{4})\b" + _TIME)
+# "2024/04/28 10:00", "2025年1月13日 21時37分", "2025. 05. 15 20:00".
+_YEAR_FIRST = re.compile(
+    r"\b(\d{4})\s*(?:[./-]|年)\s*(\d{1,2})\s*(?:[./-]|月)\s*(\d{1,2})(?!\d)"
+    r"(?:\D{0,12}?(\d{1,2})\s*[:時시h]\s*(\d{2})(?:\s*[:分분]\s*(\d{2}))?()?)?")
+_ZONE = re.compile(
+    r"(?:\b(UTC|GMT|Z)\s*([+-]\d{1,2}(?::?\d{2})?)?|([+-]\d{2}:?\d{2})|\b([A-Z]{2,5})\b)\s*$")
+_ZONE_HOURS: dict[str, float] = {
+    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "BST": 1, "IST": 1, "WEST": 1, "CET": 1,
+    "MEZ": 1, "CEST": 2, "MESZ": 2, "EET": 2, "EEST": 3, "MSK": 3, "TRT": 3,
+    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+    "AKST": -9, "AKDT": -8, "HST": -10, "JST": 9, "KST": 9, "HKT": 8, "SGT": 8,
+    "AEST": 10, "AEDT": 11, "ACST": 9.5, "AWST": 8, "NZST": 12, "NZDT": 13, "SAST": 2,
+    "WAT": 1, "CAT": 2, "EAT": 3,
+}
+_TZINFOS = {name: int(hours * 3600) for name, hours in _ZONE_HOURS.items()}
+# Years outside this range are typing errors or placeholders, not publication dates.
+_MIN_YEAR, _MAX_YEAR = 1990, 2100
+
+
+def _format(value: datetime | date, has_time: bool) -> str | None:
+    if not _MIN_YEAR <= value.year <= _MAX_YEAR:
+        return None
+    if not has_time or not isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d")
+    if value.tzinfo is not None:
+        try:
+            value = value.astimezone(UTC)
+        except (OverflowError, ValueError):
+            return None
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _from_iso(text: str) -> str | None:
+    fixed = _ISO_FIX.sub(lambda m: m.group(1) or "", text)
+    if fixed.endswith(("z", "Z")):
+        fixed = fixed[:-1] + "+00:00"
+    try:
+        value = datetime.fromisoformat(fixed)
+    except ValueError:
+        return None
+    return _format(value, not _ISO_DATE_ONLY.match(text))
+
+
+def _zone(text: str) -> tzinfo | None:
+    match = _ZONE.search(text)
+    if match is None:
+        return None
+    named, named_offset, offset, abbrev = match.groups()
+    if offset or named_offset:
+        raw = (offset or named_offset).replace(":", "")
+        sign = -1 if raw[0] == "-" else 1
+        digits = raw[1:]
+        hours = int(digits[:2]) if len(digits) > 2 else int(digits)
+        minutes = int(digits[2:4]) if len(digits) > 2 else 0
+        if hours > 14 or minutes > 59:
+            return None
+        return timezone(sign * timedelta(hours=hours, minutes=minutes))
+    name = named or abbrev
+    if name in _ZONE_HOURS:
+        return timezone(timedelta(hours=_ZONE_HOURS[name]))
+    return None
+
+
+def _build(text: str, year: int, month: int, day: int, time: tuple[str | None, ...]
+           ) -> str | None:
+    hour_s, minute_s, second_s, ampm = time
+    try:
+        if hour_s is None or minute_s is None:
+            return _format(date(year, month, day), False)
+        hour = int(hour_s)
+        if ampm:
+            hour = hour % 12 + (12 if ampm.lower().startswith("p") else 0)
+        value = datetime(year, month, day, hour, int(minute_s), int(second_s or 0),
+                         tzinfo=_zone(text))
+    except ValueError:
+        return None
+    return _format(value, True)
+
+
+def _from_text(text: str) -> str | None:
+    match = _DAY_MONTH_YEAR.search(text)
+    if match is not None:
+        day, month, year = match.group(1, 2, 3)
+        return _build(text, int(year), _MONTHS[month.lower()], int(day), match.groups()[3:])
+    match = _MONTH_DAY_YEAR.search(text)
+    if match is not None:
+        month, day, year = match.group(1, 2, 3)
+        return _build(text, int(year), _MONTHS[month.lower()], int(day), match.groups()[3:])
+    match = _YEAR_FIRST.search(text)
+    if match is not None:
+        year, month, day = match.group(1, 2, 3)
+        return _build(text, int(year), int(month), int(day), match.groups()[3:])
+    match = _NUMERIC.search(text)
+    if match is not None:
+        first, sep, second, year = match.group(1, 2, 3, 4)
+        day, month = int(first), int(second)
+        if sep == "/" and month > 12 >= day:
+            day, month = month, day  # only the US order fits
+        return _build(text, int(year), month, day, match.groups()[4:])
+    return None
+
+
+def _from_dateutil(text: str) -> str | None:
+    sentinel = datetime(1, 1, 1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = du_parser.parse(text, default=sentinel, tzinfos=_TZINFOS)
+    except (ValueError, OverflowError, TypeError, du_parser.ParserError):
+        return None
+    if value.year == 1:
+        return None
+    has_time = (value.hour, value.minute, value.second) != (0, 0, 0) or ":" in text
+    return _format(value, has_time)
+
+
+def normalize_date(value: object) -> str | None:
+    """``value`` (a string, or a Unix timestamp in seconds or milliseconds) as ISO 8601,
+    or None when it holds no recognisable date. Never raises."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        text = str(int(value))
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        return None
+    if not text or len(text) > 200:
+        return None
+    if _ISO.match(text):
+        result = _from_iso(text)
+        if result is not None:
+            return result
+    if _EPOCH.match(text):
+        seconds = int(text[:10])
+        return _format(datetime.fromtimestamp(seconds, UTC), True)
+    result = _from_text(text)
+    if result is not None:
+        return result
+    if not any(ch.isdigit() for ch in text):
+        return None
+    return _from_dateutil(text)

@@ -1,0 +1,185 @@
+"""The headline: candidates from JSON-LD, Open Graph, Twitter cards, ``<title>`` and the
+``<h1>``, cleaned of site-name prefixes and suffixes, then chosen.
+
+>>> site = Site.of(("Example News",), "www.example.com")
+>>> strip_site("Storm hits coast | Example News", site)
+'Storm hits coast'
+>>> choose_headline(h1=["Storm hits coast"], jsonld=None, jsonld_name=None,
+...                 og="Storm hits coast - Example", twitter=None, title=None, site=site)
+'Storm hits coast'
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from scraper.extract.text import normalize_space
+
+__all__ = ["Site", "choose_headline", "clean_title", "site_key", "strip_site"]
+
+# A separator between a title and a site name or section: spaced pipes, dashes, colons,
+# middle dots, slashes; the full-width forms East Asian sites use need no spaces.
+_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•/:»]|::|\|\|)\s+|\s*[ㅣ｜：]\s*|\s+[|]|[|]\s+")
+_ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…)\s*$")
+_DATE_ONLY = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
+_KEY_DROP = re.compile(r"[\W_]+")
+_HOST_PREFIX = re.compile(r"^(?:www\d?|m|amp|mobile|edition|news)\.")
+_HOST_SUFFIX = re.compile(r"\.(?:co|com|org|net|gov|ac)?\.?[a-z]{2,6}$")
+# Longer than this, a segment is a sentence of the headline, not a site or section name.
+_MAX_SITE_WORDS = 5
+# Keys shorter than this are matched whole only ("dw" must not eat every "dw" inside),
+# or, from three letters on, as the start of a name ("MDR THÜRINGEN" for mdr.de).
+_MIN_CONTAINED_KEY = 4
+_MIN_PREFIX_KEY = 3
+
+
+def site_key(text: str) -> str:
+    """Comparison key of a site name: case-folded letters and digits only, so that
+    "n-tv.de", "NTV" and "ntv.de" meet; a leading "www." and a trailing top-level domain
+    are ignored."""
+    text = unicodedata.normalize("NFKC", text).casefold().strip()
+    text = _HOST_SUFFIX.sub("", _HOST_PREFIX.sub("", text))
+    return _KEY_DROP.sub("", text)
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """The names a page gives its site (og:site_name, publisher ...) and its host, as
+    comparison keys."""
+
+    keys: frozenset[str]
+    host_key: str = ""
+
+    @classmethod
+    def of(cls, names: Iterable[str], host: str | None) -> Site:
+        """Keys of ``names`` and of ``host``."""
+        host_key = site_key(host) if host else ""
+        keys = {k for k in (site_key(n) for n in names) if k}
+        if host_key:
+            keys.add(host_key)
+        return cls(frozenset(keys), host_key)
+
+    def names(self, text: str) -> bool:
+        """``text`` is the site's name, or contains it or its host name, or is contained
+        in it ("n-tv NACHRICHTEN" for n-tv.de, "Globalnews.ca" for "Global News")."""
+        key = site_key(text)
+        if not key:
+            return False
+        if key in self.keys:
+            return True
+        return any((len(k) >= _MIN_CONTAINED_KEY and k in key)
+                   or (len(key) >= _MIN_CONTAINED_KEY and key in k)
+                   or (len(k) >= _MIN_PREFIX_KEY and key.startswith(k))
+                   for k in self.keys)
+
+
+def clean_title(text: str | None) -> str:
+    """Entities decoded (some pages double-encode them in meta and JSON-LD), whitespace
+    collapsed."""
+    if not text:
+        return ""
+    if "&" in text:
+        text = html.unescape(text)
+    return normalize_space(text)
+
+
+def _is_site_segment(segment: str, site: Site) -> bool:
+    """The segment names the site, or is only a date."""
+    segment = segment.strip()
+    if not segment or _DATE_ONLY.match(segment):
+        return True
+    if len(segment.split()) > _MAX_SITE_WORDS:
+        return False
+    return site.names(segment) or not site_key(segment)
+
+
+def strip_site(title: str, site: Site) -> str:
+    """``title`` without leading or trailing segments that name the site or give only a
+    date ("Title | Site", "Site: Title", "Title | DW | 28.04.2023")."""
+    parts = _SEPARATOR.split(title)
+    if len(parts) == 1 or not site.keys:
+        return title
+    end = len(parts)
+    while end > 1 and _is_site_segment(parts[end - 1], site):
+        end -= 1
+    start = 0
+    while start < end - 1 and _is_site_segment(parts[start], site):
+        start += 1
+    if start == 0 and end == len(parts):
+        return title
+    seps = _SEPARATOR.findall(title)
+    out = parts[start]
+    for i in range(start + 1, end):
+        out += seps[i - 1] + parts[i]
+    return out.strip()
+
+
+def _key(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _with_suffix(short: str, long: str) -> bool:
+    """``long`` is ``short`` followed by a separator and more (a suffix to strip)."""
+    if len(long) <= len(short) or not long.startswith(short):
+        return False
+    return _SEPARATOR.match(long, len(short)) is not None
+
+
+def _expand_truncated(text: str, others: list[str]) -> str:
+    """A title cut short with an ellipsis, replaced by a candidate it is the start of."""
+    if not text.endswith(("...", "…")):
+        return text
+    match = _ELLIPSIS.search(text)
+    if match is None:
+        return text
+    stem = _key(text[:match.start()])
+    if len(stem) < 10:
+        return text
+    for other in others:
+        if len(other) > len(stem) and _key(other).startswith(stem):
+            return other
+    return text
+
+
+def choose_headline(
+    *, h1: list[str], jsonld: str | None, jsonld_name: str | None, og: str | None,
+    twitter: str | None, title: str | None, site: Site,
+) -> str | None:
+    """The headline, from the candidates of a page (each cleaned of site names first).
+
+    Order: the JSON-LD ``headline`` (replaced by the article's ``name`` when the two differ
+    and the name is the visible h1 or the og:title: the headline is then an SEO rewrite),
+    og:title, twitter:title, the first h1, ``<title>``. A metadata title that is an h1 plus
+    a suffix becomes that h1; one that agrees with an h1 is given as the h1 shows it.
+    A JSON-LD headline cut short with "..." is replaced by the candidate it starts.
+    """
+    h1s = [t for t in (clean_title(x) for x in h1) if t]
+    h1_keys = {_key(t): t for t in h1s}
+    cleaned: list[str] = []
+    for raw in (jsonld, jsonld_name, og, twitter, title):
+        text = clean_title(raw)
+        if text:
+            text = strip_site(text, site)
+            key = _key(text)
+            for h1_key, h1_text in h1_keys.items():
+                if _with_suffix(h1_key, key):
+                    text = h1_text
+                    break
+        cleaned.append(text)
+    others = [c for c in cleaned if c] + h1s
+    ld, name, og_c, tw_c, title_c = (_expand_truncated(c, others) if c else c for c in cleaned)
+    if name and ld and _key(name) != _key(ld) and (
+            _key(name) in h1_keys or (og_c and _key(name) == _key(og_c))):
+        ld = name
+    for candidate in (ld, og_c, tw_c):
+        if candidate:
+            return h1_keys.get(_key(candidate), candidate)
+    if h1s:
+        if title_c:
+            return h1_keys.get(_key(title_c), h1s[0])
+        return h1s[0]
+    return title_c or name or None
