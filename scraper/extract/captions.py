@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.extract.credits import clean_credit, split_credit, strip_separators
+from scraper.extract.credits import clean_credit, is_credit, split_credit, strip_separators
 from scraper.extract.metadata import PageMetadata
 from scraper.extract.text import normalize_space
 from scraper.models import Image
@@ -38,7 +38,7 @@ _CANDIDATES = "figure, [class*=aption]"
 _EXCLUDED_TAGS = frozenset({"nav", "aside", "footer", "form", "noscript", "template", "menu"})
 # Class/id words of containers whose images are not the article's: parts of words (matched
 # anywhere, "mainFooter") and whole tokens (matched between "-", "_" and spaces, "ad-slot").
-_EXCLUDED_PARTS = re.compile(
+_EXCLUDED_PARTS = (
     "footer|sidebar|related|teaser|newsletter|outbrain|taboola|recommend|breadcrumb|trending"
     "|mostread|most-read|popular|readmore|read-more|morestories|more-stories|oembed|consent"
     "|placeholder|advert|sponsor"
@@ -47,21 +47,32 @@ _EXCLUDED_WORDS = frozenset({
     "ad", "ads", "comment", "comments", "author", "authors", "byline", "avatar", "logo",
     "profile", "share", "social", "nav", "navigation", "menu", "banner", "subscribe", "promo",
 })
+# One search finds either a part (excluded) or a hint of a whole word (then checked by tokens).
+_EXCLUDED_NAMES = re.compile(
+    rf"(?P<part>{_EXCLUDED_PARTS})|ad|comment|author|byline|avatar|logo|profile|share|social"
+    r"|nav|menu|banner|subscribe|promo"
+)
 _TOKEN_SPLIT = re.compile(r"[\s_-]+")
+# Texts in caption-like elements that are not about a picture: consent and script notices,
+# and bylines under author portraits ("Von Jane Doe, Redakteurin", "By Jane Doe").
+_BOILERPLATE = re.compile(
+    r"javascript|cookies|newsletter|datenschutz|privacy|abmelden|unsubscribe|^powered by"
+    r"|^(?:by|von|par|por|di|door|af|av|przez)\s+\w+ \w+(?:,|\s*$)",
+    re.IGNORECASE,
+)
 _IMAGE_LINK = re.compile(r"\.(?:jpe?g|png|webp|gif|avif)(?:$|[?#])", re.IGNORECASE)
-# Class names that mark a caption, and a credit. Plain substring tests: class attributes of
-# utility-CSS pages run to hundreds of characters, where a regular expression is slow.
-_CAPTION_PARTS = ("caption", "legend", "beschreibung", "description", "subtitle", "bildtext",
-                  "figcap", "img-info", "media-text")
-_CREDIT_PARTS = ("credit", "copyright", "photographer", "fotograf", "rights", "author", "quelle",
-                 "urheber", "licen", "courtesy", "source", "__src", "-src", "-lic")
-
-
-def _has_part(names: str, parts: tuple[str, ...]) -> bool:
-    lowered = names.lower()
-    return any(part in lowered for part in parts)
-
-
+# Class names that mark a caption, and a credit (tested on the lowercased class attribute).
+_CAPTION_NAMES = re.compile(
+    "caption|legend|beschreibung|description|subtitle|bildtext|figcap|img-info|media-text"
+)
+_CREDIT_NAMES = re.compile(
+    "credit|copyright|photographer|fotograf|rights|author|quelle|urheber|licen|courtesy|source"
+    "|__src|-src|-lic"
+)
+_CREDIT_TAGS = frozenset({"small", "cite", "footer"})
+# Tags that may hold a caption or a credit; the others (meta, script, svg ...) are not read.
+_TEXT_TAGS = frozenset({"figcaption", "div", "span", "p", "small", "cite", "footer", "em", "i",
+                        "b", "strong", "section", "header", "aside", "dd", "dt", "td", "li"})
 _IMAGE_TAGS = frozenset({"img", "picture", "video", "svg", "amp-img", "source"})
 _LAZY_SRC = ("src", "data-src", "data-lazy-src", "data-original", "data-srcset", "srcset")
 _SMALL_CONTAINER = 6  # more element children: a content column, not a picture's frame
@@ -75,42 +86,40 @@ _LOOSE_URL = re.compile(r"[-_.](?:\d{2,4}x\d{2,4}|w\d{2,4}|\d{2,4}w|scaled|large
                         r"(?=\.\w+$)|\.\w{3,4}$", re.IGNORECASE)
 
 
-def _classes(node: LexborNode) -> str:
-    attrs = node.attributes
-    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}".strip()
-
-
 def _excluded_names(names: str) -> bool:
     lowered = names.lower()
-    if _EXCLUDED_PARTS.search(lowered) is not None:
+    match = _EXCLUDED_NAMES.search(lowered)
+    if match is None:
+        return False
+    if match.group("part"):
         return True
     return not _EXCLUDED_WORDS.isdisjoint(_TOKEN_SPLIT.split(lowered))
 
 
-def _placement(
-    node: LexborNode, root_id: int | None, memo: dict[int, tuple[bool, bool]]
-) -> tuple[bool, bool]:
-    """(excluded, inside root) for ``node``: excluded when it sits in navigation, teasers,
-    asides, links to other pages and the like. Memoized along the ancestor path."""
+def _excluded(node: LexborNode, scope_id: int, memo: dict[int, bool]) -> bool:
+    """Whether ``node`` sits in navigation, teasers, asides, links to other pages and the
+    like, below ``scope``. Memoized along the ancestor path: neighbours share the walk."""
     path: list[int] = []
     current: LexborNode | None = node
-    verdict = (False, False)
+    verdict = False
     for _ in range(_MAX_ANCESTORS):
-        if current is None or current.tag in ("html", "body"):
+        if current is None:
             break
-        known = memo.get(current.mem_id)
+        mem_id = current.mem_id
+        known = memo.get(mem_id)
         if known is not None:
             verdict = known
             break
-        path.append(current.mem_id)
-        if current.mem_id == root_id:
-            verdict = (False, True)
+        if mem_id == scope_id:
             break
-        names = _classes(current)
-        if current.tag in _EXCLUDED_TAGS or (names and _excluded_names(names)) or (
-            current.tag == "a" and not _IMAGE_LINK.search(current.attributes.get("href") or "")
+        path.append(mem_id)
+        tag = current.tag
+        attrs = current.attributes
+        names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        if tag in _EXCLUDED_TAGS or (len(names) > 1 and _excluded_names(names)) or (
+            tag == "a" and not _IMAGE_LINK.search(attrs.get("href") or "")
         ):
-            verdict = (True, False)
+            verdict = True
             break
         current = current.parent
     for mem_id in path:
@@ -198,18 +207,13 @@ def _small(value: str | None) -> bool:
     return value is not None and value.isdigit() and int(value) < _MIN_SIZE
 
 
-def _is_credit(node: LexborNode, names: str | None) -> bool:
-    return node.tag in ("small", "cite", "footer") or (
-        names is not None and _has_part(names, _CREDIT_PARTS)
-    )
-
-
 def _scan(
     block: LexborNode, holder: LexborNode, caption_node: LexborNode | None
 ) -> tuple[LexborNode | None, LexborNode | None, list[LexborNode]]:
     """(picture, caption element, credit elements) of a block, in one walk over it.
 
-    One walk over the block's few nodes costs less than a query per part.
+    One walk over the block's few nodes costs less than a query per part; attributes are
+    read only on the tags that hold text.
     """
     img: LexborNode | None = holder if holder.tag in ("img", "amp-img") else None
     source: LexborNode | None = None
@@ -223,21 +227,19 @@ def _scan(
             tag = node.tag
             if tag in ("img", "amp-img"):
                 img = img or node
-                continue
-            if tag == "source":
+            elif tag == "source":
                 source = source or node
-                continue
-            if not node.is_element_node or tag in _IMAGE_TAGS or node.mem_id == caption_id:
-                continue
-            names = node.attrs.get("class")
-            if _is_credit(node, names):
-                credits.append(node)
-            elif caption_node is None and (
-                tag == "figcaption" or (names and _has_part(names, _CAPTION_PARTS))
-                or node.attrs.get("itemprop") == "caption"
-            ):
-                caption_node = node
-                caption_id = node.mem_id
+            elif tag in _TEXT_TAGS and node.mem_id != caption_id:
+                attrs = node.attributes
+                names = (attrs.get("class") or "").lower()
+                if tag in _CREDIT_TAGS or (names and _CREDIT_NAMES.search(names)):
+                    credits.append(node)
+                elif caption_node is None and (
+                    tag == "figcaption" or (names and _CAPTION_NAMES.search(names))
+                    or attrs.get("itemprop") == "caption"
+                ):
+                    caption_node = node
+                    caption_id = node.mem_id
     if img is None and source is not None:
         img = source
     return img, caption_node, credits
@@ -264,8 +266,12 @@ def _read_block(
             caption = f"{caption[:cut]} {caption[cut + len(text):]}"
         credit = credit or clean_credit(text) or None
     caption = strip_separators(normalize_space(caption))
-    if credit is None and caption:
-        caption, credit = split_credit(caption)
+    if caption:
+        # A credit may still close the caption text when the markup gave one too.
+        caption, found = split_credit(caption)
+        credit = credit or found
+    if caption and credit is None and is_credit(caption):
+        caption, credit = "", clean_credit(caption)
     return caption or None, credit
 
 
@@ -311,7 +317,7 @@ def extract_images(
     the first figure when that shows the same picture; then the article's other images in
     page order. Reads the tree without changing it.
     """
-    memo: dict[int, tuple[bool, bool]] = {}
+    memo: dict[int, bool] = {}
     seen: set[int] = set()
     images: list[Image] = []
     captions_seen: set[str] = set()
@@ -343,10 +349,13 @@ def extract_images(
         caption, credit = _read_block(block, caption_node, credit_nodes)
         if caption is None and credit is None and (url is None or tiny):
             continue
-        if _placement(block, scope_id, memo)[0]:
+        if _excluded(block, scope_id, memo):
             continue
         if caption is not None:
-            if caption in captions_seen:
+            if _BOILERPLATE.search(caption):
+                continue
+            if any(caption in seen_caption or seen_caption in caption
+                   for seen_caption in captions_seen):
                 caption = None
             else:
                 captions_seen.add(caption)

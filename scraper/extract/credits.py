@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean_credit", "split_credit"]
+__all__ = ["clean_credit", "is_credit", "split_credit", "strip_separators"]
 
 # Words that introduce a credit, in the languages of the pages we read. Kept as data so that a
 # new language is one more word, not a new rule.
@@ -20,10 +20,17 @@ _LABEL_WORDS = (
     r"|фото|источник|isithombe|sithombe|imagem|immagine|imagen|crédito|créditos|copyright"
 )
 # "Photo: X", "(Image: X)", "Foto: X", "Bild: X", "Quelle: X" at the end of a caption.
-_LABELLED_TAIL = re.compile(
-    rf"(?:^|(?<=[\s.;,|/–—-])|(?<=[.!?]))\(?(?:{_LABEL_WORDS})\s*:\s*(?P<credit>[^()]+?)\)?\s*$",
-    re.IGNORECASE,
-)
+# The same words as plain strings, longest first, for the colon scan of split_credit.
+_LABELS = tuple(sorted(
+    ("photo", "photos", "photograph", "photographs", "picture", "pictures", "image", "images",
+     "image credit", "image credits", "credit", "credits", "illustration", "illustrations",
+     "graphic", "graphics", "video", "vídeo", "source", "foto", "fotos", "bild", "bilder",
+     "grafik", "quelle", "fotó", "foto's", "kuva", "zdjęcie", "fot.", "ảnh", "фото",
+     "источник", "isithombe", "sithombe", "imagem", "immagine", "imagen", "crédito",
+     "créditos", "copyright"),
+    key=len, reverse=True,
+))
+_LABEL_BOUNDARY = frozenset(" .;,|/–—-(!?")
 # "Photo by X", "Photograph by X", "Illustration by X" at the end of a caption.
 _BY_TAIL = re.compile(
     r"(?:^|(?<=[\s.;,|–—-])|(?<=[.!?]))\(?(?:photos?|photographs?|illustrations?|images?|"
@@ -46,19 +53,30 @@ _PAREN_TAIL = re.compile(
 )
 # A last short segment that reads as a credit: "Jane Doe/Getty Images", "X via Getty Images",
 # "Jane Doe / AFP", "REUTERS". It must follow the end of a sentence or a separator.
-_SEGMENT_TAIL = re.compile(
-    r"(?:(?<=[.!?\"”»)])\s+|\s+[|–—-]\s+|\s*\|\s*)(?P<credit>[^.!?|]{2,70}?)\s*$"
-)
-_CREDIT_SHAPE = re.compile(
-    rf"^(?:[\w.'’ -]+ ?/ ?[\w.'’/ ,-]+|[\w.'’ ,-]+ via (?:{_AGENCIES}|[\w.'’ -]+)"
-    rf"|(?:[\w.'’ -]+,? )?(?:{_AGENCIES}))$"
-)
+# Where a last short segment may start: after a sentence end or a " | ", " - " separator.
+_SENTENCE_END = frozenset(".!?\"”»)")
+_SEGMENT_SEPARATORS = (". ", "! ", "? ", '" ', "” ", "» ", ") ", " | ", "|", " - ", " – ",
+                       " — ")
+# A credit is made of names, agencies and "/", "," or "via" between them.
+_NAME_CHARS = re.compile(r"[\w.'’ ,/&-]+")
+_AGENCY_NAMES = frozenset(_AGENCIES.split("|"))
+
+
+def _credit_shaped(text: str) -> bool:
+    """"Jane Doe/Getty Images", "X via Getty Images", "Jane Doe, AFP", "REUTERS"."""
+    if _NAME_CHARS.fullmatch(text) is None:
+        return False
+    if "/" in text or " via " in text:
+        return True
+    words = text.replace(",", " ").split()
+    return bool(words) and (words[-1] in _AGENCY_NAMES or " ".join(words[-2:]) in _AGENCY_NAMES)
 # Leading labels to drop from a credit taken from its own element.
 _LEADING_LABEL = re.compile(
     rf"^\(?\s*(?:(?:{_LABEL_WORDS})\s*(?::|by\b)|(?:photos?|photographs?|illustrations?|images?"
     r"|pictures?|video) by\b|©|\(c\)|copyright\b|tous droits réservés\b)\s*",
     re.IGNORECASE,
 )
+_TAIL = 160  # characters at the end of a caption that may hold its credit
 _TRAILING_SEPARATORS = re.compile(r"[\s|·•/:;,–—-]+$")
 
 
@@ -99,21 +117,79 @@ def strip_separators(text: str) -> str:
     return _TRAILING_SEPARATORS.sub("", text).strip()
 
 
+def is_credit(text: str) -> bool:
+    """Whether a whole caption is only a credit: "Jane Doe/dpa", "Getty Images", "© AFP"."""
+    if text.startswith(("©", "(c)")) or _LEADING_LABEL.match(text):
+        return True
+    return (len(text) <= 70 and _credit_shaped(text)
+            and _reads_as_names(text))
+
+
+def _labelled(tail: str) -> tuple[int, str] | None:
+    """(start, credit) of a "Photo: X" credit closing ``tail``, scanning its colons from the end."""
+    end = len(tail)
+    while (colon := tail.rfind(":", 0, end)) > 0:
+        end = colon
+        before = tail[:colon].rstrip()
+        lowered = before.lower()
+        if not lowered.endswith(_LABELS):
+            continue
+        label = next(word for word in _LABELS if lowered.endswith(word))
+        start = len(before) - len(label)
+        if start > 0 and before[start - 1] not in _LABEL_BOUNDARY:
+            continue
+        if start > 0 and before[start - 1] == "(":
+            start -= 1
+        credit = tail[colon + 1:]
+        if "(" in credit.rstrip(")") and start == 0:
+            return None
+        return start, credit
+    return None
+
+
+def _last_segment(tail: str) -> tuple[int, str] | None:
+    """(start, text) of the last short segment of ``tail``, after a sentence end or separator."""
+    cut, width = -1, 0
+    for separator in _SEGMENT_SEPARATORS:
+        at = tail.rfind(separator)
+        if at > cut:
+            cut, width = at, len(separator)
+    if cut < 0:
+        return None
+    segment = tail[cut + width:].strip()
+    if not 2 <= len(segment) <= 70 or any(ch in segment for ch in "!?|"):
+        return None
+    # a sentence end stays with the caption
+    return (cut + 1 if tail[cut] in _SENTENCE_END else cut), segment
+
+
 def split_credit(caption: str) -> tuple[str, str | None]:
     """Split a trailing credit off a caption: (caption, credit), credit None when none is found.
 
     Only text patterns that say "credit" are used (a label, a copyright sign, an agency name,
     a "Name/Agency" segment), so that an ordinary caption is never cut.
     """
-    for pattern in (_LABELLED_TAIL, _BY_TAIL, _COPYRIGHT_TAIL, _PAREN_TAIL):
-        match = pattern.search(caption)
-        if match is not None:
-            credit = clean_credit(match.group("credit"))
-            if credit and len(credit) <= 120:
-                return strip_separators(caption[: match.start()]), credit
-    match = _SEGMENT_TAIL.search(caption)
-    if match is not None and match.start() > 0:
-        credit = match.group("credit").strip()
-        if _CREDIT_SHAPE.match(credit) and _reads_as_names(credit):
-            return strip_separators(caption[: match.start()]), credit
+    # Credits close the caption: only its tail is searched, which bounds the cost per caption.
+    offset = len(caption) - _TAIL if len(caption) > _TAIL else 0
+    tail = caption[offset:]
+    lowered = tail.lower()
+    found = _labelled(tail) if ":" in tail else None
+    if found is None:
+        for pattern, needed in ((_BY_TAIL, " by " in lowered),
+                                (_COPYRIGHT_TAIL, "©" in tail or "copyright" in lowered
+                                 or "(c)" in lowered),
+                                (_PAREN_TAIL, tail.endswith(")"))):
+            match = pattern.search(tail) if needed else None
+            if match is not None:
+                found = match.start(), match.group("credit")
+                break
+    if found is not None:
+        credit = clean_credit(found[1])
+        if credit and len(credit) <= 120:
+            return strip_separators(caption[: offset + found[0]]), credit
+    segment = _last_segment(tail)
+    if segment is not None and offset + segment[0] > 0:
+        start, credit = segment
+        if _credit_shaped(credit) and _reads_as_names(credit):
+            return strip_separators(caption[: offset + start]), credit
     return caption, None
