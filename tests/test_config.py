@@ -5,6 +5,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scraper.config import Config, SourceConfig, load_config, parse_duration
 from scraper.errors import ConfigError
@@ -529,3 +532,52 @@ def test_unhashable_yaml_key(tmp_path: Path) -> None:
     assert message(tmp_path, "? [1]\n: 2\n" + ONE) == (
         "invalid YAML at line 1, column 3: found unhashable key"
     )
+
+
+# --- robustness ------------------------------------------------------------------------
+
+_KEYS = st.sampled_from([
+    "defaults", "settings", "sources", "name", "feeds", "interval", "enabled", "user_agent",
+    "allow_private_networks", "max_articles_per_poll", "include", "exclude", "extract",
+    "headline", "body", "caption", "remove", "deadline", "max_bytes", "per_host_delay", "x",
+])
+_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 10**6), st.floats(allow_nan=True),
+    st.sampled_from(["15m", "0s", "-1h", "https://e.com/f", "p", "div >", "(", "a/b", "..",
+                     "bbc", "BBC", "10MB", ""]),
+    st.text(max_size=8),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(_KEYS, inner, max_size=5)),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@given(data=st.one_of(st.dictionaries(_KEYS, _VALUES, max_size=4), _VALUES))
+def test_any_yaml_document_loads_or_raises_config_error(tmp_path_factory: pytest.TempPathFactory,
+                                                        data: object) -> None:
+    # A reload (SIGHUP) must never die of a TypeError on an odd file: it is either a Config
+    # or a ConfigError that names the file.
+    path = tmp_path_factory.mktemp("cfg") / "sources.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        assert exc.file == str(path)
+        assert str(exc).startswith(f"{path}: ")
+        return
+    assert config.sources
+    assert all(s.interval > 0 and s.feeds for s in config.sources)
+
+
+@settings(max_examples=200, derandomize=True, database=None, deadline=None)
+@given(text=st.text(max_size=200))
+def test_any_text_loads_or_raises_config_error(tmp_path_factory: pytest.TempPathFactory,
+                                               text: str) -> None:
+    path = tmp_path_factory.mktemp("cfg") / "sources.yaml"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    with pytest.raises(ConfigError):
+        load_config(path)
