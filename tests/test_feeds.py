@@ -345,6 +345,13 @@ def test_titles_and_tags_are_normalized() -> None:
     assert (entry.title, entry.tags) == ("Two lines", ("World", "Asia"))
 
 
+def test_links_resolve_against_the_fetched_url_not_content_location() -> None:
+    content = ITEM.replace("https://example.com/a", "story/1").format("").encode()
+    feed = parse_feed(content, "https://example.com/news/feed.xml",
+                      {"Content-Location": "https://elsewhere.example.net/x/"})
+    assert feed.entries[0].link == "https://example.com/news/story/1"
+
+
 def test_links_that_are_not_http_are_dropped() -> None:
     content = ITEM.replace("https://example.com/a", "javascript:alert(1)").format(
         "<title>T</title><guid isPermaLink='false'>x-1</guid>").encode()
