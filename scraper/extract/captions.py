@@ -331,6 +331,8 @@ def extract_images(
             block, holder = node, node
         elif node.tag == "a" or _figure_above(node) is not None:
             continue  # a link's label, or read with its figure
+        elif _has_image(node):
+            block, holder = node, node  # a caption-named frame: "wp-caption", "ImageCaption"
         else:
             found = _block_of(node)
             if found is None:

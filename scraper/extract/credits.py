@@ -94,7 +94,7 @@ def _reads_as_names(text: str) -> bool:
     if not words or len(words) > 8:
         return False
     odd = sum(1 for w in words if w[0].islower() and w.lower() not in _CREDIT_LOWER_WORDS)
-    return odd <= 1 and any(w[0].isupper() for w in words)
+    return odd <= 1 and any(w[0].isupper() or w in _AGENCY_NAMES for w in words)
 
 
 def clean_credit(text: str) -> str:
@@ -163,6 +163,15 @@ def _last_segment(tail: str) -> tuple[int, str] | None:
     return (cut + 1 if tail[cut] in _SENTENCE_END else cut), segment
 
 
+def _named_parenthesis(tail: str) -> tuple[int, str] | None:
+    """A closing "(Jane Doe/CBC)": a parenthesis of names around a slash."""
+    start = tail.rfind("(")
+    content = tail[start + 1:-1]
+    if start <= 0 or "/" not in content or not _credit_shaped(content):
+        return None
+    return (start, content) if _reads_as_names(content) else None
+
+
 def split_credit(caption: str) -> tuple[str, str | None]:
     """Split a trailing credit off a caption: (caption, credit), credit None when none is found.
 
@@ -183,6 +192,8 @@ def split_credit(caption: str) -> tuple[str, str | None]:
             if match is not None:
                 found = match.start(), match.group("credit")
                 break
+    if found is None and tail.endswith(")"):
+        found = _named_parenthesis(tail)
     if found is not None:
         credit = clean_credit(found[1])
         if credit and len(credit) <= 120:
