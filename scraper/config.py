@@ -260,6 +260,8 @@ def _size(value: object, key: str, where: _Where) -> int:
 
 
 def _regexes(value: object, key: str, where: _Where) -> tuple[re.Pattern[str], ...]:
+    if value is None:  # `include:` left empty
+        return ()
     if not isinstance(value, list):
         raise where.error(key, f"{key} must be a list of regular expressions, got {_show(value)}")
     patterns = []

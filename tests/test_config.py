@@ -135,6 +135,13 @@ def test_defaults_apply_where_source_does_not_set_the_key(tmp_path: Path) -> Non
     )
 
 
+def test_empty_include_exclude_mean_no_filter(tmp_path: Path) -> None:
+    text = "defaults:\n  exclude: ['/video/']\n" + one(include="", exclude="null")
+    source = load(tmp_path, text).sources[0]
+    assert (source.include, source.exclude) == ((), ())
+    assert source.accepts("https://example.com/video/1")
+
+
 def test_include_exclude_filters(tmp_path: Path) -> None:
     source = load(tmp_path, one(include="['/world/', '/politics/']",
                                 exclude="['/live/']")).sources[0]
