@@ -16,7 +16,7 @@ _TRACKING = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|yclid|igshid|_ga|_gl"
     r"|ocid|cmpid|cmp|icid|ito|at_medium|at_campaign|at_custom\d*|ns_mchannel|ns_source"
     r"|ns_campaign|ns_linkname|ns_fee|sr_share|smid|soc_src|soc_trk|xtor|__twitter_impression"
-    r"|ref_src|mbid|taid|traffic_source)$",
+    r"|ref_src|mbid|taid|traffic_source|wt_mc|wt_zmc)$",
     re.IGNORECASE,
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
