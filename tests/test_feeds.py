@@ -124,7 +124,7 @@ def test_rdf10() -> None:
     assert feed.entries == (
         FeedEntry(
             entry_id="https://nachrichten.example.de/meldung/1",
-            link="https://nachrichten.example.de/meldung/1?wt_mc=rss",
+            link="https://nachrichten.example.de/meldung/1",
             title="Grüne Woche eröffnet",  # ISO-8859-1 declared and honoured
             summary="Die Messe in München – mit 1.000 Ausstellern.",
             authors=("Hans Müller", "Eva Schmidt"),
