@@ -27,13 +27,15 @@ _PREFIX = re.compile(
     r"by|from|von|vom|por|par|di|door|av|af|od|de|da|van|ved|"
     r"autor(?:in|a)?|author|auteur|autore|redacción|redaccion|redazione|"
     r"texto|text|texte|testo|tekst|fotos?|photos?|bild|quelle|source|fuente)"
-    r"(?:\s*:\s*|\s+)", re.IGNORECASE)
+    r"(?:\s*:\s*|\s+|$)", re.IGNORECASE)
 # Words that introduce a byline in lower case but start a name when capitalised
 # ("di Mario Rossi" but "Di Maio", "de Marta López" but "De Niro").
-_PARTICLE_PREFIX = frozenset({"de", "da", "di", "van", "ved", "od", "af", "av"})
-_SPLIT = re.compile(
-    r"\s*(?:[,;|/•·]|\s(?:and|&|und|u\.|y|e|et|og|och|en|ve|и|és|with|mit|con|avec)\s)\s*",
-    re.IGNORECASE)
+_PARTICLE_PREFIX = frozenset({"de", "da", "di", "van"})
+# Names are split on punctuation first (a piece that is a role goes whole: "corresponsal
+# en Bruselas"), then on the word for "and" of many languages.
+_SPLIT_MARK = re.compile(r"\s*[,;|/•·]\s*")
+_SPLIT_AND = re.compile(
+    r"\s+(?:and|&|und|u\.|y|e|et|og|och|en|ve|и|és|with|mit|con|avec)\s+", re.IGNORECASE)
 # A piece that says what the person is rather than who: dropped from the name list.
 _ROLE = re.compile(
     r"\b(?:staff|senior|chief|editor|editors|editorial|writer|writers|reporter|reporters|"
@@ -71,7 +73,7 @@ def _strip_prefix(text: str) -> str:
                 text[:1].isupper() or not rest[:1].isupper()):
             return text
         if not rest:
-            return text
+            return ""
         text = rest
 
 
@@ -109,10 +111,13 @@ def split_authors(text: str | None) -> list[str]:
     text = _PARENS.sub("", text)
     text = _strip_prefix(normalize_space(text))
     names = []
-    for piece in _SPLIT.split(text):
-        name = _clean_piece(piece)
-        if name is not None:
-            names.append(name)
+    for part in _SPLIT_MARK.split(text):
+        if _ROLE.search(part):
+            continue
+        for piece in _SPLIT_AND.split(part):
+            name = _clean_piece(piece)
+            if name is not None:
+                names.append(name)
     return names
 
 

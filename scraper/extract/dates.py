@@ -67,8 +67,8 @@ _DAY_MONTH_YEAR = re.compile(
 _MONTH_DAY_YEAR = re.compile(
     rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b" + _TIME,
     re.IGNORECASE)
-# "28.04.2024 14:26", "28/04/2024" (day first: the order of most of the world).
-_NUMERIC = re.compile(r"\b(\d{1,2})([./])(\d{1,2})\2(\d{4})\b" + _TIME)
+# "28.04.2024 14:26", "28/04/2024", "25.04.24" (day first: the order of most of the world).
+_NUMERIC = re.compile(r"\b(\d{1,2})([./])(\d{1,2})\2(\d{4}|\d{2})(?![\d.])" + _TIME)
 # "2024/04/28 10:00", "2025年1月13日 21時37分", "2025. 05. 15 20:00".
 _YEAR_FIRST = re.compile(
     r"\b(\d{4})\s*(?:[./-]|年)\s*(\d{1,2})\s*(?:[./-]|月)\s*(\d{1,2})(?!\d)"
@@ -164,11 +164,12 @@ def _from_text(text: str) -> str | None:
         return _build(text, int(year), int(month), int(day), match.groups()[3:])
     match = _NUMERIC.search(text)
     if match is not None:
-        first, sep, second, year = match.group(1, 2, 3, 4)
+        first, sep, second, year_s = match.group(1, 2, 3, 4)
         day, month = int(first), int(second)
+        year = int(year_s) + (2000 if len(year_s) == 2 else 0)
         if sep == "/" and month > 12 >= day:
             day, month = month, day  # only the US order fits
-        return _build(text, int(year), month, day, match.groups()[4:])
+        return _build(text, year, month, day, match.groups()[4:])
     return None
 
 

@@ -22,8 +22,10 @@ from scraper.extract.text import normalize_space
 __all__ = ["Site", "choose_headline", "clean_title", "site_key", "strip_site"]
 
 # A separator between a title and a site name or section: spaced pipes, dashes, colons,
-# middle dots, slashes; the full-width forms East Asian sites use need no spaces.
-_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•/:»]|::|\|\|)\s+|\s*[ㅣ｜：]\s*|\s+[|]|[|]\s+")
+# middle dots, slashes, a colon after a word ("Site: Title"); the full-width forms East
+# Asian sites use need no spaces.
+_SEPARATOR = re.compile(
+    r"\s+(?:[|\-–—·•/:»]|::|\|\|)\s+|(?<=\w):\s+|\s*[ㅣ｜：]\s*|\s+[|]|[|]\s+")
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…)\s*$")
 _DATE_ONLY = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
 _KEY_DROP = re.compile(r"[\W_]+")
@@ -53,15 +55,19 @@ class Site:
 
     keys: frozenset[str]
     host_key: str = ""
+    # Names matched only whole (a section such as "Chemnitz" must not eat "Chemnitzer").
+    exact: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, names: Iterable[str], host: str | None) -> Site:
-        """Keys of ``names`` and of ``host``."""
+    def of(cls, names: Iterable[str], host: str | None, sections: Iterable[str] = ()
+           ) -> Site:
+        """Keys of ``names``, of ``host`` and of ``sections``."""
         host_key = site_key(host) if host else ""
         keys = {k for k in (site_key(n) for n in names) if k}
         if host_key:
             keys.add(host_key)
-        return cls(frozenset(keys), host_key)
+        exact = frozenset(k for k in (site_key(n) for n in sections) if k)
+        return cls(frozenset(keys), host_key, exact)
 
     def names(self, text: str) -> bool:
         """``text`` is the site's name, or contains it or its host name, or is contained
@@ -69,7 +75,7 @@ class Site:
         key = site_key(text)
         if not key:
             return False
-        if key in self.keys:
+        if key in self.keys or key in self.exact:
             return True
         return any((len(k) >= _MIN_CONTAINED_KEY and k in key)
                    or (len(key) >= _MIN_CONTAINED_KEY and key in k)
@@ -101,7 +107,7 @@ def strip_site(title: str, site: Site) -> str:
     """``title`` without leading or trailing segments that name the site or give only a
     date ("Title | Site", "Site: Title", "Title | DW | 28.04.2023")."""
     parts = _SEPARATOR.split(title)
-    if len(parts) == 1 or not site.keys:
+    if len(parts) == 1 or not (site.keys or site.exact):
         return title
     end = len(parts)
     while end > 1 and _is_site_segment(parts[end - 1], site):
@@ -140,7 +146,8 @@ def _expand_truncated(text: str, others: list[str]) -> str:
     if len(stem) < 10:
         return text
     for other in others:
-        if len(other) > len(stem) and _key(other).startswith(stem):
+        if other is not text and not other.endswith(("...", "…")) and (
+                len(other) > len(stem) and _key(other).startswith(stem)):
             return other
     return text
 

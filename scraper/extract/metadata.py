@@ -82,8 +82,9 @@ _BYLINE_SELECTOR = (
 )
 _DATE_SELECTOR = (
     'time, [itemprop~="datePublished"], [class*="date"], [class*="Date"], [class*="time"], '
-    '[class*="Time"]'
+    '[class*="Time"], [class*="meta"], [class*="info"], [class*="byline"]'
 )
+_TITLE_DATE = re.compile(r"[|–—-]\s*(\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2})\s*$")
 # How far up from the h1 the search for a byline or a date goes.
 _NEAR_H1_LEVELS = 4
 
@@ -229,21 +230,23 @@ def _read_body(tree: LexborHTMLParser, sig: _Signals) -> None:
 
 def _near_h1(h1: LexborNode | None, body: LexborNode, selector: str
              ) -> Iterator[LexborNode]:
-    """Nodes matching ``selector`` near the headline, nearest first: in the subtrees of
-    the h1's siblings, then of its parent's siblings, and so on up a few levels (each
-    subtree read once); with no h1, in the whole body."""
+    """Nodes matching ``selector`` near the headline, nearest first: in the subtree of the
+    h1's parent, then of each ancestor above it (a few levels), each node once; with no
+    h1, in the whole body. The caller stops as soon as it has what it needs."""
     if h1 is None:
         yield from body.css(selector)
         return
-    covered = h1
+    seen: set[int] = set()
     node = h1.parent
     for _ in range(_NEAR_H1_LEVELS):
         if node is None or node.tag in ("body", "html"):
             return
-        for child in node.iter():
-            if child.mem_id != covered.mem_id:
-                yield from child.css(selector)
-        covered, node = node, node.parent
+        for found in node.css(selector):
+            key = found.mem_id
+            if key not in seen:
+                seen.add(key)
+                yield found
+        node = node.parent
 
 
 def _in_link(node: LexborNode) -> bool:
@@ -414,13 +417,12 @@ def _authors(page: _Page, site: Site) -> list[str]:
         return persons
 
     sig = page.sig
+    orgs: list[str] = []
     if page.article is not None:
         people, orgs = _ld_authors(page.article, page.ids)
         found = people_of(people)
         if found:
             return found
-        if orgs and not fallback:
-            fallback.extend(orgs)
     for key in _AUTHOR_META:
         values = [v for v in sig.meta.get(key, ()) if not _looks_like_url(v)]
         found = people_of([n for v in values for n in split_authors(v)])
@@ -435,6 +437,9 @@ def _authors(page: _Page, site: Site) -> list[str]:
     found = people_of([n for v in sig.rel_authors for n in split_authors(v)])
     if found:
         return found
+    if orgs:
+        # The publisher says in so many words that an organisation wrote it.
+        return orgs
     found = people_of(_page_bylines(page))
     return found or fallback
 
@@ -502,7 +507,7 @@ def _published(page: _Page) -> str | None:
         return found
     pubdate = [value for value, is_pub in sig.times if is_pub]
     found = _date_of(pubdate + [value for value, _ in sig.times[:1]])
-    return found or _page_date(page)
+    return found or _page_date(page) or _title_date(page)
 
 
 # A date element's text longer than this is a paragraph, not a date line.
@@ -526,6 +531,16 @@ def _page_date(page: _Page) -> str | None:
             found = normalize_date(text)
             if found:
                 return found
+    return None
+
+
+def _title_date(page: _Page) -> str | None:
+    """A date that the title gives as a segment of its own ("Title | Site | 28.04.2023")."""
+    for text in (_first(page.sig.meta, ("og:title",)), page.sig.title):
+        if text:
+            match = _TITLE_DATE.search(text)
+            if match is not None:
+                return normalize_date(match.group(1))
     return None
 
 
@@ -738,7 +753,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
         host = None
     sites = _site_names(page)
     section = _section(page)
-    site = Site.of((*sites, section) if section else sites, host)
+    site = Site.of(sites, host, (section,) if section else ())
     article = page.article
     dateline = page.sig.dateline
     if article is not None:

@@ -1,0 +1,88 @@
+"""Date normalization: every form pages print, zones converted to UTC."""
+
+from __future__ import annotations
+
+import doctest
+from datetime import datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scraper.extract import dates
+from scraper.extract.dates import normalize_date
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    # ISO 8601 with a zone: converted to UTC.
+    ("2024-04-28T14:26:01+02:00", "2024-04-28T12:26:01Z"),
+    ("2024-04-28T14:26:01Z", "2024-04-28T14:26:01Z"),
+    ("2024-04-28T14:26:01z", "2024-04-28T14:26:01Z"),
+    ("2024-04-28T14:26:01.123+0200", "2024-04-28T12:26:01Z"),
+    ("2024-04-28T14:26:01.123456789-04:00", "2024-04-28T18:26:01Z"),
+    ("2024-04-28T23:30:00-05:00", "2024-04-29T04:30:00Z"),
+    ("2024-04-28 14:26:01 +0200", "2024-04-28T12:26:01Z"),
+    ("2024-04-28T14:26+02", "2024-04-28T12:26:00Z"),
+    ("20240428T142601+0200", "2024-04-28T12:26:01Z"),
+    ("2025-01-13T21:37:00+09:00", "2025-01-13T12:37:00Z"),
+    # ISO without a zone: kept as given.
+    ("2024-04-28T14:26:01", "2024-04-28T14:26:01"),
+    ("2024-04-28 14:26", "2024-04-28T14:26:00"),
+    ("2023-06-13T12:15:32.158000", "2023-06-13T12:15:32"),
+    # Only a date.
+    ("2024-04-28", "2024-04-28"),
+    ("  2024-04-28\n", "2024-04-28"),
+    # RFC 822 and US forms with zone names.
+    ("Thu, 28 Apr 2024 14:26:01 GMT", "2024-04-28T14:26:01Z"),
+    ("Sun, 28 Apr 2024 14:26:01 +0200", "2024-04-28T12:26:01Z"),
+    ("April 28, 2024 2:26 PM EDT", "2024-04-28T18:26:00Z"),
+    ("Apr. 28, 2024", "2024-04-28"),
+    ("Updated 9:05 a.m. ET, April 3rd, 2024", "2024-04-03"),
+    # Other languages.
+    ("28. März 2024", "2024-03-28"),
+    ("28. April 2024, 15:25 Uhr", "2024-04-28T15:25:00"),
+    ("erstellt: 01. April 2025, 15:25", "2025-04-01T15:25:00"),
+    ("28 de abril de 2024 - 10:22 CEST", "2024-04-28T08:22:00Z"),
+    ("3 janvier 2025 à 18h30", "2025-01-03T18:30:00"),
+    ("12 dicembre 2024", "2024-12-12"),
+    ("5 мая 2025", "2025-05-05"),
+    ("2025年1月13日 21時37分", "2025-01-13T21:37:00"),
+    ("입력 2025.05.15 20:00", "2025-05-15T20:00:00"),
+    # Numeric day-first forms, and the US order only when the day cannot be a month.
+    ("28.04.2024 14:26", "2024-04-28T14:26:00"),
+    ("Do 25.04.24 | 14:07 Uhr", "2024-04-25T14:07:00"),
+    ("28/04/2024", "2024-04-28"),
+    ("4/28/2024 3:00 pm", "2024-04-28T15:00:00"),
+    ("Published: 2024/04/28 10:00", "2024-04-28T10:00:00"),
+    # Unix timestamps, seconds and milliseconds.
+    ("1714300000", "2024-04-28T10:26:40Z"),
+    ("1714300000123", "2024-04-28T10:26:40Z"),
+    (1714300000, "2024-04-28T10:26:40Z"),
+])
+def test_normalize_date(raw: object, expected: str) -> None:
+    assert normalize_date(raw) == expected
+
+
+@pytest.mark.parametrize("raw", [
+    None, "", "   ", "garbage", "vor 2 Stunden", "12 hours ago", "9999-01-01",
+    "1890-05-01", "2024-13-45", "31.02.2024", True, 3.5e30, ["2024-04-28"], {"a": 1},
+    "x" * 500,
+])
+def test_normalize_date_rejects_what_is_no_date(raw: object) -> None:
+    assert normalize_date(raw) is None
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(dates).failed == 0
+
+
+@given(st.text(max_size=80))
+def test_normalize_date_never_raises(text: str) -> None:
+    result = normalize_date(text)
+    assert result is None or result[:4].isdigit()
+
+
+@given(st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2099, 12, 31)))
+def test_naive_iso_round_trips(value: datetime) -> None:
+    text = value.isoformat(timespec="seconds")
+    assert normalize_date(text) == text

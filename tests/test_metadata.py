@@ -1,0 +1,272 @@
+"""extract_metadata: every field from JSON-LD, meta tags, microdata and the visible page."""
+
+from __future__ import annotations
+
+import doctest
+import json
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.extract import metadata
+from scraper.extract.metadata import PageMetadata, extract_metadata
+from scraper.models import Image
+
+URL = "https://news.example.com/world/2024/storm-hits-coast?utm_source=feed"
+
+
+def _page(head: str = "", body: str = "", lang: str = "en") -> str:
+    return (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">{head}</head>'
+            f"<body>{body}</body></html>")
+
+
+def _ld(*objects: Any) -> str:
+    return "".join(f'<script type="application/ld+json">{json.dumps(o)}</script>'
+                   for o in objects)
+
+
+def _meta(html: str, url: str | None = URL) -> PageMetadata:
+    return extract_metadata(LexborHTMLParser(html), url)
+
+
+ARTICLE = {
+    "@context": "https://schema.org",
+    "@type": "NewsArticle",
+    "headline": "Storm hits coast",
+    "datePublished": "2024-04-28T14:26:01+02:00",
+    "dateModified": "2024-04-28T16:00:00+02:00",
+    "author": [{"@type": "Person", "name": "Jane Doe"},
+               {"@type": "Person", "name": "By John Smith, Staff Writer"}],
+    "publisher": {"@type": "NewsMediaOrganization", "name": "Example News"},
+    "articleSection": "World",
+    "keywords": "storm, coast, Weather, storm",
+    "inLanguage": "en-GB",
+    "isAccessibleForFree": "False",
+    "image": {"@type": "ImageObject", "url": "/img/storm.jpg",
+              "caption": "Waves break on the pier.", "creditText": "Jo Photo/Agency"},
+    "description": "A storm hit the coast.",
+    "alternativeHeadline": "Thousands are without power after the night's storm",
+    "dateline": "LONDON",
+}
+
+
+def test_full_jsonld_article() -> None:
+    html = _page(head=_ld(ARTICLE) + '<meta property="og:title" content="Storm | Example News">',
+                 body="<h1>Storm hits coast</h1><p>Text.</p>", lang="")
+    assert _meta(html) == PageMetadata(
+        headline="Storm hits coast",
+        summary="A storm hit the coast.",
+        authors=("Jane Doe", "John Smith"),
+        published="2024-04-28T12:26:01Z",
+        modified="2024-04-28T14:00:00Z",
+        language="en-GB",
+        section="World",
+        tags=("storm", "coast", "Weather"),
+        canonical_url=None,
+        paywalled=True,
+        dateline="LONDON",
+        site_name="Example News",
+        images=(Image(url="https://news.example.com/img/storm.jpg",
+                      caption="Waves break on the pier.", credit="Jo Photo/Agency"),),
+        dek="Thousands are without power after the night's storm",
+    )
+
+
+def test_graph_with_references_and_body_jsonld() -> None:
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "WebSite", "@id": "#site", "name": "Example News"},
+        {"@type": "Person", "@id": "#jane", "name": "Jane Doe"},
+        {"@type": "ImageObject", "@id": "#img", "url": "https://cdn.example.com/a.jpg",
+         "caption": "A caption", "copyrightHolder": {"@type": "Organization", "name": "AFP"}},
+        {"@type": ["Article", "NewsArticle"], "headline": "Graph headline",
+         "author": {"@id": "#jane"}, "image": {"@id": "#img"},
+         "datePublished": "2024-04-28"},
+    ]}
+    meta = _meta(_page(body="<h1>Graph headline</h1>" + _ld(graph)))
+    assert (meta.headline, meta.authors, meta.published) == (
+        "Graph headline", ("Jane Doe",), "2024-04-28")
+    assert meta.images == (Image(url="https://cdn.example.com/a.jpg", caption="A caption",
+                                 credit="AFP"),)
+
+
+def test_broken_jsonld_is_repaired() -> None:
+    broken = ('<script type="application/ld+json"><!--\n{"@type": "NewsArticle", '
+              '"headline": "Repaired",\n"author": {"@type": "Person", "name": "Ann Lee"},}\n'
+              "--></script>")
+    meta = _meta(_page(head=broken))
+    assert (meta.headline, meta.authors) == ("Repaired", ("Ann Lee",))
+
+
+def test_related_article_objects_lose_to_the_one_of_this_page() -> None:
+    teaser = {"@type": "NewsArticle", "headline": "Other story",
+              "url": "https://news.example.com/other", "datePublished": "2020-01-01"}
+    story = {"@type": "NewsArticle", "headline": "Storm hits coast",
+             "url": "https://news.example.com/world/2024/storm-hits-coast",
+             "datePublished": "2024-04-28"}
+    meta = _meta(_page(head=_ld([teaser, story])))
+    assert (meta.headline, meta.published) == ("Storm hits coast", "2024-04-28")
+
+
+def test_organization_author_dropped_when_a_person_is_named() -> None:
+    article = {"@type": "NewsArticle", "headline": "H", "author": [
+        {"@type": "Organization", "name": "Example News"}, {"@type": "Person", "name": "Ann Lee"}]}
+    assert _meta(_page(head=_ld(article))).authors == ("Ann Lee",)
+
+
+def test_organization_only_author_is_kept() -> None:
+    article = {"@type": "NewsArticle", "headline": "H",
+               "author": {"@type": "Organization", "name": "Example News"}}
+    assert _meta(_page(head=_ld(article))).authors == ("Example News",)
+
+
+def test_site_named_as_person_gives_way_to_the_byline() -> None:
+    article = {"@type": "NewsArticle", "headline": "Storm hits coast",
+               "author": {"name": "EXAMPLE.com"}}
+    body = ('<header><h1>Storm hits coast</h1><div class="meta"><span class="brand-author">'
+            'example</span><p class="article-author">By Ann Lee and Bo Chan</p></div></header>')
+    meta = _meta(_page(head=_ld(article), body=body), "https://www.example.com/a")
+    assert meta.authors == ("Ann Lee", "Bo Chan")
+
+
+def test_meta_tags_without_jsonld() -> None:
+    head = (
+        '<meta property="og:title" content="Storm hits coast &amp; pier - Example News">'
+        '<meta property="og:site_name" content="Example News">'
+        '<meta property="og:locale" content="pt_BR">'
+        '<meta property="og:url" content="/world/storm">'
+        '<meta property="og:image" content="//cdn.example.com/og.jpg">'
+        '<meta property="article:published_time" content="2024-04-28T14:26:01-03:00">'
+        '<meta property="article:modified_time" content="1714320000">'
+        '<meta property="article:section" content="Mundo">'
+        '<meta property="article:tag" content="tempestade">'
+        '<meta property="article:tag" content="costa">'
+        '<meta name="keywords" content="ignored, because, article tags exist">'
+        '<meta name="author" content="Por Ana Souza e Bruno Lima">'
+        '<meta name="description" content="Uma tempestade atingiu a costa.">'
+        '<meta property="article:content_tier" content="metered">'
+    )
+    meta = _meta(_page(head=head, body="<h1>Storm hits coast &amp; pier</h1>", lang=""))
+    assert meta == PageMetadata(
+        headline="Storm hits coast & pier",
+        summary="Uma tempestade atingiu a costa.",
+        authors=("Ana Souza", "Bruno Lima"),
+        published="2024-04-28T17:26:01Z",
+        modified="2024-04-28T16:00:00Z",
+        language="pt-BR",
+        section="Mundo",
+        tags=("tempestade", "costa"),
+        canonical_url="https://news.example.com/world/storm",
+        paywalled=True,
+        site_name="Example News",
+        images=(Image(url="https://cdn.example.com/og.jpg"),),
+    )
+
+
+def test_canonical_link_wins_over_og_url() -> None:
+    head = ('<link rel="canonical" href="https://news.example.com/a">'
+            '<meta property="og:url" content="https://news.example.com/b">')
+    assert _meta(_page(head=head)).canonical_url == "https://news.example.com/a"
+
+
+def test_microdata_and_time_elements() -> None:
+    body = ('<article itemscope itemtype="https://schema.org/NewsArticle">'
+            '<h1 itemprop="headline">Microdata story</h1>'
+            '<span itemprop="author" itemscope><span itemprop="name">Ann Lee</span></span>'
+            '<time itemprop="datePublished" datetime="2024-04-28T09:00:00+00:00">Apr 28</time>'
+            '<meta itemprop="dateModified" content="2024-04-29T09:00:00Z">'
+            "<p>Text.</p></article>")
+    meta = _meta(_page(body=body))
+    assert (meta.headline, meta.authors, meta.published, meta.modified) == (
+        "Microdata story", ("Ann Lee",), "2024-04-28T09:00:00Z", "2024-04-29T09:00:00Z")
+
+
+def test_time_of_a_related_teaser_is_never_the_date() -> None:
+    body = ('<aside><a href="/old"><h3>Old story</h3><time datetime="2019-01-01">x</time></a>'
+            "</aside><h1>Storm</h1><p>Text.</p>"
+            '<a href="/other"><time datetime="2020-02-02">y</time></a>')
+    assert _meta(_page(body=body)).published is None
+
+
+def test_visible_dates_and_bylines_near_the_headline() -> None:
+    body = ('<div class="teaser"><span class="date">01.01.2020</span>'
+            '<span class="author">Von Old Writer</span></div>'
+            '<div class="article"><h1>Schwere Unwetter</h1><div class="article-meta">'
+            '<span class="meta_date">erstellt: 28. April 2024, 15:25</span>'
+            '<span class="author">Von Anna Müller und Max Mustermann</span></div>'
+            "<p>Text.</p></div>")
+    meta = _meta(_page(body=body, lang="de-DE"))
+    assert (meta.published, meta.authors, meta.language) == (
+        "2024-04-28T15:25:00", ("Anna Müller", "Max Mustermann"), "de-DE")
+
+
+def test_date_from_a_title_segment_as_last_resort() -> None:
+    head = "<title>Ziele, Chancen, Risiken | Europa | DW | 28.04.2023</title>"
+    meta = _meta(_page(head=head, body="<h1>Ziele, Chancen, Risiken</h1>"),
+                 "https://www.dw.com/de/a-1")
+    assert (meta.headline, meta.published) == ("Ziele, Chancen, Risiken", "2023-04-28")
+
+
+def test_paywall_from_has_part_and_free_flags() -> None:
+    part = {"@type": "NewsArticle", "headline": "H", "hasPart": {
+        "@type": "WebPageElement", "isAccessibleForFree": False, "cssSelector": ".paid"}}
+    assert _meta(_page(head=_ld(part))).paywalled is True
+    free = {"@type": "NewsArticle", "headline": "H", "isAccessibleForFree": True}
+    assert _meta(_page(head=_ld(free))).paywalled is False
+    page = {"@type": "WebPage", "isAccessibleForFree": "false"}
+    assert _meta(_page(head=_ld({"@type": "NewsArticle", "headline": "H"}, page))
+                 ).paywalled is True
+    assert _meta(_page(head=_ld({"@type": "NewsArticle", "headline": "H"}))).paywalled is None
+
+
+def test_language_normalization() -> None:
+    for lang, expected in [("EN", "en"), ("en-us", "en-US"), ("pt_BR", "pt-BR"),
+                           ("zh-Hant-TW", "zh-Hant"), ("es-419", "es-419"), ("x", None)]:
+        assert _meta(_page(lang=lang)).language == expected
+
+
+def test_keywords_split_deduped_and_capped() -> None:
+    words = ", ".join(f"tag{i}" for i in range(40))
+    head = f'<meta name="news_keywords" content="Storm; storm , {words}">'
+    tags = _meta(_page(head=head)).tags
+    assert tags[:3] == ("Storm", "tag0", "tag1")
+    assert len(tags) == 30
+
+
+def test_empty_and_odd_documents() -> None:
+    for html in ["", "<html></html>", "plain text", "<h1></h1>", "\x00\x01\x02",
+                 "<script type='application/ld+json'>{</script>", "<title>T</title>"]:
+        meta = _meta(html, None)
+        assert isinstance(meta, PageMetadata)
+    assert _meta("<title>T</title>", None).headline == "T"
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(metadata).failed == 0
+
+
+_TAGS = st.sampled_from(["h1", "p", "time", "span", "div", "a", "meta", "title", "script",
+                         "article", "header"])
+_ATTRS = st.sampled_from([
+    "", ' itemprop="author"', ' itemprop="datePublished" datetime="2024-01-01"',
+    ' class="byline"', ' class="date"', ' rel="author"', ' type="application/ld+json"',
+    ' property="og:title" content="X | Y"', ' name="author" content="By A and B"',
+    ' datetime="garbage"', ' property="article:published_time" content="2024-99-99"',
+])
+_CHUNK = st.one_of(
+    st.text(max_size=20),
+    st.builds(lambda t, a, x: f"<{t}{a}>{x}</{t}>", _TAGS, _ATTRS, st.text(max_size=30)),
+    st.sampled_from(['{"@type": "NewsArticle", "author": [1, null, {"name": []}]}',
+                     '{"@graph": [{"@type": "Article", "image": [{}, "x"]}]}',
+                     "[[[[", "<![CDATA[", "-->"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_CHUNK, max_size=12), st.sampled_from([None, URL, "not a url", "http://[::1"]))
+def test_extract_metadata_never_raises(chunks: list[str], url: str | None) -> None:
+    html = "".join(chunks)
+    meta = _meta(html, url)
+    assert isinstance(meta, PageMetadata)
+    assert all(isinstance(a, str) and a for a in meta.authors)
