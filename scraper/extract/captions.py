@@ -60,7 +60,12 @@ _BOILERPLATE = re.compile(
     r"|^(?:by|von|par|por|di|door|af|av|przez)\s+\w+ \w+(?:,|\s*$)",
     re.IGNORECASE,
 )
-_IMAGE_LINK = re.compile(r"\.(?:jpe?g|png|webp|gif|avif)(?:$|[?#])", re.IGNORECASE)
+# Links to the picture itself or to a picture viewer, which frame a figure of the article.
+_IMAGE_LINK = re.compile(
+    r"\.(?:jpe?g|png|webp|gif|avif)(?:$|[?#])|^#|/(?:images?|photos?|fotos?|bilder?|gallery"
+    r"|galerie|galeria|lightbox|media)/",
+    re.IGNORECASE,
+)
 # Class names that mark a caption, and a credit (tested on the lowercased class attribute).
 _CAPTION_NAMES = re.compile(
     "caption|legend|beschreibung|description|subtitle|bildtext|figcap|img-info|media-text"
@@ -78,6 +83,7 @@ _LAZY_SRC = ("src", "data-src", "data-lazy-src", "data-original", "data-srcset",
 _SMALL_CONTAINER = 6  # more element children: a content column, not a picture's frame
 _MAX_BLOCKS = 60  # bounds the work on gallery pages with hundreds of slides
 _MAX_CANDIDATES = 300
+_MIN_CAPTION = 3  # letters: "f." is a stray initial, not a caption
 _MAX_BLOCK_NODES = 60  # a picture's block is small; a "figure" around a whole story is not
 _MAX_ANCESTORS = 16  # teaser and sidebar wrappers sit close to their pictures
 _FIGURE_DEPTH = 6  # a caption deeper than this in a figure is a figure of its own
@@ -292,6 +298,21 @@ def _scope(tree: LexborHTMLParser, root: LexborNode | None) -> LexborNode | None
     return node
 
 
+def _links_away(caption_node: LexborNode | None, block: LexborNode) -> bool:
+    """Whether the caption sits in a link to another page: a teaser's headline."""
+    current = caption_node
+    block_id = block.mem_id
+    for _ in range(_FIGURE_DEPTH):
+        if current is None:
+            return False
+        if current.tag == "a":
+            return not _IMAGE_LINK.search(current.attrs.get("href") or "")
+        if current.mem_id == block_id:
+            return False
+        current = current.parent
+    return False
+
+
 def _loose_key(url: str | None) -> str | None:
     """A URL reduced to its last path segment without size suffixes and extension."""
     if not url:
@@ -354,8 +375,11 @@ def extract_images(
         if _excluded(block, scope_id, memo):
             continue
         if caption is not None:
-            if _BOILERPLATE.search(caption):
+            if _BOILERPLATE.search(caption) or _links_away(caption_node, block):
                 continue
+            if sum(ch.isalnum() for ch in caption) < _MIN_CAPTION:
+                caption = None
+        if caption is not None:
             if any(caption in seen_caption or seen_caption in caption
                    for seen_caption in captions_seen):
                 caption = None
@@ -368,13 +392,31 @@ def extract_images(
 
 
 def _with_lead(meta: PageMetadata, images: list[Image]) -> list[Image]:
+    """The page's declared lead image first, merged with the figure that shows it (same
+    picture by loose URL, or same caption) rather than listed twice."""
     if not meta.images:
         return images
-    lead = meta.images[0]
+    lead = _split(meta.images[0])
     key = _loose_key(lead.url)
     for i, image in enumerate(images):
-        if key is not None and _loose_key(image.url) == key:
+        if (key is not None and _loose_key(image.url) == key) or _same_caption(lead, image):
             return [_merge(lead, image), *images[:i], *images[i + 1:]]
-    if lead.caption and any(lead.caption == image.caption for image in images):
-        return images
     return [lead, *images]
+
+
+def _split(image: Image) -> Image:
+    """A declared image with its credit split off its caption, as for the page's figures."""
+    caption, credit = image.caption, image.credit
+    if caption:
+        caption, found = split_credit(strip_separators(normalize_space(caption)))
+        credit = credit or found
+        if caption and credit is None and is_credit(caption):
+            caption, credit = "", caption
+    return Image(url=image.url, caption=caption or None,
+                 credit=clean_credit(credit) or None if credit else None)
+
+
+def _same_caption(lead: Image, image: Image) -> bool:
+    if not lead.caption or not image.caption:
+        return False
+    return lead.caption in image.caption or image.caption in lead.caption

@@ -38,8 +38,11 @@ _BY_TAIL = re.compile(
     re.IGNORECASE,
 )
 # "© X" and "Copyright X" anywhere after the caption.
-_COPYRIGHT_TAIL = re.compile(r"(?:^|\s)\(?(?:©|\(c\)|copyright\b)\s*(?P<credit>[^©]+?)\)?\s*$",
-                             re.IGNORECASE)
+# "© X", "(c) X", "Copyright X" and the full-width "（Ｃ）X" of Japanese captions.
+_COPYRIGHT_TAIL = re.compile(
+    r"(?:^|(?<=\s)|(?<=[^\x00-\x7f]))\(?(?:©|[(（][cｃ][)）]|copyright\b)\s*(?P<credit>[^©]+?)\)?\s*$",
+    re.IGNORECASE,
+)
 # Agencies and picture libraries that are credits on their own: "(Reuters)", "/ AFP".
 _AGENCIES = (
     r"AP|AFP|Reuters|REUTERS|dpa|DPA|EPA|EFE|ANSA|ANP|Belga|BELGA|APA|Keystone|KEYSTONE|PA|AAP"
@@ -56,7 +59,11 @@ _PAREN_TAIL = re.compile(
 # Where a last short segment may start: after a sentence end or a " | ", " - " separator.
 _SENTENCE_END = frozenset(".!?\"”»)")
 _SEGMENT_SEPARATORS = (". ", "! ", "? ", '" ', "” ", "» ", ") ", " | ", "|", " - ", " – ",
-                       " — ")
+                       " — ", "＝", "=")
+# "（潟沼義樹撮影）": a Japanese caption closes with the photographer and 撮影 ("photographed").
+_JAPANESE_PHOTOGRAPHER = re.compile(r"[（(]([^（()）]{1,20})撮影[)）]$")
+# A last segment in Hangul or kana/kanji without spaces ("... 있다. 연합뉴스") names the source.
+_CJK_NAME = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff21-\uff5a0-9]{2,10}")
 # A credit is made of names, agencies and "/", "," or "via" between them.
 _NAME_CHARS = re.compile(r"[\w.'’ ,/&-]+")
 _AGENCY_NAMES = frozenset(_AGENCIES.split("|"))
@@ -121,8 +128,9 @@ def is_credit(text: str) -> bool:
     """Whether a whole caption is only a credit: "Jane Doe/dpa", "Getty Images", "© AFP"."""
     if text.startswith(("©", "(c)")) or _LEADING_LABEL.match(text):
         return True
-    return (len(text) <= 70 and _credit_shaped(text)
-            and _reads_as_names(text))
+    if text.startswith("(") and text.endswith(")"):
+        text = text[1:-1]
+    return len(text) <= 70 and _credit_shaped(text) and _reads_as_names(text)
 
 
 def _labelled(tail: str) -> tuple[int, str] | None:
@@ -147,20 +155,21 @@ def _labelled(tail: str) -> tuple[int, str] | None:
     return None
 
 
-def _last_segment(tail: str) -> tuple[int, str] | None:
-    """(start, text) of the last short segment of ``tail``, after a sentence end or separator."""
-    cut, width = -1, 0
-    for separator in _SEGMENT_SEPARATORS:
-        at = tail.rfind(separator)
+def _last_segment(tail: str) -> tuple[int, str, str] | None:
+    """(start, text, separator) of the last short segment of ``tail``, after a sentence end
+    or a separator."""
+    cut, separator = -1, ""
+    for candidate in _SEGMENT_SEPARATORS:
+        at = tail.rfind(candidate)
         if at > cut:
-            cut, width = at, len(separator)
+            cut, separator = at, candidate
     if cut < 0:
         return None
-    segment = tail[cut + width:].strip()
+    segment = tail[cut + len(separator):].strip()
     if not 2 <= len(segment) <= 70 or any(ch in segment for ch in "!?|"):
         return None
     # a sentence end stays with the caption
-    return (cut + 1 if tail[cut] in _SENTENCE_END else cut), segment
+    return (cut + 1 if tail[cut] in _SENTENCE_END else cut), segment, separator
 
 
 def _named_parenthesis(tail: str) -> tuple[int, str] | None:
@@ -170,6 +179,16 @@ def _named_parenthesis(tail: str) -> tuple[int, str] | None:
     if start <= 0 or "/" not in content or not _credit_shaped(content):
         return None
     return (start, content) if _reads_as_names(content) else None
+
+
+def _cjk_source(text: str, separator: str) -> bool:
+    """A Korean or Japanese source name closing a caption: ". 연합뉴스", "＝共同通信社"; after
+    "＝" a place or date ("＝同国で2019年5月") is not a source."""
+    if _CJK_NAME.fullmatch(text) is None:
+        return False
+    if separator in ("＝", "="):
+        return not any(ch.isdigit() for ch in text) and not text.endswith("で")
+    return True
 
 
 def split_credit(caption: str) -> tuple[str, str | None]:
@@ -186,7 +205,7 @@ def split_credit(caption: str) -> tuple[str, str | None]:
     if found is None:
         for pattern, needed in ((_BY_TAIL, " by " in lowered),
                                 (_COPYRIGHT_TAIL, "©" in tail or "copyright" in lowered
-                                 or "(c)" in lowered),
+                                 or "(c)" in lowered or "ｃ）" in lowered),
                                 (_PAREN_TAIL, tail.endswith(")"))):
             match = pattern.search(tail) if needed else None
             if match is not None:
@@ -200,7 +219,10 @@ def split_credit(caption: str) -> tuple[str, str | None]:
             return strip_separators(caption[: offset + found[0]]), credit
     segment = _last_segment(tail)
     if segment is not None and offset + segment[0] > 0:
-        start, credit = segment
-        if _credit_shaped(credit) and _reads_as_names(credit):
+        start, credit, separator = segment
+        if (_credit_shaped(credit) and _reads_as_names(credit)) or _cjk_source(credit, separator):
             return strip_separators(caption[: offset + start]), credit
+    japanese = _JAPANESE_PHOTOGRAPHER.search(tail)
+    if japanese is not None:
+        return strip_separators(caption[: offset + japanese.start()]), japanese.group(1)
     return caption, None
