@@ -17,7 +17,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.encoding import detect_charset
 from scraper.errors import ExtractionError
-from scraper.extract.body import BodyText, extract_body, find_content_root
+from scraper.extract.body import BodyText, ContentBlock, extract_body, find_content_root
 from scraper.extract.captions import extract_images
 from scraper.extract.dateline import split_dateline
 from scraper.extract.metadata import PageMetadata, extract_metadata
@@ -100,10 +100,12 @@ def extract(
     notes: list[str] = []
     meta = extract_metadata(tree, url)
     _apply_rules_before(tree, rules)
-    root = _rule_root(tree, rules) or find_content_root(tree, meta)
+    rule_root = _rule_root(tree, rules)
+    block = ContentBlock(rule_root) if rule_root is not None else find_content_root(tree, meta)
+    root = block.node if block is not None else None
     images = _rule_captions(tree, rules, extract_images(tree, root, meta, url))
     headline = _rule_headline(tree, rules) or meta.headline
-    body = extract_body(root, meta) if root is not None else BodyText(())
+    body = extract_body(block, meta) if block is not None else BodyText(())
     paragraphs = list(body.paragraphs)
     dateline = None
     if paragraphs:

@@ -1,16 +1,25 @@
 """Finding the main content block and reading its paragraphs in order.
 
-The content block is found from the page's paragraphs in one CSS query: each paragraph of
-prose credits its parent and, less and less, its next ancestors (as readability does);
-class/id hints, ``itemprop=articleBody`` and ``<article>`` weigh in. When the body is
-split over sibling blocks, their common parent is taken and the cleanup drops the chrome
-between them. The block is then read by one iterative walk (no recursion: a page of 100k
-nested elements must not blow the stack) that skips boilerplate subtrees and turns
-blocks, list items, quotes, table rows and ``<br><br>`` runs into paragraphs.
+Two steps, each bounded by the page size:
+
+1. :func:`find_content_root` reads every ``<p>`` (and every box of ``<br>``-separated
+   text) in one CSS query and groups the paragraphs of prose by how they are wrapped: the
+   tag and class of their parent and grandparent. A body repeats its wrapper for every
+   paragraph or chunk, even when a site gives each paragraph its own ``<div>`` or splits
+   the text between ads; teaser cards, comments and fact boxes have wrappers of their own.
+   The heaviest group, weighed by what its wrappers' tags and class/id say, is the
+   article, and its paragraphs' lowest common ancestor is the block (unless that sits in
+   an ``<aside>``, ``<nav>`` or ``<footer>``: then the next group is tried).
+2. :func:`extract_body` walks the block once, iteratively (a page of 100k nested
+   elements must not blow the stack), skipping chrome subtrees and turning blocks, list
+   items, quotes, table rows and ``<br><br>`` runs into paragraphs; boilerplate
+   paragraphs are then dropped by their text (:mod:`scraper.extract.cleanup`).
 """
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -18,6 +27,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from scraper.extract.cleanup import (
     drop_boilerplate,
     hint_words,
+    is_body_mark,
     is_boilerplate_element,
     is_dek,
     is_negative,
@@ -26,7 +36,21 @@ from scraper.extract.cleanup import (
 from scraper.extract.metadata import PageMetadata
 from scraper.extract.text import fold, normalize_space
 
-__all__ = ["BodyText", "extract_body", "find_content_root"]
+__all__ = ["BodyText", "ContentBlock", "extract_body", "find_content_root"]
+
+
+@dataclass(frozen=True, slots=True)
+class ContentBlock:
+    """The element holding the article.
+
+    ``keep``: elements (by ``mem_id``) known to hold the article's paragraphs, which the
+    cleanup must not drop whatever their class says. ``texts``: the text of paragraphs
+    already read while finding the block, so that the walk does not read them again.
+    """
+
+    node: LexborNode
+    keep: frozenset[int] = frozenset()
+    texts: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,31 +67,67 @@ _INLINE = frozenset({
     "i", "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup",
     "time", "tt", "u", "var", "wbr", "nobr", "acronym", "big", "strike",
 })
-_CELLS = frozenset({"td", "th"})
-_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+
+
+def _tag_ids(names: frozenset[str]) -> dict[str, int]:
+    """Lexbor's numeric id of each tag name, and of text ("-text"): the walk compares
+    ids, which costs a fifth of reading a node's tag name."""
+    cells = names & {"td", "th"}
+    html = ("<body>x" + "".join(f"<{n}></{n}>" for n in sorted(names - cells))
+            + "<table><tr>" + "".join(f"<{n}></{n}>" for n in sorted(cells))
+            + "</tr></table></body>")
+    root = LexborHTMLParser(html).root
+    if root is None:
+        raise RuntimeError("Lexbor parsed no document")  # pragma: no cover
+    ids = {node.tag or "": node.tag_id for node in root.traverse(include_text=True)}
+    return {name: ids[name] for name in (*names, "-text")}
+
+
+_IDS = _tag_ids(_INLINE | {"a", "br", "td", "th", "p", "aside", "nav", "footer"})
+_TEXT_ID = _IDS["-text"]
+_BR_ID = _IDS["br"]
+_A_ID = _IDS["a"]
+_P_ID = _IDS["p"]
+_INLINE_IDS = frozenset(_IDS[name] for name in _INLINE)
+_CELL_IDS = frozenset({_IDS["td"], _IDS["th"]})
+# Ids below this are the document, text, comments and doctypes, not elements.
+_FIRST_ELEMENT_ID = 6
 
 # Paragraphs shorter than this are captions, labels or links, not prose.
 _MIN_PROSE = 25
-# How far up a paragraph credits its ancestors, and with what divisor (readability's).
-_DIVISORS = (1.0, 2.0, 6.0)
+# A block whose text is mostly link text is a list of links, not prose.
 _LINK_HEAVY = 0.8
-_RANKED = 10
+# A standfirst is a sentence or two, not a chunk of the page.
+_MAX_DEK = 1000
+
+# How much the wrapper of a paragraph says about it being the article's: paragraphs in
+# asides, captions, forms and links (teaser cards) are never the body; list items and
+# quotes are part of a body but do not make one.
+_WRAPPER_WEIGHT = {
+    "aside": 0.0, "nav": 0.0, "footer": 0.0, "form": 0.0, "figcaption": 0.0,
+    "figure": 0.0, "a": 0.0, "header": 0.0, "button": 0.0, "label": 0.0, "dialog": 0.0,
+    "li": 0.3, "blockquote": 0.5, "td": 0.7, "article": 1.3, "main": 1.2,
+}
+_NO_BODY = ("body", "html")
+# A block inside these is a side box or the page footer, not the article.
+_CHROME_ABOVE = ("aside", "nav", "footer")
+_CHROME_ABOVE_IDS = frozenset(_IDS[name] for name in _CHROME_ABOVE)
+# Groups weighed by their wrappers' class/id (the costly part), heaviest by raw text
+# first; and groups tried before giving up on a block outside the chrome.
+_WEIGHED = 4
+_TRIES = 3
 
 
 @dataclass(slots=True)
-class _Candidate:
-    node: LexborNode
-    raw: float = 0.0
-    prior: float | None = None
-    parent: int = 0
-    own: int = 0
-    signature: str | None = None
+class _Group:
+    """Paragraphs of prose that share a wrapper markup."""
 
-    @property
-    def score(self) -> float:
-        if self.prior is None:
-            self.prior = _prior(self.node)
-        return self.raw + self.prior
+    parent: LexborNode
+    grand: LexborNode | None
+    size: int = 0
+    weight: float = 0.0
+    # (paragraph, grandparent's mem_id, text or None for a <br> box)
+    members: list[tuple[LexborNode, int, str | None]] = field(default_factory=list)
 
 
 def _hints(node: LexborNode) -> str:
@@ -79,110 +139,126 @@ def _hints(node: LexborNode) -> str:
     return cls or ""
 
 
-def _prior(node: LexborNode) -> float:
-    """The candidate's score before any paragraph: what its tag and class/id say."""
-    tag = node.tag
-    attrs = node.attrs
-    score = 0.0
-    if tag == "article":
-        score += 15
-    elif tag in ("div", "main", "section"):
-        score += 5
-    elif tag in ("td", "blockquote", "pre"):
-        score += 3
-    elif tag in ("ul", "ol", "li", "dl", "form", "aside", "nav", "footer", "header"):
-        score -= 25
-    if "itemprop" in attrs and attrs.get("itemprop") == "articleBody":
-        score += 50
-    cls = attrs.get("class")
-    ident = attrs.get("id")
-    if cls or ident:
-        words = hint_words(f"{cls or ''} {ident or ''}")
-        if is_positive(words):
-            score += 25
-        if is_negative(words):
-            score -= 25
-    return score
+def _signature(node: LexborNode | None) -> str:
+    if node is None:
+        return ""
+    return f"{node.tag}.{node.attrs.get('class') or ''}"
 
 
-def find_content_root(tree: LexborHTMLParser, meta: PageMetadata) -> LexborNode | None:
-    """The element that holds the article's text, or None when the page has none."""
+def _wrapper_weight(node: LexborNode | None) -> float:
+    """How likely a wrapper holds the article, from its tag and class/id."""
+    if node is None:
+        return 1.0
+    weight = _WRAPPER_WEIGHT.get(node.tag or "", 1.0)
+    if weight:
+        attrs = node.attrs
+        hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        words = hint_words(hints)
+        if attrs.get("itemprop") == "articleBody":
+            weight *= 2.0
+        elif is_negative(words) and not is_body_mark(hints):
+            weight *= 0.1
+        elif is_positive(words):
+            weight *= 1.5
+    return weight
+
+
+def find_content_root(tree: LexborHTMLParser, meta: PageMetadata) -> ContentBlock | None:
+    """The block that holds the article's text, or None when the page has no body."""
     body = tree.body
     if body is None:
         return None
-    candidates: dict[int, _Candidate] = {}
-    prose: list[tuple[LexborNode, int, int]] = []
-    for p in tree.css("p"):
-        text = p.text()
-        length = len(text)
-        if length < _MIN_PROSE:
+    signatures: dict[int, str] = {}
+    groups: dict[tuple[str, str], _Group] = {}
+    boxes: set[int] = set()
+    broken: set[int] = set()  # paragraphs with a <br> of their own: the walk reads them
+    for node in tree.css("p, br"):
+        text: str | None
+        if node.tag_id == _BR_ID:
+            box = node.parent
+            if box is None or box.mem_id in boxes:
+                continue
+            boxes.add(box.mem_id)
+            box_tag = box.tag_id
+            if box_tag == _P_ID:
+                broken.add(box.mem_id)
+                continue
+            if box_tag in _INLINE_IDS:
+                continue
+            node, text = box, None
+            length = len(box.text(deep=False).strip())
+        else:
+            text = node.text()
+            length = len(text)
+        parent = node.parent
+        if length < _MIN_PROSE or parent is None:
             continue
-        weight = 1.0 + min(length / 100.0, 3.0) + min(text.count(","), 3)
-        node = p.parent
-        keys = [0, 0]
-        for level, divisor in enumerate(_DIVISORS):
-            if node is None or node.tag in ("body", "html"):
-                break
-            key = node.mem_id
-            if level < 2:
-                keys[level] = key
-            cand = candidates.get(key)
-            if cand is None:
-                cand = candidates[key] = _Candidate(node)
-            cand.raw += weight / divisor
-            if level == 0:
-                cand.own += length
-            parent = node.parent
-            if parent is not None:
-                cand.parent = parent.mem_id
-            node = parent
-        prose.append((p, keys[0], keys[1]))
-    if not candidates:
-        return body
-    # Class/id priors are worth at most ~100 points: only the leaders by prose can win,
-    # and reading the attributes of every candidate would cost more than the rest.
-    ranked = sorted(candidates.values(), key=lambda c: c.raw, reverse=True)[:_RANKED]
-    best = max(ranked, key=lambda c: c.score)
-    spread = _common_block(best, prose, candidates)
-    return spread if spread is not None else _widen(best, candidates)
+        grand = parent.parent
+        key0 = parent.mem_id
+        outer = signatures.get(key0)
+        if outer is None:
+            outer = signatures[key0] = _signature(parent)
+        key1 = grand.mem_id if grand is not None else 0
+        inner = signatures.get(key1)
+        if inner is None:
+            inner = signatures[key1] = _signature(grand)
+        group = groups.get((outer, inner))
+        if group is None:
+            group = groups[(outer, inner)] = _Group(parent, grand)
+        group.size += length
+        group.members.append((node, key1, text))
+    # Class/id are read only for the groups with the most text: reading them for every
+    # wrapper on the page would cost more than all the rest.
+    weighed = sorted(groups.values(), key=lambda g: g.size, reverse=True)[:_WEIGHED]
+    for group in weighed:
+        group.weight = (group.size * _wrapper_weight(group.parent)
+                        * _wrapper_weight(group.grand))
+    weighed.sort(key=lambda g: g.weight, reverse=True)
+    for group in weighed[:_TRIES]:
+        if group.weight <= 0:
+            break
+        block = _block_of(group, broken)
+        if block is not None:
+            return block
+    return ContentBlock(body)
 
 
-def _signature(candidates: dict[int, _Candidate], key: int) -> str:
-    cand = candidates.get(key)
-    if cand is None:
-        return ""
-    if cand.signature is None:
-        node = cand.node
-        cand.signature = f"{node.tag}.{node.attrs.get('class') or ''}"
-    return cand.signature
-
-
-def _common_block(
-    best: _Candidate, prose: list[tuple[LexborNode, int, int]],
-    candidates: dict[int, _Candidate],
-) -> LexborNode | None:
-    """The common ancestor of the paragraphs laid out like the best block's own ones.
-
-    Sites that split the body into one wrapper per paragraph or per chunk (between ads)
-    repeat the same wrapper markup; the article is where that markup recurs.
-    """
-    mine = best.node.mem_id
-    shapes: dict[tuple[str, str], int] = {}
-    for p, key0, key1 in prose:
-        if mine in (key0, key1) or p.parent is None:
-            shape = (_signature(candidates, key0), _signature(candidates, key1))
-            shapes[shape] = shapes.get(shape, 0) + 1
-    if not shapes:
+def _block_of(group: _Group, broken: set[int]) -> ContentBlock | None:
+    """The block holding a group's paragraphs; None when it sits in the page's chrome."""
+    members = group.members
+    common, keep, above = _common_ancestor([m[0] for m in members])
+    if common is None or common.tag in _NO_BODY:
+        # The wrapper recurs all over the page (bare <div><p>): take the grandparent that
+        # holds most of it.
+        by_grand: dict[int, list[tuple[LexborNode, int, str | None]]] = {}
+        for member in members:
+            by_grand.setdefault(member[1], []).append(member)
+        members = max(by_grand.values(), key=len)
+        common, keep, above = _common_ancestor([m[0] for m in members])
+    if common is None or common.tag in _NO_BODY:
         return None
-    shape = max(shapes, key=lambda s: shapes[s])
-    if shape[0].endswith(".") and shape[1].endswith("."):
-        return None  # bare <div><div><p> recurs all over a page: no evidence
+    if any(node.tag_id in _CHROME_ABOVE_IDS for node in above):
+        return None
+    texts = {p.mem_id: text for p, _, text in members
+             if text is not None and p.mem_id not in broken}
+    return ContentBlock(common, frozenset(keep), texts)
+
+
+def _common_ancestor(
+    paragraphs: list[LexborNode],
+) -> tuple[LexborNode | None, set[int], list[LexborNode]]:
+    """The lowest common ancestor of ``paragraphs``, every element between them and it
+    (by ``mem_id``), and its ancestors.
+
+    Walks up from each paragraph only until it meets a known ancestor, so the cost is the
+    page depth once plus a few steps per paragraph.
+    """
     chain: list[LexborNode] = []
     index: dict[int, int] = {}
+    keep: set[int] = set()
     deepest = 0
-    for p, key0, key1 in prose:
-        if (_signature(candidates, key0), _signature(candidates, key1)) != shape:
-            continue
+    for p in paragraphs:
+        keep.add(p.mem_id)
         node = p.parent
         if not chain:
             while node is not None:
@@ -191,156 +267,145 @@ def _common_block(
                 node = node.parent
             continue
         while node is not None and node.mem_id not in index:
+            keep.add(node.mem_id)
             node = node.parent
         if node is not None:
             deepest = max(deepest, index[node.mem_id])
     if not chain:
-        return None
-    common = chain[deepest]
-    if common.tag in ("body", "html"):
-        return None
-    if deepest == 0 or chain[deepest - 1].mem_id != mine:
-        return common
-    return None
-
-
-def _widen(best: _Candidate, candidates: dict[int, _Candidate]) -> LexborNode:
-    """The best block, or its parent when the article's paragraphs continue in siblings."""
-    parent = candidates.get(best.parent)
-    if parent is None or parent.score < 0:
-        return best.node
-    threshold = max(10.0, best.score * 0.2)
-    for cand in candidates.values():
-        if (cand is not best and cand.parent == best.parent and cand.raw >= threshold
-                and cand.score >= threshold):
-            return parent.node
-    if parent.own >= max(2 * _MIN_PROSE, best.own * 0.3):
-        return parent.node
-    return best.node
+        return None, keep, []
+    keep.update(n.mem_id for n in chain[: deepest + 1])
+    return chain[deepest], keep, chain[deepest + 1:]
 
 
 @dataclass(slots=True)
 class _Reader:
     """Collects the text of the block walk into paragraphs."""
 
-    headline: str
-    chrome: dict[str, bool] = field(default_factory=dict)
+    block: ContentBlock
+    kinds: dict[tuple[int, str], _Kind] = field(default_factory=dict)
     parts: list[str] = field(default_factory=list)
-    link_chars: int = 0
-    links: int = 0
-    breaks: int = 0
+    size: int = 0
+    link_size: int = 0
     paragraphs: list[str] = field(default_factory=list)
     summary: str | None = None
 
-    def text(self, value: str) -> None:
-        if value.strip():
-            self.breaks = 0
-            if self.links:
-                self.link_chars += len(value.strip())
-        self.parts.append(value)
-
     def flush(self) -> None:
-        self.breaks = 0
         if not self.parts:
             return
         text = normalize_space("".join(self.parts))
-        link_chars = self.link_chars
+        if text and self.link_size <= _LINK_HEAVY * self.size:
+            self.paragraphs.append(text)
         self.parts.clear()
-        self.link_chars = 0
-        if not text or link_chars > _LINK_HEAVY * len(text.replace(" ", "")):
-            return
-        self.paragraphs.append(text)
+        self.size = self.link_size = 0
+
+    def skip(self, node: LexborNode, tag: int) -> bool:
+        """Whether to skip a block; takes a standfirst found before the first paragraph."""
+        if node.mem_id in self.block.keep:
+            return False
+        hints = _hints(node)
+        key = (tag, hints)
+        kind = self.kinds.get(key)
+        if kind is None:
+            kind = self.kinds[key] = _kind(node.tag or "", hints)
+        if kind is _Kind.DEK and not self.paragraphs and self.summary is None:
+            text = normalize_space(node.text())
+            if 0 < len(text) <= _MAX_DEK:
+                self.summary = text
+                return True
+        return kind is _Kind.CHROME
 
 
-def _read(root: LexborNode, reader: _Reader) -> None:
-    """Walk ``root``'s subtree in document order without recursion."""
-    stack: list[tuple[LexborNode, str]] = []
-    node = root.child
+class _Kind(enum.Enum):
+    TEXT = 0
+    CHROME = 1
+    DEK = 2
+
+
+def _kind(tag: str, hints: str) -> _Kind:
+    if is_boilerplate_element(tag, hints):
+        return _Kind.CHROME
+    if hints and is_dek(hint_words(hints)):
+        return _Kind.DEK
+    return _Kind.TEXT
+
+
+def _read(reader: _Reader) -> None:
+    """Walk the block's subtree in document order without recursion."""
+    texts = reader.block.texts
+    parts = reader.parts
+    stack: list[tuple[LexborNode, int]] = []
+    links = breaks = 0
+    node = reader.block.node.child
     while True:
         if node is None:
             if not stack:
                 break
             node, tag = stack.pop()
-            if tag == "a":
-                reader.links -= 1
-            elif tag not in _INLINE:
+            if tag == _A_ID:
+                links -= 1
+            elif tag not in _INLINE_IDS and parts:
                 reader.flush()
             node = node.next
             continue
-        tag = node.tag or ""
-        if tag == "-text":
-            reader.text(node.text_content or "")
-            node = node.next
-            continue
-        if not tag or tag[0] in "-#!" or not node.is_element_node:
-            if node.is_text_node:
-                reader.text(node.text_content or "")
-            node = node.next
-            continue
-        if tag == "br":
-            reader.breaks += 1
-            if reader.breaks >= 2:
+        tag = node.tag_id
+        if tag == _TEXT_ID:
+            if node.is_empty_text_node:
+                parts.append(" ")
+            else:
+                value = node.text_content or ""
+                parts.append(value)
+                breaks = 0
+                reader.size += len(value)
+                if links:
+                    reader.link_size += len(value)
+        elif tag in _INLINE_IDS:
+            child = node.child
+            if child is not None:
+                if tag == _A_ID:
+                    links += 1
+                stack.append((node, tag))
+                node = child
+                continue
+        elif tag == _BR_ID:
+            breaks += 1
+            if breaks > 1:
                 reader.flush()
             else:
-                reader.parts.append(" ")
-            node = node.next
-            continue
-        child = node.child
-        if tag in _INLINE:
-            if child is None or (tag == "span" and _hidden(node)):
-                node = node.next
-                continue
-            if tag == "a":
-                reader.links += 1
-        else:
-            if _skip(node, tag, _hints(node), reader):
-                node = node.next
-                continue
-            reader.flush()
-            if tag in _CELLS:
-                reader.parts.append(" ")
-            if child is None:
-                node = node.next
-                continue
-        stack.append((node, tag))
-        node = child
+                parts.append(" ")
+        elif tag >= _FIRST_ELEMENT_ID and node.is_element_node:
+            text = texts.get(node.mem_id) if texts else None
+            if parts:
+                reader.flush()
+            if text is not None:
+                parts.append(text)
+                reader.size = len(text)
+                reader.flush()
+            elif not reader.skip(node, tag):
+                breaks = 0
+                if tag in _CELL_IDS:
+                    parts.append(" ")
+                child = node.child
+                if child is not None:
+                    stack.append((node, tag))
+                    node = child
+                    continue
+        node = node.next
+    reader.flush()
 
 
-def _hidden(node: LexborNode) -> bool:
-    cls = node.attrs.get("class") or ""
-    return "sr-only" in cls or "visually-hidden" in cls or "screen-reader" in cls
-
-
-def _skip(node: LexborNode, tag: str, hints: str, reader: _Reader) -> bool:
-    """Whether to skip this block; takes a standfirst found before the first paragraph."""
-    if (hints and not reader.paragraphs and reader.summary is None
-            and is_dek(hint_words(hints))):
-        text = normalize_space(node.text())
-        if 0 < len(text) <= 1000:
-            reader.summary = text
-            return True
-    key = f"{tag} {hints}"
-    known = reader.chrome.get(key)
-    if known is None:
-        known = reader.chrome[key] = is_boilerplate_element(tag, hints)
-    return known
-
-
-def extract_body(root: LexborNode, meta: PageMetadata) -> BodyText:
-    """Read ``root``'s paragraphs in reading order, without boilerplate.
+def extract_body(block: ContentBlock, meta: PageMetadata) -> BodyText:
+    """Read the block's paragraphs in reading order, without boilerplate.
 
     The standfirst (a dek element before the first paragraph, or a first paragraph equal
     to the page's description) becomes ``summary``; the headline, repeated paragraphs and
     boilerplate are dropped.
     """
-    reader = _Reader(headline=fold(meta.headline or ""))
-    _read(root, reader)
-    reader.flush()
-    paragraphs = drop_boilerplate(reader.paragraphs)
-    headline = reader.headline
+    reader = _Reader(block)
+    _read(reader)
+    headline = fold(meta.headline or "")
     seen: set[str] = set()
     unique: list[str] = []
-    for text in paragraphs:
+    for text in drop_boilerplate(reader.paragraphs):
         if text in seen or (headline and abs(len(text) - len(headline)) < 8
                             and fold(text) == headline):
             continue
