@@ -297,13 +297,16 @@ class Fetcher:
             hop = _Hop(page.requested, current, 0, "robots", policy.guarded(current),
                        headers, httpx.Cookies(), self.settings.robots_max_bytes)
             try:
-                answer = await self._attempt(hop)
+                answer = await self._with_retries(hop)
             except BlockedAddress as exc:
                 if index == 0:  # the page's own host is blocked: say so, not "robots.txt"
                     raise page.error(BlockedAddress, exc.reason) from exc
                 return _refuse(RobotsDisallowed, "robots.txt redirects to a blocked address")
             except NetworkError as exc:
                 return _refuse(type(exc), f"{exc.reason} (while fetching robots.txt)")
+            except HTTPStatusError as exc:  # 429 or 5xx, after the retries
+                return _refuse(RobotsDisallowed, f"robots.txt answered {exc.reason}, so the "
+                                                 "site is off limits until it answers again")
             except FetchError as exc:
                 return _refuse(RobotsDisallowed, f"robots.txt is unusable ({exc.reason})")
             if answer.location is not None:
@@ -314,12 +317,7 @@ class Fetcher:
                 continue
             if 200 <= answer.status < 300:
                 return parse_robots(answer.content)
-            # Google treats 429 like 5xx: being rate limited says nothing about the rules.
-            if 400 <= answer.status < 500 and answer.status != 429:
-                return ALLOW_ALL
-            return _refuse(RobotsDisallowed,
-                           f"robots.txt answered {_status_text(answer.status)}, so the site "
-                           "is off limits until it answers again")
+            return ALLOW_ALL  # 4xx: there are no rules
         return ALLOW_ALL  # RFC 9309 lets a crawler treat a redirect loop as no robots.txt
 
     async def _with_retries(self, hop: _Hop) -> _Answer:
@@ -342,7 +340,12 @@ class Fetcher:
 
     async def _checked_attempt(self, hop: _Hop) -> _Answer:
         answer = await self._attempt(hop)
-        if answer.location is not None or answer.status == 304 or 200 <= answer.status < 300:
+        status = answer.status
+        if answer.location is not None or status == 304 or 200 <= status < 300:
+            return answer
+        # Google treats a 429 robots.txt like a 5xx: being rate limited says nothing about
+        # the rules. Other robots.txt statuses are answers, read by _load_robots.
+        if hop.kind == "robots" and status != 429 and status < 500:
             return answer
         if answer.status in _REDIRECTS:
             raise hop.status_error(answer.status,

