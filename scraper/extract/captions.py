@@ -55,11 +55,10 @@ _EXCLUDED_NAMES = re.compile(
 _TOKEN_SPLIT = re.compile(r"[\s_-]+")
 # Texts in caption-like elements that are not about a picture: consent and script notices,
 # and bylines under author portraits ("Von Jane Doe, Redakteurin", "By Jane Doe").
-_BOILERPLATE = re.compile(
-    r"javascript|cookies|newsletter|datenschutz|privacy|abmelden|unsubscribe|^powered by"
-    r"|^(?:by|von|par|por|di|door|af|av|przez)\s+\w+ \w+(?:,|\s*$)",
-    re.IGNORECASE,
-)
+_BOILERPLATE_WORDS = ("javascript", "cookies", "newsletter", "datenschutz", "privacy",
+                      "abmelden", "unsubscribe")
+_BYLINE = re.compile(r"(?:by|von|par|por|di|door|af|av|przez|powered by)\s+\w+(?: \w+)?(?:,|\s*$)",
+                     re.IGNORECASE)
 # Links to the picture itself or to a picture viewer, which frame a figure of the article.
 _IMAGE_LINK = re.compile(
     r"\.(?:jpe?g|png|webp|gif|avif)(?:$|[?#])|^#|/(?:images?|photos?|fotos?|bilder?|gallery"
@@ -84,6 +83,7 @@ _SMALL_CONTAINER = 6  # more element children: a content column, not a picture's
 _MAX_BLOCKS = 60  # bounds the work on gallery pages with hundreds of slides
 _MAX_CANDIDATES = 300
 _MIN_CAPTION = 3  # letters: "f." is a stray initial, not a caption
+_SHORT_CAPTION = 8
 _MAX_BLOCK_NODES = 60  # a picture's block is small; a "figure" around a whole story is not
 _MAX_ANCESTORS = 16  # teaser and sidebar wrappers sit close to their pictures
 _FIGURE_DEPTH = 6  # a caption deeper than this in a figure is a figure of its own
@@ -298,6 +298,22 @@ def _scope(tree: LexborHTMLParser, root: LexborNode | None) -> LexborNode | None
     return node
 
 
+def _boilerplate(caption: str) -> bool:
+    lowered = caption.lower()
+    return _BYLINE.match(caption) is not None or any(w in lowered for w in _BOILERPLATE_WORDS)
+
+
+def _within(node: LexborNode, ancestor_id: int) -> bool:
+    current: LexborNode | None = node
+    for _ in range(_FIGURE_DEPTH):
+        if current is None:
+            return False
+        if current.mem_id == ancestor_id:
+            return True
+        current = current.parent
+    return False
+
+
 def _links_away(caption_node: LexborNode | None, block: LexborNode) -> bool:
     """Whether the caption sits in a link to another page: a teaser's headline."""
     current = caption_node
@@ -346,6 +362,7 @@ def extract_images(
     if scope is None:
         return _with_lead(meta, [])
     scope_id = scope.mem_id
+    root_id = root.mem_id if root is not None else scope_id
     for node in scope.css(_CANDIDATES)[:_MAX_CANDIDATES]:
         caption_node: LexborNode | None = None
         if node.tag == "figure":
@@ -370,14 +387,17 @@ def extract_images(
         else:
             url, tiny = _image_url(img, base_url)
         caption, credit = _read_block(block, caption_node, credit_nodes)
-        if caption is None and credit is None and (url is None or tiny):
-            continue
-        if _excluded(block, scope_id, memo):
+        if caption is None and credit is None:
+            # A bare picture counts only inside the content block: teaser grids are full of
+            # them, and telling those apart would cost more than the picture is worth.
+            if url is None or tiny or not _within(block, root_id):
+                continue
+        elif _excluded(block, scope_id, memo):
             continue
         if caption is not None:
-            if _BOILERPLATE.search(caption) or _links_away(caption_node, block):
+            if _boilerplate(caption) or _links_away(caption_node, block):
                 continue
-            if sum(ch.isalnum() for ch in caption) < _MIN_CAPTION:
+            if len(caption) < _SHORT_CAPTION and sum(map(str.isalnum, caption)) < _MIN_CAPTION:
                 caption = None
         if caption is not None:
             if any(caption in seen_caption or seen_caption in caption

@@ -84,7 +84,7 @@ _LEADING_LABEL = re.compile(
     re.IGNORECASE,
 )
 _TAIL = 160  # characters at the end of a caption that may hold its credit
-_TRAILING_SEPARATORS = re.compile(r"[\s|·•/:;,–—-]+$")
+_TRAILING_SEPARATORS = " \t\n\r\f\v\u00a0|·•/:;,–—-"
 
 
 # Lowercase words that do occur in credits ("picture alliance/dpa", "Ludwig van Beethoven").
@@ -116,12 +116,12 @@ def clean_credit(text: str) -> str:
         credit = credit[:-1]
     if credit.startswith("(") and credit.endswith(")") and credit.count("(") == 1:
         credit = credit[1:-1]
-    return _TRAILING_SEPARATORS.sub("", credit).strip()
+    return credit.rstrip(_TRAILING_SEPARATORS).strip()
 
 
 def strip_separators(text: str) -> str:
     """Text without the separators left dangling at its end once a credit is cut off."""
-    return _TRAILING_SEPARATORS.sub("", text).strip()
+    return text.rstrip(_TRAILING_SEPARATORS).strip()
 
 
 def is_credit(text: str) -> bool:
