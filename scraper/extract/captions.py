@@ -33,7 +33,7 @@ __all__ = ["extract_images"]
 # inside the (small) blocks. Each selector of the list is one more pass over the tree, and a
 # case-insensitive attribute test costs as much again: "aption" catches both "caption" and
 # "Caption" class names in one pass.
-_CANDIDATES = "figure, [class*=aption]"
+_CANDIDATES = "figure, picture, [class*=aption]"
 # Containers whose images are not the article's.
 _EXCLUDED_TAGS = frozenset({"nav", "aside", "footer", "form", "noscript", "template", "menu"})
 # Class/id words of containers whose images are not the article's: parts of words (matched
@@ -67,7 +67,8 @@ _IMAGE_LINK = re.compile(
 )
 # Class names that mark a caption, and a credit (tested on the lowercased class attribute).
 _CAPTION_NAMES = re.compile(
-    "caption|legend|beschreibung|description|subtitle|bildtext|figcap|img-info|media-text"
+    "caption|legend|beschreibung|description|subtitle|bildtext|unterschrift|figcap|img-info"
+    "|media-text"
 )
 _CREDIT_NAMES = re.compile(
     "credit|copyright|photographer|fotograf|rights|author|quelle|urheber|licen|courtesy|source"
@@ -88,8 +89,13 @@ _MAX_BLOCK_NODES = 60  # a picture's block is small; a "figure" around a whole s
 _MAX_ANCESTORS = 16  # teaser and sidebar wrappers sit close to their pictures
 _FIGURE_DEPTH = 6  # a caption deeper than this in a figure is a figure of its own
 _MIN_SIZE = 50  # images smaller than this (in px, declared) are icons or tracking pixels
-_LOOSE_URL = re.compile(r"[-_.](?:\d{2,4}x\d{2,4}|w\d{2,4}|\d{2,4}w|scaled|large|medium|small)"
-                        r"(?=\.\w+$)|\.\w{3,4}$", re.IGNORECASE)
+# Name parts that CDNs add for sizes and crops: "_1200x800", "-16x9", "_262_262", "-w640".
+_SIZE_PART = re.compile(
+    r"\d+|\d+x\d+|[wh]\d+|\d+[wh]|scaled|large|medium|small|thumb|thumbnail|square|crop"
+    r"|cropped|resize|resized|original|full|hires|lowres|mobile|desktop|webp",
+    re.IGNORECASE,
+)
+_NAME_PARTS = re.compile(r"[-_.]")
 
 
 def _excluded_names(names: str) -> bool:
@@ -330,11 +336,15 @@ def _links_away(caption_node: LexborNode | None, block: LexborNode) -> bool:
 
 
 def _loose_key(url: str | None) -> str | None:
-    """A URL reduced to its last path segment without size suffixes and extension."""
+    """A picture's file name without extension and size or crop parts, to tell that two
+    URLs show the same picture."""
     if not url:
         return None
-    name = urlsplit(url).path.rsplit("/", 1)[-1]
-    return _LOOSE_URL.sub("", name).lower() or None
+    name = urlsplit(url).path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
+    parts = _NAME_PARTS.split(name)
+    while len(parts) > 1 and _SIZE_PART.fullmatch(parts[-1]):
+        parts.pop()
+    return "-".join(parts) or None
 
 
 def _merge(lead: Image, other: Image) -> Image:
@@ -369,6 +379,13 @@ def extract_images(
             block, holder = node, node
         elif node.tag == "a" or _figure_above(node) is not None:
             continue  # a link's label, or read with its figure
+        elif node.tag == "picture":
+            # a picture outside a figure: its frame holds the caption, if any
+            parent = node.parent
+            if parent is None or parent.tag in ("body", "html") or len(
+                    _element_children(parent, _SMALL_CONTAINER)) > _SMALL_CONTAINER:
+                continue
+            block, holder = parent, node
         elif _has_image(node):
             block, holder = node, node  # a caption-named frame: "wp-caption", "ImageCaption"
         else:
