@@ -53,10 +53,11 @@ _ROLE = re.compile(
 _ROLE_AFTER_IN = re.compile(r"^(?:in|en|à|a|aus|from|at)\s+\S", re.IGNORECASE)
 # Role words East Asian bylines put after the name ("신현주 기자", "松岡大地記者").
 _ROLE_SUFFIX = re.compile(r"\s*(?:기자|특파원|선임기자|記者|特派員|编辑|记者|撮影)$")
-_EDGE = re.compile(r"^[\s\-–—:,;.|*•·]+|[\s\-–—:,;|*•·]+$")
-_HAS_LETTER = re.compile(r"[^\W\d_]")
-# Names have no digits; a piece with one is a date, a time or a count ("5 min read").
-_DIGIT = re.compile(r"\d")
+# Punctuation trimmed off a name's ends (a final "." may end an initial: "John Q.").
+_LEAD_TRIM = " \t\n-–—:,;.|*•·"
+_TAIL_TRIM = " \t\n-–—:,;|*•·"
+# A name has a letter and no digit (a piece with one is a date, a time or "5 min read").
+_NAME_LIKE = re.compile(r"^[^\d]*[^\W\d_][^\d]*$")
 # Longer than this it is a sentence, not a name.
 _MAX_WORDS = 6
 _MAX_CHARS = 70
@@ -78,16 +79,14 @@ def _strip_prefix(text: str) -> str:
 
 
 def _clean_piece(piece: str) -> str | None:
-    piece = _EDGE.sub("", piece)
-    if not piece or not _HAS_LETTER.search(piece):
+    """One name from a piece of a byline whose part was checked for roles already."""
+    piece = _strip_prefix(piece.lstrip(_LEAD_TRIM).rstrip(_TAIL_TRIM))
+    if not piece.isascii():
+        piece = _ROLE_SUFFIX.sub("", piece)
+    piece = piece.lstrip(_LEAD_TRIM).rstrip(_TAIL_TRIM)
+    if not piece or len(piece) > _MAX_CHARS or piece.count(" ") >= _MAX_WORDS:
         return None
-    piece = _strip_prefix(piece)
-    piece = _EDGE.sub("", _ROLE_SUFFIX.sub("", piece))
-    if not piece or _ROLE.search(piece) or _ROLE_AFTER_IN.match(piece):
-        return None
-    if len(piece) > _MAX_CHARS or len(piece.split()) > _MAX_WORDS:
-        return None
-    if not _HAS_LETTER.search(piece) or _DIGIT.search(piece):
+    if _NAME_LIKE.match(piece) is None or _ROLE_AFTER_IN.match(piece):
         return None
     return piece
 
@@ -107,9 +106,11 @@ def split_authors(text: str | None) -> list[str]:
     text = normalize_space(text)
     if not text:
         return []
-    text = _URL.sub(" ", text)
-    text = _PARENS.sub("", text)
-    text = _strip_prefix(normalize_space(text))
+    if "@" in text or "http" in text or "www." in text:
+        text = normalize_space(_URL.sub(" ", text))
+    if "(" in text or "[" in text:
+        text = normalize_space(_PARENS.sub("", text))
+    text = _strip_prefix(text)
     names = []
     for part in _SPLIT_MARK.split(text):
         if _ROLE.search(part):

@@ -159,21 +159,23 @@ class _Signals:
 def _read_meta(node: LexborNode, meta: dict[str, list[str]]) -> None:
     attrs = node.attributes
     content = attrs.get("content")
-    if content is None:
+    key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or attrs.get(
+        "http-equiv")
+    if content is None or not key:
         return
-    key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
-    if key:
-        meta.setdefault(key.strip().lower(), []).append(content)
-    equiv = attrs.get("http-equiv")
-    if equiv:
-        meta.setdefault(equiv.strip().lower(), []).append(content)
+    key = key.strip().lower()
+    values = meta.get(key)
+    if values is None:
+        meta[key] = [content]
+    else:
+        values.append(content)
 
 
 def _read_head(tree: LexborHTMLParser, sig: _Signals) -> None:
     head = tree.head
     if head is None:
         return
-    for node in head.css("meta"):
+    for node in head.css("meta[content]"):
         _read_meta(node, sig.meta)
     for node in head.css('script[type="application/ld+json"]'):
         sig.jsonld.append(node.text())
@@ -228,13 +230,12 @@ def _read_body(tree: LexborHTMLParser, sig: _Signals) -> None:
     sig.h1 = h1
 
 
-def _near_h1(h1: LexborNode | None, body: LexborNode, selector: str
-             ) -> Iterator[LexborNode]:
+def _near_h1(h1: LexborNode | None, selector: str) -> Iterator[LexborNode]:
     """Nodes matching ``selector`` near the headline, nearest first: in the subtree of the
-    h1's parent, then of each ancestor above it (a few levels), each node once; with no
-    h1, in the whole body. The caller stops as soon as it has what it needs."""
+    h1's parent, then of each ancestor above it (a few levels), each node once; none
+    without an h1 (the whole page would be slow to search and full of teasers). The
+    caller stops as soon as it has what it needs."""
     if h1 is None:
-        yield from body.css(selector)
         return
     seen: set[int] = set()
     node = h1.parent
@@ -460,11 +461,8 @@ _SKIP_BYLINE_TAGS = frozenset({"img", "meta", "script", "style", "link", "body",
 def _page_bylines(page: _Page) -> list[str]:
     """Names from byline elements near the headline: the first that opens with a byline
     word ("By", "Von", "Por" ...), else the first that holds a name of two words or more."""
-    body = page.tree.body
-    if body is None:
-        return []
     first: list[str] = []
-    for count, node in enumerate(_near_h1(page.h1()[1], body, _BYLINE_SELECTOR)):
+    for count, node in enumerate(_near_h1(page.h1()[1], _BYLINE_SELECTOR)):
         if count >= _MAX_BYLINE_NODES:
             break
         if node.tag in _SKIP_BYLINE_TAGS or _in_figure(node):
@@ -516,10 +514,7 @@ _MAX_DATE_CHARS = 100
 
 def _page_date(page: _Page) -> str | None:
     """The first date printed near the headline, the last resort."""
-    body = page.tree.body
-    if body is None:
-        return None
-    for count, node in enumerate(_near_h1(page.h1()[1], body, _DATE_SELECTOR)):
+    for count, node in enumerate(_near_h1(page.h1()[1], _DATE_SELECTOR)):
         if count >= _MAX_BYLINE_NODES:
             break
         if node.tag in _SKIP_BYLINE_TAGS or _in_link(node):
@@ -680,6 +675,8 @@ def _absolute(url: str | None, base: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
+    if url.startswith(("https://", "http://")):
+        return url
     if base:
         try:
             return urljoin(base, url)
