@@ -270,3 +270,16 @@ def test_extract_metadata_never_raises(chunks: list[str], url: str | None) -> No
     meta = _meta(html, url)
     assert isinstance(meta, PageMetadata)
     assert all(isinstance(a, str) and a for a in meta.authors)
+
+
+def test_large_and_deep_pages_stay_bounded() -> None:
+    metas = "".join(f'<meta name="k{i}" content="v{i}">' for i in range(20_000))
+    authors = json.dumps({"@type": "NewsArticle", "headline": "Big",
+                          "author": [{"@type": "Person", "name": f"Person {chr(65 + i % 26)}"}
+                                     for i in range(5_000)]})
+    deep = "<div>" * 5_000 + "<h1>Deep</h1>" + "</div>" * 5_000
+    html = _page(head=metas + f'<script type="application/ld+json">{authors}</script>',
+                 body=deep + '<script type="application/ld+json">' + "[" * 50_000 + "</script>")
+    meta = _meta(html)
+    assert meta.headline == "Big"
+    assert len(meta.authors) == 26

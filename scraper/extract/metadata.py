@@ -86,7 +86,7 @@ _DATE_SELECTOR = (
 )
 _TITLE_DATE = re.compile(r"[|–—-]\s*(\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2})\s*$")
 # How far up from the h1 the search for a byline or a date goes.
-_NEAR_H1_LEVELS = 4
+_NEAR_H1_LEVELS = 3
 
 _META_KEYS = ("property", "name", "itemprop", "http-equiv")
 _PUBLISHED_META = (
