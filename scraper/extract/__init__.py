@@ -13,6 +13,8 @@ read its paragraphs; move the dateline off the lede; assemble the record.
 
 from __future__ import annotations
 
+from typing import AnyStr
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.encoding import detect_charset
@@ -28,6 +30,44 @@ from scraper.urls import canonicalize, is_http_url
 __all__ = ["extract"]
 
 
+# Lexbor's time grows with the square of the nesting depth of block elements (100k nested
+# <div> take half a minute); pages nested deeper than this are refused. Real pages stay
+# under a few hundred.
+_MAX_NESTING = 5000
+# Nesting is estimated only where a sample of the page has this many more start tags than
+# end tags per window: a full count would cost a tenth of the parse on every page.
+_PROBES = 8
+_PROBE_SIZE = 1024
+_PROBE_NET_OPEN = 30
+_CHUNK = 65536
+
+
+def _nesting(data: AnyStr, lt: AnyStr, end: AnyStr, bang: AnyStr) -> int:
+    """Upper estimate of how deep the page nests elements; 0 when a sample shows no sign.
+
+    ``lt``, ``end``, ``bang`` are "<", "</", "<!" in the type of ``data``. Void elements
+    (<br>, <img>) count as open, so the estimate errs high, never low.
+    """
+    size = len(data)
+    step = max(_PROBE_SIZE, size // _PROBES)
+    for start in range(0, size, step):
+        stop = start + _PROBE_SIZE
+        opened = data.count(lt, start, stop)
+        if (opened > _PROBE_NET_OPEN
+                and opened - 2 * data.count(end, start, stop) > _PROBE_NET_OPEN):
+            break
+    else:
+        return 0
+    depth = peak = 0
+    for start in range(0, size, _CHUNK):
+        stop = start + _CHUNK
+        closed = data.count(end, start, stop)
+        depth += (data.count(lt, start, stop)
+                  - 2 * closed - data.count(bang, start, stop))
+        peak = max(peak, depth)
+    return peak
+
+
 def _parse(html: bytes | str, content_type: str | None) -> LexborHTMLParser:
     if isinstance(html, bytes):
         charset = detect_charset(html, content_type)
@@ -40,6 +80,12 @@ def _parse(html: bytes | str, content_type: str | None) -> LexborHTMLParser:
             data = html.decode(charset, errors="replace")
     else:
         data = html
+    depth = (_nesting(data, "<", "</", "<!") if isinstance(data, str)
+             else _nesting(data, b"<", b"</", b"<!"))
+    if depth > _MAX_NESTING:
+        raise ExtractionError(
+            f"elements nested about {depth} deep (more than {_MAX_NESTING}): not parsed, "
+            "since the parser's time grows with the square of the depth")
     try:
         return LexborHTMLParser(data)
     except Exception as exc:  # selectolax raises bare errors on internal failures
@@ -96,7 +142,18 @@ def extract(
     Raises :class:`~scraper.errors.ExtractionError` only when the input cannot be parsed.
     """
     rules = rules or ExtractRules()
-    tree = _parse(html, content_type)
+    try:
+        return _extract(_parse(html, content_type), url, rules)
+    except UnicodeDecodeError:
+        # Lexbor keeps bytes that are not valid UTF-8 as they are, and selectolax fails
+        # when it reads them back: read such a page again from replaced text.
+        if not isinstance(html, bytes):
+            raise  # pragma: no cover - a str is valid Unicode by construction
+        text = html.decode(detect_charset(html, content_type), errors="replace")
+        return _extract(_parse(text, None), url, rules)
+
+
+def _extract(tree: LexborHTMLParser, url: str | None, rules: ExtractRules) -> Article:
     notes: list[str] = []
     meta = extract_metadata(tree, url)
     _apply_rules_before(tree, rules)

@@ -97,8 +97,11 @@ _FIRST_ELEMENT_ID = 6
 _MIN_PROSE = 25
 # A block whose text is mostly link text is a list of links, not prose.
 _LINK_HEAVY = 0.8
-# A standfirst is a sentence or two, not a chunk of the page.
+# A standfirst is a sentence or two, not a chunk of the page; it is looked for among
+# this many elements before the block, on this many levels up.
 _MAX_DEK = 1000
+_DEK_SIBLINGS = 8
+_DEK_LEVELS = 3
 
 # How much the wrapper of a paragraph says about it being the article's: paragraphs in
 # asides, captions, forms and links (teaser cards) are never the body; list items and
@@ -393,6 +396,28 @@ def _read(reader: _Reader) -> None:
     reader.flush()
 
 
+def _dek_before(node: LexborNode) -> str | None:
+    """A standfirst shown just before the block: a dek-classed element among the block's
+    (and its parents') preceding siblings, where the headline area usually is."""
+    for _ in range(_DEK_LEVELS):
+        sibling = node.prev
+        seen = 0
+        while sibling is not None and seen < _DEK_SIBLINGS:
+            if sibling.tag_id >= _FIRST_ELEMENT_ID and sibling.is_element_node:
+                seen += 1
+                hints = _hints(sibling)
+                if hints and is_dek(hint_words(hints)):
+                    text = normalize_space(sibling.text())
+                    if _MIN_PROSE <= len(text) <= _MAX_DEK:
+                        return text
+            sibling = sibling.prev
+        parent = node.parent
+        if parent is None or parent.tag in _NO_BODY:
+            break
+        node = parent
+    return None
+
+
 def extract_body(block: ContentBlock, meta: PageMetadata) -> BodyText:
     """Read the block's paragraphs in reading order, without boilerplate.
 
@@ -414,6 +439,8 @@ def extract_body(block: ContentBlock, meta: PageMetadata) -> BodyText:
     summary = reader.summary
     if summary is None and unique and meta.summary and fold(unique[0]) == fold(meta.summary):
         summary = unique.pop(0)
+    if summary is None:
+        summary = _dek_before(block.node)
     elif summary is not None and summary in seen:
         summary = None
     return BodyText(tuple(unique), summary)
