@@ -102,10 +102,10 @@ class ResolvingBackend(httpcore.AsyncNetworkBackend):
     With ``guard=False`` it only resolves (so DNS errors read the same either way).
     """
 
-    def __init__(self, *, guard: bool, resolver: Resolver = system_resolver,
+    def __init__(self, *, guard: bool, resolver: Resolver | None = None,
                  inner: httpcore.AsyncNetworkBackend | None = None) -> None:
         self._guard = guard
-        self._resolver = resolver
+        self._resolver = resolver or system_resolver
         self._inner = inner or httpcore.AnyIOBackend()
 
     async def connect_tcp(

@@ -18,7 +18,6 @@ with backoff, honouring Retry-After. Bodies are decoded and capped by :mod:`scra
 from __future__ import annotations
 
 import asyncio
-import errno
 import http
 import http.cookiejar
 import random
@@ -27,7 +26,6 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Literal
 
@@ -47,6 +45,7 @@ from scraper._body import (
     read_capped,
     refusal_reason,
 )
+from scraper._failures import describe_transport_error, retry_after, status_text
 from scraper._netguard import AddressBlocked, NameNotResolved, Resolver, ResolvingBackend
 from scraper._politeness import HostLimiter
 from scraper._robots import ALLOW_ALL, Refusal, RobotsCache, RobotsRules, parse_robots
@@ -76,7 +75,6 @@ _ACCEPT = {
     "robots": "text/plain,*/*;q=0.5",
 }
 
-Kind = Literal["page", "feed"]
 _Origin = tuple[str, str, int]
 
 
@@ -189,14 +187,13 @@ class Fetcher:
         self._robots = RobotsCache(ttl=s.robots_ttl, error_ttl=s.robots_error_ttl, clock=clock)
         # Two pools, so a connection opened without the guard is never reused by a hop
         # that must be guarded.
-        self._guarded = self._client(guard=True, resolver=resolver)
-        self._open = self._client(guard=False, resolver=resolver)
+        ssl_context = httpx.create_ssl_context(trust_env=False)  # loading CAs is slow: once
+        self._guarded = self._client(ResolvingBackend(guard=True, resolver=resolver), ssl_context)
+        self._open = self._client(ResolvingBackend(guard=False, resolver=resolver), ssl_context)
 
-    def _client(self, *, guard: bool, resolver: Resolver | None) -> httpx.AsyncClient:
+    def _client(self, backend: ResolvingBackend,
+                ssl_context: ssl.SSLContext) -> httpx.AsyncClient:
         s = self.settings
-        backend = (ResolvingBackend(guard=guard, resolver=resolver) if resolver
-                   else ResolvingBackend(guard=guard))
-        ssl_context = httpx.create_ssl_context(trust_env=False)
         transport = httpx.AsyncHTTPTransport(verify=ssl_context, trust_env=False)
         # httpx offers no hook for the network backend: swap in a pool that uses ours,
         # keeping httpx's request conversion and exception mapping.
@@ -281,7 +278,7 @@ class Fetcher:
 
     async def _obey_robots(self, hop: _Hop, policy: _Policy, agent: str) -> None:
         token = agent.split()[0] if agent.strip() else agent
-        site = f"{hop.url.scheme}://{hop.url.netloc.decode('ascii')}"
+        site = "{}://{}:{}".format(*_origin(hop.url))
         rules = await self._robots.rules(site, lambda: self._load_robots(hop, policy, agent))
         self._limiter.set_crawl_delay(hop.url.host, rules.crawl_delay(token))
         refusal = rules.refusal_for(str(hop.url), token)
@@ -349,9 +346,9 @@ class Fetcher:
             return answer
         if answer.status in _REDIRECTS:
             raise hop.status_error(answer.status,
-                                   f"{_status_text(answer.status)} without a Location header")
-        raise hop.status_error(answer.status, _status_text(answer.status),
-                               _retry_after(answer.headers.get("retry-after"), self._now()))
+                                   f"{status_text(answer.status)} without a Location header")
+        raise hop.status_error(answer.status, status_text(answer.status),
+                               retry_after(answer.headers.get("retry-after"), self._now()))
 
     async def _attempt(self, hop: _Hop) -> _Answer:
         """One HTTP request, within a host slot and the total deadline."""
@@ -369,16 +366,16 @@ class Fetcher:
                     finally:
                         await response.aclose()
             except TimeoutError as exc:
-                if not deadline.expired():
-                    raise
-                raise hop.error(FetchTimeout,
-                                f"no complete response within {s.deadline:g} s") from exc
+                reason = (f"no complete response within {s.deadline:g} s" if deadline.expired()
+                          else "timed out")
+                raise hop.error(FetchTimeout, reason) from exc
             except AddressBlocked as exc:
                 raise hop.error(BlockedAddress, exc.reason) from exc
             except NameNotResolved as exc:
                 raise hop.error(NetworkError, str(exc)) from exc
             except httpx.HTTPError as exc:
-                error, reason = _describe_transport_error(exc, s)
+                error, reason = describe_transport_error(
+                    exc, connect_timeout=s.connect_timeout, read_timeout=s.read_timeout)
                 raise hop.error(error, reason) from exc
 
     async def _answer(self, hop: _Hop, response: httpx.Response) -> _Answer:
@@ -447,75 +444,3 @@ def _redirect_target(hop: _Hop, answer: _Answer) -> httpx.URL:
 
 def _refuse(error: type[FetchError], reason: str) -> RobotsRules:
     return RobotsRules(refusal=Refusal(error, reason))
-
-
-def _status_text(status: int) -> str:
-    try:
-        return f"HTTP {status} {http.HTTPStatus(status).phrase}"
-    except ValueError:
-        return f"HTTP {status}"
-
-
-def _retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds to wait from a Retry-After header (delta seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
-
-
-_ERRNO_TEXT = {
-    errno.ECONNREFUSED: "connection refused",
-    errno.ECONNRESET: "connection reset by the server",
-    errno.ECONNABORTED: "connection aborted",
-    errno.ENETUNREACH: "network unreachable",
-    errno.EHOSTUNREACH: "host unreachable",
-    errno.ETIMEDOUT: "connection timed out",
-    errno.EPIPE: "connection closed by the server",
-}
-
-
-def _describe_transport_error(exc: httpx.HTTPError,
-                              s: FetchSettings) -> tuple[type[FetchError], str]:
-    if isinstance(exc, httpx.ConnectTimeout):
-        return FetchTimeout, f"connection timed out after {s.connect_timeout:g} s"
-    if isinstance(exc, httpx.ReadTimeout):
-        return FetchTimeout, f"no data from the server for {s.read_timeout:g} s"
-    if isinstance(exc, httpx.TimeoutException):
-        return FetchTimeout, f"timed out ({type(exc).__name__})"
-    if isinstance(exc, httpx.UnsupportedProtocol):
-        return FetchError, f"unusable URL ({exc})"
-    cause = _root_cause(exc)
-    if isinstance(cause, ssl.SSLCertVerificationError):
-        return NetworkError, f"TLS certificate rejected ({cause.verify_message})"
-    if isinstance(cause, ssl.SSLError):
-        return NetworkError, f"TLS error ({cause.reason or cause})"
-    text = _ERRNO_TEXT.get(cause.errno or 0) if isinstance(cause, OSError) else None
-    if isinstance(exc, httpx.ConnectError):
-        return NetworkError, text or f"could not connect ({exc})"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return NetworkError, f"broken HTTP response ({exc})"
-    if isinstance(exc, httpx.ReadError | httpx.WriteError):
-        return NetworkError, f"connection lost ({text or exc or type(exc).__name__})"
-    return NetworkError, str(exc) or type(exc).__name__
-
-
-def _root_cause(exc: BaseException) -> BaseException:
-    """The innermost exception of a chain (where the OSError or SSLError is)."""
-    seen: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in seen:
-        seen.append(current)
-        if isinstance(current, ssl.SSLError) or (isinstance(current, OSError) and current.errno):
-            return current
-        current = current.__cause__ or current.__context__
-    return seen[-1]
-

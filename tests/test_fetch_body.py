@@ -27,7 +27,7 @@ from scraper._body import (
     media_type,
     read_capped,
 )
-from scraper.fetch import _retry_after
+from scraper._failures import retry_after
 from tests.test_fetch_support import NOW
 
 
@@ -200,4 +200,4 @@ def test_sniffers_take_any_bytes(body: bytes) -> None:
     (None, None),
 ])
 def test_retry_after(value: str | None, seconds: float | None) -> None:
-    assert _retry_after(value, NOW) == seconds
+    assert retry_after(value, NOW) == seconds
