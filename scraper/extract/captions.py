@@ -204,11 +204,14 @@ def _absolute(url: str, base_url: str | None) -> str:
     return urljoin(base_url, url)
 
 
-def _image_url(img: LexborNode | None, base_url: str | None) -> tuple[str | None, bool]:
+def _picture_url(img: LexborNode | None, base_url: str | None) -> tuple[str | None, bool]:
     """The picture's URL, and whether it is too small to be a photo."""
     if img is None:
         return None, False
     attrs = img.attrs
+    if img.tag == "source":
+        srcset = attrs.get("srcset")
+        return (_absolute(srcset.split()[0], base_url) if srcset else None), False
     tiny = _small(attrs.get("width")) or _small(attrs.get("height"))
     for key in _LAZY_SRC:
         value = attrs.get(key)
@@ -244,7 +247,7 @@ def _scan(
             elif tag == "source":
                 source = source or node
             elif tag in _TEXT_TAGS and node.mem_id != caption_id:
-                attrs = node.attributes
+                attrs = node.attrs
                 names = (attrs.get("class") or "").lower()
                 if tag in _CREDIT_TAGS or (names and _CREDIT_NAMES.search(names)):
                     credits.append(node)
@@ -393,21 +396,21 @@ def extract_images(
             continue
         seen.add(block.mem_id)
         img, caption_node, credit_nodes = _scan(block, holder, caption_node)
-        if img is not None and img.tag == "source":
-            srcset = img.attrs.get("srcset")
-            url, tiny = (_absolute(srcset.split()[0], base_url) if srcset else None), False
-        else:
-            url, tiny = _image_url(img, base_url)
+        if caption_node is not None and _links_away(caption_node, block):
+            continue
         caption, credit = _read_block(block, caption_node, credit_nodes)
         if caption is None and credit is None:
             # A bare picture counts only inside the content block: teaser grids are full of
             # them, and telling those apart would cost more than the picture is worth.
-            if url is None or tiny or not _within(block, root_id):
+            if img is None or not _within(block, root_id):
                 continue
         elif _excluded(block, scope_id, memo):
             continue
+        url, tiny = _picture_url(img, base_url)
+        if caption is None and (tiny or (url is None and credit is None)):
+            continue
         if caption is not None:
-            if _boilerplate(caption) or _links_away(caption_node, block):
+            if _boilerplate(caption):
                 continue
             if len(caption) < _SHORT_CAPTION and sum(map(str.isalnum, caption)) < _MIN_CAPTION:
                 caption = None
