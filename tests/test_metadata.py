@@ -283,3 +283,34 @@ def test_large_and_deep_pages_stay_bounded() -> None:
     meta = _meta(html)
     assert meta.headline == "Big"
     assert len(meta.authors) == 26
+
+
+def test_section_prefers_a_name_over_a_slug_or_a_sentence() -> None:
+    article = {"@type": "NewsArticle", "headline": "H", "articleSection": "World &amp; Europe"}
+    slug = '<meta property="article:section" content="news_news">'
+    assert _meta(_page(head=slug + _ld(article))).section == "World & Europe"
+    assert _meta(_page(head=slug)).section == "news_news"
+    sentence = ('<meta property="article:section" content="A headline that someone put in '
+                'the section field">')
+    assert _meta(_page(head=sentence + _ld(article))).section == "World & Europe"
+
+
+def test_tags_drop_internal_codes() -> None:
+    head = ('<meta name="keywords" content="98be933f-38cf-4fba-b6c6-ad438e82010a, '
+            'sections/sverige, Category:News, Bitcoin/USD Coin Metrics, Storm">')
+    assert _meta(_page(head=head)).tags == ("Bitcoin/USD Coin Metrics", "Storm")
+
+
+def test_dek_is_a_sentence_not_another_headline() -> None:
+    same = {"@type": "NewsArticle", "headline": "Storm hits coast",
+            "alternativeHeadline": "Storm hits the coast of the north overnight, police say"}
+    assert _meta(_page(head=_ld(same))).dek == (
+        "Storm hits the coast of the north overnight, police say")
+    variant = {"@type": "NewsArticle", "headline": "Storm hits coast",
+               "alternativeHeadline": "Coast hit by storm"}
+    assert _meta(_page(head=_ld(variant))).dek is None
+    og = ('<meta property="og:title" content="Thousands without power as the storm hits the '
+          'coast overnight">')
+    repeat = {"@type": "NewsArticle", "headline": "Storm hits coast", "alternativeHeadline":
+              "Thousands without power as the storm hits the coast overnight"}
+    assert _meta(_page(head=og + _ld(repeat))).dek is None

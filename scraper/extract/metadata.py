@@ -114,8 +114,7 @@ _TAG_META = ("article:tag", "og:article:tag", "news_keywords", "parsely-tags",
              "sailthru.tags", "keywords")
 _DESCRIPTION_META = ("description", "og:description", "twitter:description",
                      "dc.description", "dcterms.description")
-_SITE_META = ("og:site_name", "application-name", "apple-mobile-web-app-title",
-              "twitter:site")
+_SITE_META = ("og:site_name", "application-name", "apple-mobile-web-app-title")
 _IMAGE_META = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image",
                "twitter:image:src")
 _PAYWALL_TIERS = {"locked": True, "metered": True, "premium": True, "paid": True,
@@ -124,6 +123,11 @@ _TRUE = frozenset({"true", "yes", "1"})
 _FALSE = frozenset({"false", "no", "0"})
 _LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_]([a-zA-Z]{2}|\d{3}|[a-zA-Z]{4}))?(?:[-_].*)?$")
 _TAG_SPLIT = re.compile(r"\s*[,;]\s*")
+# Internal codes some CMSs put among keywords: ids ("98be933f-38cf-..."), paths
+# ("sections/sverige"), prefixed labels ("Category: News").
+_TAG_CODE = re.compile(r"^(?:[0-9a-f]{8,}(?:-[0-9a-f]+)*|\S+/\S+|[\w-]+:\s?\S.*)$", re.IGNORECASE)
+# A section written as a slug or a path: "news_news", "Deportes/formula-1".
+_SLUG = re.compile(r"^[^\s]*[_/][^\s]*$")
 _MAX_TAGS = 30
 _MAX_TAG_CHARS = 60
 # How many h1 elements are worth reading: pages with more use them for teasers.
@@ -134,8 +138,8 @@ _ITEMPROPS = frozenset({"author", "creator", "datepublished", "datemodified", "d
 _PARENS = re.compile(r"\s*\([^)]*\)")
 # A site name has at most this many words; more is a sentence (a misplaced headline).
 _MAX_SITE_WORDS = 6
-# An alternativeHeadline shorter than this is a label, not a standfirst.
-_MIN_DEK_WORDS = 4
+# A standfirst is a sentence: shorter, it is a label or another headline.
+_MIN_DEK_WORDS = 8
 
 
 @dataclass(slots=True)
@@ -575,12 +579,17 @@ def _language(page: _Page) -> str | None:
 
 
 def _section(page: _Page) -> str | None:
-    found = _first(page.sig.meta, _SECTION_META)
-    if found:
-        return found
+    """The section's name; a slug ("news_news") or a sentence (a headline put in the
+    section field) only when nothing better is given."""
+    candidates = [_first(page.sig.meta, _SECTION_META)]
     if page.article is not None:
-        return _text(page.article.get("articleSection"))
-    return None
+        candidates.append(_text(page.article.get("articleSection")))
+    present = [clean_title(c) for c in candidates if c]
+    present = [c for c in present if c]
+    for candidate in present:
+        if not _SLUG.match(candidate) and len(candidate.split()) <= _MAX_SITE_WORDS:
+            return candidate
+    return present[0] if present else None
 
 
 def _split_tags(values: Iterable[Any]) -> list[str]:
@@ -590,8 +599,8 @@ def _split_tags(values: Iterable[Any]) -> list[str]:
             tags.extend(_TAG_SPLIT.split(value))
         elif isinstance(value, (list, dict)):
             tags.extend(t for t in (_text(v) for v in _as_list(value)) if t)
-    cleaned = (normalize_space(t) for t in tags)
-    return [t for t in cleaned if t and len(t) <= _MAX_TAG_CHARS]
+    cleaned = (clean_title(t) for t in tags)
+    return [t for t in cleaned if t and len(t) <= _MAX_TAG_CHARS and not _TAG_CODE.match(t)]
 
 
 def _tags(page: _Page) -> tuple[str, ...]:
@@ -645,9 +654,11 @@ def _site_names(page: _Page) -> list[str]:
             name = _text(item) if isinstance(item, dict) else None
             if name:
                 names.append(name)
-    names.extend(normalize_space(v) for v in page.sig.meta.get("publisher", ()))
+    for key in ("publisher", "twitter:site"):
+        names.extend(normalize_space(v) for v in page.sig.meta.get(key, ()))
     names = [_PARENS.sub("", n).lstrip("@").strip() for n in names]
-    return [n for n in names if n and len(n.split()) <= _MAX_SITE_WORDS]
+    return [n for n in names if n and len(n.split()) <= _MAX_SITE_WORDS
+            and not _looks_like_url(n)]
 
 
 def _image_url(value: Any) -> str | None:
@@ -710,12 +721,17 @@ def _summary(page: _Page) -> str | None:
     return None
 
 
-def _dek(page: _Page) -> str | None:
+def _dek(page: _Page, headline: str | None) -> str | None:
+    """A standfirst the JSON-LD names (``abstract``, ``alternativeHeadline``): a sentence
+    longer than the headline, not another version of a title."""
     if page.article is None:
         return None
-    for key in ("alternativeHeadline", "abstract"):
+    titles = {t.casefold() for t in (headline, _text(page.article.get("headline")),
+                                     _first(page.sig.meta, ("og:title", "twitter:title"))) if t}
+    for key in ("abstract", "alternativeHeadline"):
         text = clean_title(_text(page.article.get(key)))
-        if text and len(text.split()) >= _MIN_DEK_WORDS:
+        if (text and len(text.split()) >= _MIN_DEK_WORDS and text.casefold() not in titles
+                and len(text) > len(headline or "")):
             return text
     return None
 
@@ -755,8 +771,9 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
     dateline = page.sig.dateline
     if article is not None:
         dateline = _text(article.get("dateline")) or dateline
+    headline = _headline(page, site)
     return PageMetadata(
-        headline=_headline(page, site),
+        headline=headline,
         summary=_summary(page),
         authors=dedupe_names(_authors(page, site)),
         published=_published(page),
@@ -769,5 +786,5 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
         dateline=dateline,
         site_name=sites[0] if sites else None,
         images=_images(page),
-        dek=_dek(page),
+        dek=_dek(page, headline),
     )
