@@ -187,3 +187,14 @@ def test_gallery_work_is_bounded() -> None:
     assert len(images) == 60
     assert images[0] == Image(url="https://news.example.com/s0.jpg", caption="Slide number 0")
     assert time.perf_counter() - start < 1.0
+
+
+def test_layout_that_holds_a_sidebar_is_not_a_sidebar() -> None:
+    html = """<main><div class="detailBodyContainer withSidebar"><div class="story">
+      <figure><img src="/i.jpg"><figcaption>Jamil Al Saadouni in Gaza. (Mohamed El Saife/CBC)
+      </figcaption></figure><p>Text.</p></div>
+      <div class="sidebar-right"><figure><img src="/j.jpg"><figcaption>Popular now</figcaption>
+      </figure></div></div></main>"""
+    assert _images(html, root="main") == [Image(url="https://news.example.com/i.jpg",
+                                                caption="Jamil Al Saadouni in Gaza.",
+                                                credit="Mohamed El Saife/CBC")]

@@ -102,12 +102,18 @@ _NAME_PARTS = re.compile(r"[-_.]")
 
 def _excluded_names(names: str) -> bool:
     lowered = names.lower()
-    match = _EXCLUDED_NAMES.search(lowered)
-    if match is None:
+    if _EXCLUDED_NAMES.search(lowered) is None:
         return False
-    if match.group("part"):
-        return True
-    return not _EXCLUDED_WORDS.isdisjoint(_TOKEN_SPLIT.split(lowered))
+    for token in lowered.split():
+        # "withSidebar", "has-related": a layout that holds such a box, not the box itself
+        if token.startswith(("with", "has")):
+            continue
+        match = _EXCLUDED_NAMES.search(token)
+        if match is None:
+            continue
+        if match.group("part") or not _EXCLUDED_WORDS.isdisjoint(_TOKEN_SPLIT.split(token)):
+            return True
+    return False
 
 
 def _excluded(node: LexborNode, scope_id: int, memo: dict[int, bool]) -> bool:
