@@ -198,3 +198,15 @@ def test_layout_that_holds_a_sidebar_is_not_a_sidebar() -> None:
     assert _images(html, root="main") == [Image(url="https://news.example.com/i.jpg",
                                                 caption="Jamil Al Saadouni in Gaza.",
                                                 credit="Mohamed El Saife/CBC")]
+
+
+def test_credit_marked_only_by_its_place_as_the_captions_last_part() -> None:
+    html = """<article><figure><img src="/k.jpg"><figcaption><span class="sc-1">Knoblauch hilft
+      gegen Erkältungen.</span><span class="sc-2">Pexels/AS Photography</span></figcaption>
+      </figure><figure><img src="/l.jpg"><figcaption><span>Ruhe hilft.</span>
+      <span>Viel Schlaf auch.</span></figcaption></figure></article>"""
+    assert _images(html) == [
+        Image(url="https://news.example.com/k.jpg", caption="Knoblauch hilft gegen Erkältungen.",
+              credit="Pexels/AS Photography"),
+        Image(url="https://news.example.com/l.jpg", caption="Ruhe hilft. Viel Schlaf auch."),
+    ]

@@ -16,6 +16,7 @@ SPLITS = [
     ("Im Vorjahr zog das Fest Tausende an. Bild: Andreas Seidel/Archiv",
      "Im Vorjahr zog das Fest Tausende an.", "Andreas Seidel/Archiv"),
     ("Der Kanzler in Berlin. Quelle: dpa", "Der Kanzler in Berlin.", "dpa"),
+    ("Kallas und Jaishankar | Bildquelle: EU-Kommission", "Kallas und Jaishankar", "EU-Kommission"),
     ("A crowd at the castle (Image: LightRocket via Getty Images)", "A crowd at the castle",
      "LightRocket via Getty Images"),
     ("Fans at the match. Credit: PA Wire", "Fans at the match.", "PA Wire"),

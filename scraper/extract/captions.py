@@ -268,11 +268,23 @@ def _scan(
     return img, caption_node, credits
 
 
+def _last_part_credit(caption_node: LexborNode) -> list[LexborNode]:
+    """The caption's last element when it holds only a credit: "<span>A dog.</span>
+    <span>Pexels/Jane Doe</span>" marks the credit by position, not by name."""
+    children = _element_children(caption_node, _SMALL_CONTAINER)
+    if not 2 <= len(children) <= _SMALL_CONTAINER:
+        return []
+    last = children[-1]
+    return [last] if is_credit(normalize_space(last.text())) else []
+
+
 def _read_block(
     block: LexborNode, caption_node: LexborNode | None, credits: list[LexborNode]
 ) -> tuple[str | None, str | None]:
     """Caption and credit of one image block."""
     caption = normalize_space(caption_node.text()) if caption_node is not None else ""
+    if not credits and caption_node is not None:
+        credits = _last_part_credit(caption_node)
     texts: list[str] = []
     for node in credits:
         text = normalize_space(node.text())

@@ -18,6 +18,7 @@ _LABEL_WORDS = (
     r"photos?|photographs?|pictures?|images?|image credits?|credits?|illustrations?|graphics?"
     r"|video|source|fotos?|bild(?:er)?|grafik|quelle|fotó|foto's|kuva|zdjęcie|fot\.|ảnh"
     r"|фото|источник|isithombe|sithombe|imagem|immagine|imagen|crédito|créditos|copyright"
+    r"|bildquelle|fotoquelle|symbolfoto|symbolbild|archivfoto|archivbild|photographer|fotograf"
 )
 # "Photo: X", "(Image: X)", "Foto: X", "Bild: X", "Quelle: X" at the end of a caption.
 # The same words as plain strings, longest first, for the colon scan of split_credit.
@@ -27,7 +28,8 @@ _LABELS = tuple(sorted(
      "graphic", "graphics", "video", "vídeo", "source", "foto", "fotos", "bild", "bilder",
      "grafik", "quelle", "fotó", "foto's", "kuva", "zdjęcie", "fot.", "ảnh", "фото",
      "источник", "isithombe", "sithombe", "imagem", "immagine", "imagen", "crédito",
-     "créditos", "copyright"),
+     "créditos", "copyright", "bildquelle", "fotoquelle", "symbolfoto", "symbolbild",
+     "archivfoto", "archivbild", "photographer", "fotograf"),
     key=len, reverse=True,
 ))
 _LABEL_BOUNDARY = frozenset(" .;,|/–—-(!?")
