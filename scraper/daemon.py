@@ -17,6 +17,8 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -80,7 +82,8 @@ class ExtractorPool:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.workers, mp_context=self._context,
-                                   max_tasks_per_child=self._max_tasks)
+                                   max_tasks_per_child=self._max_tasks,
+                                   initializer=_exit_with_parent, initargs=(os.getpid(),))
 
     def _replace(self, generation: int, why: str) -> None:
         if generation != self._generation:
@@ -121,6 +124,18 @@ class ExtractorPool:
     def close(self) -> None:
         """Stop the workers now (a hung one is killed, not waited for)."""
         _kill_pool(self._pool)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Worker start-up: exit when the daemon is gone. After a ``kill -9`` nothing tells the
+    workers, which would otherwise wait on their queue forever, one set per restart."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _kill_pool(pool: ProcessPoolExecutor) -> None:

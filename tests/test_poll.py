@@ -1,0 +1,605 @@
+"""The polling logic against a real HTTP server on 127.0.0.1: exact records written and
+exact requests made, with an injected clock (nothing sleeps)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scraper.config import SourceConfig
+from scraper.extract import extract
+from scraper.fetch import Fetcher, FetchSettings
+from scraper.models import Article, ExtractRules, article_id, content_hash
+from scraper.poller import FeedReport, Poller, PollSettings, is_due
+from scraper.store import FeedState, Store
+from tests.httpserver import LoopbackServer, Reply, Request
+
+START = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
+FETCH = FetchSettings(per_host_delay=0.0, respect_robots=False, max_attempts=1,
+                      allow_private_networks=True, read_timeout=5.0, deadline=5.0)
+RSS_TYPE = "application/rss+xml; charset=utf-8"
+ATOM_TYPE = "application/atom+xml; charset=utf-8"
+
+
+class Clock:
+    """The injected clock: moves only when the test says so."""
+
+    def __init__(self, start: datetime = START) -> None:
+        self.moment = start
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def advance(self, seconds: float) -> None:
+        self.moment += timedelta(seconds=seconds)
+
+
+async def _no_sleep(_: float) -> None:
+    return None
+
+
+async def inline_extract(html: bytes, url: str, rules: ExtractRules,
+                         content_type: str | None) -> Article:
+    """The extractor without the process pool (the pool has its own tests)."""
+    return extract(html, url, rules, content_type=content_type)
+
+
+@dataclass(frozen=True)
+class Item:
+    guid: str
+    link: str
+    title: str
+    updated: str = "2026-03-01T10:00:00Z"
+
+
+def rss(items: Iterable[Item]) -> bytes:
+    body = "".join(
+        f"<item><guid isPermaLink=\"false\">{i.guid}</guid><link>{i.link}</link>"
+        f"<title>{i.title}</title><description>Summary of {i.title}.</description>"
+        f"<pubDate>Sun, 01 Mar 2026 09:00:00 GMT</pubDate></item>" for i in items)
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>Test</title><link>http://example.com/</link>{body}</channel></rss>").encode()
+
+
+def atom(items: Iterable[Item]) -> bytes:
+    body = "".join(
+        f'<entry><id>{i.guid}</id><link rel="alternate" href="{i.link}"/>'
+        f"<title>{i.title}</title><updated>{i.updated}</updated>"
+        f"<published>2026-03-01T09:00:00Z</published></entry>" for i in items)
+    return ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+            f"<title>Test</title><id>urn:test</id><updated>2026-03-01T10:00:00Z</updated>"
+            f"{body}</feed>").encode()
+
+
+def rdf(items: Iterable[Item]) -> bytes:
+    body = "".join(
+        f'<item rdf:about="{i.link}"><title>{i.title}</title><link>{i.link}</link></item>'
+        for i in items)
+    return ('<?xml version="1.0" encoding="utf-8"?><rdf:RDF '
+            'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            'xmlns="http://purl.org/rss/1.0/"><channel rdf:about="http://example.com/">'
+            "<title>Test</title><link>http://example.com/</link></channel>"
+            f"{body}</rdf:RDF>").encode()
+
+
+def page(title: str, text: str, canonical: str | None = None) -> bytes:
+    link = f'<link rel="canonical" href="{canonical}">' if canonical else ""
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}'
+            f"</title>{link}</head><body><article><h1>{title}</h1><p>{text}</p>"
+            "<p>Officials said it would irrigate thousands of hectares of farmland.</p>"
+            "</article></body></html>").encode()
+
+
+def body_of(text: str) -> str:
+    return f"{text}\n\nOfficials said it would irrigate thousands of hectares of farmland."
+
+
+def conditional(body: bytes, etag: str, content_type: str = RSS_TYPE,
+                extra: dict[str, str] | None = None) -> Any:
+    """A feed route honouring If-None-Match, as a real server does."""
+    headers = {"ETag": etag, "Last-Modified": "Sun, 01 Mar 2026 10:00:00 GMT", **(extra or {})}
+
+    def handler(request: Request) -> Reply:
+        if request.headers.get("if-none-match") == etag:
+            return Reply(304, b"", headers=headers, content_type=None)
+        return Reply(200, body, headers=headers, content_type=content_type)
+
+    return handler
+
+
+def source(server: LoopbackServer, *feeds: str, name: str = "alpha",
+           **changes: Any) -> SourceConfig:
+    return SourceConfig(name=name, feeds=tuple(server.url(f) for f in feeds), interval=900.0,
+                        allow_private_networks=True, **changes)
+
+
+def run_poll(out: Path, clock: Clock, *sources: SourceConfig,
+             settings: PollSettings | None = None, extractor: Any = inline_extract,
+             only_due: bool = False, stop: asyncio.Event | None = None,
+             ) -> list[FeedReport]:
+    async def go() -> list[FeedReport]:
+        with Store.open(out, now=clock.now) as store:
+            async with Fetcher(FETCH, now=clock.now, sleep=_no_sleep) as fetcher:
+                poller = Poller(store, fetcher, extractor, settings, now=clock.now,
+                                monotonic=lambda: 0.0, stop=stop)
+                reports = []
+                for s in sources:
+                    reports += await poller.poll_source(s, only_due=only_due)
+                return reports
+
+    return asyncio.run(go())
+
+
+def written(out: Path) -> dict[str, list[dict[str, Any]]]:
+    """Every output file (relative path) and its records, checking each line is whole."""
+    result = {}
+    for path in sorted(out.rglob("*.jsonl")):
+        data = path.read_bytes()
+        assert data.endswith(b"\n")
+        result[str(path.relative_to(out))] = [json.loads(x) for x in data.splitlines()]
+    return result
+
+
+def feed_state(out: Path, clock: Clock, name: str, url: str) -> FeedState | None:
+    with Store.open(out, now=clock.now) as store:
+        return store.feed(name, url)
+
+
+def paths(server: LoopbackServer) -> list[str]:
+    return [r.path for r in server.requests]
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    return tmp_path / "output"
+
+
+@pytest.fixture
+def released() -> Iterator[threading.Event]:
+    """For routes that hang until the test ends."""
+    event = threading.Event()
+    yield event
+    event.set()
+
+
+# -- first poll, second poll -----------------------------------------------------------
+
+
+def test_first_poll_writes_exact_records(server: LoopbackServer, out: Path, clock: Clock) -> None:
+    dam = server.url("/news/dam")
+    server.route("/feed.xml", conditional(rss([
+        Item("g1", dam + "?utm_source=rss", "Dam opens"),
+    ]), '"v1"'))
+    server.route("/news/dam", Reply(200, page(
+        "Dam opens in Erbil", "ERBIL, Kurdistan Region - The new dam opened on Monday.", dam)))
+    [report] = run_poll(out, clock, source(server, "/feed.xml"))
+    assert report == FeedReport("alpha", server.url("/feed.xml"), 200, None, new=1,
+                                next_poll="2026-03-01T12:15:00Z")
+    body = body_of("The new dam opened on Monday.")
+    assert written(out) == {"alpha/2026-03-01.jsonl": [{
+        "schema": 1, "id": article_id(dam), "revision": 1, "status": "ok", "source": "alpha",
+        "url": dam, "canonical_url": dam, "feed_url": server.url("/feed.xml"),
+        "headline": "Dam opens in Erbil", "summary": "Summary of Dam opens.",
+        "dateline": "ERBIL, Kurdistan Region", "authors": [],
+        "published": "2026-03-01T09:00:00Z", "modified": None, "language": "en",
+        "section": None, "tags": [], "images": [], "body": body, "word_count": 16,
+        "content_hash": content_hash("Dam opens in Erbil", body), "paywalled": None,
+        "fetched_at": "2026-03-01T12:00:00Z",
+    }]}
+    assert paths(server) == ["/feed.xml", "/news/dam"]
+    assert "if-none-match" not in server.requests[0].headers
+
+
+def test_second_poll_of_unchanged_feed_is_one_conditional_request(
+        server: LoopbackServer, out: Path, clock: Clock) -> None:
+    server.route("/feed.xml", conditional(rss([
+        Item("g1", server.url("/a"), "A"), Item("g2", server.url("/b"), "B")]), '"v1"'))
+    server.route("/a", Reply(200, page("Story A", "Text of story A.")))
+    server.route("/b", Reply(200, page("Story B", "Text of story B.")))
+    src = source(server, "/feed.xml")
+    run_poll(out, clock, src)
+    before = written(out)
+    assert len(server.requests) == 3
+    server.requests.clear()
+    clock.advance(900)
+    [report] = run_poll(out, clock, src)
+    assert report == FeedReport("alpha", server.url("/feed.xml"), 304, None,
+                                next_poll="2026-03-01T12:30:00Z")
+    [request] = server.requests
+    assert request.path == "/feed.xml"
+    assert request.headers["if-none-match"] == '"v1"'
+    assert request.headers["if-modified-since"] == "Sun, 01 Mar 2026 10:00:00 GMT"
+    assert written(out) == before
+
+
+def test_unchanged_feed_without_validators_writes_nothing_new(
+        server: LoopbackServer, out: Path, clock: Clock) -> None:
+    server.route("/feed.xml", Reply(200, rss([Item("g1", server.url("/a"), "A")]),
+                                    content_type=RSS_TYPE))
+    server.route("/a", Reply(200, page("Story A", "Text of story A.")))
+    src = source(server, "/feed.xml")
+    run_poll(out, clock, src)
+    clock.advance(900)
+    [report] = run_poll(out, clock, src)
+    assert (report.status, report.new, report.skipped) == (200, 0, 1)
+    assert paths(server) == ["/feed.xml", "/a", "/feed.xml"]
+    assert len(written(out)["alpha/2026-03-01.jsonl"]) == 1
+
+
+@pytest.mark.parametrize(("builder", "content_type"), [
+    (rss, RSS_TYPE), (atom, ATOM_TYPE), (rdf, "application/rdf+xml")],
+    ids=["rss", "atom", "rdf"])
+def test_each_feed_flavour(server: LoopbackServer, out: Path, clock: Clock, builder: Any,
+                           content_type: str) -> None:
+    server.route("/feed", Reply(200, builder([Item("u1", server.url("/one"), "One"),
+                                              Item("u2", server.url("/two"), "Two")]),
+                                content_type=content_type))
+    server.route("/one", Reply(200, page("First story", "Text one.")))
+    server.route("/two", Reply(200, page("Second story", "Text two.")))
+    [report] = run_poll(out, clock, source(server, "/feed"))
+    assert (report.status, report.new, report.failed) == (200, 2, 0)
+    records = written(out)["alpha/2026-03-01.jsonl"]
+    assert [(r["id"], r["headline"], r["body"], r["status"]) for r in records] == [
+        (article_id(server.url("/one")), "First story", body_of("Text one."), "ok"),
+        (article_id(server.url("/two")), "Second story", body_of("Text two."), "ok"),
+    ]
+    assert sorted(paths(server)) == ["/feed", "/one", "/two"]
+
+
+# -- dedupe ---------------------------------------------------------------------------
+
+
+def test_same_article_from_two_feeds_and_twice_in_one_is_written_once(
+        server: LoopbackServer, out: Path, clock: Clock) -> None:
+    a = server.url("/a")
+    server.route("/rss", Reply(200, rss([
+        Item("r1", a + "?utm_medium=rss#top", "A"), Item("r2", a, "A again"),
+        Item("r3", server.url("/b"), "B")]), content_type=RSS_TYPE))
+    server.route("/atom", Reply(200, atom([
+        Item("tag:a", a + "?utm_source=atom", "A")]), content_type=ATOM_TYPE))
+    server.route("/a", Reply(200, page("Story A", "Text A.")))
+    server.route("/b", Reply(200, page("Story B", "Text B.")))
+    reports = run_poll(out, clock, source(server, "/rss", "/atom"))
+    assert [(r.new, r.skipped) for r in reports] == [(2, 1), (0, 1)]
+    records = written(out)["alpha/2026-03-01.jsonl"]
+    assert [r["id"] for r in records] == [article_id(a), article_id(server.url("/b"))]
+    assert paths(server).count("/a") == 1
+    clock.advance(900)
+    reports = run_poll(out, clock, source(server, "/rss", "/atom"))
+    assert [(r.new, r.skipped) for r in reports] == [(0, 3), (0, 1)]
+    assert paths(server).count("/a") == 1
+
+
+def test_pages_with_one_canonical_url_are_one_article(
+        server: LoopbackServer, out: Path, clock: Clock) -> None:
+    canonical = server.url("/story")
+    server.route("/feed", Reply(200, rss([Item("1", server.url("/amp/story"), "S"),
+                                          Item("2", server.url("/m/story"), "S")]),
+                                content_type=RSS_TYPE))
+    server.route("/amp/story", Reply(200, page("Story", "Text.", canonical)))
+    server.route("/m/story", Reply(200, page("Story", "Text.", canonical)))
+    [report] = run_poll(out, clock, source(server, "/feed"))
+    assert (report.new, report.skipped) == (1, 1)
+    [record] = written(out)["alpha/2026-03-01.jsonl"]
+    assert (record["id"], record["url"], record["canonical_url"]) == (
+        article_id(canonical), server.url("/amp/story"), canonical)
+
+
+def test_entries_filtered_by_source_rules_are_skipped(
+        server: LoopbackServer, out: Path, clock: Clock) -> None:
+    import re
+
+    server.route("/feed", Reply(200, rss([Item("1", server.url("/news/a"), "A"),
+                                          Item("2", server.url("/video/b"), "B")]),
+                                content_type=RSS_TYPE))
+    server.route("/news/a", Reply(200, page("A", "Text.")))
+    [report] = run_poll(out, clock, source(server, "/feed",
+                                           exclude=(re.compile(r"/video/"),)))
+    assert (report.new, report.skipped) == (1, 1)
+    assert paths(server) == ["/feed", "/news/a"]
+
+
+# -- revisions ------------------------------------------------------------------------
+
+
+def _revision_feed(server: LoopbackServer, updated: str) -> None:
+    server.route("/feed", Reply(200, atom([Item("tag:1", server.url("/live"), "Live",
+                                                updated)]), content_type=ATOM_TYPE))
+
+
+def test_revisions(server: LoopbackServer, out: Path, clock: Clock) -> None:
+    src = source(server, "/feed")
+    _revision_feed(server, "2026-03-01T10:00:00Z")
+    server.route("/live", Reply(200, page("Live", "First version.")))
+    run_poll(out, clock, src)
+    # updated changed, content changed: revision 2
+    clock.advance(900)
+    _revision_feed(server, "2026-03-01T12:10:00Z")
+    server.route("/live", Reply(200, page("Live", "Second version.")))
+    [report] = run_poll(out, clock, src)
+    assert (report.new, report.updated, report.skipped) == (0, 1, 0)
+    # updated changed, content the same: nothing
+    clock.advance(900)
+    _revision_feed(server, "2026-03-01T12:20:00Z")
+    [report] = run_poll(out, clock, src)
+    assert (report.new, report.updated, report.skipped) == (0, 0, 1)
+    # updated unchanged: not even fetched
+    clock.advance(900)
+    [report] = run_poll(out, clock, src)
+    assert (report.updated, report.skipped) == (0, 1)
+    assert paths(server) == ["/feed", "/live", "/feed", "/live", "/feed", "/live", "/feed"]
+    records = written(out)["alpha/2026-03-01.jsonl"]
+    assert [(r["id"], r["revision"], r["body"], r["fetched_at"]) for r in records] == [
+        (article_id(server.url("/live")), 1, body_of("First version."), "2026-03-01T12:00:00Z"),
+        (article_id(server.url("/live")), 2, body_of("Second version."),
+         "2026-03-01T12:15:00Z"),
+    ]
+
+
+def test_revision_cap_stops_a_jittering_page(
+        server: LoopbackServer, out: Path, clock: Clock) -> None:
+    src = source(server, "/feed")
+    settings = PollSettings(max_revisions=2)
+    capped = []
+    for n in range(4):
+        _revision_feed(server, f"2026-03-01T1{n}:00:00Z")
+        server.route("/live", Reply(200, page("Live", f"Version {n}.")))
+        [report] = run_poll(out, clock, src, settings=settings)
+        capped.append((report.new, report.updated, report.capped))
+        clock.advance(900)
+    assert capped == [(1, 0, 0), (0, 1, 0), (0, 0, 1), (0, 0, 1)]
+    assert [r["revision"] for r in written(out)["alpha/2026-03-01.jsonl"]] == [1, 2]
+    with Store.open(out) as store:
+        assert store.statuses("2026-03-01")[0].counters.revisions_capped == 2
+
+
+# -- feed_only and recovery -------------------------------------------------------------
+
+
+def test_feed_only_record_then_recovery(server: LoopbackServer, out: Path, clock: Clock) -> None:
+    paywalled = server.url("/paywalled")
+    server.route("/feed", conditional(rss([Item("p1", paywalled, "Paywalled story")]), '"v1"'))
+    server.route("/paywalled", [Reply(403, b"forbidden"),
+                                Reply(200, page("Paywalled story", "Now readable."))])
+    src = source(server, "/feed")
+    [report] = run_poll(out, clock, src)
+    assert (report.new, report.failed, report.feed_only) == (1, 1, 1)
+    [record] = written(out)["alpha/2026-03-01.jsonl"]
+    assert record == {
+        "schema": 1, "id": article_id(paywalled), "revision": 1, "status": "feed_only",
+        "source": "alpha", "url": paywalled, "canonical_url": paywalled,
+        "feed_url": server.url("/feed"), "headline": "Paywalled story",
+        "summary": "Summary of Paywalled story.", "dateline": None, "authors": [],
+        "published": "2026-03-01T09:00:00Z", "modified": None, "language": None,
+        "section": None, "tags": [], "images": [], "body": "", "word_count": 0,
+        "content_hash": content_hash("Paywalled story", ""), "paywalled": None,
+        "fetched_at": "2026-03-01T12:00:00Z",
+    }
+    # A page waiting for a retry: the feed's validators are not kept (a 304 would hide it).
+    state = feed_state(out, clock, "alpha", server.url("/feed"))
+    assert state is not None and state.etag is None
+    clock.advance(900)
+    server.requests.clear()
+    [report] = run_poll(out, clock, src)
+    assert (report.new, report.updated, report.failed) == (0, 1, 0)
+    assert [(r.path, r.headers.get("if-none-match")) for r in server.requests] == [
+        ("/feed", None), ("/paywalled", None)]
+    records = written(out)["alpha/2026-03-01.jsonl"]
+    assert [(r["id"], r["revision"], r["status"], r["body"]) for r in records] == [
+        (article_id(paywalled), 1, "feed_only", ""),
+        (article_id(paywalled), 2, "ok", body_of("Now readable.")),
+    ]
+    # Recovered: validators kept again, the next poll is one conditional request.
+    clock.advance(900)
+    server.requests.clear()
+    [report] = run_poll(out, clock, src)
+    assert report.status == 304
+    assert [(r.path, r.headers.get("if-none-match")) for r in server.requests] == [
+        ("/feed", '"v1"')]
+
+
+def test_page_retries_are_bounded(server: LoopbackServer, out: Path, clock: Clock) -> None:
+    server.route("/feed", conditional(rss([Item("p1", server.url("/gone"), "Gone")]), '"v1"'))
+    server.route("/gone", Reply(404, b"no"))
+    src = source(server, "/feed")
+    results = []
+    for _ in range(5):
+        [report] = run_poll(out, clock, src, settings=PollSettings(max_page_retries=2))
+        results.append((report.status, report.new, report.failed, report.gave_up))
+        clock.advance(900)
+    assert results == [(200, 1, 1, 0), (200, 0, 1, 0), (200, 0, 1, 1), (304, 0, 0, 0),
+                       (304, 0, 0, 0)]
+    assert paths(server).count("/gone") == 3
+    assert len(written(out)["alpha/2026-03-01.jsonl"]) == 1
+    with Store.open(out) as store:
+        assert store.statuses("2026-03-01")[0].counters.gave_up == 1
+
+
+def test_extraction_failure_gives_a_feed_only_record(
+        server: LoopbackServer, out: Path, clock: Clock) -> None:
+    from scraper.errors import ExtractionError
+
+    async def broken(html: bytes, url: str, rules: ExtractRules, ct: str | None) -> Article:
+        raise ExtractionError(f"{url}: extraction took over 30 s")
+
+    server.route("/feed", Reply(200, rss([Item("1", server.url("/a"), "A")]),
+                                content_type=RSS_TYPE))
+    server.route("/a", Reply(200, page("A", "Text.")))
+    [report] = run_poll(out, clock, source(server, "/feed"), extractor=broken)
+    assert (report.new, report.failed, report.feed_only) == (1, 1, 1)
+    [record] = written(out)["alpha/2026-03-01.jsonl"]
+    assert (record["status"], record["headline"]) == ("feed_only", "A")
+
+
+# -- feed failures and backoff ----------------------------------------------------------
+
+
+def test_backoff_grows_caps_and_resets(server: LoopbackServer, out: Path, clock: Clock) -> None:
+    server.route("/feed", Reply(500, b"oops", content_type="text/plain"))
+    src = source(server, "/feed")
+    next_polls = []
+    for _ in range(8):
+        [report] = run_poll(out, clock, src, only_due=True)
+        assert report.status == 500
+        assert report.error is not None and report.error.startswith("HTTP 500")
+        state = feed_state(out, clock, "alpha", server.url("/feed"))
+        assert state is not None
+        next_polls.append((state.consecutive_errors, state.next_poll))
+        # not due yet: the next pass leaves the feed alone
+        assert run_poll(out, clock, src, only_due=True) == []
+        assert state.next_poll is not None
+        clock.moment = datetime.strptime(state.next_poll, "%Y-%m-%dT%H:%M:%SZ").replace(
+            tzinfo=UTC)
+    assert next_polls == [
+        (1, "2026-03-01T12:30:00Z"),  # 2 x 15 min
+        (2, "2026-03-01T13:30:00Z"),  # 4 x
+        (3, "2026-03-01T15:30:00Z"),  # 8 x
+        (4, "2026-03-01T19:30:00Z"),  # 16 x
+        (5, "2026-03-02T03:30:00Z"),  # 32 x
+        (6, "2026-03-02T19:30:00Z"),  # 64 x = 16 h
+        (7, "2026-03-03T19:30:00Z"),  # capped at 24 h
+        (8, "2026-03-04T19:30:00Z"),
+    ]
+    assert len(server.requests) == 8
+    server.route("/feed", Reply(200, rss([]), content_type=RSS_TYPE))
+    [report] = run_poll(out, clock, src, only_due=True)
+    state = feed_state(out, clock, "alpha", server.url("/feed"))
+    assert state is not None
+    assert (report.status, state.consecutive_errors, state.last_error, state.next_poll) == (
+        200, 0, None, "2026-03-04T19:45:00Z")
+
+
+def test_retry_after_and_cache_control(server: LoopbackServer, out: Path, clock: Clock) -> None:
+    src = source(server, "/feed")
+    server.route("/feed", Reply(429, b"slow down", headers={"Retry-After": "7200"},
+                                content_type="text/plain"))
+    [report] = run_poll(out, clock, src)
+    assert (report.status, report.next_poll) == (429, "2026-03-01T14:00:00Z")
+    server.route("/feed", Reply(200, rss([]), headers={"Cache-Control": "public, max-age=3600"},
+                                content_type=RSS_TYPE))
+    [report] = run_poll(out, clock, src)
+    assert report.next_poll == "2026-03-01T13:00:00Z"
+    # a huge max-age is bounded: the feed is not forgotten for a year
+    server.route("/feed", Reply(200, rss([]), headers={"Cache-Control": "max-age=31536000"},
+                                content_type=RSS_TYPE))
+    [report] = run_poll(out, clock, src)
+    assert report.next_poll == "2026-03-01T18:00:00Z"
+    # a max-age below the interval does not make us poll faster
+    server.route("/feed", Reply(200, rss([]), headers={"Cache-Control": "max-age=60"},
+                                content_type=RSS_TYPE))
+    [report] = run_poll(out, clock, src)
+    assert report.next_poll == "2026-03-01T12:15:00Z"
+
+
+def test_is_due_tolerates_scheduler_jitter() -> None:
+    state = FeedState("a", "u", next_poll="2026-03-01T12:15:00Z")
+    assert not is_due(state, START + timedelta(minutes=14))
+    assert is_due(state, START + timedelta(minutes=14), tolerance=60)
+    assert is_due(None, START)
+
+
+def test_garbage_refused_and_failing_feeds_do_not_stop_the_others(
+        server: LoopbackServer, out: Path, clock: Clock) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        refused = f"http://127.0.0.1:{probe.getsockname()[1]}/feed"
+    server.route("/garbage", Reply(200, b"\x00\x01 this is not a feed <<<",
+                                   content_type="application/rss+xml"))
+    server.route("/good", Reply(200, rss([Item("1", server.url("/a"), "A")]),
+                                content_type=RSS_TYPE))
+    server.route("/a", Reply(200, page("A", "Text.")))
+    src = replace(source(server, "/garbage", "/good"),
+                  feeds=(server.url("/garbage"), refused, server.url("/good")))
+    reports = run_poll(out, clock, src)
+    assert [(r.feed_url, r.status, r.new, r.ok) for r in reports] == [
+        (server.url("/garbage"), 200, 0, False), (refused, None, 0, False),
+        (server.url("/good"), 200, 1, True)]
+    assert reports[1].error is not None and reports[0].error is not None
+    with Store.open(out) as store:
+        states = {s.state.feed_url: s.state for s in store.statuses("2026-03-01")}
+    assert states[refused].consecutive_errors == 1
+    assert states[server.url("/garbage")].last_error == reports[0].error
+    assert len(written(out)["alpha/2026-03-01.jsonl"]) == 1
+
+
+def test_bozo_feed_is_used_and_counted(server: LoopbackServer, out: Path, clock: Clock) -> None:
+    broken = rss([Item("1", server.url("/a"), "A &amp; B")]).replace(b"</channel></rss>", b"")
+    server.route("/feed", Reply(200, broken, content_type=RSS_TYPE))
+    server.route("/a", Reply(200, page("A", "Text.")))
+    [report] = run_poll(out, clock, source(server, "/feed"))
+    assert (report.ok, report.bozo, report.new) == (True, True, 1)
+    with Store.open(out) as store:
+        assert store.statuses("2026-03-01")[0].counters.bozo == 1
+
+
+# -- limits and stopping ----------------------------------------------------------------
+
+
+def test_max_articles_per_poll_defers_the_rest(
+        server: LoopbackServer, out: Path, clock: Clock) -> None:
+    server.route("/feed", conditional(rss([Item(str(n), server.url(f"/{n}"), f"S{n}")
+                                           for n in range(3)]), '"v1"'))
+    for n in range(3):
+        server.route(f"/{n}", Reply(200, page(f"Story {n}", f"Text {n}.")))
+    src = source(server, "/feed", max_articles_per_poll=2)
+    [first] = run_poll(out, clock, src)
+    clock.advance(900)
+    [second] = run_poll(out, clock, src)
+    clock.advance(900)
+    [third] = run_poll(out, clock, src)
+    assert [(r.status, r.new, r.deferred) for r in (first, second, third)] == [
+        (200, 2, 1), (200, 1, 0), (304, 0, 0)]
+    assert [r["headline"] for r in written(out)["alpha/2026-03-01.jsonl"]] == [
+        "Story 0", "Story 1", "Story 2"]
+
+
+def test_stop_commits_finished_pages_and_leaves_the_rest(
+        server: LoopbackServer, out: Path, clock: Clock, released: threading.Event) -> None:
+    def hang(request: Request) -> Reply:
+        released.wait(10)
+        return Reply(200, page("Late", "Late."))
+
+    server.route("/feed", conditional(rss([Item("1", server.url("/fast"), "Fast"),
+                                           Item("2", server.url("/slow"), "Slow")]), '"v1"'))
+    server.route("/fast", Reply(200, page("Fast", "Fast text.")))
+    server.route("/slow", hang)
+    stop = asyncio.Event()
+
+    async def extract_then_stop(html: bytes, url: str, rules: ExtractRules,
+                                ct: str | None) -> Article:
+        stop.set()  # SIGTERM arrives while /slow is still in flight
+        return await inline_extract(html, url, rules, ct)
+
+    async def go() -> list[FeedReport]:
+        nonlocal stop
+        stop = asyncio.Event()
+        with Store.open(out, now=clock.now) as store:
+            async with Fetcher(FETCH, now=clock.now, sleep=_no_sleep) as fetcher:
+                poller = Poller(store, fetcher, extract_then_stop, now=clock.now,
+                                monotonic=lambda: 0.0, stop=stop)
+                return await poller.poll_source(source(server, "/feed"))
+
+    [report] = asyncio.run(go())
+    assert (report.new, report.deferred) == (1, 1)
+    assert [r["headline"] for r in written(out)["alpha/2026-03-01.jsonl"]] == ["Fast"]
+    state = feed_state(out, clock, "alpha", server.url("/feed"))
+    assert state is not None and state.etag is None
+    released.set()
+    clock.advance(900)
+    [report] = run_poll(out, clock, source(server, "/feed"))
+    assert (report.status, report.new, report.skipped) == (200, 1, 1)
