@@ -31,6 +31,8 @@ SPLITS = [
     ("A flag over a refinery. (AP Photo/Damian Dovarganes)", "A flag over a refinery.",
      "AP Photo/Damian Dovarganes"),
     ("Markets fell on Monday (Reuters)", "Markets fell on Monday", "Reuters"),
+    ("Arnaldo Báez intenta marcharse. (Edu Luque)", "Arnaldo Báez intenta marcharse.",
+     "Edu Luque"),
     ("Jamil Al Saadouni in Gaza. (Mohamed El Saife/CBC)", "Jamil Al Saadouni in Gaza.",
      "Mohamed El Saife/CBC"),
     ("The gutted remains of the buildings. Eva Manez/Reuters",

@@ -175,12 +175,19 @@ def _last_segment(tail: str) -> tuple[int, str, str] | None:
 
 
 def _named_parenthesis(tail: str) -> tuple[int, str] | None:
-    """A closing "(Jane Doe/CBC)": a parenthesis of names around a slash."""
+    """A closing "(Jane Doe/CBC)" (names around a slash), or "(Edu Luque)" after the
+    caption's last sentence: a name alone in parentheses once the sentence is over."""
     start = tail.rfind("(")
     content = tail[start + 1:-1]
-    if start <= 0 or "/" not in content or not _credit_shaped(content):
+    if start <= 0 or not _credit_shaped(content) and "/" in content:
         return None
-    return (start, content) if _reads_as_names(content) else None
+    if "/" in content:
+        return (start, content) if _reads_as_names(content) else None
+    words = content.split()
+    if (tail[:start].rstrip().endswith((".", "!", "?")) and 2 <= len(words) <= 4
+            and all(w[0].isupper() and w.isalpha() for w in words)):
+        return start, content
+    return None
 
 
 def _cjk_source(text: str, separator: str) -> bool:
