@@ -111,8 +111,8 @@ class FetchResult:
     requested_url: str
     url: str  # after redirects
     status: int
-    headers: Mapping[str, str]  # lower-cased names
-    content: bytes
+    headers: Mapping[str, str]  # lower-cased names, as sent (content-encoding included)
+    content: bytes  # decoded: no content-encoding left
     fetched_at: datetime  # UTC
 
     def text(self) -> str:

@@ -340,7 +340,7 @@ def test_unresolvable_host(server: LoopbackServer) -> None:
 
 
 def test_dripping_server_hits_the_total_deadline(server: LoopbackServer) -> None:
-    drip = (b"<html>" if i == 0 else b"x" for i in range(60))
+    drip = (b"<html>" if i == 0 else b"x" for i in range(200))  # 10 s in all
     server.route("/drip", Reply(body=drip, chunk_delay=0.05))
     settings = replace(QUICK, deadline=0.3, read_timeout=5.0, max_attempts=1,
                        respect_robots=False)
@@ -352,7 +352,7 @@ def test_dripping_server_hits_the_total_deadline(server: LoopbackServer) -> None
     elapsed = time.monotonic() - started
     assert caught.value.reason == "no complete response within 0.3 s"
     assert caught.value.transient
-    assert 0.25 < elapsed < 1.5
+    assert 0.25 < elapsed < 3.0
 
 
 def test_silent_server_hits_the_read_timeout(server: LoopbackServer) -> None:

@@ -89,7 +89,7 @@ def counting_body(total: int, chunk: int = 64 * 1024) -> tuple[Iterator[bytes], 
 class InFlight:
     """A handler that holds each request a little while and records how many overlap."""
 
-    def __init__(self, hold: float = 0.05, body: bytes = HTML) -> None:
+    def __init__(self, hold: float = 0.1, body: bytes = HTML) -> None:
         self.hold = hold
         self.body = body
         self.current = 0
