@@ -314,7 +314,9 @@ class Daemon:
             await self._poller.poll_source(
                 source, only_due=True, tolerance=_jitter(source.interval) + 1.0)
         except asyncio.CancelledError:
-            raise
+            # Only a shutdown whose grace ran out cancels a poll: what it had not committed
+            # is polled again on the next start, so this is not an error worth a traceback.
+            log.warning("poll of %s abandoned at shutdown", name, extra={"source": name})
         except Exception:  # one source's bug must not stop the others
             log.exception("polling %s failed", name, extra={"source": name})
         finally:
@@ -392,7 +394,8 @@ def render_summary(outcome: PollOutcome) -> Table:
     """The table printed at the end of ``scraper poll``."""
     table = Table(title="poll summary")
     for column in ("source", "feed", "status", "new", "updated", "skipped", "failed"):
-        table.add_column(column, justify="right" if column not in ("source", "feed") else "left")
+        table.add_column(column, overflow="fold",
+                         justify="right" if column not in ("source", "feed") else "left")
     for r in outcome.reports:
         status = str(r.status) if r.status else "-"
         if r.error:
@@ -432,7 +435,8 @@ def render_status(rows: Sequence[FeedStatus], now: datetime | None = None) -> Ta
     table = Table(title="feeds")
     for column in ("source", "feed", "last poll", "status", "errors", "next poll", "today",
                    "total", "last error"):
-        table.add_column(column)
+        # A feed URL cut with an ellipsis cannot be copied; fold it instead.
+        table.add_column(column, overflow="fold")
     for row in rows:
         s = row.state
         table.add_row(

@@ -49,6 +49,27 @@ def slow_or_dying_extract(html: bytes, url: str | None = None, rules: ExtractRul
     return extract(html, url, rules, content_type=content_type)
 
 
+def pid_extract(html: bytes, url: str | None = None, rules: ExtractRules | None = None,
+                *, content_type: str | None = None) -> Article:
+    """Runs in the pool's workers: says which process it ran in."""
+    return Article(id="0" * 32, url=url, canonical_url=url, body=str(os.getpid()))
+
+
+def test_pool_recycles_workers() -> None:
+    async def go() -> list[str]:
+        pool = ExtractorPool(1, max_tasks_per_child=2, func=pid_extract)
+        try:
+            return [(await pool(PAGE, f"http://127.0.0.1/{n}", ExtractRules(), None)).body
+                    for n in range(6)]
+        finally:
+            pool.close()
+
+    pids = asyncio.run(go())
+    assert [pids[0], pids[2], pids[4]] == [pids[1], pids[3], pids[5]]
+    assert len(set(pids)) == 3
+    assert str(os.getpid()) not in pids
+
+
 def test_pool_time_limit_kills_a_hung_worker_and_keeps_going() -> None:
     async def go() -> tuple[list[str], int]:
         pool = ExtractorPool(2, time_limit=1.5, func=slow_or_dying_extract)
