@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import AnyStr
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from scraper.encoding import detect_charset
 from scraper.errors import ExtractionError
@@ -100,25 +100,37 @@ def _canonical(meta: PageMetadata, url: str | None) -> str | None:
     return canonicalize(url) if url else None
 
 
+def _select(tree: LexborHTMLParser, selector: str) -> list[LexborNode]:
+    try:
+        return tree.css(selector)
+    except SelectolaxError as exc:
+        raise ExtractionError(f"invalid CSS selector {selector!r} in extract rules") from exc
+
+
 def _apply_rules_before(tree: LexborHTMLParser, rules: ExtractRules) -> None:
     for selector in rules.remove:
-        for node in tree.css(selector):
+        for node in _select(tree, selector):
             node.decompose()
 
 
 def _rule_root(tree: LexborHTMLParser, rules: ExtractRules) -> LexborNode | None:
-    return tree.css_first(rules.body) if rules.body else None
+    if not rules.body:
+        return None
+    nodes = _select(tree, rules.body)
+    return nodes[0] if nodes else None
 
 
 def _rule_headline(tree: LexborHTMLParser, rules: ExtractRules) -> str | None:
-    node = tree.css_first(rules.headline) if rules.headline else None
-    return (normalize_space(node.text()) or None) if node is not None else None
+    if not rules.headline:
+        return None
+    nodes = _select(tree, rules.headline)
+    return (normalize_space(nodes[0].text()) or None) if nodes else None
 
 
 def _rule_captions(tree: LexborHTMLParser, rules: ExtractRules, images: list[Image]) -> list[Image]:
     if not rules.caption:
         return images
-    captions = [normalize_space(n.text()) for n in tree.css(rules.caption)]
+    captions = [normalize_space(n.text()) for n in _select(tree, rules.caption)]
     captions = [c for c in captions if c]
     merged = [
         Image(url=img.url, caption=captions[i] if i < len(captions) else img.caption,

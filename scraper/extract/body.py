@@ -90,6 +90,9 @@ _A_ID = _IDS["a"]
 _P_ID = _IDS["p"]
 _INLINE_IDS = frozenset(_IDS[name] for name in _INLINE)
 _CELL_IDS = frozenset({_IDS["td"], _IDS["th"]})
+# Elements whose end does not end the paragraph: inline ones, and table cells (a row is
+# one paragraph, its cells joined).
+_UNBROKEN_IDS = _INLINE_IDS | _CELL_IDS
 # Ids below this are the document, text, comments and doctypes, not elements.
 _FIRST_ELEMENT_ID = 6
 
@@ -143,14 +146,14 @@ def _hints(node: LexborNode) -> str:
 
 
 def _signature(node: LexborNode | None) -> str:
-    if node is None:
+    if node is None or not node.is_element_node:
         return ""
     return f"{node.tag}.{node.attrs.get('class') or ''}"
 
 
 def _wrapper_weight(node: LexborNode | None) -> float:
     """How likely a wrapper holds the article, from its tag and class/id."""
-    if node is None:
+    if node is None or not node.is_element_node:
         return 1.0
     weight = _WRAPPER_WEIGHT.get(node.tag or "", 1.0)
     if weight:
@@ -238,7 +241,7 @@ def _block_of(group: _Group, broken: set[int]) -> ContentBlock | None:
             by_grand.setdefault(member[1], []).append(member)
         members = max(by_grand.values(), key=len)
         common, keep, above = _common_ancestor([m[0] for m in members])
-    if common is None or common.tag in _NO_BODY:
+    if common is None or common.tag in _NO_BODY or not common.is_element_node:
         return None
     if any(node.tag_id in _CHROME_ABOVE_IDS for node in above):
         return None
@@ -301,6 +304,11 @@ class _Reader:
         self.parts.clear()
         self.size = self.link_size = 0
 
+    def is_dek(self, node: LexborNode) -> bool:
+        """Whether a paragraph of the body's own markup is classed as its standfirst."""
+        hints = _hints(node)
+        return bool(hints) and is_dek(hint_words(hints))
+
     def skip(self, node: LexborNode, tag: int) -> bool:
         """Whether to skip a block; takes a standfirst found before the first paragraph."""
         if node.mem_id in self.block.keep:
@@ -346,7 +354,7 @@ def _read(reader: _Reader) -> None:
             node, tag = stack.pop()
             if tag == _A_ID:
                 links -= 1
-            elif tag not in _INLINE_IDS and parts:
+            elif tag not in _UNBROKEN_IDS and parts:
                 reader.flush()
             node = node.next
             continue
@@ -377,12 +385,15 @@ def _read(reader: _Reader) -> None:
                 parts.append(" ")
         elif tag >= _FIRST_ELEMENT_ID and node.is_element_node:
             text = texts.get(node.mem_id) if texts else None
-            if parts:
+            if parts and tag not in _CELL_IDS:
                 reader.flush()
             if text is not None:
-                parts.append(text)
-                reader.size = len(text)
-                reader.flush()
+                if not reader.paragraphs and reader.summary is None and reader.is_dek(node):
+                    reader.summary = normalize_space(text)
+                else:
+                    parts.append(text)
+                    reader.size = len(text)
+                    reader.flush()
             elif not reader.skip(node, tag):
                 breaks = 0
                 if tag in _CELL_IDS:
@@ -412,7 +423,7 @@ def _dek_before(node: LexborNode) -> str | None:
                         return text
             sibling = sibling.prev
         parent = node.parent
-        if parent is None or parent.tag in _NO_BODY:
+        if parent is None or parent.tag in _NO_BODY or not parent.is_element_node:
             break
         node = parent
     return None
@@ -437,10 +448,10 @@ def extract_body(block: ContentBlock, meta: PageMetadata) -> BodyText:
         seen.add(text)
         unique.append(text)
     summary = reader.summary
-    if summary is None and unique and meta.summary and fold(unique[0]) == fold(meta.summary):
-        summary = unique.pop(0)
     if summary is None:
         summary = _dek_before(block.node)
-    elif summary is not None and summary in seen:
-        summary = None
+    if summary is not None and summary in seen:
+        summary = None  # the "dek" is a paragraph of the body
+    if summary is None and unique and meta.summary and fold(unique[0]) == fold(meta.summary):
+        summary = unique.pop(0)
     return BodyText(tuple(unique), summary)

@@ -47,7 +47,8 @@ _NEGATIVE_WORDS = frozenset({
     "rating", "poll", "survey", "donate", "donation", "membership", "pagination", "pager",
     "skip", "masthead", "gallery", "slideshow", "player", "podcast", "embed", "tweet",
     "instagram", "facebook", "twitter", "whatsapp", "feedback", "print", "email", "mail",
-    "follow", "outbrain", "taboola", "infobox", "sronly", "sr", "more",
+    "follow", "outbrain", "taboola", "infobox", "sronly", "sr", "more", "most", "photo",
+    "photos", "image", "images", "img", "picture", "pic",
 })
 _NEGATIVE_PREFIXES = (
     "related", "recommend", "newsletter", "subscri", "social", "promo", "advert", "banner",
@@ -138,13 +139,14 @@ _PHRASES = (
     "moderate all comments", "comments are moderated", "post a comment", "leave a comment",
     "add a comment", "comments are closed", "join the conversation", "kommentar schreiben",
     "kommentare sind geschlossen", "commentaires sont fermés", "we use cookies",
-    "uses cookies", "use of cookies", "verwendet cookies", "verwenden cookies",
-    "nutzt cookies", "utilise des cookies", "utilisons des cookies", "utiliza cookies",
-    "utilizamos cookies", "sign up for our", "subscribe to our", "newsletter abonnieren",
-    "zum newsletter", "inscrivez-vous à notre", "suscríbete a nuestro",
-    "share this article", "share this story", "artikel teilen", "copyright ©",
-    "sorry, your browser", "enable javascript", "javascript is disabled",
-    "this content is not available", "dieser inhalt ist nicht verfügbar",
+    "this website uses cookies", "this site uses cookies", "wir verwenden cookies",
+    "website verwendet cookies", "seite verwendet cookies", "nous utilisons des cookies",
+    "site utilise des cookies", "utilizamos cookies", "este sitio web utiliza cookies",
+    "sign up for our", "subscribe to our", "newsletter abonnieren", "zum newsletter",
+    "inscrivez-vous à notre", "suscríbete a nuestro", "share this article",
+    "share this story", "artikel teilen", "copyright ©", "sorry, your browser",
+    "enable javascript", "javascript is disabled", "this content is not available",
+    "dieser inhalt ist nicht verfügbar",
 )
 _COPYRIGHT = ("©", "(c) ", "(C) ")
 # Every phrase above has one of these words: the phrases are looked for only in a
@@ -179,8 +181,11 @@ _COMMENTS_START = re.compile(
     re.IGNORECASE,
 )
 
+# "By Jane Doe", "Von Max Muster und Erika Beispiel": a preposition, then only names.
 _BYLINE = re.compile(
-    r"^(?:by|von|par|por|di|door|av|af|przez|автор)\s+\S", re.IGNORECASE,
+    r"^(?i:by|von|par|por|di|door|av|af|przez)\s+"
+    r"(?:[A-ZÀ-ÞĀ-Ž][\w.'’-]*(?:\s*(?:,|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)?\s*)){1,8}"
+    r"(?:\s*[|/–—-]\s*.{0,40})?$",
 )
 _DATE_LINE = re.compile(
     r"^(?:published|updated|posted|last updated|veröffentlicht|aktualisiert|stand"

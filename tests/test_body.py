@@ -1,0 +1,185 @@
+"""Finding the content block and reading its paragraphs."""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.extract.body import BodyText, ContentBlock, extract_body, find_content_root
+from scraper.extract.metadata import PageMetadata
+
+P1 = "The city council voted on Monday to close the old bridge, citing safety concerns."
+P2 = "Engineers found cracks in two of the supporting pillars during an inspection in May."
+P3 = "A temporary crossing will open next week, the mayor said, and repairs will take a year."
+P4 = "Residents on both banks said they had been worried about the bridge for a long time."
+
+
+def _block(html: str) -> ContentBlock:
+    block = find_content_root(LexborHTMLParser(html), PageMetadata())
+    assert block is not None
+    return block
+
+
+def body_of(html: str, **meta: str) -> BodyText:
+    tree = LexborHTMLParser(html)
+    metadata = PageMetadata(**meta)  # type: ignore[arg-type]
+    block = find_content_root(tree, metadata)
+    assert block is not None
+    return extract_body(block, metadata)
+
+
+def test_no_body_element_gives_none() -> None:
+    tree = LexborHTMLParser("<html><frameset><frame src=a></frameset></html>")
+    assert find_content_root(tree, PageMetadata()) is None
+
+
+def test_page_without_prose_falls_back_to_body() -> None:
+    block = _block("<html><body><div>Short</div></body></html>")
+    assert block.node.tag == "body"
+    assert block.keep == frozenset()
+
+
+def test_article_block_with_its_paragraphs_in_order() -> None:
+    html = f"""<body><nav><p>{P4} nav</p></nav><article><div class="story-body">
+      <p>{P1}</p><p>{P2}</p><p>{P3}</p></div></article></body>"""
+    block = _block(html)
+    assert block.node.attributes["class"] == "story-body"
+    assert body_of(html) == BodyText((P1, P2, P3))
+
+
+def test_one_wrapper_per_paragraph_is_joined_by_their_common_ancestor() -> None:
+    chunks = "".join(f'<div class="sc-x1 block"><div class="sc-x2"><p>{p}</p></div></div>'
+                     for p in (P1, P2, P3, P4))
+    html = f'<body><main><article id="a">{chunks}</article></main></body>'
+    block = _block(html)
+    assert block.node.attributes["id"] == "a"
+    assert body_of(html).paragraphs == (P1, P2, P3, P4)
+
+
+def test_body_split_between_ads_keeps_every_chunk() -> None:
+    html = f"""<body><div class="article"><div class="body-chunk"><p>{P1}</p><p>{P2}</p></div>
+      <div class="ad-slot"><p>Advertisement for a long product you might really want</p></div>
+      <div class="body-chunk"><p>{P3}</p><p>{P4}</p></div></div></body>"""
+    assert body_of(html).paragraphs == (P1, P2, P3, P4)
+
+
+def test_comment_section_with_more_text_than_the_article_is_not_the_article() -> None:
+    comments = "".join(f'<li class="comment"><p>{P4} Comment number {i}.</p></li>'
+                       for i in range(12))
+    html = f"""<body><article><div class="text"><p>{P1}</p><p>{P2}</p></div></article>
+      <section class="comments"><ul class="comment-list">{comments}</ul></section></body>"""
+    assert body_of(html).paragraphs == (P1, P2)
+
+
+def test_side_box_with_more_text_is_not_the_article() -> None:
+    box = "".join(f"<p>{P4} Box {i}.</p>" for i in range(6))
+    html = f"""<body><div class="page"><div class="col"><p>{P1}</p><p>{P2}</p></div>
+      <aside><div class="box">{box}</div></aside></div></body>"""
+    assert body_of(html).paragraphs == (P1, P2)
+
+
+def test_paragraphs_of_the_body_are_kept_whatever_their_wrapper_class_says() -> None:
+    html = f"""<body><div class="sidebar-grid"><div class="sidebar-grid__content">
+      <p>{P1}</p><p>{P2}</p><p>{P3}</p></div><div class="sidebar-grid__rail">
+      <p>Most read stories of the week</p></div></div></body>"""
+    assert body_of(html).paragraphs == (P1, P2, P3)
+
+
+def test_inline_elements_do_not_split_a_paragraph() -> None:
+    html = ("<body><article><p>The <a href='/x'>council</a> voted <em>on Monday</em> to "
+            "<strong>close</strong> the <span>old</span> bridge, citing<br>safety.</p>"
+            f"<p>{P2}</p></article></body>")
+    assert body_of(html).paragraphs == (
+        "The council voted on Monday to close the old bridge, citing safety.", P2)
+
+
+def test_text_in_divs_with_double_line_breaks() -> None:
+    html = f"""<body><div class="nav"><a href="/">Home</a></div>
+      <div class="entry">{P1}<br><br>{P2}<br>
+      <br>{P3}</div></body>"""
+    assert body_of(html).paragraphs == (P1, P2, P3)
+
+
+def test_headings_lists_quotes_and_tables_in_reading_order() -> None:
+    html = f"""<body><article class="post"><p>{P1}</p><h2>What happens next</h2>
+      <ul><li>Closure from <b>June</b></li><li>Ferry service</li></ul>
+      <blockquote><p>We had no choice.</p></blockquote>
+      <table><tr><th>Year</th><th>Cost</th></tr><tr><td>2024</td><td>3m</td></tr></table>
+      <p>{P2}</p></article></body>"""
+    assert body_of(html).paragraphs == (
+        P1, "What happens next", "Closure from June", "Ferry service", "We had no choice.",
+        "Year Cost", "2024 3m", P2)
+
+
+def test_chrome_inside_the_block_is_dropped() -> None:
+    html = f"""<body><article><div class="article-body">
+      <p>{P1}</p>
+      <div class="share-bar"><a href="#">Facebook</a> <a href="#">X</a></div>
+      <figure><img src="a.jpg"><figcaption>The bridge in May. Photo: City</figcaption></figure>
+      <p>{P2}</p>
+      <div class="related-links"><h3>Related</h3><ul><li><a href="/1">Other bridge story here</a>
+      </li></ul></div>
+      <ul><li><a href="/2">A list of links to other stories</a></li></ul>
+      <p>{P3}</p>
+      <div class="newsletter-box"><p>Get our morning briefing in your inbox.</p></div>
+      <script>var x = "{P4}";</script>
+      <div class="tags"><a href="/t">Bridges</a></div>
+      </div></article></body>"""
+    assert body_of(html).paragraphs == (P1, P2, P3)
+
+
+def test_boilerplate_paragraphs_with_the_same_tags_as_the_body() -> None:
+    html = f"""<body><div class="content"><p>{P1}</p><p>Read more: Why the bridge failed</p>
+      <p>{P2}</p><p>{P3}</p><p>Comments</p>
+      <p>Our site moderates all comments. Keep it civil and on topic, please.</p>
+      <p>Post a comment</p></div></body>"""
+    assert body_of(html).paragraphs == (P1, P2, P3)
+
+
+def test_dek_in_the_block_becomes_the_summary() -> None:
+    html = f"""<body><article><p class="standfirst">The bridge has been open since 1931.</p>
+      <p>{P1}</p><p>{P2}</p></article></body>"""
+    assert body_of(html) == BodyText((P1, P2), "The bridge has been open since 1931.")
+
+
+def test_dek_before_the_block_becomes_the_summary() -> None:
+    html = f"""<body><article><h1>Bridge to close</h1>
+      <div class="article__lead">Repairs will take a year, the council says.</div>
+      <div class="meta">By Jane Doe</div>
+      <div class="article__body"><p>{P1}</p><p>{P2}</p></div></article></body>"""
+    assert body_of(html, headline="Bridge to close") == BodyText(
+        (P1, P2), "Repairs will take a year, the council says.")
+
+
+def test_first_paragraph_equal_to_the_description_becomes_the_summary() -> None:
+    html = f"<body><article><p>{P4}</p><p>{P1}</p><p>{P2}</p></article></body>"
+    assert body_of(html, summary=P4) == BodyText((P1, P2), P4)
+
+
+def test_description_not_shown_in_the_page_is_not_a_summary() -> None:
+    html = f"<body><article><p>{P1}</p><p>{P2}</p></article></body>"
+    assert body_of(html, summary=P4) == BodyText((P1, P2))
+
+
+def test_headline_and_repeated_paragraphs_are_dropped() -> None:
+    html = f"""<body><article><div class="text"><h2>Bridge to close, city says</h2>
+      <p>{P1}</p><p>{P2}</p><p>{P1}</p></div></article></body>"""
+    assert body_of(html, headline="Bridge to close — city says").paragraphs == (P1, P2)
+
+
+def test_whitespace_is_normalized() -> None:
+    html = ("<body><article><p>  The\u00a0city  council\n\tvoted on Monday to close the old "
+            "bridge,\u200b citing safety. </p></article></body>")
+    assert body_of(html).paragraphs == (
+        "The city council voted on Monday to close the old bridge, citing safety.",)
+
+
+def test_keep_lists_the_paragraphs_and_their_wrappers() -> None:
+    html = f'<body><div id="w"><div id="c"><p id="a">{P1}</p><p id="b">{P2}</p></div></div></body>'
+    tree = LexborHTMLParser(html)
+    block = find_content_root(tree, PageMetadata())
+    assert block is not None
+    ids = {tree.css_first(f"#{i}").mem_id for i in ("a", "b", "c")}
+    assert block.node.attributes["id"] == "c"
+    assert ids <= block.keep
+    assert tree.css_first("#w").mem_id not in block.keep
+    assert set(block.texts.values()) == {P1, P2}

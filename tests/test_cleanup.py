@@ -1,0 +1,117 @@
+"""Boilerplate recognition: class/id words, tags, and paragraph text in several languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from scraper.extract.cleanup import (
+    drop_boilerplate,
+    hint_words,
+    is_body_mark,
+    is_boilerplate_element,
+    is_dek,
+    is_negative,
+    is_positive,
+)
+
+PROSE = "The committee met on Tuesday and agreed on a plan to rebuild the bridge by spring."
+
+
+def test_hint_words_split_class_values_into_lower_case_words() -> None:
+    assert hint_words("Article__related-Links  js_share main") == [
+        "article", "related", "links", "js", "share", "main"]
+    assert hint_words("") == []
+
+
+@pytest.mark.parametrize("hints", [
+    "comments", "comment-list", "share-bar", "article__related", "relatedArticles",
+    "newsletter-signup", "ad", "ad-slot", "sidebar", "breadcrumb", "tags", "author-bio",
+    "social-links", "promo-box", "most-read", "cookie-banner", "outbrain", "read-more",
+])
+def test_chrome_words(hints: str) -> None:
+    assert is_negative(hint_words(hints))
+
+
+@pytest.mark.parametrize("hints", ["shadow", "thread", "imagery", "loaded", "article-body",
+                                   "story", "content", "headline", "paywall", "download"])
+def test_words_that_only_look_like_chrome(hints: str) -> None:
+    assert not is_negative(hint_words(hints))
+
+
+def test_positive_words() -> None:
+    assert is_positive(hint_words("story-body"))
+    assert is_positive(hint_words("c-article-text"))
+    assert is_positive(hint_words("entry-content"))
+    assert not is_positive(hint_words("sidebar widget"))
+
+
+def test_dek_words_but_not_its_picture() -> None:
+    assert is_dek(hint_words("article-main__summary"))
+    assert is_dek(hint_words("standfirst"))
+    assert is_dek(hint_words("c-lead"))
+    assert not is_dek(hint_words("lead-image"))
+    assert not is_dek(hint_words("article-body"))
+
+
+def test_boilerplate_elements_by_tag_and_class() -> None:
+    assert is_boilerplate_element("aside", "")
+    assert is_boilerplate_element("figure", "article-body")
+    assert is_boilerplate_element("div", "share-bar")
+    assert not is_boilerplate_element("div", "")
+    assert not is_boilerplate_element("div", "article-body meta")
+    assert is_body_mark("js-Article-Body x")
+    assert not is_body_mark("article-meta")
+
+
+@pytest.mark.parametrize("text", [
+    "Read more: Kurdish parties agree on a joint vision",
+    "READ MORE:",
+    "Related: Floods close roads in the north",
+    "Lesen Sie auch: Was die Reform bedeutet",
+    "Mehr zum Thema",
+    "À lire aussi : la réforme des retraites",
+    "Lee también: el Gobierno aprueba el plan",
+    "Leggi anche: il piano del governo",
+    "Leia também: o plano do governo",
+    "Czytaj też: rząd przyjął plan",
+    "Читайте также: правительство одобрило план",
+    "Advertisement",
+    "Anzeige",
+    "Share this article",
+    "Sign up for our newsletter to get the day's top stories.",
+    "Rudaw moderates all comments submitted on our website.",
+    "Post a comment",
+    "We use cookies to improve your experience.",
+    "© 2025 Example Media. All rights reserved.",
+    "Alle Rechte vorbehalten.",
+    "Tous droits réservés.",
+    "By Jane Doe",
+    "Published: 12 March 2025, 10:00",
+    "Aktualisiert am 12.03.2025",
+])
+def test_boilerplate_paragraphs_are_dropped(text: str) -> None:
+    assert drop_boilerplate([PROSE, text]) == [PROSE]
+
+
+@pytest.mark.parametrize("text", [
+    "Related to this, the minister said the plan would cost more than expected and take years.",
+    "Readers who moderate their spending will see the benefit, the bank said in its report.",
+    "By the end of the month, early voting will be underway in at least four states.",
+    "He said he would share the findings with the committee once the review was complete.",
+    "The company said it uses cookies from a local bakery in its advertising campaign, which "
+    "ran for three weeks in the spring and drew complaints from competitors.",
+])
+def test_prose_that_mentions_boilerplate_words_is_kept(text: str) -> None:
+    assert drop_boilerplate([PROSE, text]) == [PROSE, text]
+
+
+@pytest.mark.parametrize("heading", ["Comments", "3 Comments", "Kommentare (12)", "Leave a Reply",
+                                     "Commentaires", "Comentarios"])
+def test_comment_section_heading_cuts_the_rest(heading: str) -> None:
+    later = "Great article, thanks for writing it. I agree with every word of it."
+    assert drop_boilerplate([PROSE, heading, later, PROSE + " Again."]) == [PROSE]
+
+
+def test_long_paragraphs_are_never_boilerplate() -> None:
+    text = "Read more: " + "word " * 100
+    assert drop_boilerplate([text]) == [text]

@@ -1,0 +1,144 @@
+"""Any input gives an Article or an ExtractionError, in bounded time, without crashing."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scraper import extract
+from scraper.errors import ExtractionError
+from scraper.models import Article
+
+PROSE = "This sentence is long enough to be read as a paragraph of prose, with a comma."
+
+
+def _check_record(article: Article) -> None:
+    paragraphs = article.body.split("\n\n") if article.body else []
+    assert "\n\n\n" not in article.body
+    for paragraph in paragraphs:
+        assert paragraph == paragraph.strip()
+        assert paragraph
+        assert "  " not in paragraph
+    assert len(paragraphs) == len(set(paragraphs))
+    assert article.to_dict()["body"] == article.body
+
+
+@pytest.mark.parametrize("html", ["", b"", "   ", b"\x00\x00", "</p>", "<!-->"])
+def test_empty_input_gives_an_empty_article_with_a_reason(html: str | bytes) -> None:
+    article = extract(html, "https://example.com/a")
+    assert article.body == ""
+    assert article.notes == ("no article text found",)
+
+
+def test_page_without_body_element_content() -> None:
+    article = extract("<html><head><title>T</title></head></html>")
+    assert article.body == ""
+    assert article.notes == ("no article text found",)
+
+
+def test_frameset_page() -> None:
+    article = extract('<html><frameset><frame src="a.html"><frame src="b.html"></frameset></html>')
+    assert article.body == ""
+    assert article.notes == ("no article text found",)
+
+
+def test_truncated_html_keeps_what_was_sent() -> None:
+    article = extract(f"<html><body><article><h1>Title</h1><p>{PROSE}</p><p>Cut he")
+    assert article.body == f"{PROSE}\n\nCut he"
+
+
+def test_text_without_any_tag() -> None:
+    assert extract(PROSE).body == PROSE
+
+
+def test_invalid_utf8_bytes_are_replaced_not_fatal() -> None:
+    html = f"<html><body><article><p>{PROSE} \x80\xff end.</p></article></body></html>"
+    article = extract(html.encode("latin-1"), content_type="text/html; charset=utf-8")
+    assert article.body == f"{PROSE} \ufffd\ufffd end."
+
+
+def test_binary_garbage_gives_an_article() -> None:
+    article = extract(bytes(range(256)) * 40)
+    _check_record(article)
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize(
+    "opening", ["<div>", "<ul><li>", '<div class="x">', "<b>", "<table><tr><td>"])
+def test_100k_nested_elements_are_refused_quickly(opening: str) -> None:
+    html = opening * 100_000 + f"<p>{PROSE}</p>"
+    start = time.perf_counter()
+    message = r"^elements nested about \d+ deep \(more than 5000\)"
+    with pytest.raises(ExtractionError, match=message):
+        extract(html)
+    assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.timeout(10)
+def test_closed_deep_nesting_is_refused_as_bytes_too() -> None:
+    html = ("<div>" * 100_000 + f"<p>{PROSE}</p>" + "</div>" * 100_000).encode()
+    with pytest.raises(ExtractionError, match="nested about"):
+        extract(html)
+
+
+def test_moderate_nesting_is_read() -> None:
+    html = "<div>" * 500 + f"<p>{PROSE}</p>" + "</div>" * 500
+    assert extract(html).body == PROSE
+
+
+@pytest.mark.timeout(60)
+def test_20_mb_page_is_read() -> None:
+    filler = "<div class='teaser'><p>" + "filler words here, " * 8 + "</p></div>"
+    html = (f"<html><body><article class='story'><h1>Big</h1><p>{PROSE}</p>"
+            f"<p>{PROSE} Again.</p></article><aside>{filler * 120_000}</aside></body></html>")
+    assert len(html) > 20_000_000
+    start = time.perf_counter()
+    article = extract(html.encode())
+    assert time.perf_counter() - start < 30
+    assert article.body == f"{PROSE}\n\n{PROSE} Again."
+
+
+_TAGS = st.sampled_from(["div", "p", "span", "a", "article", "section", "ul", "li", "br",
+                         "h1", "h2", "table", "tr", "td", "blockquote", "aside", "nav",
+                         "script", "figure", "figcaption", "b", "em", "header", "footer"])
+_CLASSES = st.sampled_from(["", "article-body", "comments", "share", "related", "lead",
+                            "standfirst", "content", "ad", "sidebar", "story"])
+_WORDS = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80)
+
+
+@st.composite
+def _html(draw: st.DrawFn) -> str:
+    parts: list[str] = []
+    for _ in range(draw(st.integers(0, 60))):
+        kind = draw(st.integers(0, 3))
+        tag = draw(_TAGS)
+        if kind == 0:
+            parts.append(f'<{tag} class="{draw(_CLASSES)}">')
+        elif kind == 1:
+            parts.append(f"</{tag}>")
+        elif kind == 2:
+            parts.append(draw(_WORDS))
+        else:
+            parts.append(draw(st.sampled_from([PROSE, "<br><br>", "<!-- c -->", "&amp;", "<"])))
+    return "".join(parts)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_html())
+def test_random_markup_gives_a_clean_article(html: str) -> None:
+    _check_record(extract(html, "https://example.com/a"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=3000))
+def test_random_bytes_give_an_article(data: bytes) -> None:
+    _check_record(extract(data))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=3000))
+def test_random_text_gives_an_article(data: str) -> None:
+    _check_record(extract(data))
