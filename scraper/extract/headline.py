@@ -45,8 +45,11 @@ def site_key(text: str) -> str:
     """Comparison key of a site name: case-folded letters and digits only, so that
     "n-tv.de", "NTV" and "ntv.de" meet; a leading "www." and a trailing top-level domain
     are ignored."""
-    text = unicodedata.normalize("NFKC", text).casefold().strip()
-    text = _HOST_SUFFIX.sub("", _HOST_PREFIX.sub("", text))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    text = text.casefold().strip()
+    if "." in text:
+        text = _HOST_SUFFIX.sub("", _HOST_PREFIX.sub("", text))
     return _KEY_DROP.sub("", text)
 
 

@@ -2,9 +2,10 @@
 Core and other ``<meta>`` conventions, ``itemprop`` microdata, ``<time>`` elements and the
 visible page.
 
-One CSS query over the whole tree collects every node any field needs (the budget is a
-fraction of a millisecond per page); a second one, for bylines in the page, runs only when
-no metadata names an author.
+The budget is a fraction of a millisecond per page, so the tree is read in few queries:
+the head's meta, link, title and JSON-LD elements; one query over the body for its h1
+elements and JSON-LD; and, only when the metadata leaves the author or the date unknown,
+a search for bylines or printed dates near the headline.
 
 >>> from selectolax.lexbor import LexborHTMLParser
 >>> page = LexborHTMLParser('<html lang="en_gb"><head>'
@@ -65,14 +66,14 @@ class PageMetadata:
     dek: str | None = None
 
 
-# The head is small: a few queries on it cost little. The body costs a full-tree query
-# (the largest part of this step's time), made only when the head leaves the article's
-# JSON-LD, date or author unknown; otherwise the body gives only its first h1 (a query
-# that stops early).
-_BODY_SELECTOR = (
-    'h1, script[type="application/ld+json"], time, [itemprop], [rel~="author"], meta, '
-    ".dateline"
-)
+# The head is small: a few queries on it cost little. The body is queried once, for its
+# h1 elements and JSON-LD only: each selector added to a full-tree query costs as much
+# again, so microdata, <time> elements and bylines are looked for near the headline, and
+# only when the metadata leaves the field empty. Meta tags in the body (left there by a
+# broken head) are read only when the head has almost none.
+_BODY_SELECTOR = 'h1, script[type="application/ld+json"]'
+_BODY_SELECTOR_THIN_HEAD = 'h1, script[type="application/ld+json"], meta[content]'
+_THIN_HEAD_METAS = 4
 # Bylines and printed dates are looked for near the headline only (in the subtree of an
 # ancestor of the h1, widening step by step): cheaper than the whole page, and it keeps
 # the bylines and dates of teasers out.
@@ -81,14 +82,14 @@ _BYLINE_SELECTOR = (
     '[class*="autor"], [class*="Autor"], [rel~="author"], [itemprop~="author"]'
 )
 _DATE_SELECTOR = (
-    'time, [itemprop~="datePublished"], [class*="date"], [class*="Date"], [class*="time"], '
-    '[class*="Time"], [class*="meta"], [class*="info"], [class*="byline"]'
+    'time, [itemprop~="datePublished"], [itemprop~="dateCreated"], [class*="date"], '
+    '[class*="Date"], [class*="time"], [class*="Time"], [class*="meta"], [class*="info"], '
+    '[class*="byline"]'
 )
 _TITLE_DATE = re.compile(r"[|–—-]\s*(\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2})\s*$")
 # How far up from the h1 the search for a byline or a date goes.
 _NEAR_H1_LEVELS = 3
 
-_META_KEYS = ("property", "name", "itemprop", "http-equiv")
 _PUBLISHED_META = (
     "article:published_time", "og:article:published_time", "article:published",
     "datepublished", "og:published_time", "published_time", "parsely-pub-date",
@@ -133,8 +134,6 @@ _MAX_TAG_CHARS = 60
 # How many h1 elements are worth reading: pages with more use them for teasers.
 _MAX_H1 = 6
 _PERSON_TYPES = frozenset({"person"})
-# The microdata properties read (others, such as articleBody, would cost their text).
-_ITEMPROPS = frozenset({"author", "creator", "datepublished", "datemodified", "datecreated"})
 _PARENS = re.compile(r"\s*\([^)]*\)")
 # A site name has at most this many words; more is a sentence (a misplaced headline).
 _MAX_SITE_WORDS = 6
@@ -152,12 +151,6 @@ class _Signals:
     h1: list[str] = field(default_factory=list)
     h1_node: LexborNode | None = None
     jsonld: list[str] = field(default_factory=list)
-    # <time> values after the first h1 and outside links, with whether marked pubdate.
-    times: list[tuple[str, bool]] = field(default_factory=list)
-    items: dict[str, list[str]] = field(default_factory=dict)
-    rel_authors: list[str] = field(default_factory=list)
-    dateline: str | None = None
-    body_read: bool = False
 
 
 def _read_meta(node: LexborNode, meta: dict[str, list[str]]) -> None:
@@ -192,12 +185,12 @@ def _read_head(tree: LexborHTMLParser, sig: _Signals) -> None:
 
 
 def _read_body(tree: LexborHTMLParser, sig: _Signals) -> None:
-    sig.body_read = True
     body = tree.body
     if body is None:
         return
+    thin_head = len(sig.meta) < _THIN_HEAD_METAS
     h1: list[str] = []
-    for node in body.css(_BODY_SELECTOR):
+    for node in body.css(_BODY_SELECTOR_THIN_HEAD if thin_head else _BODY_SELECTOR):
         tag = node.tag
         if tag == "h1":
             if len(h1) < _MAX_H1:
@@ -206,35 +199,15 @@ def _read_body(tree: LexborHTMLParser, sig: _Signals) -> None:
                     h1.append(text)
                     if sig.h1_node is None:
                         sig.h1_node = node
-            continue
-        if tag == "script":
+        elif tag == "script":
             sig.jsonld.append(node.text())
-            continue
-        if tag == "meta":
+        else:
             _read_meta(node, sig.meta)
-            continue
-        attrs = node.attributes
-        itemprop = attrs.get("itemprop")
-        if tag == "time" and itemprop is None:
-            value = attrs.get("datetime")
-            if value and h1 and not _in_link(node):
-                sig.times.append((value, "pubdate" in attrs))
-        elif itemprop:
-            for prop in itemprop.lower().split():
-                if prop in _ITEMPROPS:
-                    value = attrs.get("content") or attrs.get("datetime")
-                    if value is None:
-                        value = node.text(separator=" ")
-                    sig.items.setdefault(prop, []).append(value)
-        rel = attrs.get("rel")
-        if rel and "author" in rel.lower().split():
-            sig.rel_authors.append(node.text())
-        if sig.dateline is None and "dateline" in (attrs.get("class") or "").split():
-            sig.dateline = normalize_space(node.text()) or None
     sig.h1 = h1
 
 
-def _near_h1(h1: LexborNode | None, selector: str) -> Iterator[LexborNode]:
+def _near_h1(h1: LexborNode | None, selector: str, levels: int = _NEAR_H1_LEVELS
+             ) -> Iterator[LexborNode]:
     """Nodes matching ``selector`` near the headline, nearest first: in the subtree of the
     h1's parent, then of each ancestor above it (a few levels), each node once; none
     without an h1 (the whole page would be slow to search and full of teasers). The
@@ -243,7 +216,7 @@ def _near_h1(h1: LexborNode | None, selector: str) -> Iterator[LexborNode]:
         return
     seen: set[int] = set()
     node = h1.parent
-    for _ in range(_NEAR_H1_LEVELS):
+    for _ in range(levels):
         if node is None or node.tag in ("body", "html"):
             return
         for found in node.css(selector):
@@ -318,8 +291,7 @@ def _as_list(value: Any) -> list[Any]:
 
 
 class _Page:
-    """The page being read: its signals, JSON-LD objects and the article object. The body
-    is read only when a field needs it."""
+    """The page being read: its signals, JSON-LD objects and the article object."""
 
     def __init__(self, tree: LexborHTMLParser, url: str | None) -> None:
         self.tree = tree
@@ -327,43 +299,13 @@ class _Page:
         self._canonical: str | None = None
         self.sig = _Signals()
         _read_head(tree, self.sig)
-        self.objects: list[dict[str, Any]] = []
-        self.ids: dict[str, dict[str, Any]] = {}
-        self.article: dict[str, Any] | None = None
-        self._h1_read = False
-        self._parse_jsonld()
-        if self.article is None:
-            self.read_body()
-
-    def h1(self) -> tuple[list[str], LexborNode | None]:
-        """The texts of the page's h1 elements and the first h1 node: from the body's
-        signals when read, else from a query that stops at the first h1."""
-        sig = self.sig
-        if not sig.body_read and not self._h1_read:
-            self._h1_read = True
-            body = self.tree.body
-            node = body.css_first("h1") if body is not None else None
-            text = normalize_space(node.text()) if node is not None else ""
-            if text:
-                sig.h1, sig.h1_node = [text], node
-        return sig.h1, sig.h1_node
-
-    def _parse_jsonld(self) -> None:
+        _read_body(tree, self.sig)
         objects: list[dict[str, Any]] = []
         for text in self.sig.jsonld:
             objects.extend(flatten(parse_jsonld(text)))
         self.objects = objects
         self.ids = _index(objects)
-        self.article = pick_article(objects, url=self.canonical or self.url, h1=self.sig.h1)
-
-    def read_body(self) -> None:
-        """Read the body's signals (once); JSON-LD found there joins the head's."""
-        if self.sig.body_read:
-            return
-        count = len(self.sig.jsonld)
-        _read_body(self.tree, self.sig)
-        if len(self.sig.jsonld) > count or self.article is None:
-            self._parse_jsonld()
+        self.article = pick_article(objects, url=self.canonical or url, h1=self.sig.h1)
 
     @property
     def canonical(self) -> str | None:
@@ -411,8 +353,9 @@ def _ld_authors(article: dict[str, Any], ids: dict[str, dict[str, Any]]
 
 
 def _authors(page: _Page, site: Site) -> list[str]:
-    """People first: JSON-LD persons, author meta, microdata, rel=author links, bylines in
-    the page; an organisation or the site itself only when no person is named anywhere."""
+    """People first: JSON-LD persons, author meta; then an organisation that JSON-LD names
+    as the author; then bylines near the headline (byline classes, microdata, rel=author
+    links); the site itself only when no person is named anywhere."""
     fallback: list[str] = []
 
     def people_of(names: list[str]) -> list[str]:
@@ -433,15 +376,6 @@ def _authors(page: _Page, site: Site) -> list[str]:
         found = people_of([n for v in values for n in split_authors(v)])
         if found:
             return found
-    # Microdata and rel=author links of the body, when it was read for its JSON-LD; else
-    # the search near the headline finds them.
-    for key in ("author", "creator"):
-        found = people_of([n for v in sig.items.get(key, ()) for n in split_authors(v)])
-        if found:
-            return found
-    found = people_of([n for v in sig.rel_authors for n in split_authors(v)])
-    if found:
-        return found
     if orgs:
         # The publisher says in so many words that an organisation wrote it.
         return orgs
@@ -463,10 +397,13 @@ _SKIP_BYLINE_TAGS = frozenset({"img", "meta", "script", "style", "link", "body",
 
 
 def _page_bylines(page: _Page) -> list[str]:
-    """Names from byline elements near the headline: the first that opens with a byline
-    word ("By", "Von", "Por" ...), else the first that holds a name of two words or more."""
+    """Names from byline elements near the headline: every microdata author, else the
+    first byline that opens with a byline word ("By", "Von", "Por" ...), else the first
+    that holds a name of two words or more."""
+    micro: list[str] = []
+    worded: list[str] = []
     first: list[str] = []
-    for count, node in enumerate(_near_h1(page.h1()[1], _BYLINE_SELECTOR)):
+    for count, node in enumerate(_near_h1(page.sig.h1_node, _BYLINE_SELECTOR)):
         if count >= _MAX_BYLINE_NODES:
             break
         if node.tag in _SKIP_BYLINE_TAGS or _in_figure(node):
@@ -475,13 +412,16 @@ def _page_bylines(page: _Page) -> list[str]:
         if not text or len(text) > _MAX_BYLINE_CHARS:
             continue
         names = split_authors(text)
-        if names and has_byline_word(text):
-            return names
-        # Without a byline word, a one-word text is more often a button or a label.
-        names = [n for n in names if " " in n]
-        if names and not first:
-            first = names
-    return first
+        if not names:
+            continue
+        if "author" in (node.attributes.get("itemprop") or "").lower().split():
+            micro.extend(names)
+        elif not worded and has_byline_word(text):
+            worded = names
+        elif not first:
+            # Without a byline word, a one-word text is more often a button or a label.
+            first = [n for n in names if " " in n]
+    return micro or worded or first
 
 
 def _date_of(values: Iterable[Any]) -> str | None:
@@ -504,33 +444,34 @@ def _published(page: _Page) -> str | None:
         found = _date_of(sig.meta.get(key, ()))
         if found:
             return found
-    found = _date_of([*sig.items.get("datepublished", ()), *sig.items.get("datecreated", ())])
-    if found:
-        return found
-    pubdate = [value for value, is_pub in sig.times if is_pub]
-    found = _date_of(pubdate + [value for value, _ in sig.times[:1]])
-    return found or _page_date(page) or _title_date(page)
+    return _page_date(page) or _title_date(page)
 
 
+_SKIP_DATE_TAGS = _SKIP_BYLINE_TAGS - {"meta"}
 # A date element's text longer than this is a paragraph, not a date line.
 _MAX_DATE_CHARS = 100
 
 
 def _page_date(page: _Page) -> str | None:
-    """The first date printed near the headline, the last resort."""
-    for count, node in enumerate(_near_h1(page.h1()[1], _DATE_SELECTOR)):
+    """The date near the headline, the last resort: a machine-readable one (``<time
+    datetime>``, microdata) first, else the first printed one."""
+    printed: str | None = None
+    for count, node in enumerate(_near_h1(page.sig.h1_node, _DATE_SELECTOR)):
         if count >= _MAX_BYLINE_NODES:
             break
-        if node.tag in _SKIP_BYLINE_TAGS or _in_link(node):
+        if node.tag in _SKIP_DATE_TAGS or _in_link(node):
             continue
         attrs = node.attributes
-        text = attrs.get("datetime") or attrs.get("content") or normalize_space(
-            node.text(separator=" "))
-        if text and len(text) <= _MAX_DATE_CHARS and any(c.isdigit() for c in text):
-            found = normalize_date(text)
+        value = attrs.get("datetime") or attrs.get("content")
+        if value:
+            found = normalize_date(value)
             if found:
                 return found
-    return None
+        if printed is None:
+            text = normalize_space(node.text(separator=" "))
+            if text and len(text) <= _MAX_DATE_CHARS and any(c.isdigit() for c in text):
+                printed = normalize_date(text)
+    return printed
 
 
 def _title_date(page: _Page) -> str | None:
@@ -553,7 +494,7 @@ def _modified(page: _Page) -> str | None:
         found = _date_of(sig.meta.get(key, ()))
         if found:
             return found
-    return _date_of(sig.items.get("datemodified", ()))
+    return None
 
 
 def _language(page: _Page) -> str | None:
@@ -724,7 +665,8 @@ def _summary(page: _Page) -> str | None:
 def _dek(page: _Page, headline: str | None) -> str | None:
     """A standfirst the JSON-LD names (``abstract``, ``alternativeHeadline``): a sentence
     longer than the headline, not another version of a title."""
-    if page.article is None:
+    if page.article is None or not (page.article.get("abstract")
+                                    or page.article.get("alternativeHeadline")):
         return None
     titles = {t.casefold() for t in (headline, _text(page.article.get("headline")),
                                      _first(page.sig.meta, ("og:title", "twitter:title"))) if t}
@@ -742,11 +684,8 @@ def _headline(page: _Page, site: Site) -> str | None:
     if article is not None:
         jsonld = _text(article.get("headline"))
         name = _text(article.get("name"))
-    # With a whole JSON-LD headline the h1 rarely changes the choice: it is looked up
-    # only when the body was read anyway.
-    h1 = sig.h1 if jsonld and not jsonld.endswith(("...", "…")) else page.h1()[0]
     return choose_headline(
-        h1=h1, jsonld=jsonld, jsonld_name=name,
+        h1=sig.h1, jsonld=jsonld, jsonld_name=name,
         og=_first(sig.meta, ("og:title",)),
         twitter=_first(sig.meta, ("twitter:title",)),
         title=normalize_space(sig.title) or _first(sig.meta, ("title", "dc.title")),
@@ -768,9 +707,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
     section = _section(page)
     site = Site.of(sites, host, (section,) if section else ())
     article = page.article
-    dateline = page.sig.dateline
-    if article is not None:
-        dateline = _text(article.get("dateline")) or dateline
+    dateline = _text(article.get("dateline")) if article is not None else None
     headline = _headline(page, site)
     return PageMetadata(
         headline=headline,
