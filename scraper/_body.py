@@ -16,8 +16,9 @@ from typing import Literal, Protocol
 
 import brotli  # type: ignore[import-untyped]
 
-__all__ = ["ACCEPT_ENCODING", "BodyDecodeError", "Decoder", "UnknownEncoding", "content_verdict",
-           "looks_like_feed", "looks_like_html", "media_type", "read_capped", "refusal_reason"]
+__all__ = ["ACCEPT_ENCODING", "BodyDecodeError", "BodyTruncated", "Decoder", "UnknownEncoding",
+           "content_verdict", "looks_like_feed", "looks_like_html", "media_type", "read_capped",
+           "refusal_reason"]
 
 PIECE = 64 * 1024
 ACCEPT_ENCODING = "gzip, deflate, br"
@@ -28,6 +29,10 @@ Verdict = Literal["accept", "sniff", "refuse"]
 
 class BodyDecodeError(Exception):
     """The body is not valid for its Content-Encoding."""
+
+
+class BodyTruncated(BodyDecodeError):
+    """The compressed stream stopped before its end: the connection was cut short."""
 
 
 class UnknownEncoding(Exception):
@@ -44,44 +49,60 @@ class _Layer(Protocol):
 
 class _Zlib:
     """gzip (members may follow one another) or deflate (zlib-wrapped or, as some servers
-    send it, raw)."""
+    send it, raw: the first two bytes tell which)."""
 
     def __init__(self, name: str) -> None:
         self.name = name
         self._gzip = name in ("gzip", "x-gzip")
-        self._raw_fallback = not self._gzip
-        self._d = self._new()
+        self._head = b""  # deflate: bytes kept until the format is known
+        self._d: zlib._Decompress | None = self._new() if self._gzip else None
 
     def _new(self) -> zlib._Decompress:
-        return zlib.decompressobj(16 + zlib.MAX_WBITS if self._gzip else zlib.MAX_WBITS)
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+
+    def _start_deflate(self, data: bytes) -> bytes:
+        self._head += data
+        if len(self._head) < 2:
+            return b""
+        cmf, flg = self._head[0], self._head[1]
+        wrapped = cmf & 0x0F == 8 and (cmf << 8 | flg) % 31 == 0
+        self._d = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+        data, self._head = self._head, b""
+        return data
 
     def feed(self, data: bytes) -> Iterator[bytes]:
-        while True:
+        if self._d is None:
+            data = self._start_deflate(data)
+            if self._d is None:
+                return
+        decompressor = self._d
+        while data or not decompressor.eof:
             try:
-                out = self._d.decompress(data, PIECE)
+                out = decompressor.decompress(data, PIECE)
             except zlib.error as exc:
-                if not self._raw_fallback:
-                    raise BodyDecodeError(f"invalid {self.name} data ({exc})") from exc
-                self._raw_fallback = False
-                self._d = zlib.decompressobj(-zlib.MAX_WBITS)
-                continue
-            self._raw_fallback = False
+                raise BodyDecodeError(f"invalid {self.name} data ({exc})") from exc
             if out:
                 yield out
-            data = self._d.unconsumed_tail
-            if self._d.eof:
-                rest = self._d.unused_data
+            data = decompressor.unconsumed_tail
+            if decompressor.eof:
+                rest = decompressor.unused_data
                 if not (self._gzip and rest.strip(b"\0")):
-                    return
-                self._d = self._new()
+                    return  # trailing bytes after the stream are ignored, as browsers do
+                decompressor = self._d = self._new()
                 data = rest
             elif not data and len(out) < PIECE:
                 return
 
     def finish(self) -> Iterator[bytes]:
+        if self._d is None:
+            if self._head:
+                raise BodyTruncated(f"{self.name} data ends early")
+            return
         out = self._d.flush()
         if out:
             yield out
+        if not self._d.eof:
+            raise BodyTruncated(f"{self.name} data ends early")
 
 
 class _Brotli:
@@ -104,7 +125,7 @@ class _Brotli:
 
     def finish(self) -> Iterator[bytes]:
         if not self._d.is_finished():
-            raise BodyDecodeError("truncated br data")
+            raise BodyTruncated("br data ends early")
         return iter(())
 
 

@@ -36,6 +36,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from scraper._body import (
     ACCEPT_ENCODING,
     BodyDecodeError,
+    BodyTruncated,
     Decoder,
     UnknownEncoding,
     content_verdict,
@@ -407,6 +408,8 @@ class Fetcher:
         try:
             content, cut = await read_capped(response.aiter_raw(), decoder, hop.max_bytes,
                                              keep_cut=hop.kind == "robots")
+        except BodyTruncated as exc:  # like a connection reset mid-body: worth a retry
+            raise hop.error(NetworkError, f"response cut short ({exc})") from exc
         except BodyDecodeError as exc:
             raise hop.error(UnsupportedContent, f"body could not be decoded: {exc}") from exc
         if cut and hop.kind != "robots":  # a robots.txt is parsed as far as the cap

@@ -460,6 +460,28 @@ def test_corrupt_gzip_is_refused(server: LoopbackServer) -> None:
     assert caught.value.reason.startswith("body could not be decoded: invalid gzip data (")
 
 
+def test_truncated_gzip_is_a_network_error_worth_a_retry(server: LoopbackServer) -> None:
+    wire = gzip.compress(HTML * 50)
+    server.route("/cut", [Reply(body=wire[:-20], headers={"Content-Encoding": "gzip"}),
+                          Reply(body=wire, headers={"Content-Encoding": "gzip"})])
+    clock = FakeTime()
+
+    result = fetch_once(server.url("/cut"), time_=clock, trusted=True)
+
+    assert result.content == HTML * 50
+    assert clock.sleeps == [1.0]
+
+
+def test_truncated_gzip_reason(server: LoopbackServer) -> None:
+    server.route("/cut", Reply(body=gzip.compress(HTML)[:-20],
+                               headers={"Content-Encoding": "gzip"}))
+
+    with pytest.raises(NetworkError) as caught:
+        fetch_once(server.url("/cut"), replace(QUICK, max_attempts=1), trusted=True)
+
+    assert caught.value.reason == "response cut short (gzip data ends early)"
+
+
 def test_unknown_content_encoding_is_refused(server: LoopbackServer) -> None:
     server.route("/z", Reply(body=b"(\xb5/\xfd", headers={"Content-Encoding": "zstd"}))
 

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from scraper._body import (
     PIECE,
     BodyDecodeError,
+    BodyTruncated,
     Decoder,
     UnknownEncoding,
     content_verdict,
@@ -90,13 +91,29 @@ def test_unknown_encoding() -> None:
         Decoder("gzip, compress")
 
 
-def test_truncated_brotli_is_an_error() -> None:
-    wire = _compress(b"<html>" * 1000, "br")
-    decoder = Decoder("br")
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "br"])
+def test_truncated_stream_is_reported(encoding: str) -> None:
+    wire = _compress(bytes(range(256)) * 40, encoding)
+    decoder = Decoder(encoding)
     b"".join(decoder.feed(wire[: len(wire) // 2]))
 
-    with pytest.raises(BodyDecodeError):
+    with pytest.raises(BodyTruncated, match=f"^{encoding} data ends early$"):
         list(decoder.finish())
+
+
+def test_one_byte_of_deflate_is_truncated() -> None:
+    decoder = Decoder("deflate")
+
+    assert list(decoder.feed(b"x")) == []
+    with pytest.raises(BodyTruncated):
+        list(decoder.finish())
+
+
+def test_trailing_bytes_after_the_stream_are_ignored() -> None:
+    decoder = Decoder("gzip")
+
+    assert b"".join(decoder.feed(gzip.compress(b"<html>") + b"\0\0\0")) == b"<html>"
+    assert list(decoder.finish()) == []
 
 
 async def _chunks(*parts: bytes) -> AsyncIterator[bytes]:
