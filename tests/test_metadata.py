@@ -314,3 +314,11 @@ def test_dek_is_a_sentence_not_another_headline() -> None:
     repeat = {"@type": "NewsArticle", "headline": "Storm hits coast", "alternativeHeadline":
               "Thousands without power as the storm hits the coast overnight"}
     assert _meta(_page(head=og + _ld(repeat))).dek is None
+
+
+def test_naive_jsonld_time_takes_the_zone_of_the_same_meta_time() -> None:
+    article = {"@type": "NewsArticle", "headline": "H", "datePublished": "2024-04-28T14:26:01"}
+    zoned = '<meta property="article:published_time" content="2024-04-28T14:26:01+02:00">'
+    assert _meta(_page(head=zoned + _ld(article))).published == "2024-04-28T12:26:01Z"
+    other = '<meta property="article:published_time" content="2024-04-27T09:00:00+02:00">'
+    assert _meta(_page(head=other + _ld(article))).published == "2024-04-28T14:26:01"

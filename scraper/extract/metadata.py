@@ -86,6 +86,7 @@ _DATE_SELECTOR = (
     '[class*="Date"], [class*="time"], [class*="Time"], [class*="meta"], [class*="info"], '
     '[class*="byline"]'
 )
+_NAIVE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
 _TITLE_DATE = re.compile(r"[|–—-]\s*(\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2})\s*$")
 # How far up from the h1 the search for a byline or a date goes.
 _NEAR_H1_LEVELS = 3
@@ -433,18 +434,32 @@ def _date_of(values: Iterable[Any]) -> str | None:
 
 
 def _published(page: _Page) -> str | None:
+    """The article's own publication time: JSON-LD of the article object, then meta tags,
+    then a date near the headline, then one in the title."""
     article, sig = page.article, page.sig
     if article is not None:
         found = _date_of(_as_list(article.get("datePublished"))
                          + _as_list(article.get("dateCreated"))
                          + _as_list(article.get("uploadDate")))
         if found:
-            return found
+            return _with_zone(found, sig.meta) if _NAIVE_TIME.match(found) else found
     for key in _PUBLISHED_META:
         found = _date_of(sig.meta.get(key, ()))
         if found:
             return found
     return _page_date(page) or _title_date(page)
+
+
+def _with_zone(naive: str, meta: dict[str, list[str]]) -> str:
+    """A time without zone replaced by the meta tags' same wall-clock time with one."""
+    for key in _PUBLISHED_META:
+        for value in meta.get(key, ()):
+            raw = value.strip().replace(" ", "T", 1)
+            if raw[:16] == naive[:16] and len(raw) > 19:
+                zoned = normalize_date(raw)
+                if zoned is not None and zoned.endswith("Z"):
+                    return zoned
+    return naive
 
 
 _SKIP_DATE_TAGS = _SKIP_BYLINE_TAGS - {"meta"}
