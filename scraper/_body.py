@@ -55,6 +55,7 @@ class _Zlib:
         self.name = name
         self._gzip = name in ("gzip", "x-gzip")
         self._head = b""  # deflate: bytes kept until the format is known
+        self._seen = False
         self._d: zlib._Decompress | None = self._new() if self._gzip else None
 
     def _new(self) -> zlib._Decompress:
@@ -71,6 +72,7 @@ class _Zlib:
         return data
 
     def feed(self, data: bytes) -> Iterator[bytes]:
+        self._seen = self._seen or bool(data)
         if self._d is None:
             data = self._start_deflate(data)
             if self._d is None:
@@ -101,7 +103,7 @@ class _Zlib:
         out = self._d.flush()
         if out:
             yield out
-        if not self._d.eof:
+        if self._seen and not self._d.eof:  # an empty body is just empty
             raise BodyTruncated(f"{self.name} data ends early")
 
 
@@ -110,8 +112,10 @@ class _Brotli:
 
     def __init__(self) -> None:
         self._d = brotli.Decompressor()
+        self._seen = False
 
     def feed(self, data: bytes) -> Iterator[bytes]:
+        self._seen = self._seen or bool(data)
         try:
             out = self._d.process(data, output_buffer_limit=PIECE)
             while True:
@@ -124,7 +128,7 @@ class _Brotli:
             raise BodyDecodeError(f"invalid br data ({exc})") from exc
 
     def finish(self) -> Iterator[bytes]:
-        if not self._d.is_finished():
+        if self._seen and not self._d.is_finished():
             raise BodyTruncated("br data ends early")
         return iter(())
 

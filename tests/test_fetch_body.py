@@ -101,6 +101,13 @@ def test_truncated_stream_is_reported(encoding: str) -> None:
         list(decoder.finish())
 
 
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "br", "gzip, br"])
+def test_an_empty_body_is_empty(encoding: str) -> None:
+    decoder = Decoder(encoding)
+
+    assert [*decoder.feed(b""), *decoder.finish()] == []
+
+
 def test_one_byte_of_deflate_is_truncated() -> None:
     decoder = Decoder("deflate")
 
