@@ -183,3 +183,12 @@ def test_keep_lists_the_paragraphs_and_their_wrappers() -> None:
     assert ids <= block.keep
     assert tree.css_first("#w").mem_id not in block.keep
     assert set(block.texts.values()) == {P1, P2}
+
+
+def test_text_set_straight_in_divs_without_paragraph_tags() -> None:
+    blocks = "".join(f'<div class="block">{p}</div>' for p in (P1, P2, P3, P4))
+    html = f"""<body><ul class="list"><li><p>Another story with a short teaser</p></li></ul>
+      <div id="entry"><h1>Bridge</h1>{blocks}</div></body>"""
+    block = _block(html)
+    assert block.node.attributes["id"] == "entry"
+    assert body_of(html).paragraphs == (P1, P2, P3, P4)

@@ -115,3 +115,7 @@ def test_comment_section_heading_cuts_the_rest(heading: str) -> None:
 def test_long_paragraphs_are_never_boilerplate() -> None:
     text = "Read more: " + "word " * 100
     assert drop_boilerplate([text]) == [text]
+
+
+def test_dates_and_separators_above_the_body_are_dropped_figures_below_kept() -> None:
+    assert drop_boilerplate(["22.04.2024 | 15:54", "|", PROSE, "2024 3.5"]) == [PROSE, "2024 3.5"]

@@ -122,6 +122,8 @@ _CHROME_ABOVE_IDS = frozenset(_IDS[name] for name in _CHROME_ABOVE)
 # first; and groups tried before giving up on a block outside the chrome.
 _WEIGHED = 4
 _TRIES = 3
+# A body with less prose than this in <p> and <br> boxes is looked for in <div>s too.
+_THIN = 1000
 
 
 @dataclass(slots=True)
@@ -174,32 +176,50 @@ def find_content_root(tree: LexborHTMLParser, meta: PageMetadata) -> ContentBloc
     body = tree.body
     if body is None:
         return None
-    signatures: dict[int, str] = {}
-    groups: dict[tuple[str, str], _Group] = {}
-    boxes: set[int] = set()
-    broken: set[int] = set()  # paragraphs with a <br> of their own: the walk reads them
+    paragraphs = _Paragraphs()
     for node in tree.css("p, br"):
-        text: str | None
         if node.tag_id == _BR_ID:
-            box = node.parent
-            if box is None or box.mem_id in boxes:
-                continue
-            boxes.add(box.mem_id)
-            box_tag = box.tag_id
-            if box_tag == _P_ID:
-                broken.add(box.mem_id)
-                continue
-            if box_tag in _INLINE_IDS:
-                continue
-            node, text = box, None
-            length = len(box.text(deep=False).strip())
+            paragraphs.add_box(node.parent)
         else:
-            text = node.text()
+            paragraphs.add(node, node.text())
+    block, size = paragraphs.block()
+    if size < _THIN:
+        # Little prose in <p>: the page may set its text straight in <div>s.
+        for node in tree.css("div"):
+            paragraphs.add_box(node)
+        block, size = paragraphs.block()
+    return block or ContentBlock(body)
+
+
+@dataclass(slots=True)
+class _Paragraphs:
+    """The page's paragraphs of prose, grouped by wrapper markup."""
+
+    signatures: dict[int, str] = field(default_factory=dict)
+    groups: dict[tuple[str, str], _Group] = field(default_factory=dict)
+    boxes: set[int] = field(default_factory=set)
+    broken: set[int] = field(default_factory=set)  # <p> with a <br>: the walk reads them
+
+    def add_box(self, box: LexborNode | None) -> None:
+        """Add an element's own text (not its children's) as a paragraph."""
+        if box is None or box.mem_id in self.boxes:
+            return
+        self.boxes.add(box.mem_id)
+        tag = box.tag_id
+        if tag == _P_ID:
+            self.broken.add(box.mem_id)
+        elif tag not in _INLINE_IDS:
+            self.add(box, None, len(box.text(deep=False).strip()))
+
+    def add(self, node: LexborNode, text: str | None, length: int = 0) -> None:
+        """Add a paragraph; ``text`` None for a box read by the walk."""
+        if text is not None:
             length = len(text)
         parent = node.parent
         if length < _MIN_PROSE or parent is None:
-            continue
+            return
         grand = parent.parent
+        signatures = self.signatures
         key0 = parent.mem_id
         outer = signatures.get(key0)
         if outer is None:
@@ -208,25 +228,28 @@ def find_content_root(tree: LexborHTMLParser, meta: PageMetadata) -> ContentBloc
         inner = signatures.get(key1)
         if inner is None:
             inner = signatures[key1] = _signature(grand)
-        group = groups.get((outer, inner))
+        group = self.groups.get((outer, inner))
         if group is None:
-            group = groups[(outer, inner)] = _Group(parent, grand)
+            group = self.groups[(outer, inner)] = _Group(parent, grand)
         group.size += length
         group.members.append((node, key1, text))
-    # Class/id are read only for the groups with the most text: reading them for every
-    # wrapper on the page would cost more than all the rest.
-    weighed = sorted(groups.values(), key=lambda g: g.size, reverse=True)[:_WEIGHED]
-    for group in weighed:
-        group.weight = (group.size * _wrapper_weight(group.parent)
-                        * _wrapper_weight(group.grand))
-    weighed.sort(key=lambda g: g.weight, reverse=True)
-    for group in weighed[:_TRIES]:
-        if group.weight <= 0:
-            break
-        block = _block_of(group, broken)
-        if block is not None:
-            return block
-    return ContentBlock(body)
+
+    def block(self) -> tuple[ContentBlock | None, int]:
+        """The block of the heaviest group outside the chrome, and that group's text size."""
+        # Class/id are read only for the groups with the most text: reading them for every
+        # wrapper on the page would cost more than all the rest.
+        weighed = sorted(self.groups.values(), key=lambda g: g.size, reverse=True)[:_WEIGHED]
+        for group in weighed:
+            group.weight = (group.size * _wrapper_weight(group.parent)
+                            * _wrapper_weight(group.grand))
+        weighed.sort(key=lambda g: g.weight, reverse=True)
+        for group in weighed[:_TRIES]:
+            if group.weight <= 0:
+                break
+            block = _block_of(group, self.broken)
+            if block is not None:
+                return block, group.size
+        return None, 0
 
 
 def _block_of(group: _Group, broken: set[int]) -> ContentBlock | None:

@@ -195,6 +195,9 @@ _DATE_LINE = re.compile(
 )
 
 _SHORT = 200
+# Two letters in a row: a short line without them, above the body, is a date, a time or a
+# separator.
+_WORDY = re.compile(r"[^\W\d_]{2}")
 
 
 def _is_boilerplate_text(text: str) -> bool:
@@ -221,6 +224,8 @@ def drop_boilerplate(paragraphs: list[str]) -> list[str]:
     for text in paragraphs:
         if len(text) < 60 and _COMMENTS_START.match(text):
             break
+        if not kept and len(text) < 40 and not _WORDY.search(text):
+            continue  # a date or a separator above the body (a table of figures has words)
         if not _is_boilerplate_text(text):
             kept.append(text)
     return kept
