@@ -391,34 +391,38 @@ class Fetcher:
         return _Answer(status, headers, fetched_at, await self._body(hop, response, headers))
 
     async def _body(self, hop: _Hop, response: httpx.Response, headers: dict[str, str]) -> bytes:
-        mtype = media_type(headers.get("content-type"))
-        verdict = "accept" if hop.kind == "robots" else content_verdict(hop.kind, mtype)
-        if verdict == "refuse" and hop.kind != "robots":
-            raise hop.error(UnsupportedContent, refusal_reason(hop.kind, mtype, sniffed=False))
         try:
             decoder = Decoder(headers.get("content-encoding"))
         except UnknownEncoding as exc:
             raise hop.error(UnsupportedContent,
                             f"unsupported content encoding {exc.args[0]!r}") from exc
-        too_large = f"response larger than {hop.max_bytes} bytes"
+        if hop.kind == "robots":  # any type; parsed as far as the cap
+            return await self._read(hop, response, decoder, keep_cut=True)
+        mtype = media_type(headers.get("content-type"))
+        verdict = content_verdict(hop.kind, mtype)
+        if verdict == "refuse":
+            raise hop.error(UnsupportedContent, refusal_reason(hop.kind, mtype, sniffed=False))
         length = headers.get("content-length", "")
-        if (hop.kind != "robots" and decoder.identity and length.isdigit()
-                and int(length) > hop.max_bytes):
-            raise hop.error(ResponseTooLarge, f"{too_large} (Content-Length is {length})")
+        if decoder.identity and length.isdigit() and int(length) > hop.max_bytes:
+            raise hop.error(ResponseTooLarge, f"response larger than {hop.max_bytes} bytes "
+                                              f"(Content-Length is {length})")
+        content = await self._read(hop, response, decoder, keep_cut=False)
+        looks_right = looks_like_html if hop.kind == "page" else looks_like_feed
+        if verdict == "sniff" and not looks_right(content):
+            raise hop.error(UnsupportedContent, refusal_reason(hop.kind, mtype, sniffed=True))
+        return content
+
+    async def _read(self, hop: _Hop, response: httpx.Response, decoder: Decoder, *,
+                    keep_cut: bool) -> bytes:
         try:
             content, cut = await read_capped(response.aiter_raw(), decoder, hop.max_bytes,
-                                             keep_cut=hop.kind == "robots")
+                                             keep_cut=keep_cut)
         except BodyTruncated as exc:  # like a connection reset mid-body: worth a retry
             raise hop.error(NetworkError, f"response cut short ({exc})") from exc
         except BodyDecodeError as exc:
             raise hop.error(UnsupportedContent, f"body could not be decoded: {exc}") from exc
-        if cut and hop.kind != "robots":  # a robots.txt is parsed as far as the cap
-            raise hop.error(ResponseTooLarge, too_large)
-        if verdict == "sniff" and hop.kind != "robots":
-            looks_right = looks_like_html if hop.kind == "page" else looks_like_feed
-            if not looks_right(content):
-                raise hop.error(UnsupportedContent,
-                                refusal_reason(hop.kind, mtype, sniffed=True))
+        if cut and not keep_cut:
+            raise hop.error(ResponseTooLarge, f"response larger than {hop.max_bytes} bytes")
         return content
 
 
