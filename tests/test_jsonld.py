@@ -91,3 +91,10 @@ def test_parse_jsonld_never_raises(text: str) -> None:
     assert isinstance(values, list)
     for obj in flatten(values):
         assert isinstance(obj, dict)
+
+
+def test_an_embedded_video_is_not_the_article() -> None:
+    video = {"@type": "VideoObject", "name": "Clip", "uploadDate": "2020-01-01"}
+    assert pick_article([video]) is None
+    story = {"@type": "NewsArticle", "headline": "Story"}
+    assert pick_article([video, story]) is story

@@ -17,14 +17,15 @@ from typing import Any
 __all__ = ["flatten", "page_object", "parse_jsonld", "pick_article", "types_of"]
 
 # Types that describe one article, best first; a page with several objects of these types
-# (the story plus teasers of related stories) takes the best-ranked, then the first.
+# (the story plus teasers of related stories) takes the best-ranked, then the first. An
+# embedded VideoObject is not the article: its name and upload date are the video's.
 _ARTICLE_RANK: dict[str, int] = {
     "newsarticle": 0, "reportagenewsarticle": 0, "analysisnewsarticle": 0,
     "opinionnewsarticle": 0, "reviewnewsarticle": 0, "backgroundnewsarticle": 0,
     "askpublicnewsarticle": 0, "liveblogposting": 0,
     "article": 1, "blogposting": 1, "socialmediaposting": 2, "scholarlyarticle": 1,
     "techarticle": 1, "satiricalarticle": 1, "report": 2, "review": 3, "creativework": 4,
-    "videoobject": 5, "webpage": 6, "itempage": 6, "collectionpage": 9, "searchresultspage": 9,
+    "webpage": 6, "itempage": 6, "collectionpage": 9, "searchresultspage": 9,
 }
 _PAGE_TYPES = frozenset({"webpage", "itempage"})
 

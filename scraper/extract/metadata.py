@@ -439,8 +439,7 @@ def _published(page: _Page) -> str | None:
     article, sig = page.article, page.sig
     if article is not None:
         found = _date_of(_as_list(article.get("datePublished"))
-                         + _as_list(article.get("dateCreated"))
-                         + _as_list(article.get("uploadDate")))
+                         + _as_list(article.get("dateCreated")))
         if found:
             return _with_zone(found, sig.meta) if _NAIVE_TIME.match(found) else found
     for key in _PUBLISHED_META:
