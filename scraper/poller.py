@@ -220,6 +220,13 @@ class Poller:
             status = exc.status if isinstance(exc, HTTPStatusError) else None
             retry_after = exc.retry_after if isinstance(exc, HTTPStatusError) else None
             return self._failed(source, state, status, exc.reason, retry_after, started)
+        except Exception as exc:
+            # Counted and backed off like any failure, so a feed that trips a bug is seen in
+            # `scraper status` instead of failing silently on every tick.
+            log.exception("unexpected error fetching the feed %s", feed_url,
+                          extra={"source": source.name, "feed": feed_url})
+            return self._failed(source, state, None, f"unexpected error: {exc!r}", None,
+                                started)
         if result.status == 304:
             return self._not_modified(source, state, result, started)
         try:
@@ -389,6 +396,12 @@ class Poller:
             item.error = exc.reason
         except ExtractionError as exc:
             item.error = f"extraction failed: {exc}"
+        except Exception as exc:
+            # A bug met on one page (untrusted input reaches a lot of code) must not keep
+            # the rest of the feed from being written on every poll from now on.
+            log.exception("unexpected error on the page %s", item.link,
+                          extra={"source": source.name, "url": item.link})
+            item.error = f"unexpected error: {exc!r}"
 
     async def _fetch_all(self, source: SourceConfig, work: list[_Work]) -> list[_Work]:
         """Fetch and extract every page concurrently (the fetcher's limits pace them).

@@ -304,3 +304,27 @@ def _children(pid: int) -> list[int]:
 def _rows(table: str) -> list[list[str]]:
     return [[c.strip() for c in line.split("│")[1:-1]] for line in table.splitlines()
             if line.startswith("│")]
+
+
+def test_run_refuses_a_bad_config_and_a_busy_output(
+        server: LoopbackServer, tmp_path: Path, procs: list[Scraper]) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SETTINGS + _source("alpha", server.url("/feed")) + "    colour: red\n")
+    out = tmp_path / "out"
+    refused = Scraper(tmp_path, "run", "--sources", str(bad), "--output", str(out))
+    procs.append(refused)
+    assert refused.wait(20) == 2
+    assert refused.stderr().startswith(f"scraper: run: {bad}: source 'alpha': key 'colour': ")
+    server.route("/feed", Reply(200, rss([]), content_type=RSS_TYPE))
+    good = tmp_path / "sources.yaml"
+    good.write_text(SETTINGS + _source("alpha", server.url("/feed")))
+    first = Scraper(tmp_path, "run", "--sources", str(good), "--output", str(out))
+    procs.append(first)
+    wait_for(lambda: "poll source=alpha" in first.stderr(), what="the first poll")
+    second = Scraper(tmp_path, "run", "--sources", str(good), "--output", str(out))
+    procs.append(second)
+    assert second.wait(20) == 2
+    assert second.stderr().endswith(
+        f"scraper: run: {out} is in use by another scraper process\n")
+    first.proc.send_signal(signal.SIGTERM)
+    assert first.wait(10) == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -124,10 +125,11 @@ def source(server: LoopbackServer, *feeds: str, name: str = "alpha",
 def run_poll(out: Path, clock: Clock, *sources: SourceConfig,
              settings: PollSettings | None = None, extractor: Any = inline_extract,
              only_due: bool = False, stop: asyncio.Event | None = None,
-             ) -> list[FeedReport]:
+             failing: frozenset[str] = frozenset()) -> list[FeedReport]:
     async def go() -> list[FeedReport]:
         with Store.open(out, now=clock.now) as store:
-            async with Fetcher(FETCH, now=clock.now, sleep=_no_sleep) as fetcher:
+            async with Fetcher(FETCH, now=clock.now, sleep=_no_sleep) as real:
+                fetcher = Buggy(real, failing) if failing else real
                 poller = Poller(store, fetcher, extractor, settings, now=clock.now,
                                 monotonic=lambda: 0.0, stop=stop)
                 reports = []
@@ -136,6 +138,19 @@ def run_poll(out: Path, clock: Clock, *sources: SourceConfig,
                 return reports
 
     return asyncio.run(go())
+
+
+class Buggy:
+    """A fetcher with a bug: the URLs in ``failing`` raise what no fetcher should."""
+
+    def __init__(self, inner: Fetcher, failing: frozenset[str]) -> None:
+        self.inner = inner
+        self.failing = failing
+
+    async def fetch(self, url: str, **options: Any) -> Any:
+        if url in self.failing:
+            raise RuntimeError("bug")
+        return await self.inner.fetch(url, **options)
 
 
 def written(out: Path) -> dict[str, list[dict[str, Any]]]:
@@ -603,3 +618,23 @@ def test_stop_commits_finished_pages_and_leaves_the_rest(
     clock.advance(900)
     [report] = run_poll(out, clock, source(server, "/feed"))
     assert (report.status, report.new, report.skipped) == (200, 1, 1)
+
+
+def test_an_unexpected_error_is_one_failure_not_a_stuck_feed(
+        server: LoopbackServer, out: Path, clock: Clock, caplog: pytest.LogCaptureFixture,
+) -> None:
+    server.route("/feed", Reply(200, rss([Item("1", server.url("/bug"), "Bug"),
+                                          Item("2", server.url("/fine"), "Fine")]),
+                                content_type=RSS_TYPE))
+    server.route("/fine", Reply(200, page("Fine", "Fine text.")))
+    server.route("/other", Reply(200, rss([]), content_type=RSS_TYPE))
+    src = source(server, "/other", "/feed")
+    with caplog.at_level(logging.ERROR, logger="scraper.poller"):
+        reports = run_poll(out, clock, src,
+                           failing=frozenset({server.url("/bug"), server.url("/other")}))
+    assert [(r.status, r.error, r.new, r.failed) for r in reports] == [
+        (None, "unexpected error: RuntimeError('bug')", 0, 0), (200, None, 2, 1)]
+    assert [r["status"] for r in written(out)["alpha/2026-03-01.jsonl"]] == ["feed_only", "ok"]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"unexpected error fetching the feed {server.url('/other')}",
+        f"unexpected error on the page {server.url('/bug')}"]
