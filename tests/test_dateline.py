@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -181,3 +183,17 @@ def test_any_text_splits_into_a_prefix_and_the_rest(text: str) -> None:
 def test_lowercase_openings_are_never_datelines(words: str, dash: str) -> None:
     lede = f"{words} {dash} and so on"
     assert split_dateline(lede) == (None, lede)
+
+
+@pytest.mark.timeout(5)
+@pytest.mark.parametrize("lede", [
+    "WASHINGTON, " * 200 + "x",
+    "New York, Texas, Ohio, " * 200 + "x",
+    "NEW YORK, March 3, 2024, " * 100,
+    "A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R, S, T, " * 40,
+    "AB CD EF GH IJ " * 200,
+])
+def test_place_like_openings_take_linear_time(lede: str) -> None:
+    start = time.perf_counter()
+    assert split_dateline(lede) == (None, lede)
+    assert time.perf_counter() - start < 0.05

@@ -27,21 +27,23 @@ __all__ = ["split_dateline"]
 _DASH = r"(?:\s*(?:--|[–—‒―])\s*|\s*-\s+|\.-\s*)"
 # Upper-case place words: "WASHINGTON", "SIOUX FALLS", "ST. LOUIS", "SÃO PAULO", "N'DJAMENA".
 _UPPER_WORD = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][A-ZÀ-ÖØ-ÞĀ-Ž'’.\-]*[A-ZÀ-ÖØ-ÞĀ-Ž.]|[A-Z])"
-_UPPER_PLACE = rf"{_UPPER_WORD}(?:[ -]{_UPPER_WORD}){{0,4}}"
+# Atomic groups ("(?>...)") and possessive repeats keep the match linear: a lede of place-like
+# words and commas ("WASHINGTON, WASHINGTON, ...") must not make the engine try every split.
+_UPPER_PLACE = rf"(?>{_UPPER_WORD}(?:[ -]{_UPPER_WORD}){{0,4}})"
 # Title-case words: "Kurdistan Region", "Ukraine", "S.D.", "Calif.", "Rio de Janeiro".
 _TITLE_WORD = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.\-]*\.?|de|del|da|do|la|le|am|an|im|upon|on|sur)"
-_TITLE_PLACE = rf"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.\-/]*(?: {_TITLE_WORD}){{0,4}}"
+_TITLE_PLACE = rf"(?>[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.\-/]*(?: {_TITLE_WORD}){{0,4}})"
 _MONTH = (
     r"(?i:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|January|February|March|April"
     r"|June|July|August|September|October|November|December|Januar|Februar|März|Mai|Juni"
     r"|Juli|Oktober|Dezember|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre"
     r"|octubre|noviembre|diciembre|janvier|février|mars|avril|mai|juin|juillet|août"
-    r"|septembre|octobre|novembre|décembre|ene|abr|ago|dic|janv|févr|avr|juil|sept|déc)\.?"
+    r"|septembre|octobre|novembre|décembre|ene|abr|ago|dic|janv|févr|avr|juil|sept|déc)(?!\w)\.?"
 )
-_DATE = rf"(?:{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}\.? {_MONTH})(?:,? \d{{4}})?"
+_DATE = rf"(?>(?:{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}\.? {_MONTH})(?:,? \d{{4}})?)"
 # "(AP)", "(Reuters)", "(dpa)", "(EUROPA PRESS)", "/PRNewswire/", "(AFP)", "(dpa-AFX)".
 _AGENCY = r"(?:\((?P<paren>[A-Za-z][\w.&\-/ ]{0,30})\)|/\s?(?P<slash>[A-Z][\w\-. ]{1,30})/)"
-_QUALIFIERS = rf"(?:, (?:{_DATE}|{_TITLE_PLACE}|{_UPPER_PLACE}))*"
+_QUALIFIERS = rf"(?>, (?:{_DATE}|{_TITLE_PLACE}|{_UPPER_PLACE}))*+"
 
 _UPPER_DATELINE = re.compile(
     rf"(?P<dateline>{_UPPER_PLACE}{_QUALIFIERS}(?:,? {_DATE})?(?: ?{_AGENCY})?)"
@@ -80,8 +82,9 @@ def split_dateline(paragraph: str, hint: str | None = None) -> tuple[str | None,
     """
     text = paragraph.strip()
     hint = (hint or "").strip().rstrip(" -–—").strip()
+    head = text[:_MAX_DATELINE + 10]  # a dateline is short: never scan the whole lede
     for pattern in (_UPPER_DATELINE, _AGENCY_DATELINE):
-        match = pattern.match(text)
+        match = pattern.match(head)
         if match is None:
             continue
         dateline = match.group("dateline").strip()
