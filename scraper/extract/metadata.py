@@ -4,8 +4,9 @@ visible page.
 
 The budget is a fraction of a millisecond per page, so the tree is read in few queries:
 the head's meta, link, title and JSON-LD elements; one query over the body for its h1
-elements and JSON-LD; and, only when the metadata leaves the author or the date unknown,
-a search for bylines or printed dates near the headline.
+elements and JSON-LD, unless the head's JSON-LD already gives the article's headline;
+and, only when the metadata leaves the author or the date unknown, a search for bylines
+or printed dates near the headline.
 
 >>> from selectolax.lexbor import LexborHTMLParser
 >>> page = LexborHTMLParser('<html lang="en_gb"><head>'
@@ -66,11 +67,11 @@ class PageMetadata:
     dek: str | None = None
 
 
-# The head is small: a few queries on it cost little. The body is queried once, for its
-# h1 elements and JSON-LD only: each selector added to a full-tree query costs as much
-# again, so microdata, <time> elements and bylines are looked for near the headline, and
-# only when the metadata leaves the field empty. Meta tags in the body (left there by a
-# broken head) are read only when the head has almost none.
+# The head is small: a few queries on it cost little. The body is queried at most once,
+# for its h1 elements and JSON-LD only: each selector added to a full-tree query costs as
+# much again, so microdata, <time> elements and bylines are looked for near the headline,
+# and only when the metadata leaves the field empty. Meta tags in the body (left there by
+# a broken head) are read only when the head has almost none.
 _BODY_SELECTOR = 'h1, script[type="application/ld+json"]'
 _BODY_SELECTOR_THIN_HEAD = 'h1, script[type="application/ld+json"], meta[content]'
 _THIN_HEAD_METAS = 4
@@ -299,14 +300,46 @@ class _Page:
         self.url = url
         self._canonical: str | None = None
         self.sig = _Signals()
+        self.body_read = False
+        self._h1_looked_up = False
         _read_head(tree, self.sig)
-        _read_body(tree, self.sig)
+        self._parse_jsonld()
+        headline = self.article.get("headline") if self.article is not None else None
+        if not isinstance(headline, str) or not headline.strip() or headline.rstrip().endswith(
+                ("...", "…")):
+            self.read_body()
+
+    def _parse_jsonld(self) -> None:
         objects: list[dict[str, Any]] = []
         for text in self.sig.jsonld:
             objects.extend(flatten(parse_jsonld(text)))
         self.objects = objects
         self.ids = _index(objects)
-        self.article = pick_article(objects, url=self.canonical or url, h1=self.sig.h1)
+        self.article = pick_article(objects, url=self.canonical or self.url, h1=self.sig.h1)
+
+    def read_body(self) -> None:
+        """Read the body's h1 elements and JSON-LD (once). Pages whose head holds the
+        article's JSON-LD with a whole headline skip this: the h1 seldom changes the choice
+        then, and JSON-LD in their body describes other things."""
+        if self.body_read:
+            return
+        self.body_read = True
+        count = len(self.sig.jsonld)
+        _read_body(self.tree, self.sig)
+        if len(self.sig.jsonld) > count:
+            self._parse_jsonld()
+
+    def h1_node(self) -> LexborNode | None:
+        """The first h1 with text: from the body's signals, else from a query that stops at
+        the first h1."""
+        sig = self.sig
+        if not self.body_read and not self._h1_looked_up:
+            self._h1_looked_up = True
+            body = self.tree.body
+            node = body.css_first("h1") if body is not None else None
+            if node is not None and normalize_space(node.text()):
+                sig.h1_node = node
+        return sig.h1_node
 
     @property
     def canonical(self) -> str | None:
@@ -404,7 +437,7 @@ def _page_bylines(page: _Page) -> list[str]:
     micro: list[str] = []
     worded: list[str] = []
     first: list[str] = []
-    for count, node in enumerate(_near_h1(page.sig.h1_node, _BYLINE_SELECTOR)):
+    for count, node in enumerate(_near_h1(page.h1_node(), _BYLINE_SELECTOR)):
         if count >= _MAX_BYLINE_NODES:
             break
         if node.tag in _SKIP_BYLINE_TAGS or _in_figure(node):
@@ -470,7 +503,7 @@ def _page_date(page: _Page) -> str | None:
     """The date near the headline, the last resort: a machine-readable one (``<time
     datetime>``, microdata) first, else the first printed one."""
     printed: str | None = None
-    for count, node in enumerate(_near_h1(page.sig.h1_node, _DATE_SELECTOR)):
+    for count, node in enumerate(_near_h1(page.h1_node(), _DATE_SELECTOR)):
         if count >= _MAX_BYLINE_NODES:
             break
         if node.tag in _SKIP_DATE_TAGS or _in_link(node):
