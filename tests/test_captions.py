@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from hypothesis import given
+from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract.captions import extract_images
@@ -210,3 +212,36 @@ def test_credit_marked_only_by_its_place_as_the_captions_last_part() -> None:
               credit="Pexels/AS Photography"),
         Image(url="https://news.example.com/l.jpg", caption="Ruhe hilft. Viel Schlaf auch."),
     ]
+
+
+_TAGS = st.sampled_from(["figure", "figcaption", "div", "span", "p", "a", "small", "cite",
+                         "picture", "aside", "nav", "footer", "li"])
+_CLASSES = st.sampled_from(["", "caption", "wp-caption", "credit", "related", "image-caption",
+                            "copyright", "withSidebar", "teaser"])
+
+
+@st.composite
+def _fragments(draw: st.DrawFn) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 25))):
+        kind = draw(st.integers(0, 3))
+        if kind == 0:
+            parts.append(f'<{draw(_TAGS)} class="{draw(_CLASSES)}">')
+        elif kind == 1:
+            parts.append(f"</{draw(_TAGS)}>")
+        elif kind == 2:
+            parts.append(f'<img src="/{draw(st.integers(0, 9))}.jpg" '
+                         f'width="{draw(st.integers(0, 900))}">')
+        else:
+            parts.append(draw(st.text(max_size=40)).replace("<", " "))
+    return "<article>" + "".join(parts) + "</article>"
+
+
+@given(_fragments())
+def test_any_markup_gives_wellformed_images(html: str) -> None:
+    images = _images(html)
+    assert len(images) <= 60
+    for image in images:
+        assert image.url or image.caption or image.credit
+        assert image.caption is None or image.caption == image.caption.strip() != ""
+        assert image.credit is None or image.credit != ""
