@@ -119,3 +119,11 @@ def test_order_without_jsonld() -> None:
 
 def test_doctests() -> None:
     assert doctest.testmod(headline).failed == 0
+
+
+def test_squash_collapses_every_space_including_zero_width() -> None:
+    from scraper.extract.headline import squash
+    assert squash("  a\u00a0 b\n\tc\u2009d\u3000e ") == "a b c d e"
+    assert squash("Fortschritt\u200b") == "Fortschritt"
+    assert squash("a\ufeff b") == "a b"
+    assert squash(None) == ""

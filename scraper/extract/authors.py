@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from scraper.extract.text import normalize_space
+from scraper.extract.headline import squash
 
 __all__ = ["dedupe_names", "has_byline_word", "split_authors"]
 
@@ -103,13 +103,13 @@ def has_byline_word(text: str) -> bool:
 def split_authors(text: str | None) -> list[str]:
     """The names in one byline or author field: "By", roles, e-mail addresses, handles
     and links removed; several names split ("A and B", "A, B und C", "A y B")."""
-    text = normalize_space(text)
+    text = squash(text)
     if not text:
         return []
     if "@" in text or "http" in text or "www." in text:
-        text = normalize_space(_URL.sub(" ", text))
+        text = squash(_URL.sub(" ", text))
     if "(" in text or "[" in text:
-        text = normalize_space(_PARENS.sub("", text))
+        text = squash(_PARENS.sub("", text))
     text = _strip_prefix(text)
     names = []
     for part in _SPLIT_MARK.split(text):

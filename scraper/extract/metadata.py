@@ -32,9 +32,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.authors import dedupe_names, has_byline_word, split_authors
 from scraper.extract.dates import normalize_date
-from scraper.extract.headline import Site, choose_headline, clean_title
+from scraper.extract.headline import Site, choose_headline, clean_title, squash
 from scraper.extract.jsonld import flatten, page_object, parse_jsonld, pick_article, types_of
-from scraper.extract.text import normalize_space
 from scraper.models import Image
 
 __all__ = ["PageMetadata", "extract_metadata"]
@@ -196,7 +195,7 @@ def _read_body(tree: LexborHTMLParser, sig: _Signals) -> None:
         tag = node.tag
         if tag == "h1":
             if len(h1) < _MAX_H1:
-                text = normalize_space(node.text())
+                text = squash(node.text())
                 if text:
                     h1.append(text)
                     if sig.h1_node is None:
@@ -256,7 +255,7 @@ def _in_figure(node: LexborNode) -> bool:
 def _first(meta: dict[str, list[str]], keys: Iterable[str]) -> str | None:
     for key in keys:
         for value in meta.get(key, ()):
-            text = normalize_space(value)
+            text = squash(value)
             if text:
                 return text
     return None
@@ -265,7 +264,7 @@ def _first(meta: dict[str, list[str]], keys: Iterable[str]) -> str | None:
 def _text(value: Any) -> str | None:
     """A JSON-LD value as text: strings as they are, the first of a list, an object's name."""
     if isinstance(value, str):
-        return normalize_space(value) or None
+        return squash(value) or None
     if isinstance(value, list):
         for item in value:
             text = _text(item)
@@ -337,7 +336,7 @@ class _Page:
             self._h1_looked_up = True
             body = self.tree.body
             node = body.css_first("h1") if body is not None else None
-            if node is not None and normalize_space(node.text()):
+            if node is not None and squash(node.text()):
                 sig.h1_node = node
         return sig.h1_node
 
@@ -345,7 +344,7 @@ class _Page:
     def canonical(self) -> str | None:
         """The page's canonical link (else og:url), absolute."""
         if self._canonical is None:
-            raw = normalize_space(self.sig.canonical) or _first(self.sig.meta, ("og:url",))
+            raw = squash(self.sig.canonical) or _first(self.sig.meta, ("og:url",))
             self._canonical = _absolute(raw, self.url) or ""
         return self._canonical or None
 
@@ -442,7 +441,7 @@ def _page_bylines(page: _Page) -> list[str]:
             break
         if node.tag in _SKIP_BYLINE_TAGS or _in_figure(node):
             continue
-        text = normalize_space(node.text(separator=" "))
+        text = squash(node.text(separator=" "))
         if not text or len(text) > _MAX_BYLINE_CHARS:
             continue
         names = split_authors(text)
@@ -515,7 +514,7 @@ def _page_date(page: _Page) -> str | None:
             if found:
                 return found
         if printed is None:
-            text = normalize_space(node.text(separator=" "))
+            text = squash(node.text(separator=" "))
             if text and len(text) <= _MAX_DATE_CHARS and any(c.isdigit() for c in text):
                 printed = normalize_date(text)
     return printed
@@ -636,14 +635,14 @@ def _paywalled(page: _Page) -> bool | None:
 
 
 def _site_names(page: _Page) -> list[str]:
-    names = [normalize_space(v) for key in _SITE_META for v in page.sig.meta.get(key, ())]
+    names = [squash(v) for key in _SITE_META for v in page.sig.meta.get(key, ())]
     if page.article is not None:
         for item in _as_list(_resolve(page.article.get("publisher"), page.ids)):
             name = _text(item) if isinstance(item, dict) else None
             if name:
                 names.append(name)
     for key in ("publisher", "twitter:site"):
-        names.extend(normalize_space(v) for v in page.sig.meta.get(key, ()))
+        names.extend(squash(v) for v in page.sig.meta.get(key, ()))
     names = [_PARENS.sub("", n).lstrip("@").strip() for n in names]
     return [n for n in names if n and len(n.split()) <= _MAX_SITE_WORDS
             and not _looks_like_url(n)]
@@ -735,7 +734,7 @@ def _headline(page: _Page, site: Site) -> str | None:
         h1=sig.h1, jsonld=jsonld, jsonld_name=name,
         og=_first(sig.meta, ("og:title",)),
         twitter=_first(sig.meta, ("twitter:title",)),
-        title=normalize_space(sig.title) or _first(sig.meta, ("title", "dc.title")),
+        title=squash(sig.title) or _first(sig.meta, ("title", "dc.title")),
         site=site)
 
 
