@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import json
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -59,38 +61,40 @@ def extract_command(files: tuple[Path, ...], url: str | None) -> None:
 
 
 async def _scrape(urls: tuple[str, ...], settings: FetchSettings, output: Path | None) -> int:
-    failed = 0
     async with Fetcher(settings) as fetcher:
 
-        async def one(url: str) -> Article | None:
+        async def one(url: str) -> Article | str:
             try:
                 result = await fetcher.fetch(url, kind="page", trusted=True)
                 article = extract(result.content, result.url,
                                   content_type=result.headers.get("content-type"))
-            except (FetchError, ExtractionError) as exc:
-                _fail(url, exc.reason if isinstance(exc, FetchError) else exc)
-                return None
+            except FetchError as exc:
+                return exc.reason
+            except ExtractionError as exc:
+                return str(exc)
             return replace(
                 article, url=result.url,
                 fetched_at=result.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             )
 
-        # Results print in the order given; fetches run concurrently within the fetcher's
-        # per-host limits.
-        results = await asyncio.gather(*(one(u) for u in urls))
-    sink = output.open("a", encoding="utf-8") if output else None
-    try:
-        for article in results:
-            if article is None:
-                failed += 1
-                continue
-            if sink:
-                sink.write(_line(article) + "\n")
-            else:
-                click.echo(_line(article))
-    finally:
-        if sink:
-            sink.close()
+        # Fetches run concurrently (within the fetcher's per-host limits); results and
+        # failures are reported in the order the URLs were given, each as soon as it and
+        # those before it are done.
+        tasks = [asyncio.create_task(one(u)) for u in urls]
+        failed = 0
+        with output.open("a", encoding="utf-8") if output else contextlib.nullcontext() as sink:
+            for url, task in zip(urls, tasks, strict=True):
+                outcome = await task
+                if isinstance(outcome, str):
+                    _fail(url, outcome)
+                    failed += 1
+                elif sink is not None:
+                    sink.write(_line(outcome) + "\n")
+                    sink.flush()
+                else:
+                    click.echo(_line(outcome))
+            if sink is not None:
+                os.fsync(sink.fileno())
     return failed
 
 
@@ -103,11 +107,13 @@ async def _scrape(urls: tuple[str, ...], settings: FetchSettings, output: Path |
 @click.option("--user-agent", help="User-Agent header to send.")
 @click.option("--delay", type=float, default=1.0, show_default=True,
               help="Minimum seconds between two requests to one host.")
+@click.option("--attempts", type=click.IntRange(1, 10), default=3, show_default=True,
+              help="Tries per URL; connection errors, 429 and 5xx are retried with backoff.")
 def scrape(urls: tuple[str, ...], output: Path | None, ignore_robots: bool, timeout: float,
-           max_bytes: int, user_agent: str | None, delay: float) -> None:
+           max_bytes: int, user_agent: str | None, delay: float, attempts: int) -> None:
     """Fetch article URLS and print one JSON record per line."""
     settings = FetchSettings(respect_robots=not ignore_robots, read_timeout=timeout,
-                             max_bytes=max_bytes, per_host_delay=delay)
+                             max_bytes=max_bytes, per_host_delay=delay, max_attempts=attempts)
     if user_agent:
         settings = replace(settings, user_agent=user_agent)
     try:

@@ -12,7 +12,7 @@ Each fetch follows redirects itself (at most ``max_redirects``) so that every ho
 checked: robots.txt of the hop's site, the private-address guard (at connect time, in
 :mod:`scraper._netguard`), and caller credentials kept to the first origin. Each request
 takes a per-host slot (:mod:`scraper._politeness`), and transient failures are retried
-with backoff, honouring Retry-After. Bodies are decoded and capped by :mod:`scraper._body`.
+with backoff, honouring Retry-After. Bodies are decoded and capped by :mod:`scraper._content`.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import httpcore
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
-from scraper._body import (
+from scraper._content import (
     ACCEPT_ENCODING,
     BodyDecodeError,
     BodyTruncated,

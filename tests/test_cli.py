@@ -71,7 +71,7 @@ def test_scrape_prints_records_and_reports_each_failure(server: LoopbackServer) 
                                      content_type="image/png"))
     dead = f"http://127.0.0.1:{_closed_port()}/story"
     urls = [server.url("/story"), server.url("/gone"), server.url("/photo.png"), dead]
-    result = CliRunner().invoke(main, ["scrape", "--delay", "0", *urls])
+    result = CliRunner().invoke(main, ["scrape", "--delay", "0", "--attempts", "1", *urls])
     assert result.exit_code == 1
     (record,) = _records(result.stdout)
     assert record["url"] == server.url("/story")

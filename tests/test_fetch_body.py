@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scraper._body import (
+from scraper._content import (
     PIECE,
     BodyDecodeError,
     BodyTruncated,
