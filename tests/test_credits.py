@@ -131,3 +131,9 @@ def test_clean_credit_only_shortens(text: str) -> None:
     cleaned = clean_credit(text)
     assert len(cleaned) <= len(text)
     assert cleaned == cleaned.strip()
+
+
+@pytest.mark.parametrize("text", ["(The Independent)", "cristianstorto - stock.adobe.com",
+                                  "n-tv.de"])
+def test_source_notes_are_credits(text: str) -> None:
+    assert is_credit(text)

@@ -59,8 +59,10 @@ _TOKEN_SPLIT = re.compile(r"[\s_-]+")
 # and bylines under author portraits ("Von Jane Doe, Redakteurin", "By Jane Doe").
 _BOILERPLATE_WORDS = ("javascript", "cookies", "newsletter", "datenschutz", "privacy",
                       "abmelden", "unsubscribe")
-_BYLINE = re.compile(r"(?:by|von|par|por|di|door|af|av|przez|powered by)\s+\w+(?: \w+)?(?:,|\s*$)",
-                     re.IGNORECASE)
+_BYLINE = re.compile(
+    r"(?:by|von|par|por|di|door|af|av|przez)\s+\w+(?: \w+)?(?:,|\s*$)|powered by\b",
+    re.IGNORECASE,
+)
 # Links to the picture itself or to a picture viewer, which frame a figure of the article.
 _IMAGE_LINK = re.compile(
     r"\.(?:jpe?g|png|webp|gif|avif)(?:$|[?#])|^#|/(?:images?|photos?|fotos?|bilder?|gallery"
@@ -85,6 +87,7 @@ _LAZY_SRC = ("src", "data-src", "data-lazy-src", "data-original", "data-srcset",
 _SMALL_CONTAINER = 6  # more element children: a content column, not a picture's frame
 _MAX_BLOCKS = 60  # bounds the work on gallery pages with hundreds of slides
 _MAX_CANDIDATES = 300
+_LEADING_SEPARATORS = " |·•/:;,–—-"  # left at the start when a leading credit label is cut
 _MIN_CAPTION = 3  # letters: "f." is a stray initial, not a caption
 _SHORT_CAPTION = 8
 _MAX_BLOCK_NODES = 60  # a picture's block is small; a "figure" around a whole story is not
@@ -300,7 +303,7 @@ def _read_block(
         if cut >= 0:
             caption = f"{caption[:cut]} {caption[cut + len(text):]}"
         credit = credit or clean_credit(text) or None
-    caption = strip_separators(normalize_space(caption))
+    caption = strip_separators(normalize_space(caption)).lstrip(_LEADING_SEPARATORS)
     if caption:
         # A credit may still close the caption text when the markup gave one too.
         caption, found = split_credit(caption)

@@ -85,6 +85,7 @@ _LEADING_LABEL = re.compile(
     r"|pictures?|video) by\b|©|\(c\)|copyright\b|tous droits réservés\b)\s*",
     re.IGNORECASE,
 )
+_DOMAIN_END = re.compile(r"\b[\w-]+\.(?:com|net|org|de|at|ch|fr|es|it|nl|be|io|co\.uk|com\.au)$")
 _TAIL = 160  # characters at the end of a caption that may hold its credit
 _TRAILING_SEPARATORS = " \t\n\r\f\v\u00a0|·•/:;,–—-"
 
@@ -130,9 +131,14 @@ def is_credit(text: str) -> bool:
     """Whether a whole caption is only a credit: "Jane Doe/dpa", "Getty Images", "© AFP"."""
     if text.startswith(("©", "(c)")) or _LEADING_LABEL.match(text):
         return True
+    if len(text) > 70:
+        return False
     if text.startswith("(") and text.endswith(")"):
-        text = text[1:-1]
-    return len(text) <= 70 and _credit_shaped(text) and _reads_as_names(text)
+        # a caption that is all parenthesis is a source note: "(The Independent)"
+        return _reads_as_names(text[1:-1])
+    if _DOMAIN_END.search(text) and len(text.split()) <= 5:
+        return True  # "cristianstorto - stock.adobe.com", "n-tv.de"
+    return _credit_shaped(text) and _reads_as_names(text)
 
 
 def _labelled(tail: str) -> tuple[int, str] | None:
@@ -179,7 +185,7 @@ def _named_parenthesis(tail: str) -> tuple[int, str] | None:
     caption's last sentence: a name alone in parentheses once the sentence is over."""
     start = tail.rfind("(")
     content = tail[start + 1:-1]
-    if start <= 0 or not _credit_shaped(content) and "/" in content:
+    if start <= 0 or (not _credit_shaped(content) and "/" in content):
         return None
     if "/" in content:
         return (start, content) if _reads_as_names(content) else None
