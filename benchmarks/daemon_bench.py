@@ -7,7 +7,7 @@ Builds ``sources x feeds`` RSS feeds of ``entries`` items each (every item its o
 page of ``paragraphs`` paragraphs), polls them all once through the real fetcher, process
 pool and store (as ``scraper poll`` does), then polls again (every feed answers 304), and
 prints articles per second of the first pass, the time of the second, and the peak resident
-memory of this process and of the largest extraction worker (``resource.getrusage``).
+memory of this process (``resource.getrusage``) and of the largest extraction worker.
 
 All feeds are on one host, so ``per_host_concurrency`` (raised here to 16) bounds the number
 of requests in flight; robots.txt and the per-host delay are off, as on a local network.
@@ -18,12 +18,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import resource
 import sys
 import tempfile
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+
+# The loopback server of the tests serves the site: run from a checkout, the repository root
+# must be importable (a script's own directory is what Python puts on sys.path).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scraper.config import Config, SourceConfig
 from scraper.daemon import ExtractorPool, PollOutcome, poll_once
@@ -48,31 +54,25 @@ def _page(title: str, paragraphs: int) -> bytes:
     ).encode()
 
 
-def _feed(server: LoopbackServer, feed: int, entries: int) -> bytes:
+def _feed(base: str, feed: int, entries: int) -> bytes:
     items = "".join(
-        f"<item><guid>f{feed}-e{e}</guid><link>{server.url(f'/p/{feed}/{e}')}</link>"
+        f"<item><guid>f{feed}-e{e}</guid><link>{base}/p/{feed}/{e}</link>"
         f"<title>Story {feed}.{e}</title><description>Summary {feed}.{e}</description>"
         "<pubDate>Sun, 01 Mar 2026 09:00:00 GMT</pubDate></item>" for e in range(entries))
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>F{feed}'
             f"</title><link>http://example.com/</link>{items}</channel></rss>").encode()
 
 
-def build(server: LoopbackServer, args: argparse.Namespace) -> list[SourceConfig]:
-    pages: dict[str, bytes] = {}
+def serve(args: argparse.Namespace, conn: Connection) -> None:
+    """The site, in its own process so that serving does not compete with the scraper for
+    the interpreter lock: every feed and page, feeds answering 304 to their ETag."""
+    server = LoopbackServer()
     feeds: dict[str, bytes] = {}
-    sources = []
-    feed_no = 0
-    for s in range(args.sources):
-        urls = []
-        for _ in range(args.feeds):
-            path = f"/feed/{feed_no}"
-            feeds[path] = _feed(server, feed_no, args.entries)
-            for e in range(args.entries):
-                pages[f"/p/{feed_no}/{e}"] = _page(f"Story {feed_no}.{e}", args.paragraphs)
-            urls.append(server.url(path))
-            feed_no += 1
-        sources.append(SourceConfig(name=f"source{s}", feeds=tuple(urls),
-                                    allow_private_networks=True))
+    page_html = {}
+    for feed in range(args.sources * args.feeds):
+        feeds[f"/feed/{feed}"] = _feed(server.base, feed, args.entries)
+        for e in range(args.entries):
+            page_html[f"/p/{feed}/{e}"] = _page(f"Story {feed}.{e}", args.paragraphs)
 
     def feed_route(request: Request) -> Reply:
         if request.headers.get("if-none-match") == '"v1"':
@@ -82,9 +82,34 @@ def build(server: LoopbackServer, args: argparse.Namespace) -> list[SourceConfig
 
     for path in feeds:
         server.route(path, feed_route)
-    for path, html in pages.items():
+    for path, html in page_html.items():
         server.route(path, Reply(200, html))
-    return sources
+    conn.send(server.base)
+    conn.recv()  # until the benchmark is done
+    server.close()
+
+
+def worker_peak_mb(pool: ExtractorPool) -> float:
+    """The largest peak RSS (VmHWM) of the pool's live workers, from /proc (Linux)."""
+    peak = 0
+    for pid in list((pool._pool._processes or {}).keys()):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peak = max(peak, int(line.split()[1]))
+    return round(peak / 1024, 1)
+
+
+def sources_for(base: str, args: argparse.Namespace) -> list[SourceConfig]:
+    """The same numbering as :func:`serve`: source s has feeds s*feeds ... s*feeds+feeds-1."""
+    return [
+        SourceConfig(name=f"source{s}", allow_private_networks=True, feeds=tuple(
+            f"{base}/feed/{s * args.feeds + f}" for f in range(args.feeds)))
+        for s in range(args.sources)
+    ]
 
 
 def main() -> None:
@@ -97,16 +122,18 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
 
-    server = LoopbackServer()
+    parent, child = multiprocessing.get_context("spawn").Pipe()
+    site = multiprocessing.get_context("spawn").Process(target=serve, args=(args, child))
+    site.start()
     try:
-        sources = build(server, args)
+        sources = sources_for(parent.recv(), args)
         settings = FetchSettings(per_host_delay=0.0, respect_robots=False,
                                  per_host_concurrency=16, max_connections=32)
         config = Config(Path("bench.yaml"), tuple(sources), settings)
         with tempfile.TemporaryDirectory() as tmp:
             output = Path(tmp)
 
-            async def both() -> tuple[PollOutcome, float, PollOutcome, float, int]:
+            async def both() -> tuple[PollOutcome, float, PollOutcome, float, float]:
                 pool = ExtractorPool(args.workers)
                 try:
                     start = time.perf_counter()
@@ -114,15 +141,17 @@ def main() -> None:
                     first_s = time.perf_counter() - start
                     start = time.perf_counter()
                     second = await poll_once(config, sources, output, extractor=pool)
-                    return first, first_s, second, time.perf_counter() - start, pool.workers
+                    second_s = time.perf_counter() - start
+                    return first, first_s, second, second_s, worker_peak_mb(pool)
                 finally:
                     pool.close()
 
-            first, first_s, second, second_s, workers = asyncio.run(both())
+            first, first_s, second, second_s, worker_mb = asyncio.run(both())
             written = sum(1 for p in output.rglob("*.jsonl") for _ in p.open("rb"))
             out_bytes = sum(p.stat().st_size for p in output.rglob("*.jsonl"))
     finally:
-        server.close()
+        parent.send("done")
+        site.join(10)
 
     articles = sum(r.new for r in first.reports)
     page_bytes = len(_page("Story 0.0", args.paragraphs))
@@ -134,14 +163,13 @@ def main() -> None:
         "failed_pages": sum(r.failed for r in first.reports),
         "page_bytes": page_bytes,
         "output_bytes": out_bytes,
-        "workers": workers,
+        "workers": args.workers or ExtractorPool.default_workers(),
         "first_pass_s": round(first_s, 2),
         "articles_per_s": round(articles / first_s, 1),
         "second_pass_s": round(second_s, 2),
         "second_pass_304": sum(r.status == 304 for r in second.reports),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "peak_worker_rss_mb": round(
-            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+        "peak_worker_rss_mb": worker_mb,
     }
     if args.json:
         print(json.dumps(result))

@@ -70,7 +70,7 @@ class ExtractorPool:
         self, workers: int | None = None, *, time_limit: float = 30.0,
         max_tasks_per_child: int = 200, func: Callable[..., Article] = extract,
     ) -> None:
-        self.workers = workers or max(1, min(4, os.cpu_count() or 1))
+        self.workers = workers or self.default_workers()
         self.time_limit = time_limit
         self._max_tasks = max_tasks_per_child
         self._func = func
@@ -79,6 +79,11 @@ class ExtractorPool:
         self._generation = 0
         self._slots = asyncio.Semaphore(self.workers)
         self.killed = 0
+
+    @staticmethod
+    def default_workers() -> int:
+        """One worker per CPU, at most four: fetching, not extraction, sets the pace."""
+        return max(1, min(4, os.cpu_count() or 1))
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.workers, mp_context=self._context,
