@@ -322,3 +322,13 @@ def test_naive_jsonld_time_takes_the_zone_of_the_same_meta_time() -> None:
     assert _meta(_page(head=zoned + _ld(article))).published == "2024-04-28T12:26:01Z"
     other = '<meta property="article:published_time" content="2024-04-27T09:00:00+02:00">'
     assert _meta(_page(head=other + _ld(article))).published == "2024-04-28T14:26:01"
+
+
+def test_meta_tags_left_in_the_body_by_a_broken_head_are_read() -> None:
+    html = ('<html><head><title>T</title></head><body><div>Menu</div>'
+            '<meta name="author" content="Ann Lee">'
+            '<meta property="article:published_time" content="2024-04-28">'
+            "<h1>Broken head</h1></body></html>")
+    meta = _meta(html)
+    assert (meta.headline, meta.authors, meta.published) == (
+        "Broken head", ("Ann Lee",), "2024-04-28")

@@ -154,27 +154,30 @@ class _Signals:
     jsonld: list[str] = field(default_factory=list)
 
 
-def _read_meta(node: LexborNode, meta: dict[str, list[str]]) -> None:
-    attrs = node.attributes
-    content = attrs.get("content")
-    key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or attrs.get(
-        "http-equiv")
-    if content is None or not key:
-        return
-    key = key.strip().lower()
-    values = meta.get(key)
-    if values is None:
-        meta[key] = [content]
-    else:
-        values.append(content)
+def _read_metas(nodes: list[LexborNode], meta: dict[str, list[str]]) -> None:
+    """``<meta content>`` elements into ``meta``: name (lower-cased) -> contents."""
+    for node in nodes:
+        attrs = node.attributes
+        key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or attrs.get(
+            "http-equiv")
+        if not key:
+            continue
+        key = key.lower()
+        if key[:1].isspace() or key[-1:].isspace():
+            key = key.strip()
+        values = meta.get(key)
+        content = attrs.get("content") or ""
+        if values is None:
+            meta[key] = [content]
+        else:
+            values.append(content)
 
 
 def _read_head(tree: LexborHTMLParser, sig: _Signals) -> None:
     head = tree.head
     if head is None:
         return
-    for node in head.css("meta[content]"):
-        _read_meta(node, sig.meta)
+    _read_metas(head.css("meta[content]"), sig.meta)
     for node in head.css('script[type="application/ld+json"]'):
         sig.jsonld.append(node.text())
     link = head.css_first('link[rel~="canonical"]')
@@ -191,6 +194,7 @@ def _read_body(tree: LexborHTMLParser, sig: _Signals) -> None:
         return
     thin_head = len(sig.meta) < _THIN_HEAD_METAS
     h1: list[str] = []
+    metas: list[LexborNode] = []
     for node in body.css(_BODY_SELECTOR_THIN_HEAD if thin_head else _BODY_SELECTOR):
         tag = node.tag
         if tag == "h1":
@@ -203,7 +207,8 @@ def _read_body(tree: LexborHTMLParser, sig: _Signals) -> None:
         elif tag == "script":
             sig.jsonld.append(node.text())
         else:
-            _read_meta(node, sig.meta)
+            metas.append(node)
+    _read_metas(metas, sig.meta)
     sig.h1 = h1
 
 
