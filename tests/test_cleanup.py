@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from scraper.extract.cleanup import (
+    ElementKind,
     drop_boilerplate,
+    element_kind,
     hint_words,
     is_body_mark,
-    is_boilerplate_element,
     is_dek,
     is_negative,
     is_positive,
@@ -53,12 +54,14 @@ def test_dek_words_but_not_its_picture() -> None:
     assert not is_dek(hint_words("article-body"))
 
 
-def test_boilerplate_elements_by_tag_and_class() -> None:
-    assert is_boilerplate_element("aside", "")
-    assert is_boilerplate_element("figure", "article-body")
-    assert is_boilerplate_element("div", "share-bar")
-    assert not is_boilerplate_element("div", "")
-    assert not is_boilerplate_element("div", "article-body meta")
+def test_element_kinds_by_tag_and_class() -> None:
+    assert element_kind("aside", "") is ElementKind.CHROME
+    assert element_kind("figure", "article-body") is ElementKind.CHROME
+    assert element_kind("div", "share-bar") is ElementKind.CHROME
+    assert element_kind("div", "") is ElementKind.TEXT
+    assert element_kind("div", "article-body meta") is ElementKind.TEXT
+    assert element_kind("p", "article__lead") is ElementKind.DEK
+    assert element_kind("div", "lead-image") is ElementKind.CHROME
     assert is_body_mark("js-Article-Body x")
     assert not is_body_mark("article-meta")
 

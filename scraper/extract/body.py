@@ -18,17 +18,17 @@ Two steps, each bounded by the page size:
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.cleanup import (
+    ElementKind,
     drop_boilerplate,
+    element_kind,
     hint_words,
     is_body_mark,
-    is_boilerplate_element,
     is_dek,
     is_negative,
     is_positive,
@@ -311,7 +311,7 @@ class _Reader:
     """Collects the text of the block walk into paragraphs."""
 
     block: ContentBlock
-    kinds: dict[tuple[int, str], _Kind] = field(default_factory=dict)
+    kinds: dict[tuple[int, str | None, str | None], ElementKind] = field(default_factory=dict)
     parts: list[str] = field(default_factory=list)
     size: int = 0
     link_size: int = 0
@@ -336,31 +336,18 @@ class _Reader:
         """Whether to skip a block; takes a standfirst found before the first paragraph."""
         if node.mem_id in self.block.keep:
             return False
-        hints = _hints(node)
-        key = (tag, hints)
+        attrs = node.attrs
+        key = (tag, attrs.get("class"), attrs.get("id"))
         kind = self.kinds.get(key)
         if kind is None:
-            kind = self.kinds[key] = _kind(node.tag or "", hints)
-        if kind is _Kind.DEK and not self.paragraphs and self.summary is None:
+            hints = f"{key[1] or ''} {key[2] or ''}".strip()
+            kind = self.kinds[key] = element_kind(node.tag or "", hints)
+        if kind is ElementKind.DEK and not self.paragraphs and self.summary is None:
             text = normalize_space(node.text())
             if 0 < len(text) <= _MAX_DEK:
                 self.summary = text
                 return True
-        return kind is _Kind.CHROME
-
-
-class _Kind(enum.Enum):
-    TEXT = 0
-    CHROME = 1
-    DEK = 2
-
-
-def _kind(tag: str, hints: str) -> _Kind:
-    if is_boilerplate_element(tag, hints):
-        return _Kind.CHROME
-    if hints and is_dek(hint_words(hints)):
-        return _Kind.DEK
-    return _Kind.TEXT
+        return kind is ElementKind.CHROME
 
 
 def _read(reader: _Reader) -> None:
@@ -384,7 +371,8 @@ def _read(reader: _Reader) -> None:
         tag = node.tag_id
         if tag == _TEXT_ID:
             if node.is_empty_text_node:
-                parts.append(" ")
+                if parts:
+                    parts.append(" ")
             else:
                 value = node.text_content or ""
                 parts.append(value)
@@ -404,7 +392,7 @@ def _read(reader: _Reader) -> None:
             breaks += 1
             if breaks > 1:
                 reader.flush()
-            else:
+            elif parts:
                 parts.append(" ")
         elif tag >= _FIRST_ELEMENT_ID and node.is_element_node:
             text = texts.get(node.mem_id) if texts else None

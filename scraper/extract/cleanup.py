@@ -9,14 +9,16 @@ dropped, and a comment section or a run of boilerplate at the end cuts the body 
 
 from __future__ import annotations
 
+import enum
 import re
 
 __all__ = [
     "SKIP_TAGS",
+    "ElementKind",
     "drop_boilerplate",
+    "element_kind",
     "hint_words",
     "is_body_mark",
-    "is_boilerplate_element",
     "is_dek",
     "is_negative",
     "is_positive",
@@ -96,13 +98,28 @@ def is_dek(words: list[str]) -> bool:
     return not _DEK_WORDS.isdisjoint(words) and _MEDIA_WORDS.isdisjoint(words)
 
 
-def is_boilerplate_element(tag: str, hints: str) -> bool:
-    """Whether an element with this tag and these class/id values is chrome to skip."""
+class ElementKind(enum.Enum):
+    """What a block element is, from its tag and class/id."""
+
+    TEXT = 0
+    CHROME = 1
+    DEK = 2
+
+
+def element_kind(tag: str, hints: str) -> ElementKind:
+    """Whether a block is chrome to skip, a standfirst, or possibly text.
+
+    >>> element_kind("div", "share-bar"), element_kind("p", "standfirst")
+    (<ElementKind.CHROME: 1>, <ElementKind.DEK: 2>)
+    """
     if tag in SKIP_TAGS:
-        return True
+        return ElementKind.CHROME
     if not hints:
-        return False
-    return is_negative(hint_words(hints)) and not is_body_mark(hints)
+        return ElementKind.TEXT
+    words = hint_words(hints)
+    if is_negative(words) and not is_body_mark(hints):
+        return ElementKind.CHROME
+    return ElementKind.DEK if is_dek(words) else ElementKind.TEXT
 
 
 def is_body_mark(hints: str) -> bool:
@@ -124,8 +141,12 @@ _POINTER = re.compile(
     r"|te puede interesar|suscríbete|síguenos|leggi anche|leggi di più"
     r"|potrebbe interessarti|iscriviti|leia também|leia mais|veja também|lees ook"
     r"|lees meer|bekijk ook|czytaj (?:też|także|więcej)|zobacz (?:też|także)"
-    r"|читайте также|читать также|смотрите также|подписывайтесь)"
-    r"(?:\s*[:»>|\-–—]|\s*$)",
+    r"|читайте также|читать также|смотрите также|подписывайтесь|les også|les mer|se også"
+    r"|läs också|läs mer|se även|læs også|læs mere|lue myös|lue lisää|para saber más"
+    r"|más información|saiba mais|ler mais|daha fazla|ilgili haber|ayrıca bakınız"
+    r"|olvassa el|přečtěte si|citiți și|διαβάστε επίσης|関連記事|あわせて読みたい"
+    r"|相关阅读|相關新聞|관련기사|관련 기사)"
+    r"(?:\s*[:：»>|\-–—】]|\s*$)",
     re.IGNORECASE,
 )
 
@@ -194,7 +215,8 @@ _DATE_LINE = re.compile(
     re.IGNORECASE,
 )
 
-_SHORT = 200
+# Boilerplate is short: longer paragraphs are prose whatever words they use.
+_LONG = 300
 # Two letters in a row: a short line without them, above the body, is a date, a time or a
 # separator.
 _WORDY = re.compile(r"[^\W\d_]{2}")
@@ -202,7 +224,7 @@ _WORDY = re.compile(r"[^\W\d_]{2}")
 
 def _is_boilerplate_text(text: str) -> bool:
     size = len(text)
-    if size > _SHORT * 2:
+    if size > _LONG:
         return False
     if (size < 40 and _LABEL.match(text)) or _POINTER.match(text):
         return True
@@ -210,8 +232,6 @@ def _is_boilerplate_text(text: str) -> bool:
         return True
     if text.startswith(_COPYRIGHT):
         return True
-    if size > _SHORT * 1.5:
-        return False
     lowered = text.lower()
     if _TRIGGER_WORDS.isdisjoint(lowered.split()):
         return False
