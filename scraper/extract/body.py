@@ -105,6 +105,13 @@ _LINK_HEAVY = 0.8
 _MAX_DEK = 1000
 _DEK_SIBLINGS = 8
 _DEK_LEVELS = 3
+# Searched inside too: the nearest siblings of the block itself.
+_DEK_INSIDE = 1
+_DEK_INSIDE_SIBLINGS = 3
+# Elements that may be a dek inside the elements before the block (checked by their words).
+_DEK_SELECTOR = ", ".join(f'[class*="{word}"]' for word in (
+    "standfirst", "dek", "lede", "lead", "intro", "summary", "subtitle", "subhead",
+    "excerpt", "teaser", "description", "abstract", "chapo", "sapo", "entradilla"))
 
 # How much the wrapper of a paragraph says about it being the article's: paragraphs in
 # asides, captions, forms and links (teaser cards) are never the body; list items and
@@ -181,7 +188,9 @@ def find_content_root(tree: LexborHTMLParser, meta: PageMetadata) -> ContentBloc
         if node.tag_id == _BR_ID:
             paragraphs.add_box(node.parent)
         else:
-            paragraphs.add(node, node.text())
+            text = node.text()
+            if len(text) >= _MIN_PROSE:
+                paragraphs.add(node, text)
     block, size = paragraphs.block()
     if size < _THIN:
         # Little prose in <p>: the page may set its text straight in <div>s.
@@ -420,17 +429,19 @@ def _read(reader: _Reader) -> None:
 
 def _dek_before(node: LexborNode) -> str | None:
     """A standfirst shown just before the block: a dek-classed element among the block's
-    (and its parents') preceding siblings, where the headline area usually is."""
-    for _ in range(_DEK_LEVELS):
+    (and its parents') preceding siblings or, close to the block, inside them (the
+    headline area usually is there)."""
+    for level in range(_DEK_LEVELS):
         sibling = node.prev
         seen = 0
         while sibling is not None and seen < _DEK_SIBLINGS:
             if sibling.tag_id >= _FIRST_ELEMENT_ID and sibling.is_element_node:
                 seen += 1
-                hints = _hints(sibling)
-                if hints and is_dek(hint_words(hints)):
-                    text = normalize_space(sibling.text())
-                    if _MIN_PROSE <= len(text) <= _MAX_DEK:
+                inner = ([sibling, *sibling.css(_DEK_SELECTOR)]
+                         if level < _DEK_INSIDE and seen <= _DEK_INSIDE_SIBLINGS else [sibling])
+                for candidate in inner:
+                    text = _dek_text(candidate)
+                    if text is not None:
                         return text
             sibling = sibling.prev
         parent = node.parent
@@ -438,6 +449,14 @@ def _dek_before(node: LexborNode) -> str | None:
             break
         node = parent
     return None
+
+
+def _dek_text(node: LexborNode) -> str | None:
+    hints = _hints(node)
+    if not hints or not is_dek(hint_words(hints)):
+        return None
+    text = normalize_space(node.text())
+    return text if _MIN_PROSE <= len(text) <= _MAX_DEK else None
 
 
 def extract_body(block: ContentBlock, meta: PageMetadata) -> BodyText:
