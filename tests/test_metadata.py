@@ -332,3 +332,15 @@ def test_meta_tags_left_in_the_body_by_a_broken_head_are_read() -> None:
     meta = _meta(html)
     assert (meta.headline, meta.authors, meta.published) == (
         "Broken head", ("Ann Lee",), "2024-04-28")
+
+
+def test_meta_lines_count_as_bylines_only_with_a_byline_word() -> None:
+    head = '<meta name="author" content="LTO">'
+    worded = ('<div class="reader"><h1>Verfassungsbeschwerde eingelegt</h1>'
+              '<p class="reader__meta-info">von <a href="/autoren/x">Dr. Max Kolter</a></p>'
+              "</div>")
+    meta = _meta(_page(head=head, body=worded), "https://www.lto.de/a")
+    assert meta.authors == ("Dr. Max Kolter",)
+    label = ('<div class="reader"><h1>Verfassungsbeschwerde eingelegt</h1>'
+             '<p class="reader__meta-info">Mehr zum Thema</p></div>')
+    assert _meta(_page(head=head, body=label), "https://www.lto.de/a").authors == ("LTO",)

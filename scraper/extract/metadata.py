@@ -79,7 +79,8 @@ _THIN_HEAD_METAS = 4
 # the bylines and dates of teasers out.
 _BYLINE_SELECTOR = (
     '[class*="byline"], [class*="author"], [class*="Author"], [class*="Byline"], '
-    '[class*="autor"], [class*="Autor"], [rel~="author"], [itemprop~="author"]'
+    '[class*="autor"], [class*="Autor"], [rel~="author"], [itemprop~="author"], '
+    '[class*="meta"], [class*="info"]'
 )
 _DATE_SELECTOR = (
     'time, [itemprop~="datePublished"], [itemprop~="dateCreated"], [class*="date"], '
@@ -428,6 +429,7 @@ def _looks_like_url(value: str) -> bool:
 
 # A byline element's text longer than this is an author box or a teaser, not a byline.
 _MAX_BYLINE_CHARS = 120
+_AUTHOR_CLASS = re.compile(r"author|byline|autor", re.IGNORECASE)
 # Byline candidates read after the headline; later ones are teasers of other articles.
 _MAX_BYLINE_NODES = 12
 _SKIP_BYLINE_TAGS = frozenset({"img", "meta", "script", "style", "link", "body", "html",
@@ -437,7 +439,8 @@ _SKIP_BYLINE_TAGS = frozenset({"img", "meta", "script", "style", "link", "body",
 def _page_bylines(page: _Page) -> list[str]:
     """Names from byline elements near the headline: every microdata author, else the
     first byline that opens with a byline word ("By", "Von", "Por" ...), else the first
-    that holds a name of two words or more."""
+    author element that holds a name of two words or more. Meta and info lines count only
+    when they open with a byline word."""
     micro: list[str] = []
     worded: list[str] = []
     first: list[str] = []
@@ -452,11 +455,12 @@ def _page_bylines(page: _Page) -> list[str]:
         names = split_authors(text)
         if not names:
             continue
-        if "author" in (node.attributes.get("itemprop") or "").lower().split():
+        attrs = node.attributes
+        if "author" in (attrs.get("itemprop") or "").lower().split():
             micro.extend(names)
         elif not worded and has_byline_word(text):
             worded = names
-        elif not first:
+        elif not first and _AUTHOR_CLASS.search(attrs.get("class") or ""):
             # Without a byline word, a one-word text is more often a button or a label.
             first = [n for n in names if " " in n]
     return micro or worded or first
