@@ -245,3 +245,14 @@ def test_any_markup_gives_wellformed_images(html: str) -> None:
         assert image.url or image.caption or image.credit
         assert image.caption is None or image.caption == image.caption.strip() != ""
         assert image.credit is None or image.credit != ""
+
+
+def test_style_and_layout_names_are_not_teasers_or_sidebars() -> None:
+    html = """<article><div class="sidebar-grid sidebar-grid--narrow"><header class="hero">
+      <figure><img src="/m.jpg"><figcaption>Catherine Connolly in Galway.</figcaption></figure>
+      </header><div class="gallery typo-teaser-info-medium"><figure><img src="/n.jpg">
+      <figcaption>John Paulson at the gala.</figcaption></figure></div></div></article>"""
+    assert _images(html) == [
+        Image(url="https://news.example.com/m.jpg", caption="Catherine Connolly in Galway."),
+        Image(url="https://news.example.com/n.jpg", caption="John Paulson at the gala."),
+    ]

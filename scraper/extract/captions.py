@@ -54,6 +54,7 @@ _EXCLUDED_NAMES = re.compile(
     rf"(?P<part>{_EXCLUDED_PARTS})|ad|comment|author|byline|avatar|logo|profile|share|social"
     r"|nav|menu|banner|subscribe|promo"
 )
+_STYLE_PREFIXES = ("with", "has", "typo", "text-", "font-")
 _TOKEN_SPLIT = re.compile(r"[\s_-]+")
 # Texts in caption-like elements that are not about a picture: consent and script notices,
 # and bylines under author portraits ("Von Jane Doe, Redakteurin", "By Jane Doe").
@@ -108,8 +109,9 @@ def _excluded_names(names: str) -> bool:
     if _EXCLUDED_NAMES.search(lowered) is None:
         return False
     for token in lowered.split():
-        # "withSidebar", "has-related": a layout that holds such a box, not the box itself
-        if token.startswith(("with", "has")):
+        # "withSidebar", "has-related", "sidebar-grid": a layout that holds such a box, not
+        # the box itself; "typo-teaser-info": a type style named after one
+        if token.startswith(_STYLE_PREFIXES) or "grid" in token or "layout" in token:
             continue
         match = _EXCLUDED_NAMES.search(token)
         if match is None:
@@ -441,6 +443,8 @@ def extract_images(
                 caption = None
             else:
                 captions_seen.add(caption)
+        if url is None and caption is None and credit is None:
+            continue
         images.append(Image(url=url, caption=caption, credit=credit))
         if len(images) >= _MAX_BLOCKS:
             break
