@@ -167,7 +167,7 @@ class Poller:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         monotonic: Callable[[], float] = time.monotonic,
         stop: asyncio.Event | None = None,
-        stop_grace: float = 5.0,
+        stop_grace: float = 3.0,
     ) -> None:
         self.store = store
         self.fetcher = fetcher
@@ -406,9 +406,8 @@ class Poller:
     async def _fetch_all(self, source: SourceConfig, work: list[_Work]) -> list[_Work]:
         """Fetch and extract every page concurrently (the fetcher's limits pace them).
 
-        On a stop request, fetches still in flight are abandoned at once and pages already
-        fetched get ``stop_grace`` seconds to be extracted; what is left waits for a later
-        pass (nothing of it is recorded, so nothing is lost)."""
+        On a stop request, pages in flight get ``stop_grace`` seconds to finish; what is left
+        waits for a later pass (nothing of it is recorded, so nothing is lost)."""
         if not work:
             return []
         tasks: dict[asyncio.Future[Any], _Work] = {
@@ -420,12 +419,8 @@ class Poller:
                 _, pending = await asyncio.wait(
                     pending | {stopper}, return_when=asyncio.FIRST_COMPLETED)
                 pending.discard(stopper)
-            for task in pending:
-                if tasks[task].result is None:
-                    task.cancel()
-            extracting = {t for t in pending if tasks[t].result is not None}
-            if extracting:
-                await asyncio.wait(extracting, timeout=self.stop_grace)
+            if pending:
+                await asyncio.wait(pending, timeout=self.stop_grace)
         finally:
             stopper.cancel()
             for task in tasks:

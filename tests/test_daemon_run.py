@@ -133,7 +133,9 @@ def test_sigterm_finishes_in_flight_records_and_exits_0(
     server.route("/feed", Reply(200, rss([*items, Item("h", server.url("/hang"), "H")]),
                                 content_type=RSS_TYPE))
     sources = tmp_path / "sources.yaml"
-    sources.write_text(SETTINGS + _source("alpha", server.url("/feed")))
+    # The hanging page outlasts the shutdown grace (3 s), not the other way round.
+    sources.write_text(SETTINGS.replace("deadline: 2s", "deadline: 30s")
+                       + _source("alpha", server.url("/feed")))
     out = tmp_path / "out"
     daemon = Scraper(tmp_path, "run", "--sources", str(sources), "--output", str(out))
     procs.append(daemon)

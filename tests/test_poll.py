@@ -606,7 +606,7 @@ def test_stop_commits_finished_pages_and_leaves_the_rest(
         with Store.open(out, now=clock.now) as store:
             async with Fetcher(FETCH, now=clock.now, sleep=_no_sleep) as fetcher:
                 poller = Poller(store, fetcher, extract_then_stop, now=clock.now,
-                                monotonic=lambda: 0.0, stop=stop)
+                                monotonic=lambda: 0.0, stop=stop, stop_grace=0.0)
                 return await poller.poll_source(source(server, "/feed"))
 
     [report] = asyncio.run(go())
