@@ -297,8 +297,8 @@ def test_section_prefers_a_name_over_a_slug_or_a_sentence() -> None:
 
 def test_tags_drop_internal_codes() -> None:
     head = ('<meta name="keywords" content="98be933f-38cf-4fba-b6c6-ad438e82010a, '
-            'sections/sverige, Category:News, Bitcoin/USD Coin Metrics, Storm">')
-    assert _meta(_page(head=head)).tags == ("Bitcoin/USD Coin Metrics", "Storm")
+            'sections/sverige, Category:News, Bitcoin/USD Coin Metrics, COVID-19: Impfung">')
+    assert _meta(_page(head=head)).tags == ("Bitcoin/USD Coin Metrics", "COVID-19: Impfung")
 
 
 def test_dek_is_a_sentence_not_another_headline() -> None:

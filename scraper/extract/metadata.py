@@ -46,8 +46,9 @@ class PageMetadata:
     ``summary`` is the page's description (meta/Open Graph/JSON-LD), a candidate standfirst
     that the body step may use; ``dek`` is set only when the page marks a real standfirst
     (JSON-LD ``alternativeHeadline`` or ``abstract``). ``dateline`` is a hint from JSON-LD
-    or dateline markup. ``images`` holds the lead image (URL resolved against the page,
-    with the caption and credit that the metadata gives).
+    (dateline markup in the page is left to the dateline step, which reads the lede).
+    ``images`` holds the lead image (URL resolved against the page, with the caption and
+    credit that the metadata gives). ``site_name`` is the name the site gives itself.
     """
 
     headline: str | None = None
@@ -127,8 +128,8 @@ _FALSE = frozenset({"false", "no", "0"})
 _LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_]([a-zA-Z]{2}|\d{3}|[a-zA-Z]{4}))?(?:[-_].*)?$")
 _TAG_SPLIT = re.compile(r"\s*[,;]\s*")
 # Internal codes some CMSs put among keywords: ids ("98be933f-38cf-..."), paths
-# ("sections/sverige"), prefixed labels ("Category: News").
-_TAG_CODE = re.compile(r"^(?:[0-9a-f]{8,}(?:-[0-9a-f]+)*|\S+/\S+|[\w-]+:\s?\S.*)$", re.IGNORECASE)
+# ("sections/sverige"), prefixed labels ("Category:News"); "COVID-19: Impfung" stays.
+_TAG_CODE = re.compile(r"^(?:[0-9a-f]{8,}(?:-[0-9a-f]+)*|\S+/\S+|[\w-]+:\S+)$", re.IGNORECASE)
 # A section written as a slug or a path: "news_news", "Deportes/formula-1".
 _SLUG = re.compile(r"^[^\s]*[_/][^\s]*$")
 _MAX_TAGS = 30
