@@ -98,6 +98,8 @@ _FIRST_ELEMENT_ID = 6
 
 # Paragraphs shorter than this are captions, labels or links, not prose.
 _MIN_PROSE = 25
+# A date or a byline run on after the headline in the same paragraph.
+_RUN_ON = 40
 # A block whose text is mostly link text is a list of links, not prose.
 _LINK_HEAVY = 0.8
 # A standfirst is a sentence or two, not a chunk of the page; it is looked for among
@@ -459,6 +461,15 @@ def _dek_text(node: LexborNode) -> str | None:
     return text if _MIN_PROSE <= len(text) <= _MAX_DEK else None
 
 
+def _repeats(text: str, headline: str) -> bool:
+    """Whether a paragraph is the headline, alone or with a date or byline run on."""
+    extra = len(text) - len(headline)
+    if extra < -8 or extra > _RUN_ON:
+        return False
+    folded = fold(text)
+    return folded == headline or (folded.startswith(headline) and extra > 0)
+
+
 def extract_body(block: ContentBlock, meta: PageMetadata) -> BodyText:
     """Read the block's paragraphs in reading order, without boilerplate.
 
@@ -472,8 +483,7 @@ def extract_body(block: ContentBlock, meta: PageMetadata) -> BodyText:
     seen: set[str] = set()
     unique: list[str] = []
     for text in drop_boilerplate(reader.paragraphs):
-        if text in seen or (headline and abs(len(text) - len(headline)) < 8
-                            and fold(text) == headline):
+        if text in seen or (headline and _repeats(text, headline)):
             continue
         seen.add(text)
         unique.append(text)
