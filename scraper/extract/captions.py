@@ -94,6 +94,7 @@ _SHORT_CAPTION = 8
 _MAX_BLOCK_NODES = 60  # a picture's block is small; a "figure" around a whole story is not
 _MAX_ANCESTORS = 16  # teaser and sidebar wrappers sit close to their pictures
 _FIGURE_DEPTH = 6  # a caption deeper than this in a figure is a figure of its own
+_INNER_DEPTH = 3  # levels checked above a picture inside the content block
 _MIN_SIZE = 50  # images smaller than this (in px, declared) are icons or tracking pixels
 # Name parts that CDNs add for sizes and crops: "_1200x800", "-16x9", "_262_262", "-w640".
 _SIZE_PART = re.compile(
@@ -121,13 +122,14 @@ def _excluded_names(names: str) -> bool:
     return False
 
 
-def _excluded(node: LexborNode, scope_id: int, memo: dict[int, bool]) -> bool:
+def _excluded(node: LexborNode, stop_id: int, memo: dict[int, bool], depth: int) -> bool:
     """Whether ``node`` sits in navigation, teasers, asides, links to other pages and the
-    like, below ``scope``. Memoized along the ancestor path: neighbours share the walk."""
+    like, looking ``depth`` levels up at most and not above ``stop``. Memoized along the
+    ancestor path: neighbours share the walk."""
     path: list[int] = []
     current: LexborNode | None = node
     verdict = False
-    for _ in range(_MAX_ANCESTORS):
+    for _ in range(depth):
         if current is None:
             break
         mem_id = current.mem_id
@@ -135,7 +137,7 @@ def _excluded(node: LexborNode, scope_id: int, memo: dict[int, bool]) -> bool:
         if known is not None:
             verdict = known
             break
-        if mem_id == scope_id:
+        if mem_id == stop_id:
             break
         path.append(mem_id)
         tag = current.tag
@@ -427,7 +429,11 @@ def extract_images(
             # them, and telling those apart would cost more than the picture is worth.
             if img is None or not _within(block, root_id):
                 continue
-        elif _excluded(block, scope_id, memo):
+        elif _within(block, root_id):
+            # in the content block only a box right around the picture can be a teaser
+            if _excluded(block, root_id, memo, _INNER_DEPTH):
+                continue
+        elif _excluded(block, scope_id, memo, _MAX_ANCESTORS):
             continue
         url, tiny = _picture_url(img, base_url)
         if caption is None and (tiny or (url is None and credit is None)):
