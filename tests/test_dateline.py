@@ -65,6 +65,7 @@ POSITIVE = [
     ("N'DJAMENA, Chad (AP) — Chad's", "N'DJAMENA, Chad (AP)", "Chad's"),
     ("ŁÓDŹ (PAP) - Policja", "ŁÓDŹ (PAP)", "Policja"),
     ("Frankfurt/Main (dpa) - Der Dax", "Frankfurt/Main (dpa)", "Der Dax"),
+    ("CAPE CANAVERAL, Fla. (AP) _ NASA", "CAPE CANAVERAL, Fla. (AP)", "NASA"),
     ("Madrid, 12 mar (EFE).- El Gobierno", "Madrid, 12 mar (EFE)", "El Gobierno"),
 ]
 

@@ -23,8 +23,9 @@ import re
 
 __all__ = ["split_dateline"]
 
-# An em/en dash may touch the next word ("(AP) —Russian"); a hyphen must be spaced after.
-_DASH = r"(?:\s*(?:--|[–—‒―])\s*|\s*-\s+|\.-\s*)"
+# An em/en dash may touch the next word ("(AP) —Russian"); a hyphen must be spaced after;
+# ".-" is the Spanish agencies' form, " _ " the old AP wire's.
+_DASH = r"(?:\s*(?:--|[–—‒―])\s*|\s*-\s+|\.-\s*|\s+_\s+)"
 # Upper-case place words: "WASHINGTON", "SIOUX FALLS", "ST. LOUIS", "SÃO PAULO", "N'DJAMENA".
 _UPPER_WORD = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][A-ZÀ-ÖØ-ÞĀ-Ž'’.\-]*[A-ZÀ-ÖØ-ÞĀ-Ž.]|[A-Z])"
 # Atomic groups ("(?>...)") and possessive repeats keep the match linear: a lede of place-like
