@@ -330,3 +330,30 @@ def test_run_refuses_a_bad_config_and_a_busy_output(
         f"scraper: run: {out} is in use by another scraper process\n")
     first.proc.send_signal(signal.SIGTERM)
     assert first.wait(10) == 0
+
+
+def test_run_keeps_polling_and_writes_what_the_feed_adds(
+        server: LoopbackServer, tmp_path: Path, procs: list[Scraper]) -> None:
+    items = _stories(server, "n", 3)
+    feeds = [rss(items[:1]), rss(items[:2]), rss(items)]
+
+    def feed(request: Request) -> Reply:
+        version = len(server.requests_for("/feed")) - 1  # a new version on every poll
+        return Reply(200, feeds[min(version, 2)], headers={"ETag": f'"v{version}"'},
+                     content_type=RSS_TYPE)
+
+    server.route("/feed", feed)
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(SETTINGS.replace("interval: 1h", "interval: 1s")
+                       + _source("alpha", server.url("/feed")))
+    out = tmp_path / "out"
+    daemon = Scraper(tmp_path, "run", "--sources", str(sources), "--output", str(out))
+    procs.append(daemon)
+    wait_for(lambda: len(records(out)) == 3, what="the third story")
+    daemon.proc.send_signal(signal.SIGTERM)
+    assert daemon.wait(10) == 0
+    assert [r["headline"] for r in records(out)] == ["n story 0", "n story 1", "n story 2"]
+    assert [len(server.requests_for(f"/n/{n}")) for n in range(3)] == [1, 1, 1]
+    # each poll was conditional on the validator of the one before
+    assert [r.headers.get("if-none-match") for r in server.requests_for("/feed")][:3] == [
+        None, '"v0"', '"v1"']
