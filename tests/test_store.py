@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scraper.errors import StoreError
 from scraper.models import Article, article_id
@@ -235,3 +237,20 @@ def test_a_record_without_fetched_at_is_refused(tmp_path: Path) -> None:
     with _open(tmp_path) as store, pytest.raises(StoreError, match="has no fetched_at"):
         store.commit(Batch(feed=_feed(), records=(replace(_article("http://x/a"),
                                                           fetched_at=None),)))
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(st.binary(min_size=0, max_size=300).map(lambda b: b.replace(b"\n", b"")),
+                      max_size=8),
+       cut=st.integers(min_value=0, max_value=3000))
+def test_repair_keeps_exactly_the_whole_lines(tmp_path: Path, lines: list[bytes],
+                                              cut: int) -> None:
+    """Wherever a crash cuts the file, repair leaves the whole lines before the cut."""
+    data = b"".join(line + b"\n" for line in lines)
+    cut = min(cut, len(data))
+    path = tmp_path / "s" / "2026-03-01.jsonl"
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(data[:cut])
+    repair_torn_lines(tmp_path)
+    assert path.read_bytes() == data[:data.rfind(b"\n", 0, cut) + 1]
