@@ -2,8 +2,9 @@
 
 An image block is a ``<figure>`` or, where a page does without one, the element around a
 caption-like element (class tokens such as ``caption``, ``wp-caption-text``, ``[itemprop=
-caption]``) that also holds the picture. Blocks in navigation, teasers, asides and the like are
-skipped. Inside a block, credit elements (``credit``, ``copyright``, ``photographer`` tokens,
+caption]``) that also holds the picture. They are searched in the ``<article>`` or ``<main>``
+around the content block; blocks in navigation, teasers, asides and the like are skipped.
+Inside a block, credit elements (``credit``, ``copyright``, ``photographer`` tokens,
 ``<small>``, ``<cite>``) give the credit; otherwise a trailing credit is split off the caption
 text (:func:`~scraper.extract.credits.split_credit`).
 
@@ -18,6 +19,7 @@ text (:func:`~scraper.extract.credits.split_credit`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -385,24 +387,10 @@ def _merge(lead: Image, other: Image) -> Image:
     )
 
 
-def extract_images(
-    tree: LexborHTMLParser, root: LexborNode | None, meta: PageMetadata, base_url: str | None
-) -> list[Image]:
-    """Images of the article; ``root`` is the content block (None: the page has none).
-
-    The lead image (``meta.images[0]``, from JSON-LD or Open Graph) comes first, merged with
-    the first figure when that shows the same picture; then the article's other images in
-    page order. Reads the tree without changing it.
-    """
-    memo: dict[int, bool] = {}
+def _blocks(scope: LexborNode) -> Iterator[tuple[LexborNode, LexborNode, LexborNode | None]]:
+    """(block, picture holder, caption element if known) of each picture in ``scope``, in
+    page order, each block once."""
     seen: set[int] = set()
-    images: list[Image] = []
-    captions_seen: set[str] = set()
-    scope = _scope(tree, root)
-    if scope is None:
-        return _with_lead(meta, [])
-    scope_id = scope.mem_id
-    root_id = root.mem_id if root is not None else scope_id
     for node in scope.css(_CANDIDATES)[:_MAX_CANDIDATES]:
         caption_node: LexborNode | None = None
         if node.tag == "figure":
@@ -417,39 +405,64 @@ def extract_images(
                 continue
             block, holder = found
             caption_node = node
-        if block.mem_id in seen:
-            continue
-        seen.add(block.mem_id)
+        if block.mem_id not in seen:
+            seen.add(block.mem_id)
+            yield block, holder, caption_node
+
+
+def _clean_caption(caption: str | None, seen: set[str]) -> str | None:
+    """The caption, or None when it is a stray letter or repeats one already given."""
+    if caption is None:
+        return None
+    if len(caption) < _SHORT_CAPTION and sum(map(str.isalnum, caption)) < _MIN_CAPTION:
+        return None
+    if any(caption in earlier or earlier in caption for earlier in seen):
+        return None
+    seen.add(caption)
+    return caption
+
+
+def extract_images(
+    tree: LexborHTMLParser, root: LexborNode | None, meta: PageMetadata, base_url: str | None
+) -> list[Image]:
+    """Images of the article; ``root`` is the content block (None: the page has none).
+
+    The lead image (``meta.images[0]``, from JSON-LD or Open Graph) comes first, merged with
+    the figure that shows the same picture; then the article's other images in page order:
+    the pictures with a caption or credit in the ``<article>``/``<main>`` around ``root``
+    (teasers, navigation and the like left out), and the bare pictures inside ``root``.
+    Reads the tree without changing it.
+    """
+    scope = _scope(tree, root)
+    if scope is None:
+        return _with_lead(meta, [])
+    scope_id = scope.mem_id
+    root_id = root.mem_id if root is not None else scope_id
+    memo: dict[int, bool] = {}
+    captions_seen: set[str] = set()
+    images: list[Image] = []
+    for block, holder, caption_node in _blocks(scope):
         img, caption_node, credit_nodes = _scan(block, holder, caption_node)
         if caption_node is not None and _links_away(caption_node, block):
             continue
         caption, credit = _read_block(block, caption_node, credit_nodes)
+        inside = _within(block, root_id)
         if caption is None and credit is None:
             # A bare picture counts only inside the content block: teaser grids are full of
             # them, and telling those apart would cost more than the picture is worth.
-            if img is None or not _within(block, root_id):
+            if img is None or not inside:
                 continue
-        elif _within(block, root_id):
+        elif inside:
             # in the content block only a box right around the picture can be a teaser
             if _excluded(block, root_id, memo, _INNER_DEPTH):
                 continue
         elif _excluded(block, scope_id, memo, _MAX_ANCESTORS):
             continue
-        url, tiny = _picture_url(img, base_url)
-        if caption is None and (tiny or (url is None and credit is None)):
+        if caption is not None and _boilerplate(caption):
             continue
-        if caption is not None:
-            if _boilerplate(caption):
-                continue
-            if len(caption) < _SHORT_CAPTION and sum(map(str.isalnum, caption)) < _MIN_CAPTION:
-                caption = None
-        if caption is not None:
-            if any(caption in seen_caption or seen_caption in caption
-                   for seen_caption in captions_seen):
-                caption = None
-            else:
-                captions_seen.add(caption)
-        if url is None and caption is None and credit is None:
+        url, tiny = _picture_url(img, base_url)
+        caption = _clean_caption(caption, captions_seen)
+        if caption is None and (tiny or (url is None and credit is None)):
             continue
         images.append(Image(url=url, caption=caption, credit=credit))
         if len(images) >= _MAX_BLOCKS:
