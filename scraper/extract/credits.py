@@ -12,16 +12,9 @@ import re
 
 __all__ = ["clean_credit", "is_credit", "split_credit", "strip_separators"]
 
-# Words that introduce a credit, in the languages of the pages we read. Kept as data so that a
-# new language is one more word, not a new rule.
-_LABEL_WORDS = (
-    r"photos?|photographs?|pictures?|images?|image credits?|credits?|illustrations?|graphics?"
-    r"|video|source|fotos?|bild(?:er)?|grafik|quelle|fotó|foto's|kuva|zdjęcie|fot\.|ảnh"
-    r"|фото|источник|isithombe|sithombe|imagem|immagine|imagen|crédito|créditos|copyright"
-    r"|bildquelle|fotoquelle|symbolfoto|symbolbild|archivfoto|archivbild|photographer|fotograf"
-)
-# "Photo: X", "(Image: X)", "Foto: X", "Bild: X", "Quelle: X" at the end of a caption.
-# The same words as plain strings, longest first, for the colon scan of split_credit.
+# Words that introduce a credit ("Photo: X", "Foto: X", "Bild: X", "Quelle: X"), in the
+# languages of the pages we read, longest first. Kept as data so that a new language is one
+# more word, not a new rule.
 _LABELS = tuple(sorted(
     ("photo", "photos", "photograph", "photographs", "picture", "pictures", "image", "images",
      "image credit", "image credits", "credit", "credits", "illustration", "illustrations",
@@ -32,17 +25,24 @@ _LABELS = tuple(sorted(
      "archivfoto", "archivbild", "photographer", "fotograf"),
     key=len, reverse=True,
 ))
+_LABEL_WORDS = "|".join(re.escape(word) for word in _LABELS)
 _LABEL_BOUNDARY = frozenset(" .;,|/–—-(!?")
+# Labels to drop from the start of a credit taken from its own element.
+_LEADING_LABEL = re.compile(
+    rf"^\(?\s*(?:(?:{_LABEL_WORDS})\s*(?::|by\b)|(?:photos?|photographs?|illustrations?|images?"
+    r"|pictures?|video) by\b|©|\(c\)|copyright\b|tous droits réservés\b)\s*",
+    re.IGNORECASE,
+)
 # "Photo by X", "Photograph by X", "Illustration by X" at the end of a caption.
 _BY_TAIL = re.compile(
     r"(?:^|(?<=[\s.;,|–—-])|(?<=[.!?]))\(?(?:photos?|photographs?|illustrations?|images?|"
     r"video|pictures?) by\s+(?P<credit>[^()]+?)\)?\s*$",
     re.IGNORECASE,
 )
-# "© X" and "Copyright X" anywhere after the caption.
 # "© X", "(c) X", "Copyright X" and the full-width "（Ｃ）X" of Japanese captions.
 _COPYRIGHT_TAIL = re.compile(
-    r"(?:^|(?<=\s)|(?<=[^\x00-\x7f]))\(?(?:©|[(（][cｃ][)）]|copyright\b)\s*(?P<credit>[^©]+?)\)?\s*$",
+    r"(?:^|(?<=\s)|(?<=[^\x00-\x7f]))\(?(?:©|[(（][cｃ][)）]|copyright\b)\s*"
+    r"(?P<credit>[^©]+?)\)?\s*$",
     re.IGNORECASE,
 )
 # Agencies and picture libraries that are credits on their own: "(Reuters)", "/ AFP".
@@ -51,14 +51,14 @@ _AGENCIES = (
     r"|Getty Images|Getty|Shutterstock|iStock|IMAGO|imago|Imago|Xinhua|TASS|PAP|Bloomberg"
     r"|Alamy|NurPhoto|SIPA|Sipa|Ritzau|NTB|TT|Lusa|Kyodo|Yonhap|AP Photo"
 )
+_AGENCY_NAMES = frozenset(_AGENCIES.split("|"))
 # A trailing parenthesis that names a photographer or agency: "(AP Photo/Jae C. Hong)",
 # "(Reuters)", "(Getty Images)"; "(Archivbild)" or "(left)" are not credits.
 _PAREN_TAIL = re.compile(
     rf"\s*\((?P<credit>[^()]*(?:\b(?:{_AGENCIES})\b|\bPhoto\b|\bFoto\b)[^()]*)\)\s*$"
 )
-# A last short segment that reads as a credit: "Jane Doe/Getty Images", "X via Getty Images",
-# "Jane Doe / AFP", "REUTERS". It must follow the end of a sentence or a separator.
-# Where a last short segment may start: after a sentence end or a " | ", " - " separator.
+# Where a last short segment ("Jane Doe/Getty Images", "REUTERS") may start: after a sentence
+# end or a separator; a sentence end stays with the caption.
 _SENTENCE_END = frozenset(".!?\"”»)")
 _SEGMENT_SEPARATORS = (". ", "! ", "? ", '" ', "” ", "» ", ") ", " | ", "|", " - ", " – ",
                        " — ", "＝", "=")
@@ -68,7 +68,15 @@ _JAPANESE_PHOTOGRAPHER = re.compile(r"[（(]([^（()）]{1,20})撮影[)）]$")
 _CJK_NAME = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff21-\uff5a0-9]{2,10}")
 # A credit is made of names, agencies and "/", "," or "via" between them.
 _NAME_CHARS = re.compile(r"[\w.'’ ,/&-]+")
-_AGENCY_NAMES = frozenset(_AGENCIES.split("|"))
+# Lowercase words that do occur in credits ("picture alliance/dpa", "Ludwig van Beethoven").
+_CREDIT_LOWER_WORDS = frozenset({
+    "via", "and", "und", "de", "da", "del", "der", "den", "van", "von", "vom", "zu", "y", "e",
+    "et", "i", "dpa", "afp", "imago", "picture", "alliance", "images", "photo", "foto", "pool",
+    "file", "archive", "archiv", "handout",
+})
+_DOMAIN_END = re.compile(r"\b[\w-]+\.(?:com|net|org|de|at|ch|fr|es|it|nl|be|io|co\.uk|com\.au)$")
+_TAIL = 160  # characters at the end of a caption that may hold its credit
+_TRAILING_SEPARATORS = " \t\n\r\f\v\u00a0|·•/:;,–—-"
 
 
 def _credit_shaped(text: str) -> bool:
@@ -79,23 +87,6 @@ def _credit_shaped(text: str) -> bool:
         return True
     words = text.replace(",", " ").split()
     return bool(words) and (words[-1] in _AGENCY_NAMES or " ".join(words[-2:]) in _AGENCY_NAMES)
-# Leading labels to drop from a credit taken from its own element.
-_LEADING_LABEL = re.compile(
-    rf"^\(?\s*(?:(?:{_LABEL_WORDS})\s*(?::|by\b)|(?:photos?|photographs?|illustrations?|images?"
-    r"|pictures?|video) by\b|©|\(c\)|copyright\b|tous droits réservés\b)\s*",
-    re.IGNORECASE,
-)
-_DOMAIN_END = re.compile(r"\b[\w-]+\.(?:com|net|org|de|at|ch|fr|es|it|nl|be|io|co\.uk|com\.au)$")
-_TAIL = 160  # characters at the end of a caption that may hold its credit
-_TRAILING_SEPARATORS = " \t\n\r\f\v\u00a0|·•/:;,–—-"
-
-
-# Lowercase words that do occur in credits ("picture alliance/dpa", "Ludwig van Beethoven").
-_CREDIT_LOWER_WORDS = frozenset({
-    "via", "and", "und", "de", "da", "del", "der", "den", "van", "von", "vom", "zu", "y", "e",
-    "et", "i", "dpa", "afp", "imago", "picture", "alliance", "images", "photo", "foto", "pool",
-    "file", "archive", "archiv", "handout",
-})
 
 
 def _reads_as_names(text: str) -> bool:
