@@ -56,7 +56,11 @@ def charset_from_content_type(content_type: str | None) -> str | None:
 
 
 def detect_charset(data: bytes, content_type: str | None = None) -> str:
-    """The charset of page bytes, as a Python codec name ("utf-8", "cp1252", ...)."""
+    """The charset of page bytes, as a Python codec name ("utf-8", "cp1252", ...).
+
+    BOM, then the HTTP charset, then ``<meta>``, then detection; a legacy single-byte label
+    on bytes that are valid multi-byte UTF-8 is taken as the mislabelling it always is.
+    """
     for bom, name in _BOMS:
         if data.startswith(bom):
             return "utf-8-sig" if name == "utf-8" else name
@@ -64,6 +68,13 @@ def detect_charset(data: bytes, content_type: str | None = None) -> str:
     if charset is None:
         match = _META_CHARSET.search(data[:_PRESCAN_BYTES])
         charset = _known(match.group(1).decode("ascii", "replace")) if match else None
+    if charset is not None and _is_single_byte(charset):
+        # A page labelled with a legacy code page whose bytes are valid UTF-8 with
+        # multi-byte sequences is UTF-8 mislabelled (CMS templates keep old labels);
+        # such byte runs are vanishingly rare in real Latin-1 text.
+        if not data.isascii() and _decodes(data, "utf-8"):
+            return "utf-8"
+        return charset
     if charset is None:
         try:
             data.decode("utf-8")
@@ -75,6 +86,10 @@ def detect_charset(data: bytes, content_type: str | None = None) -> str:
             if charset in _LATIN_SINGLE_BYTE and _decodes(data, "cp1252"):
                 charset = "cp1252"
     return charset or "utf-8"
+
+
+def _is_single_byte(charset: str) -> bool:
+    return charset in _LATIN_SINGLE_BYTE or charset.startswith(("cp12", "iso8859", "koi8"))
 
 
 def _decodes(data: bytes, charset: str) -> bool:

@@ -54,3 +54,12 @@ def test_unknown_labels_are_ignored() -> None:
 @given(st.binary(max_size=2000), st.one_of(st.none(), st.text(max_size=40)))
 def test_decode_never_raises(data: bytes, content_type: str | None) -> None:
     assert isinstance(decode_html(data, content_type), str)
+
+
+def test_utf8_bytes_under_a_legacy_label_are_utf8() -> None:
+    data = '<meta charset="iso-8859-15"><p>sanción, über</p>'.encode()
+    assert detect_charset(data) == "utf-8"
+    assert detect_charset(data, "text/html; charset=windows-1252") == "utf-8"
+    # Real Latin-1 bytes keep their label.
+    legacy = '<meta charset="iso-8859-15"><p>sanción</p>'.encode("iso-8859-15")
+    assert decode_html(legacy) == '<meta charset="iso-8859-15"><p>sanción</p>'
