@@ -194,3 +194,9 @@ def test_place_like_openings_take_linear_time(lede: str) -> None:
     start = time.perf_counter()
     assert split_dateline(lede) == (None, lede)
     assert time.perf_counter() - start < 0.05
+
+
+def test_declared_place_opening_a_sentence_is_not_split() -> None:
+    assert split_dateline("Erbil, the capital, is growing.", "Erbil") == (
+        None, "Erbil, the capital, is growing.")
+    assert split_dateline("Erbil: The talks began.", "Erbil") == ("Erbil", "The talks began.")

@@ -72,6 +72,7 @@ _NOT_PLACES = frozenset({"UPDATE", "BREAKING", "EXCLUSIVE", "WATCH", "LIVE", "VI
                          "OPEC", "UNICEF", "UNESCO", "WHO", "IMF", "OECD", "NOTE", "CORRECTION",
                          "ADVISORY", "PHOTO", "AUDIO", "REVIEW", "COMMENT", "INTERVIEW"})
 _MAX_DATELINE = 80
+_HINT_SEPARATOR = re.compile(r"\s*(?:--|[-–—‒―:]|\.-)\s*")
 
 
 def split_dateline(paragraph: str, hint: str | None = None) -> tuple[str | None, str]:
@@ -94,8 +95,10 @@ def split_dateline(paragraph: str, hint: str | None = None) -> tuple[str | None,
             not hint or dateline.startswith(hint) or not text.startswith(hint)
         ):
             return dateline, rest
-    if hint and text.startswith(hint) and not text[len(hint):len(hint) + 1].isalnum():
-        rest = text[len(hint):].lstrip(" -–—:,").strip()
+    if hint and text.startswith(hint):
+        # "Erbil, the capital, ..." starts with the declared place but is a sentence
+        separator = _HINT_SEPARATOR.match(text, len(hint))
+        rest = text[separator.end():].strip() if separator is not None else ""
         if rest:
             return hint, rest
     return None, paragraph
