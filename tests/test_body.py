@@ -192,3 +192,11 @@ def test_text_set_straight_in_divs_without_paragraph_tags() -> None:
     block = _block(html)
     assert block.node.attributes["id"] == "entry"
     assert body_of(html).paragraphs == (P1, P2, P3, P4)
+
+
+def test_paragraph_showing_the_description_before_the_block_is_the_summary() -> None:
+    html = f"""<body><div class="hdr"><h1>Bridge</h1>
+      <p class="css-x1">Berlin. The old bridge will close for a year, the council says.</p></div>
+      <div class="css-y2"><p>{P1}</p><p>{P2}</p><p>{P3}</p></div></body>"""
+    assert body_of(html, summary="The old bridge will close for a year, the council says") == (
+        BodyText((P1, P2, P3), "Berlin. The old bridge will close for a year, the council says."))

@@ -19,7 +19,7 @@ Two steps, each bounded by the page size:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -46,11 +46,13 @@ class ContentBlock:
     ``keep``: elements (by ``mem_id``) known to hold the article's paragraphs, which the
     cleanup must not drop whatever their class says. ``texts``: the text of paragraphs
     already read while finding the block, so that the walk does not read them again.
+    ``dek``: a paragraph of the page that shows the page's description (its standfirst).
     """
 
     node: LexborNode
     keep: frozenset[int] = frozenset()
     texts: Mapping[int, str] = field(default_factory=dict)
+    dek: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,8 @@ _FIRST_ELEMENT_ID = 6
 _MIN_PROSE = 25
 # A date or a byline run on after the headline in the same paragraph.
 _RUN_ON = 40
+# How much of the page's description a paragraph must show to be its standfirst.
+_DEK_PREFIX = 60
 # A block whose text is mostly link text is a list of links, not prose.
 _LINK_HEAVY = 0.8
 # A standfirst is a sentence or two, not a chunk of the page; it is looked for among
@@ -186,6 +190,8 @@ def find_content_root(tree: LexborHTMLParser, meta: PageMetadata) -> ContentBloc
     if body is None:
         return None
     paragraphs = _Paragraphs()
+    description = fold(meta.summary) if meta.summary else ""
+    dek = None
     for node in tree.css("p, br"):
         if node.tag_id == _BR_ID:
             paragraphs.add_box(node.parent)
@@ -193,13 +199,25 @@ def find_content_root(tree: LexborHTMLParser, meta: PageMetadata) -> ContentBloc
             text = node.text()
             if len(text) >= _MIN_PROSE:
                 paragraphs.add(node, text)
+                if dek is None and description and _shows(text, description):
+                    dek = text
     block, size = paragraphs.block()
     if size < _THIN:
         # Little prose in <p>: the page may set its text straight in <div>s.
         for node in tree.css("div"):
             paragraphs.add_box(node)
         block, size = paragraphs.block()
-    return block or ContentBlock(body)
+    block = block or ContentBlock(body)
+    return replace(block, dek=normalize_space(dek)) if dek is not None else block
+
+
+def _shows(text: str, description: str) -> bool:
+    """Whether a paragraph shows the page's (folded) description: the same sentence,
+    give or take a place name in front or the description's truncation."""
+    size = len(text)
+    if size < 0.6 * len(description) or size > len(description) + _RUN_ON * 2:
+        return False
+    return description[:_DEK_PREFIX] in fold(text)
 
 
 @dataclass(slots=True)
@@ -487,11 +505,14 @@ def extract_body(block: ContentBlock, meta: PageMetadata) -> BodyText:
             continue
         seen.add(text)
         unique.append(text)
-    summary = reader.summary
+    summary = reader.summary or block.dek
+    if summary is not None and summary in seen:
+        if summary == unique[0]:
+            unique.pop(0)  # the page shows its standfirst as the first paragraph
+        else:
+            summary = None  # the "dek" is a paragraph of the body
     if summary is None:
         summary = _dek_before(block.node)
-    if summary is not None and summary in seen:
-        summary = None  # the "dek" is a paragraph of the body
-    if summary is None and unique and meta.summary and fold(unique[0]) == fold(meta.summary):
-        summary = unique.pop(0)
+        if summary in seen:
+            summary = None
     return BodyText(tuple(unique), summary)
