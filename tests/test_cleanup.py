@@ -122,3 +122,14 @@ def test_long_paragraphs_are_never_boilerplate() -> None:
 
 def test_dates_and_separators_above_the_body_are_dropped_figures_below_kept() -> None:
     assert drop_boilerplate(["22.04.2024 | 15:54", "|", PROSE, "2024 3.5"]) == [PROSE, "2024 3.5"]
+
+
+@pytest.mark.parametrize("text", ["Mehr zum Thema Hitzeschäden", "Related coverage", "Quelle: dpa",
+                                  "Source: AFP", "【関連記事】", "Les også: Slik gikk det"])
+def test_short_pointers_and_source_lines_are_dropped(text: str) -> None:
+    assert drop_boilerplate([PROSE, text]) == [PROSE]
+
+
+def test_a_sentence_starting_like_a_pointer_is_kept() -> None:
+    assert drop_boilerplate(["Watching the game were 40,000 fans."]) == [
+        "Watching the game were 40,000 fans."]

@@ -146,9 +146,15 @@ _POINTER = re.compile(
     r"|más información|saiba mais|ler mais|daha fazla|ilgili haber|ayrıca bakınız"
     r"|olvassa el|přečtěte si|citiți și|διαβάστε επίσης|関連記事|あわせて読みたい"
     r"|相关阅读|相關新聞|관련기사|관련 기사)"
-    r"(?:\s*[:：»>|\-–—】]|\s*$)",
+    r"\b(\s*[:：»>|\-–—】]|\s*$)?",
     re.IGNORECASE,
 )
+# A pointer phrase without a colon after it ("Mehr zum Thema Hitze") is a pointer only in
+# a line this short.
+_SHORT_POINTER = 50
+# "Quelle: dpa", "Source: AFP": the source line under a story.
+_SOURCE = re.compile(r"^(?:quelle|quellen|source|sources|fuente|fonte|bron|źródło|источник)\s*:",
+                     re.IGNORECASE)
 
 # Phrases (lower case) that mark a short paragraph as boilerplate wherever they stand.
 # Plain substring tests: a regular expression alternating them is a hundred times slower.
@@ -226,7 +232,12 @@ def _is_boilerplate_text(text: str) -> bool:
     size = len(text)
     if size > _LONG:
         return False
-    if (size < 40 and _LABEL.match(text)) or _POINTER.match(text):
+    if size < 40 and _LABEL.match(text):
+        return True
+    pointer = _POINTER.match(text)
+    if pointer and (pointer.group(1) or size < _SHORT_POINTER):
+        return True
+    if size < 80 and _SOURCE.match(text):
         return True
     if size < 100 and (_BYLINE.match(text) or _DATE_LINE.match(text)):
         return True
