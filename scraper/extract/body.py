@@ -109,16 +109,8 @@ _LINK_HEAVY = 0.8
 # A standfirst is a sentence or two, not a chunk of the page; it is looked for among
 # this many elements before the block, on this many levels up.
 _MAX_DEK = 1000
-_DEK_SIBLINGS = 8
 _DEK_LEVELS = 3
-# Searched inside too: the nearest siblings of the block itself.
-_DEK_INSIDE = 1
-_DEK_INSIDE_SIBLINGS = 3
-# Elements that may be a dek inside the elements before the block (checked by their words).
-_DEK_SELECTOR = ", ".join(f'[class*="{word}"]' for word in (
-    "standfirst", "dek", "lede", "lead", "intro", "summary", "subtitle", "subhead",
-    "excerpt", "teaser", "description", "abstract", "chapo", "sapo", "entradilla"))
-
+_DEK_SCAN = 200
 # How much the wrapper of a paragraph says about it being the article's: paragraphs in
 # asides, captions, forms and links (teaser cards) are never the body; list items and
 # quotes are part of a body but do not make one.
@@ -448,26 +440,23 @@ def _read(reader: _Reader) -> None:
 
 
 def _dek_before(node: LexborNode) -> str | None:
-    """A standfirst shown just before the block: a dek-classed element among the block's
-    (and its parents') preceding siblings or, close to the block, inside them (the
-    headline area usually is there)."""
-    for level in range(_DEK_LEVELS):
-        sibling = node.prev
-        seen = 0
-        while sibling is not None and seen < _DEK_SIBLINGS:
-            if sibling.tag_id >= _FIRST_ELEMENT_ID and sibling.is_element_node:
-                seen += 1
-                inner = ([sibling, *sibling.css(_DEK_SELECTOR)]
-                         if level < _DEK_INSIDE and seen <= _DEK_INSIDE_SIBLINGS else [sibling])
-                for candidate in inner:
-                    text = _dek_text(candidate)
-                    if text is not None:
-                        return text
-            sibling = sibling.prev
-        parent = node.parent
-        if parent is None or parent.tag in _NO_BODY or not parent.is_element_node:
+    """A standfirst shown before the block: the first dek-classed element ahead of it in
+    the block's surroundings (a few levels up, where the headline area usually is)."""
+    scope = node
+    for _ in range(_DEK_LEVELS):
+        parent = scope.parent
+        if parent is None or not parent.is_element_node or parent.tag in _NO_BODY:
             break
-        node = parent
+        scope = parent
+    mine = node.mem_id
+    for seen, candidate in enumerate(scope.traverse()):
+        if candidate.mem_id == mine or seen > _DEK_SCAN:
+            break
+        cls = candidate.attrs.get("class") if candidate.is_element_node else None
+        if cls and is_dek(hint_words(cls)):
+            text = _dek_text(candidate)
+            if text is not None:
+                return text
     return None
 
 
