@@ -59,6 +59,7 @@ KEPT = [
     "Kamala Harris, centre, poses with classmates in 1981.",
     "V. l.: Katja Wolf (BSW), Thomas L. Kemmerich (FDP), Georg Maier (SPD)",
     "Strava: Leaderboard integrity powered by AI",
+    "Russell, Sainz, Verstappen y PÃ©rez, durante la vuelta",
     "Friedrich Merz",
     "Donald Trump bleibt vage.",
     "The photo shows a rally. Many people came",

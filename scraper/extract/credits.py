@@ -41,7 +41,7 @@ _BY_TAIL = re.compile(
 )
 # "© X", "(c) X", "Copyright X" and the full-width "（Ｃ）X" of Japanese captions.
 _COPYRIGHT_TAIL = re.compile(
-    r"(?:^|(?<=\s)|(?<=[^\x00-\x7f]))\(?(?:©|[(（][cｃ][)）]|copyright\b)\s*"
+    r"(?:^|(?<=\s)|(?<=[\u3000-\u9fff\uff00-\uffef]))\(?(?:©|[(（][cｃ][)）]|copyright\b)\s*"
     r"(?P<credit>[^©]+?)\)?\s*$",
     re.IGNORECASE,
 )
