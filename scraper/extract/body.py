@@ -25,6 +25,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.cleanup import (
     ElementKind,
+    could_be_dek,
     drop_boilerplate,
     element_kind,
     hint_words,
@@ -110,7 +111,7 @@ _LINK_HEAVY = 0.8
 # this many elements before the block, on this many levels up.
 _MAX_DEK = 1000
 _DEK_LEVELS = 3
-_DEK_SCAN = 200
+_DEK_SCAN = 40
 # How much the wrapper of a paragraph says about it being the article's: paragraphs in
 # asides, captions, forms and links (teaser cards) are never the body; list items and
 # quotes are part of a body but do not make one.
@@ -183,6 +184,7 @@ def find_content_root(tree: LexborHTMLParser, meta: PageMetadata) -> ContentBloc
         return None
     paragraphs = _Paragraphs()
     description = fold(meta.summary) if meta.summary else ""
+    probe = max(description[:_DEK_PREFIX].split(), key=len, default="")
     dek = None
     for node in tree.css("p, br"):
         if node.tag_id == _BR_ID:
@@ -191,7 +193,7 @@ def find_content_root(tree: LexborHTMLParser, meta: PageMetadata) -> ContentBloc
             text = node.text()
             if len(text) >= _MIN_PROSE:
                 paragraphs.add(node, text)
-                if dek is None and description and _shows(text, description):
+                if dek is None and description and _shows(text, description, probe):
                     dek = text
     block, size = paragraphs.block()
     if size < _THIN:
@@ -203,13 +205,14 @@ def find_content_root(tree: LexborHTMLParser, meta: PageMetadata) -> ContentBloc
     return replace(block, dek=normalize_space(dek)) if dek is not None else block
 
 
-def _shows(text: str, description: str) -> bool:
+def _shows(text: str, description: str, probe: str) -> bool:
     """Whether a paragraph shows the page's (folded) description: the same sentence,
-    give or take a place name in front or the description's truncation."""
+    give or take a place name in front or the description's truncation. ``probe``, its
+    longest early word, rules most paragraphs out before the costly folding."""
     size = len(text)
     if size < 0.6 * len(description) or size > len(description) + _RUN_ON * 2:
         return False
-    return description[:_DEK_PREFIX] in fold(text)
+    return probe in text.casefold() and description[:_DEK_PREFIX] in fold(text)
 
 
 @dataclass(slots=True)
@@ -453,7 +456,7 @@ def _dek_before(node: LexborNode) -> str | None:
         if candidate.mem_id == mine or seen > _DEK_SCAN:
             break
         cls = candidate.attrs.get("class") if candidate.is_element_node else None
-        if cls and is_dek(hint_words(cls)):
+        if cls and could_be_dek(cls) and is_dek(hint_words(cls)):
             text = _dek_text(candidate)
             if text is not None:
                 return text

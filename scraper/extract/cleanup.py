@@ -15,6 +15,7 @@ import re
 __all__ = [
     "SKIP_TAGS",
     "ElementKind",
+    "could_be_dek",
     "drop_boilerplate",
     "element_kind",
     "hint_words",
@@ -66,8 +67,13 @@ _DEK_WORDS = frozenset({
     "standfirst", "dek", "lede", "lead", "leadin", "leadtext", "summary", "intro",
     "introduction", "subtitle", "subheadline", "subhead", "excerpt", "description",
     "abstract", "sapo", "chapo", "chapeau", "entradilla", "deck", "strapline", "teasertext",
-    "articlelead", "articleteaser", "summarytext", "kicker",
+    "articlelead", "articleteaser", "summarytext", "kicker", "preamble", "epigraph",
+    "ingress", "sumario", "occhiello",
 })
+# Every dek word contains one of these: a cheap test before splitting a class value.
+_DEK_STEMS = ("lead", "lede", "dek", "deck", "summar", "intro", "sub", "excerpt", "descr",
+              "abstract", "sapo", "chap", "entradilla", "strap", "teaser", "kicker",
+              "preamble", "epigraph", "standfirst", "ingress", "occhiello")
 _MEDIA_WORDS = frozenset({"image", "img", "photo", "media", "figure", "video", "picture",
                           "pic", "caption"})
 # "article-body" beats "article-meta" in the same value: a container that says it holds
@@ -91,6 +97,12 @@ def is_negative(words: list[str]) -> bool:
 def is_positive(words: list[str]) -> bool:
     """Whether class/id words name an article or its text."""
     return any(w in _POSITIVE_WORDS or w.startswith(_POSITIVE_PREFIXES) for w in words)
+
+
+def could_be_dek(hints: str) -> bool:
+    """A cheap test before :func:`is_dek`: whether the value has a dek word's stem."""
+    lowered = hints.lower()
+    return any(stem in lowered for stem in _DEK_STEMS)
 
 
 def is_dek(words: list[str]) -> bool:
