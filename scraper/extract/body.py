@@ -221,6 +221,7 @@ class _Paragraphs:
 
     signatures: dict[int, str] = field(default_factory=dict)
     groups: dict[tuple[str, str], _Group] = field(default_factory=dict)
+    by_parent: dict[int, tuple[_Group, int]] = field(default_factory=dict)
     boxes: set[int] = field(default_factory=set)
     broken: set[int] = field(default_factory=set)  # <p> with a <br>: the walk reads them
 
@@ -242,9 +243,15 @@ class _Paragraphs:
         parent = node.parent
         if length < _MIN_PROSE or parent is None:
             return
+        key0 = parent.mem_id
+        known = self.by_parent.get(key0)
+        if known is not None:  # a sibling's group: same parent, same grandparent
+            group, key1 = known
+            group.size += length
+            group.members.append((node, key1, text))
+            return
         grand = parent.parent
         signatures = self.signatures
-        key0 = parent.mem_id
         outer = signatures.get(key0)
         if outer is None:
             outer = signatures[key0] = _signature(parent)
@@ -252,11 +259,12 @@ class _Paragraphs:
         inner = signatures.get(key1)
         if inner is None:
             inner = signatures[key1] = _signature(grand)
-        group = self.groups.get((outer, inner))
-        if group is None:
-            group = self.groups[(outer, inner)] = _Group(parent, grand)
-        group.size += length
-        group.members.append((node, key1, text))
+        shared = self.groups.get((outer, inner))
+        if shared is None:
+            shared = self.groups[(outer, inner)] = _Group(parent, grand)
+        self.by_parent[key0] = (shared, key1)
+        shared.size += length
+        shared.members.append((node, key1, text))
 
     def block(self) -> tuple[ContentBlock | None, int]:
         """The block of the heaviest group outside the chrome, and that group's text size."""

@@ -34,7 +34,6 @@ SKIP_TAGS = frozenset({
     "head", "title", "link", "meta", "h1", "header", "img", "map", "source",
 })
 
-_TOKEN = re.compile(r"[^a-z0-9]+")
 
 # Chrome words in class/id values, matched against the value's words ("share-bar",
 # "article__related", "comments") so that "shadow" or "thread" do not match "ad". Words
@@ -86,12 +85,14 @@ _BODY_MARKS = ("articlebody", "article-body", "article__body", "story-body", "st
 
 def hint_words(hints: str) -> list[str]:
     """The words of a class/id value, lower-cased: "Article__related-Links" -> 3 words."""
-    return [w for w in _TOKEN.split(hints.lower()) if w]
+    # Three C-level calls: several times cheaper than splitting with a regular expression.
+    return hints.lower().replace("-", " ").replace("_", " ").split()
 
 
 def is_negative(words: list[str]) -> bool:
     """Whether class/id words name chrome (comments, share bars, ads, related links...)."""
-    return any(w in _NEGATIVE_WORDS or w.startswith(_NEGATIVE_PREFIXES) for w in words)
+    return (not _NEGATIVE_WORDS.isdisjoint(words)
+            or any(w.startswith(_NEGATIVE_PREFIXES) for w in words))
 
 
 def is_positive(words: list[str]) -> bool:
