@@ -365,9 +365,8 @@ class _Reader:
         return bool(hints) and is_dek(hint_words(hints))
 
     def skip(self, node: LexborNode, tag: int) -> bool:
-        """Whether to skip a block; takes a standfirst found before the first paragraph."""
-        if node.mem_id in self.block.keep:
-            return False
+        """Whether to skip a block (not one of ``keep``); takes a standfirst found before
+        the first paragraph."""
         attrs = node.attrs
         key = (tag, attrs.get("class"), attrs.get("id"))
         kind = self.kinds.get(key)
@@ -385,7 +384,9 @@ class _Reader:
 def _read(reader: _Reader) -> None:
     """Walk the block's subtree in document order without recursion."""
     texts = reader.block.texts
+    keep = reader.block.keep
     parts = reader.parts
+    paragraphs = reader.paragraphs
     stack: list[tuple[LexborNode, int]] = []
     links = breaks = 0
     node = reader.block.node.child
@@ -427,17 +428,16 @@ def _read(reader: _Reader) -> None:
             elif parts:
                 parts.append(" ")
         elif tag >= _FIRST_ELEMENT_ID and node.is_element_node:
-            text = texts.get(node.mem_id) if texts else None
             if parts and tag not in _CELL_IDS:
                 reader.flush()
+            key = node.mem_id
+            text = texts.get(key)
             if text is not None:
-                if not reader.paragraphs and reader.summary is None and reader.is_dek(node):
+                if not paragraphs and reader.summary is None and reader.is_dek(node):
                     reader.summary = normalize_space(text)
                 else:
-                    parts.append(text)
-                    reader.size = len(text)
-                    reader.flush()
-            elif not reader.skip(node, tag):
+                    paragraphs.append(normalize_space(text))
+            elif key in keep or not reader.skip(node, tag):
                 breaks = 0
                 if tag in _CELL_IDS:
                     parts.append(" ")
