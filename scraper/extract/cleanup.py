@@ -235,7 +235,7 @@ _DATE_LINE = re.compile(
 )
 
 # Boilerplate is short: longer paragraphs are prose whatever words they use.
-_LONG = 300
+_LONG = 250
 # Two letters in a row: a short line without them, above the body, is a date, a time or a
 # separator.
 _WORDY = re.compile(r"[^\W\d_]{2}")
