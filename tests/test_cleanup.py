@@ -133,3 +133,12 @@ def test_short_pointers_and_source_lines_are_dropped(text: str) -> None:
 def test_a_sentence_starting_like_a_pointer_is_kept() -> None:
     assert drop_boilerplate(["Watching the game were 40,000 fans."]) == [
         "Watching the game were 40,000 fans."]
+
+
+@pytest.mark.parametrize("text", [
+    "2024.03.17 08:00", "1 day ago", "21 mins ago", "Getty Images", "REUTERS", "(dmk)",
+    "Von: Simone Jung", "• Email: reporter@example.com", "Article continues below",
+    "Sign In or Create an Account", "We apologize, but this video has failed to load.",
+])
+def test_labels_credits_dates_and_player_errors_are_dropped(text: str) -> None:
+    assert drop_boilerplate([PROSE, text]) == [PROSE]

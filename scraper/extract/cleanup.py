@@ -182,7 +182,8 @@ _PHRASES = (
     "this website uses cookies", "this site uses cookies", "wir verwenden cookies",
     "website verwendet cookies", "seite verwendet cookies", "nous utilisons des cookies",
     "site utilise des cookies", "utilizamos cookies", "este sitio web utiliza cookies",
-    "sign up for our", "subscribe to our", "newsletter abonnieren", "zum newsletter",
+    "sign up for our", "subscribe to our", "this video has failed to load",
+    "try refreshing your browser", "newsletter abonnieren", "zum newsletter",
     "inscrivez-vous à notre", "suscríbete a nuestro", "share this article",
     "share this story", "artikel teilen", "copyright ©", "sorry, your browser",
     "enable javascript", "javascript is disabled", "this content is not available",
@@ -198,7 +199,8 @@ _TRIGGER_WORDS = frozenset(
         "zastrzeżone", "защищены", "comments", "comment", "kommentar", "kommentare",
         "commentaires", "conversation", "cookies", "newsletter", "sign", "subscribe",
         "abonnieren", "inscrivez-vous", "suscríbete", "share", "teilen", "copyright",
-        "browser", "browser,", "javascript", "verfügbar", "available",
+        "browser", "browser,", "javascript", "verfügbar", "available", "failed",
+        "refreshing",
     )
     for end in ("", ".", ",", ":", ";", "!", ")", "?")
 )
@@ -208,9 +210,19 @@ _LABEL = re.compile(
     r"^\W*(?:advertisement|advertising|anzeige|werbung|publicidad|publicité|pubblicità"
     r"|reklama|реклама|sponsored|share|teilen|partager|compartir|print|drucken|e-?mail"
     r"|tweet|facebook|twitter|whatsapp|linkedin|top|back to top|nach oben|copy link"
-    r"|link kopieren|close|schließen|menu|menü|loading\W*|wird geladen\W*)\W*$",
+    r"|link kopieren|close|schließen|menu|menü|loading\W*|wird geladen\W*"
+    r"|(?:article|story) continues below|continue reading|more about|most read|most popular"
+    r"|meistgelesen|häufig gelesen|noticia relacionada|noticias relacionadas"
+    r"|taip pat skaitykite|sign in|log in|sign in or create an account|pr|getty images"
+    r"|reuters|afp|ap|dpa|imago|epa|shutterstock|picture alliance|\(\w{2,5}\)"
+    r"|\d+\s*(?:mins?|minutes?|hours?|hrs?|days?|weeks?)\s+ago"
+    r"|vor\s+\d+\s+(?:minuten|stunden|tagen))\W*$",
     re.IGNORECASE,
 )
+# A short line that is a date or a time and nothing else: "2024.03.17 08:00", "12:40".
+_DATE_ONLY = re.compile(
+    r"\d{1,2}:\d{2}|\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}")
+_EMAIL = re.compile(r"\S@\S+\.\w")
 
 # A heading or label that opens the comment section: everything from here on is dropped.
 _COMMENTS_START = re.compile(
@@ -223,7 +235,7 @@ _COMMENTS_START = re.compile(
 
 # "By Jane Doe", "Von Max Muster und Erika Beispiel": a preposition, then only names.
 _BYLINE = re.compile(
-    r"^(?i:by|von|par|por|di|door|av|af|przez)\s+"
+    r"^(?i:by|von|par|por|di|door|av|af|przez)(?:\s*:)?\s+"
     r"(?:[A-ZÀ-ÞĀ-Ž][\w.'’-]*(?:\s*(?:,|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)?\s*)){1,8}"
     r"(?:\s*[|/–—-]\s*.{0,40})?$",
 )
@@ -254,7 +266,7 @@ def _is_boilerplate_text(text: str) -> bool:
         return True
     if size < 100 and (_BYLINE.match(text) or _DATE_LINE.match(text)):
         return True
-    if text.startswith(_COPYRIGHT):
+    if text.startswith(_COPYRIGHT) or (size < 80 and _EMAIL.search(text)):
         return True
     lowered = text.lower()
     if _TRIGGER_WORDS.isdisjoint(lowered.split()):
@@ -268,8 +280,8 @@ def drop_boilerplate(paragraphs: list[str]) -> list[str]:
     for text in paragraphs:
         if len(text) < 60 and _COMMENTS_START.match(text):
             break
-        if not kept and len(text) < 40 and not _WORDY.search(text):
-            continue  # a date or a separator above the body (a table of figures has words)
+        if len(text) < 40 and not _WORDY.search(text) and (not kept or _DATE_ONLY.search(text)):
+            continue  # a separator above the body, or a date anywhere (not a row of figures)
         if not _is_boilerplate_text(text):
             kept.append(text)
     return kept
