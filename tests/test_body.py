@@ -200,3 +200,9 @@ def test_paragraph_showing_the_description_before_the_block_is_the_summary() -> 
       <div class="css-y2"><p>{P1}</p><p>{P2}</p><p>{P3}</p></div></body>"""
     assert body_of(html, summary="The old bridge will close for a year, the council says") == (
         BodyText((P1, P2, P3), "Berlin. The old bridge will close for a year, the council says."))
+
+
+def test_script_inside_a_paragraph_is_not_read_as_text() -> None:
+    html = f"""<body><article><p>{P1}</p><p>{P2}<script>(function(a){{a.x=1}})(window)</script>
+      </p><p>{P3}</p></article></body>"""
+    assert body_of(html).paragraphs == (P1, P2, P3)

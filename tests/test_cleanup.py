@@ -142,3 +142,21 @@ def test_a_sentence_starting_like_a_pointer_is_kept() -> None:
 ])
 def test_labels_credits_dates_and_player_errors_are_dropped(text: str) -> None:
     assert drop_boilerplate([PROSE, text]) == [PROSE]
+
+
+@pytest.mark.parametrize("text", [
+    "The mayor at the opening on Monday. Photo: Jane Doe/City Press",
+    "Schüler im Klassenzimmer in Neuss. Bildrechte: MDR/David Straub",
+    "Der Bürgermeister bei der Eröffnung © Gemeinde Tristach",
+    "Der Kreml in Moskau. (Archivbild)",
+    "Zitiervorschlag: Brücke gesperrt. In: Tagesblatt, https://example.com/a/123",
+    "Your web browser is no longer supported. To improve your experience update it here",
+    "Get daily news delivered to your inbox so you never miss the top stories.",
+])
+def test_captions_citations_and_service_notes_set_as_paragraphs_are_dropped(text: str) -> None:
+    assert drop_boilerplate([PROSE, text]) == [PROSE]
+
+
+def test_a_sentence_mentioning_a_photo_is_kept() -> None:
+    assert drop_boilerplate([PROSE, "He said the photo: was taken in May."]) == [
+        PROSE, "He said the photo: was taken in May."]

@@ -300,8 +300,9 @@ def _block_of(group: _Group, broken: set[int]) -> ContentBlock | None:
         return None
     if any(node.tag_id in _CHROME_ABOVE_IDS for node in above):
         return None
+    # A paragraph with a script inside has its code in its text: the walk reads those.
     texts = {p.mem_id: text for p, _, text in members
-             if text is not None and p.mem_id not in broken}
+             if text is not None and p.mem_id not in broken and "{" not in text}
     return ContentBlock(common, frozenset(keep), texts)
 
 

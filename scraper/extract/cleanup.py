@@ -183,7 +183,10 @@ _PHRASES = (
     "website verwendet cookies", "seite verwendet cookies", "nous utilisons des cookies",
     "site utilise des cookies", "utilizamos cookies", "este sitio web utiliza cookies",
     "sign up for our", "subscribe to our", "this video has failed to load",
-    "try refreshing your browser", "newsletter abonnieren", "zum newsletter",
+    "try refreshing your browser", "browser is no longer supported", "sign up to our",
+    "signing up to our", "delivered to your inbox", "by providing your email",
+    "jederzeit wieder abmelden", "artikel wurde ausgedruckt", "dieses thema im programm",
+    "newsletter abonnieren", "zum newsletter",
     "inscrivez-vous à notre", "suscríbete a nuestro", "share this article",
     "share this story", "artikel teilen", "copyright ©", "sorry, your browser",
     "enable javascript", "javascript is disabled", "this content is not available",
@@ -200,7 +203,8 @@ _TRIGGER_WORDS = frozenset(
         "commentaires", "conversation", "cookies", "newsletter", "sign", "subscribe",
         "abonnieren", "inscrivez-vous", "suscríbete", "share", "teilen", "copyright",
         "browser", "browser,", "javascript", "verfügbar", "available", "failed",
-        "refreshing",
+        "refreshing", "supported", "supported.", "up", "signing", "inbox", "providing",
+        "abmelden", "abmelden,", "ausgedruckt", "programm", "programm:",
     )
     for end in ("", ".", ",", ":", ";", "!", ")", "?")
 )
@@ -223,6 +227,11 @@ _LABEL = re.compile(
 _DATE_ONLY = re.compile(
     r"\d{1,2}:\d{2}|\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}")
 _EMAIL = re.compile(r"\S@\S+\.\w")
+# A caption set as a paragraph ends with its photo credit.
+_PHOTO_CREDIT = re.compile(
+    r"(?:\b(?i:bildrechte|foto|fotos|photo|photos|photograph|bild|credit|image)\s*:\s*"
+    r"[A-ZÀ-ÞĀ-Ž][^.:]{1,60}|©\s*[^.]{2,60}"
+    r"|\((?i:archivbild|archivfoto|archive photo|file photo)\))\W*$")
 
 # A heading or label that opens the comment section: everything from here on is dropped.
 _COMMENTS_START = re.compile(
@@ -268,6 +277,8 @@ def _is_boilerplate_text(text: str) -> bool:
         return True
     if text.startswith(_COPYRIGHT) or (size < 80 and _EMAIL.search(text)):
         return True
+    if _PHOTO_CREDIT.search(text) or "://" in text:
+        return True  # a caption set as a paragraph, or a citation line
     lowered = text.lower()
     if _TRIGGER_WORDS.isdisjoint(lowered.split()):
         return False
