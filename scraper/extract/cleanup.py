@@ -227,7 +227,9 @@ _LABEL = re.compile(
 _DATE_ONLY = re.compile(
     r"\d{1,2}:\d{2}|\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}")
 _EMAIL = re.compile(r"\S@\S+\.\w")
-# A caption set as a paragraph ends with its photo credit.
+# A caption set as a paragraph ends with its photo credit (looked for in the last
+# characters only: a search through the whole text would cost ten times more).
+_CREDIT_TAIL = 80
 _PHOTO_CREDIT = re.compile(
     r"(?:\b(?i:bildrechte|foto|fotos|photo|photos|photograph|bild|credit|image)\s*:\s*"
     r"[A-ZÀ-ÞĀ-Ž][^.:]{1,60}|©\s*[^.]{2,60}"
@@ -277,7 +279,9 @@ def _is_boilerplate_text(text: str) -> bool:
         return True
     if text.startswith(_COPYRIGHT) or (size < 80 and _EMAIL.search(text)):
         return True
-    if _PHOTO_CREDIT.search(text) or "://" in text:
+    tail = max(0, size - _CREDIT_TAIL)
+    if (("©" in text or ":" in text[tail:] or text.endswith(")"))
+            and _PHOTO_CREDIT.search(text, tail)) or "://" in text:
         return True  # a caption set as a paragraph, or a citation line
     lowered = text.lower()
     if _TRIGGER_WORDS.isdisjoint(lowered.split()):
