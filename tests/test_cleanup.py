@@ -160,3 +160,17 @@ def test_captions_citations_and_service_notes_set_as_paragraphs_are_dropped(text
 def test_a_sentence_mentioning_a_photo_is_kept() -> None:
     assert drop_boilerplate([PROSE, "He said the photo: was taken in May."]) == [
         PROSE, "He said the photo: was taken in May."]
+
+
+@pytest.mark.parametrize("text", [
+    "Auf dieser Seite:", "Schlagwörter zu diesem Artikel", "12.12.2025, 05:07 Uhr",
+    "(Quelle: APA/sda/dpa)", "Kilde: Helsenorge.no", "Editor : Heryadi", "Embed",
+    "With reporting by Associated Press writer Jane Doe", "Don't have an account? Create Account",
+])
+def test_page_labels_and_source_credits_are_dropped(text: str) -> None:
+    assert drop_boilerplate([PROSE, text]) == [PROSE]
+
+
+def test_a_sentence_starting_with_sources_is_kept() -> None:
+    text = "Sources say the deal is close to being done, officials told reporters."
+    assert drop_boilerplate([PROSE, text]) == [PROSE, text]

@@ -166,8 +166,11 @@ _POINTER = re.compile(
 # a line this short.
 _SHORT_POINTER = 50
 # "Quelle: dpa", "Source: AFP": the source line under a story.
-_SOURCE = re.compile(r"^(?:quelle|quellen|source|sources|fuente|fonte|bron|źródło|источник)\s*:",
-                     re.IGNORECASE)
+_SOURCE = re.compile(
+    r"^\(?(?:quelle|quellen|source|sources|fuente|fonte|bron|źródło|источник|kilde|källa"
+    r"|lähde|editor|redaktion|redakcja)\s*:|^(?:with (?:additional )?reporting by"
+    r"|additional reporting by|mit material von)\b",
+    re.IGNORECASE)
 
 # Phrases (lower case) that mark a short paragraph as boilerplate wherever they stand.
 # Plain substring tests: a regular expression alternating them is a hundred times slower.
@@ -219,7 +222,11 @@ _LABEL = re.compile(
     r"|meistgelesen|häufig gelesen|noticia relacionada|noticias relacionadas"
     r"|taip pat skaitykite|sign in|log in|sign in or create an account|pr|getty images"
     r"|reuters|afp|ap|dpa|imago|epa|shutterstock|picture alliance|\(\w{2,5}\)"
-    r"|\d+\s*(?:mins?|minutes?|hours?|hrs?|days?|weeks?)\s+ago"
+    r"|\d+\s*(?:mins?|minutes?|hours?|hrs?|days?|weeks?)\s+ago|auf dieser seite"
+    r"|weitere informationen|schlagwörter zu diesem artikel|passend zum artikel|embed"
+    r"|player wird geladen|schriftgröße anpassen|contact us|create account"
+    r"|don't have an account\W*create account|mit agenturmaterial"
+    r"|\d{1,2}\.\d{1,2}\.\d{2,4}\W*(?:\d{1,2}[:.]\d{2})?\s*uhr(?:\W*lesedauer\W*\d+\s*min)?"
     r"|vor\s+\d+\s+(?:minuten|stunden|tagen))\W*$",
     re.IGNORECASE,
 )
