@@ -197,9 +197,12 @@ def find_content_root(tree: LexborHTMLParser, meta: PageMetadata) -> ContentBloc
                     dek = text
     block, size = paragraphs.block()
     if size < _THIN:
-        # Little prose in <p>: the page may set its text straight in <div>s.
-        for node in tree.css("div"):
-            paragraphs.add_box(node)
+        # Little prose in <p>: the page may set its text straight in <div>s (those that
+        # start with text, which keeps the test cheap).
+        for node in tree.tags("div"):
+            first = node.child
+            if first is not None and first.tag_id == _TEXT_ID and not first.is_empty_text_node:
+                paragraphs.add_box(node)
         block, size = paragraphs.block()
     block = block or ContentBlock(body)
     return replace(block, dek=normalize_space(dek)) if dek is not None else block
