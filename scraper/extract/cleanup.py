@@ -70,9 +70,9 @@ _DEK_WORDS = frozenset({
     "ingress", "sumario", "occhiello",
 })
 # Every dek word contains one of these: a cheap test before splitting a class value.
-_DEK_STEMS = ("lead", "lede", "dek", "deck", "summar", "intro", "sub", "excerpt", "descr",
-              "abstract", "sapo", "chap", "entradilla", "strap", "teaser", "kicker",
-              "preamble", "epigraph", "standfirst", "ingress", "occhiello")
+_DEK_STEM = re.compile(
+    "lead|lede|dek|deck|summar|intro|sub|excerpt|descr|abstract|sapo|chap|entradilla"
+    "|strap|teaser|kicker|preamble|epigraph|standfirst|ingress|occhiello")
 _MEDIA_WORDS = frozenset({"image", "img", "photo", "media", "figure", "video", "picture",
                           "pic", "caption"})
 # "article-body" beats "article-meta" in the same value: a container that says it holds
@@ -102,8 +102,7 @@ def is_positive(words: list[str]) -> bool:
 
 def could_be_dek(hints: str) -> bool:
     """A cheap test before :func:`is_dek`: whether the value has a dek word's stem."""
-    lowered = hints.lower()
-    return any(stem in lowered for stem in _DEK_STEMS)
+    return _DEK_STEM.search(hints.lower()) is not None
 
 
 def is_dek(words: list[str]) -> bool:
