@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.cleanup import (
+    SKIP_TAGS,
     ElementKind,
     could_be_dek,
     drop_boilerplate,
@@ -86,7 +87,7 @@ def _tag_ids(names: frozenset[str]) -> dict[str, int]:
     return {name: ids[name] for name in (*names, "-text")}
 
 
-_IDS = _tag_ids(_INLINE | {"a", "br", "td", "th", "p", "aside", "nav", "footer"})
+_IDS = _tag_ids(_INLINE | SKIP_TAGS | {"a", "br", "td", "th", "p", "aside", "nav", "footer"})
 _TEXT_ID = _IDS["-text"]
 _BR_ID = _IDS["br"]
 _A_ID = _IDS["a"]
@@ -96,6 +97,8 @@ _CELL_IDS = frozenset({_IDS["td"], _IDS["th"]})
 # Elements whose end does not end the paragraph: inline ones, and table cells (a row is
 # one paragraph, its cells joined).
 _UNBROKEN_IDS = _INLINE_IDS | _CELL_IDS
+# Never text, whatever their class: skipped without reading their attributes.
+_SKIP_IDS = frozenset(_IDS[name] for name in SKIP_TAGS)
 # Ids below this are the document, text, comments and doctypes, not elements.
 _FIRST_ELEMENT_ID = 6
 
@@ -441,7 +444,7 @@ def _read(reader: _Reader) -> None:
                     reader.summary = normalize_space(text)
                 else:
                     paragraphs.append(normalize_space(text))
-            elif key in keep or not reader.skip(node, tag):
+            elif key in keep or (tag not in _SKIP_IDS and not reader.skip(node, tag)):
                 breaks = 0
                 if tag in _CELL_IDS:
                     parts.append(" ")
