@@ -6,9 +6,11 @@
 >>> a.headline, a.body
 ('Title', 'Some text.')
 
-The steps, in order: parse; read the page's metadata; apply per-source removals; find the
-content block; take the images (before cleaning, which removes figures); clean the block and
-read its paragraphs; move the dateline off the lede; assemble the record.
+The steps, in order: parse (refusing pages nested too deep to parse in bounded time);
+read the page's metadata; apply per-source removals; find the content block (or take the
+source's ``body`` rule); take the images (the body reader skips figures and captions); read
+the block's paragraphs without boilerplate; move the dateline off the lede; assemble the
+record.
 """
 
 from __future__ import annotations
