@@ -4,6 +4,7 @@ Interface contract::
 
     config = load_config(Path("sources.yaml"))      # raises ConfigError naming file/source/key
     for source in config.sources: source.name, source.feeds, source.interval ...
+    config.fetch, config.poll, config.extraction    # the process-wide ``settings:``
 
 Every mistake a person can make in the file is an error with the file, the source and the
 key named, never a silently ignored value: an unknown key (with the closest known key
@@ -22,7 +23,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import yaml
 from selectolax.lexbor import LexborHTMLParser, SelectolaxError
@@ -32,7 +33,14 @@ from scraper.fetch import FetchSettings
 from scraper.models import ExtractRules
 from scraper.urls import is_http_url
 
-__all__ = ["Config", "SourceConfig", "load_config", "parse_duration"]
+__all__ = [
+    "Config",
+    "ExtractionSettings",
+    "PollSettings",
+    "SourceConfig",
+    "load_config",
+    "parse_duration",
+]
 
 T = TypeVar("T")
 
@@ -59,6 +67,31 @@ class SourceConfig:
         return not any(p.search(url) for p in self.exclude)
 
 
+# The two settings records below live here rather than beside the poller and the pool that
+# use them: those modules import this one, so config stays the bottom of the import graph.
+
+
+@dataclass(frozen=True, slots=True)
+class PollSettings:
+    """Limits of the polling logic (``settings:`` keys of the same names; these defaults are
+    what the daemon uses when the file does not set them)."""
+
+    max_revisions: int = 10  # a jittering page (live ticker) stops being rewritten here
+    max_page_retries: int = 3  # later polls that retry a page that failed, before giving up
+    max_backoff: float = 86_400.0  # cap of the exponential backoff of a failing feed
+    max_cache_delay: float = 6 * 3600.0  # how far Cache-Control max-age may push a poll
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractionSettings:
+    """The extraction process pool (``settings:`` keys ``extract_time_limit``,
+    ``extract_workers``, ``extract_tasks_per_worker``)."""
+
+    time_limit: float = 30.0  # seconds one page may take before its worker is killed
+    workers: int | None = None  # None: one per CPU, at most four
+    tasks_per_worker: int = 200  # pages before a worker is replaced (bounds a slow leak)
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """The whole file: sources plus process-wide settings."""
@@ -66,6 +99,8 @@ class Config:
     path: Path
     sources: tuple[SourceConfig, ...]
     fetch: FetchSettings = field(default_factory=FetchSettings)
+    poll: PollSettings = field(default_factory=PollSettings)
+    extraction: ExtractionSettings = field(default_factory=ExtractionSettings)
 
     def source(self, name: str) -> SourceConfig:
         """The source called ``name``; KeyError when there is none."""
@@ -216,6 +251,12 @@ def _bool(value: object, key: str, where: _Where) -> bool:
 def _positive_int(value: object, key: str, where: _Where) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise where.error(key, f"{key} must be a positive integer, got {_show(value)}")
+    return value
+
+
+def _count(value: object, key: str, where: _Where) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise where.error(key, f"{key} must be an integer of 0 or more, got {_show(value)}")
     return value
 
 
@@ -417,33 +458,48 @@ def _source(value: object, index: int, file: str, defaults: dict[str, Any],
                         **settings)
 
 
-# --- settings: (process-wide fetch settings) -------------------------------------------
+# --- settings: (process-wide) ---------------------------------------------------------
 
-_SETTINGS_FIELDS: dict[str, Callable[[object, str, _Where], Any]] = {
-    "user_agent": _text,
-    "connect_timeout": _duration,
-    "read_timeout": _duration,
-    "deadline": _duration,
-    "max_bytes": _size,
-    "max_attempts": _positive_int,
-    "respect_robots": _bool,
-    "max_connections": _positive_int,
-    "per_host_concurrency": _positive_int,
-    "per_host_delay": lambda v, k, w: _duration(v, k, w, allow_zero=True),
+_Group = Literal["fetch", "poll", "extraction"]
+
+# key in the file -> (settings record, its field, check)
+_SETTINGS_FIELDS: dict[str, tuple[_Group, str, Callable[[object, str, _Where], Any]]] = {
+    "user_agent": ("fetch", "user_agent", _text),
+    "connect_timeout": ("fetch", "connect_timeout", _duration),
+    "read_timeout": ("fetch", "read_timeout", _duration),
+    "deadline": ("fetch", "deadline", _duration),
+    "max_bytes": ("fetch", "max_bytes", _size),
+    "max_attempts": ("fetch", "max_attempts", _positive_int),
+    "respect_robots": ("fetch", "respect_robots", _bool),
+    "max_connections": ("fetch", "max_connections", _positive_int),
+    "per_host_concurrency": ("fetch", "per_host_concurrency", _positive_int),
+    "per_host_delay": ("fetch", "per_host_delay",
+                       lambda v, k, w: _duration(v, k, w, allow_zero=True)),
+    "max_revisions": ("poll", "max_revisions", _positive_int),
+    "max_page_retries": ("poll", "max_page_retries", _count),
+    "max_backoff": ("poll", "max_backoff", _duration),
+    "extract_time_limit": ("extraction", "time_limit", _duration),
+    "extract_workers": ("extraction", "workers", _optional(_positive_int)),
+    "extract_tasks_per_worker": ("extraction", "tasks_per_worker", _positive_int),
 }
 
 
-def _settings(value: object, file: str) -> FetchSettings:
+def _settings(value: object, file: str) -> tuple[FetchSettings, PollSettings,
+                                                 ExtractionSettings]:
     if value is None:
-        return FetchSettings()
+        return FetchSettings(), PollSettings(), ExtractionSettings()
     if not isinstance(value, dict):
         raise ConfigError(f"settings must be a mapping, got {_show(value)}", file=file,
                           key="settings")
     where = _Where(file, None, "settings.")
     _check_keys(value, tuple(_SETTINGS_FIELDS), where)
-    checked = {key: convert(value[key], key, where)
-               for key, convert in _SETTINGS_FIELDS.items() if key in value}
-    return replace(FetchSettings(), **checked)
+    checked: dict[_Group, dict[str, Any]] = {"fetch": {}, "poll": {}, "extraction": {}}
+    for key, (group, name, convert) in _SETTINGS_FIELDS.items():
+        if key in value:
+            checked[group][name] = convert(value[key], key, where)
+    return (replace(FetchSettings(), **checked["fetch"]),
+            replace(PollSettings(), **checked["poll"]),
+            replace(ExtractionSettings(), **checked["extraction"]))
 
 
 # --- the file --------------------------------------------------------------------------
@@ -467,7 +523,7 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"the file must be a mapping with a sources: list, got "
                           f"{_show(data)}", file=file)
     _check_keys(data, _TOP_KEYS, _Where(file, None))
-    fetch = _settings(data.get("settings"), file)
+    fetch, poll, extraction = _settings(data.get("settings"), file)
     defaults, default_extract = _defaults(data.get("defaults"), file)
     if "sources" not in data:
         raise ConfigError("sources is required: a list of sources", file=file, key="sources")
@@ -504,4 +560,5 @@ def load_config(path: Path) -> Config:
                 )
             feed_owner[feed] = source.name
         sources.append(source)
-    return Config(path=path, sources=tuple(sources), fetch=fetch)
+    return Config(path=path, sources=tuple(sources), fetch=fetch, poll=poll,
+                  extraction=extraction)

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -33,12 +33,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from scraper.config import Config, SourceConfig, load_config
+from scraper.config import Config, ExtractionSettings, SourceConfig, load_config
 from scraper.errors import ConfigError, ExtractionError
 from scraper.extract import extract
 from scraper.fetch import Fetcher
 from scraper.models import Article, ExtractRules
-from scraper.poller import FeedReport, Poller, PollSettings
+from scraper.poller import FeedReport, Poller
 from scraper.store import FeedStatus, Store, format_time, open_state_readonly, read_statuses
 
 __all__ = [
@@ -79,6 +79,12 @@ class ExtractorPool:
         self._generation = 0
         self._slots = asyncio.Semaphore(self.workers)
         self.killed = 0
+
+    @classmethod
+    def from_settings(cls, settings: ExtractionSettings) -> ExtractorPool:
+        """The pool ``settings:`` asks for (``extract_workers`` and so on)."""
+        return cls(settings.workers, time_limit=settings.time_limit,
+                   max_tasks_per_child=settings.tasks_per_worker)
 
     @staticmethod
     def default_workers() -> int:
@@ -203,21 +209,28 @@ def _jitter(interval: float) -> float:
 
 class Daemon:
     """``scraper run``: one APScheduler job per enabled source, sharing one fetcher (and so
-    its global and per-host limits), one extraction pool and one store."""
+    its global and per-host limits), one extraction pool and one store.
+
+    On SIGHUP the sources, their schedules and the polling limits (``max_revisions``,
+    ``max_page_retries``, ``max_backoff``) and ``extract_time_limit`` take effect for the
+    passes and pages that start after it. The fetch settings, ``extract_workers`` and
+    ``extract_tasks_per_worker`` size the fetcher and the pool, which have requests and
+    pages in flight: those wait for a restart (a warning says so)."""
 
     def __init__(
-        self, config_path: Path, output: Path, *, settings: PollSettings | None = None,
-        pool_factory: Callable[[], ExtractorPool] = ExtractorPool,
+        self, config_path: Path, output: Path, *,
+        pool_factory: Callable[[ExtractionSettings], ExtractorPool] = (
+            ExtractorPool.from_settings),
     ) -> None:
         self.config_path = config_path
         self.output = output
-        self.settings = settings or PollSettings()
         self._pool_factory = pool_factory
         self.config: Config | None = None
         self.sources: dict[str, SourceConfig] = {}
         self.stop = asyncio.Event()
         self.scheduler: AsyncIOScheduler | None = None
-        self._poller: Poller | None = None
+        self.poller: Poller | None = None
+        self.pool: ExtractorPool | None = None
         self._running: set[asyncio.Task[Any]] = set()
 
     async def run(self) -> int:
@@ -225,10 +238,10 @@ class Daemon:
         config = load_config(self.config_path)
         loop = asyncio.get_running_loop()
         store = Store.open(self.output)
-        pool = self._pool_factory()
+        pool = self.pool = self._pool_factory(config.extraction)
         try:
             async with Fetcher(config.fetch) as fetcher:
-                self._poller = Poller(store, fetcher, pool, self.settings, stop=self.stop)
+                self.poller = Poller(store, fetcher, pool, config.poll, stop=self.stop)
                 self.scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
                 self.apply(config)
                 self.scheduler.start()
@@ -282,12 +295,26 @@ class Daemon:
                  extra={"event": "reload", "sources": len(self.sources)})
 
     def apply(self, config: Config) -> None:
-        """Make the scheduled jobs match ``config``: add, remove and reschedule."""
-        if self.config is not None and config.fetch != self.config.fetch:
-            log.warning("fetch settings changed; they take effect at the next restart",
-                        extra={"event": "reload"})
-            config = Config(config.path, config.sources, self.config.fetch)
+        """Make the scheduled jobs match ``config`` (add, remove and reschedule) and pass on
+        the limits that can change while running."""
+        running = self.config
+        if running is not None:
+            if config.fetch != running.fetch:
+                log.warning("fetch settings changed; they take effect at the next restart",
+                            extra={"event": "reload"})
+            pool_size = (running.extraction.workers, running.extraction.tasks_per_worker)
+            if (config.extraction.workers, config.extraction.tasks_per_worker) != pool_size:
+                log.warning("extract_workers and extract_tasks_per_worker changed; they take "
+                            "effect at the next restart", extra={"event": "reload"})
+            # What stays in self.config is what runs, so the next reload compares with it.
+            config = replace(config, fetch=running.fetch, extraction=replace(
+                config.extraction, workers=running.extraction.workers,
+                tasks_per_worker=running.extraction.tasks_per_worker))
         self.config = config
+        if self.poller is not None:
+            self.poller.settings = config.poll
+        if self.pool is not None:
+            self.pool.time_limit = config.extraction.time_limit
         wanted = {s.name: s for s in config.sources if s.enabled}
         old = self.sources
         self.sources = wanted
@@ -310,13 +337,13 @@ class Daemon:
 
     async def _job(self, name: str) -> None:
         source = self.sources.get(name)
-        if source is None or self.stop.is_set() or self._poller is None:
+        if source is None or self.stop.is_set() or self.poller is None:
             return
         task = asyncio.current_task()
         if task is not None:
             self._running.add(task)
         try:
-            await self._poller.poll_source(
+            await self.poller.poll_source(
                 source, only_due=True, tolerance=_jitter(source.interval) + 1.0)
         except asyncio.CancelledError:
             # Only a shutdown whose grace ran out cancels a poll: what it had not committed
@@ -359,11 +386,11 @@ def select_sources(config: Config, names: Sequence[str]) -> list[SourceConfig]:
 
 async def poll_once(
     config: Config, sources: Sequence[SourceConfig], output: Path, *,
-    progress: Progress | None = None, settings: PollSettings | None = None,
-    extractor: ExtractorPool | None = None,
+    progress: Progress | None = None, extractor: ExtractorPool | None = None,
 ) -> PollOutcome:
-    """One pass over every feed of ``sources`` (due or not), sources concurrently."""
-    pool = extractor or ExtractorPool()
+    """One pass over every feed of ``sources`` (due or not), sources concurrently, with the
+    limits of ``config.poll`` and (unless ``extractor`` is given) ``config.extraction``."""
+    pool = extractor or ExtractorPool.from_settings(config.extraction)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -378,7 +405,7 @@ async def poll_once(
     try:
         with Store.open(output) as store:
             async with Fetcher(config.fetch) as fetcher:
-                poller = Poller(store, fetcher, pool, settings, stop=stop)
+                poller = Poller(store, fetcher, pool, config.poll, stop=stop)
                 results = await asyncio.gather(
                     *(poller.poll_source(s, on_feed=advance) for s in sources))
     finally:

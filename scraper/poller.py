@@ -13,7 +13,16 @@ The decisions, per feed entry (in feed order):
   record with ``revision + 1``; after ``max_page_retries`` failed retries, given up;
 * new: page fetched and extracted (in the process pool); the page's canonical URL may show
   it is an article already known from another feed, which is then not written again; when
-  the page cannot be had, a ``feed_only`` record is written from the entry.
+  the page cannot be had, a ``feed_only`` record is written from the entry;
+* claimed by another feed pass running at the same time (another source's feed lists the
+  same article): left for the next pass, so the page is fetched and written once.
+
+Claims are what keeps concurrent polls (``asyncio.gather`` over sources, overlapping
+scheduler jobs) from fetching and writing one article twice: a pass claims the id of every
+article it is about to fetch, in the event loop's one thread, before its first ``await``,
+and releases them once its batch is committed. The store checks again inside the
+transaction that records the batch, so a record of an id and revision already recorded is
+never written, whatever went before.
 
 The feed's validators (ETag, Last-Modified) are kept only when the pass handled every entry:
 if entries were left for later (``max_articles_per_poll``, a shutdown) or pages wait for a
@@ -31,7 +40,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
 
-from scraper.config import SourceConfig
+from scraper.config import PollSettings, SourceConfig
 from scraper.errors import ExtractionError, FeedError, FetchError, HTTPStatusError
 from scraper.feeds import FeedEntry, feed_only_article, fill_from_entry, parse_feed
 from scraper.fetch import FetchResult
@@ -65,16 +74,6 @@ class PageFetcher(Protocol):
 
 # (html, url, rules, content_type) -> Article; raises ExtractionError (also on a time-out).
 Extractor = Callable[[bytes, str, ExtractRules, "str | None"], Awaitable[Article]]
-
-
-@dataclass(frozen=True, slots=True)
-class PollSettings:
-    """Limits of the polling logic (the defaults are what the daemon uses)."""
-
-    max_revisions: int = 10  # a jittering page (live ticker) stops being rewritten here
-    max_page_retries: int = 3  # later polls that retry a page that failed, before giving up
-    max_backoff: float = 86_400.0  # cap of the exponential backoff of a failing feed
-    max_cache_delay: float = 6 * 3600.0  # how far Cache-Control max-age may push a poll
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,10 +134,14 @@ class _Work:
     error: str | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class _Pass:
-    """The mutable tally of one feed poll, turned into a Batch and a FeedReport at the end."""
+    """The mutable tally of one feed poll, turned into a Batch and a FeedReport at the end.
 
+    ``settings`` are those of the poller when the pass began: a reload (SIGHUP) changes the
+    limits of later passes, never half of one."""
+
+    settings: PollSettings
     records: list[Article] = field(default_factory=list)
     articles: dict[str, ArticleState] = field(default_factory=dict)
     entries: list[EntryLink] = field(default_factory=list)
@@ -152,6 +155,7 @@ class _Pass:
     capped: int = 0
     deferred: int = 0
     pending_retries: int = 0
+    claims: set[str] = field(default_factory=set)  # article ids this pass is fetching
 
 
 class Poller:
@@ -177,6 +181,8 @@ class Poller:
         self._monotonic = monotonic
         self.stop = stop or asyncio.Event()
         self.stop_grace = stop_grace
+        # article id -> the pass fetching it; shared by every poll of this poller.
+        self._claims: dict[str, _Pass] = {}
 
     async def poll_source(
         self, source: SourceConfig, *, only_due: bool = False, tolerance: float = 0.0,
@@ -204,6 +210,7 @@ class Poller:
         """Poll one feed and commit its batch; feed failures are reported, not raised
         (a StoreError is raised: nothing can go on without the output)."""
         started = self._monotonic()
+        settings = self.settings
         state = state or self.store.feed(source.name, feed_url) or FeedState(
             source.name, feed_url)
         headers = {}
@@ -219,44 +226,51 @@ class Poller:
         except FetchError as exc:
             status = exc.status if isinstance(exc, HTTPStatusError) else None
             retry_after = exc.retry_after if isinstance(exc, HTTPStatusError) else None
-            return self._failed(source, state, status, exc.reason, retry_after, started)
+            return self._failed(source, state, status, exc.reason, retry_after, started,
+                                settings)
         except Exception as exc:
             # Counted and backed off like any failure, so a feed that trips a bug is seen in
             # `scraper status` instead of failing silently on every tick.
             log.exception("unexpected error fetching the feed %s", feed_url,
                           extra={"source": source.name, "feed": feed_url})
             return self._failed(source, state, None, f"unexpected error: {exc!r}", None,
-                                started)
+                                started, settings)
         if result.status == 304:
-            return self._not_modified(source, state, result, started)
+            return self._not_modified(source, state, result, started, settings)
         try:
             feed = parse_feed(result.content, result.url, result.headers)
         except FeedError as exc:
-            return self._failed(source, state, result.status, exc.reason, None, started)
+            return self._failed(source, state, result.status, exc.reason, None, started,
+                                settings)
         if feed.bozo:
             log.warning("feed %s is malformed but usable: %s", feed_url, feed.bozo_reason,
                         extra={"source": source.name, "feed": feed_url})
-        tally = await self._entries(source, feed_url, feed.entries)
-        keep_validators = not tally.deferred and not tally.pending_retries
-        now = self._now()
-        new_state = replace(
-            state,
-            etag=result.headers.get("etag") if keep_validators else None,
-            last_modified=result.headers.get("last-modified") if keep_validators else None,
-            last_poll=format_time(now), last_status=result.status, consecutive_errors=0,
-            next_poll=format_time(now + timedelta(seconds=self._success_delay(source, result))),
-            last_error=None,
-        )
-        counters = FeedCounters(
-            polls=1, bozo=int(feed.bozo), new=tally.new, updated=tally.updated,
-            feed_only=tally.feed_only, page_failures=tally.failed, gave_up=tally.gave_up,
-            revisions_capped=tally.capped,
-        )
-        self.store.commit(Batch(
-            feed=new_state, counters=counters, records=tuple(tally.records),
-            articles=tuple(tally.articles.values()), entries=tuple(tally.entries),
-            aliases=tuple(tally.aliases),
-        ))
+        tally = _Pass(settings)
+        try:
+            await self._entries(source, feed_url, feed.entries, tally)
+            keep_validators = not tally.deferred and not tally.pending_retries
+            now = self._now()
+            delay = self._success_delay(source, result, settings)
+            new_state = replace(
+                state,
+                etag=result.headers.get("etag") if keep_validators else None,
+                last_modified=result.headers.get("last-modified") if keep_validators else None,
+                last_poll=format_time(now), last_status=result.status, consecutive_errors=0,
+                next_poll=format_time(now + timedelta(seconds=delay)), last_error=None,
+            )
+            counters = FeedCounters(
+                polls=1, bozo=int(feed.bozo), new=tally.new, updated=tally.updated,
+                feed_only=tally.feed_only, page_failures=tally.failed, gave_up=tally.gave_up,
+                revisions_capped=tally.capped,
+            )
+            left_out = self.store.commit(Batch(
+                feed=new_state, counters=counters, records=tuple(tally.records),
+                articles=tuple(tally.articles.values()), entries=tuple(tally.entries),
+                aliases=tuple(tally.aliases),
+            ))
+        finally:
+            self._release(tally)
+        self._left_out(source, feed_url, tally, left_out)
         return self._report(FeedReport(
             source.name, feed_url, result.status, None, tally.new, tally.updated,
             tally.skipped, tally.failed, tally.feed_only, tally.gave_up, tally.capped,
@@ -265,22 +279,24 @@ class Poller:
 
     # -- the feed ---------------------------------------------------------------------
 
-    def _success_delay(self, source: SourceConfig, result: FetchResult) -> float:
+    @staticmethod
+    def _success_delay(source: SourceConfig, result: FetchResult,
+                       settings: PollSettings) -> float:
         max_age = _max_age(result.headers)
         if max_age is None:
             return source.interval
-        return max(source.interval, min(max_age, self.settings.max_cache_delay))
+        return max(source.interval, min(max_age, settings.max_cache_delay))
 
     def _not_modified(self, source: SourceConfig, state: FeedState, result: FetchResult,
-                      started: float) -> FeedReport:
+                      started: float, settings: PollSettings) -> FeedReport:
         now = self._now()
+        delay = self._success_delay(source, result, settings)
         new_state = replace(
             state,
             etag=result.headers.get("etag") or state.etag,
             last_modified=result.headers.get("last-modified") or state.last_modified,
             last_poll=format_time(now), last_status=304, consecutive_errors=0,
-            next_poll=format_time(now + timedelta(seconds=self._success_delay(source, result))),
-            last_error=None,
+            next_poll=format_time(now + timedelta(seconds=delay)), last_error=None,
         )
         self.store.commit(Batch(feed=new_state, counters=FeedCounters(polls=1, not_modified=1)))
         return self._report(FeedReport(
@@ -289,12 +305,14 @@ class Poller:
         ))
 
     def _failed(self, source: SourceConfig, state: FeedState, status: int | None, reason: str,
-                retry_after: float | None, started: float) -> FeedReport:
+                retry_after: float | None, started: float,
+                settings: PollSettings) -> FeedReport:
         errors = state.consecutive_errors + 1
-        cap = self.settings.max_backoff
+        cap = settings.max_backoff
         # The first failure waits two intervals, then four...: a feed that is down for a day
-        # is asked about a dozen times, not a hundred.
-        delay = min(source.interval * 2.0 ** min(errors, 32), cap)
+        # is asked about a dozen times, not a hundred. A cap set below the interval must not
+        # make a failing feed polled more often than a healthy one.
+        delay = max(min(source.interval * 2.0 ** min(errors, 32), cap), source.interval)
         if retry_after is not None:
             delay = max(delay, min(retry_after, cap))
         now = self._now()
@@ -361,7 +379,7 @@ class Poller:
             if known is None:
                 action = "new"
             elif (known.status == "feed_only" and not known.gave_up
-                  and known.page_failures <= self.settings.max_page_retries):
+                  and known.page_failures <= tally.settings.max_page_retries):
                 action = "retry"
             elif seen is not None and entry.updated and entry.updated != seen.updated:
                 action = "update"
@@ -375,12 +393,46 @@ class Poller:
                     tally.entries.append(EntryLink(feed_url, entry.entry_id, known.id,
                                                    entry.updated))
                 continue
+            ids = {article_id(link)} | ({known.id} if known else set())
+            owners = {self._claims.get(i) for i in ids} - {None}
+            if tally in owners:
+                tally.skipped += 1  # another link of an article this pass already fetches
+                continue
+            if owners:
+                # Another source's pass is fetching this article right now. Its commit will
+                # make it known; the next pass of this feed then links the entry to it.
+                tally.deferred += 1
+                continue
             if cap is not None and len(work) >= cap:
                 tally.deferred += 1
                 continue
             planned.add(link)
+            for i in ids:
+                self._claims[i] = tally
+            tally.claims |= ids
             work.append(_Work(entry, link, action, known))
         return work
+
+    def _release(self, tally: _Pass) -> None:
+        for i in tally.claims:
+            if self._claims.get(i) is tally:
+                del self._claims[i]
+        tally.claims.clear()
+
+    def _left_out(self, source: SourceConfig, feed_url: str, tally: _Pass,
+                  records: tuple[Article, ...]) -> None:
+        """Count the records the store refused as already written (see Store.commit)."""
+        for record in records:
+            log.warning("article %s revision %d was already written; not written again",
+                        record.id, record.revision,
+                        extra={"source": source.name, "feed": feed_url, "id": record.id})
+            if record.revision == 1:
+                tally.new -= 1
+                if record.status == "feed_only":
+                    tally.feed_only -= 1
+            else:
+                tally.updated -= 1
+            tally.skipped += 1
 
     async def _fetch_page(self, source: SourceConfig, item: _Work) -> None:
         try:
@@ -437,15 +489,14 @@ class Poller:
         return done
 
     async def _entries(self, source: SourceConfig, feed_url: str,
-                       entries: tuple[FeedEntry, ...]) -> _Pass:
-        tally = _Pass()
+                       entries: tuple[FeedEntry, ...], tally: _Pass) -> None:
+        # No await between the claims taken in _plan and the check they guard.
         work = self._plan(source, feed_url, entries, tally)
         done = await self._fetch_all(source, work)
         tally.deferred += len(work) - len(done)
         now = format_time(self._now())
         for item in done:
             self._settle(source, feed_url, item, tally, now)
-        return tally
 
     def _remember(self, tally: _Pass, feed_url: str, item: _Work, state: ArticleState) -> None:
         tally.articles[state.id] = state
@@ -481,7 +532,7 @@ class Poller:
                 self._remember(tally, feed_url, item, replace(known, last_seen=now,
                                                               entry_updated=item.entry.updated))
                 return
-            if known is not None and known.revision >= self.settings.max_revisions:
+            if known is not None and known.revision >= tally.settings.max_revisions:
                 tally.capped += 1
                 log.info("revision cap reached for %s (%s)", record.canonical_url, record.id,
                          extra={"source": source.name, "feed": feed_url, "id": record.id})
@@ -512,17 +563,23 @@ class Poller:
             tally.records.append(record)
             tally.new += 1
             tally.feed_only += 1
-            tally.pending_retries += 1
+            # With max_page_retries 0 the first failure is final: counted as given up, and
+            # the feed's validators are kept (no retry waits behind them).
+            gave_up = tally.settings.max_page_retries == 0
+            if gave_up:
+                tally.gave_up += 1
+            else:
+                tally.pending_retries += 1
             self._remember(tally, feed_url, item, ArticleState(
                 id=record.id, canonical_url=item.link, source=source.name, feed_url=feed_url,
                 content_hash=record.content_hash, revision=1, entry_updated=item.entry.updated,
-                status="feed_only", page_failures=1, gave_up=False, first_seen=now,
+                status="feed_only", page_failures=1, gave_up=gave_up, first_seen=now,
                 last_seen=now,
             ))
             return
         if item.action == "retry":
             failures = known.page_failures + 1
-            gave_up = failures > self.settings.max_page_retries
+            gave_up = failures > tally.settings.max_page_retries
             if gave_up:
                 tally.gave_up += 1
                 log.warning("giving up on the page %s after %d failures", item.link, failures,

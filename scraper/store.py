@@ -5,7 +5,9 @@ line each, written with a single ``os.write`` on a file opened ``O_APPEND`` so t
 tailing the file never see half a record. The state lives in ``<output>/state.sqlite3`` (WAL
 mode). A batch is made durable in this order: lines written, files fsynced, then the state
 committed; a crash between the two repeats records on the next run (same ``id`` and
-``revision``), it never loses one::
+``revision``), it never loses one. A record whose ``id`` the state already holds at that
+``revision`` or a later one is left out, checked inside the transaction that records the
+batch: two polls that raced for one article write it once::
 
     store = Store.open(Path("output"))
     store.commit(Batch(records=(article,), feed=feed_state, ...))
@@ -22,7 +24,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -446,64 +448,110 @@ class Store:
 
     # -- writing ------------------------------------------------------------------------
 
-    def commit(self, batch: Batch) -> None:
-        """Make a batch durable: records first (written and fsynced), then the state."""
-        self._writer.write(batch.records)
+    def commit(self, batch: Batch) -> tuple[Article, ...]:
+        """Make a batch durable: records first (written and fsynced), then the state.
+
+        Returns the records left out because they were written before: the state holds
+        their ``id`` at that ``revision`` or later (another poll won the race), or an earlier
+        record of the batch has it. Their article state is not touched (the one written
+        stands) and the batch's ``new``/``updated``/``feed_only`` counters do not count
+        them; the batch's entries and aliases are recorded all the same.
+        """
+        conn = self._conn
         try:
-            self._commit_state(batch)
+            # The write lock is taken before the check and held until the state is
+            # committed, so nothing can record the article in between.
+            conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise StoreError(f"cannot commit the state in {self.output}: {exc}") from exc
-
-    def _commit_state(self, batch: Batch) -> None:
-        conn = self._conn
-        written_at = format_time(self._now())
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            feed = batch.feed
-            conn.execute(
-                "INSERT INTO feeds (source, feed_url) VALUES (?, ?) "
-                "ON CONFLICT (source, feed_url) DO NOTHING", (feed.source, feed.feed_url),
-            )
-            counters = ", ".join(f"{n} = {n} + :{n}" for n in _COUNTER_NAMES)
-            conn.execute(
-                "UPDATE feeds SET etag = :etag, last_modified = :last_modified, "
-                "last_poll = :last_poll, last_status = :last_status, "
-                "consecutive_errors = :consecutive_errors, next_poll = :next_poll, "
-                f"last_error = :last_error, {counters} "
-                "WHERE source = :source AND feed_url = :feed_url",
-                {**_as_dict(feed), **_as_dict(batch.counters)},
-            )
-            conn.executemany(
-                "INSERT INTO articles (id, canonical_url, source, feed_url, content_hash, "
-                "revision, entry_updated, status, page_failures, gave_up, first_seen, "
-                "last_seen) VALUES (:id, :canonical_url, :source, :feed_url, :content_hash, "
-                ":revision, :entry_updated, :status, :page_failures, :gave_up, :first_seen, "
-                ":last_seen) ON CONFLICT (id) DO UPDATE SET canonical_url = "
-                "excluded.canonical_url, content_hash = excluded.content_hash, "
-                "revision = excluded.revision, entry_updated = excluded.entry_updated, "
-                "status = excluded.status, page_failures = excluded.page_failures, "
-                "gave_up = excluded.gave_up, last_seen = excluded.last_seen",
-                [_as_dict(a) for a in batch.articles],
-            )
-            conn.executemany(
-                "INSERT OR REPLACE INTO entries (feed_url, entry_id, article_id, updated) "
-                "VALUES (:feed_url, :entry_id, :article_id, :updated)",
-                [_as_dict(e) for e in batch.entries],
-            )
-            conn.executemany(
-                "INSERT OR IGNORE INTO aliases (url, article_id) VALUES (?, ?)", batch.aliases,
-            )
-            conn.executemany(
-                "INSERT INTO written (id, revision, source, feed_url, day, written_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [(r.id, r.revision, r.source, r.feed_url, (r.fetched_at or "")[:10], written_at)
-                 for r in batch.records],
-            )
+            records, left_out = self._written_before(batch.records)
+            self._writer.write(records)
+            self._record_state(batch, records, left_out)
             conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"cannot commit the state in {self.output}: {exc}") from exc
             raise
+        return left_out
+
+    def _written_before(self, records: Sequence[Article]
+                        ) -> tuple[tuple[Article, ...], tuple[Article, ...]]:
+        """Split ``records`` into those to write and those written before."""
+        latest: dict[str, int] = {}
+        kept = []
+        left_out = []
+        for record in records:
+            if record.id not in latest:
+                row = self._conn.execute("SELECT revision FROM articles WHERE id = ?",
+                                         (record.id,)).fetchone()
+                latest[record.id] = row["revision"] if row else 0
+            if record.revision <= latest[record.id]:
+                left_out.append(record)
+            else:
+                kept.append(record)
+                latest[record.id] = record.revision
+        return tuple(kept), tuple(left_out)
+
+    def _record_state(self, batch: Batch, records: tuple[Article, ...],
+                      left_out: tuple[Article, ...]) -> None:
+        conn = self._conn
+        written_at = format_time(self._now())
+        new, updated, feed_only = (batch.counters.new, batch.counters.updated,
+                                   batch.counters.feed_only)
+        for record in left_out:
+            # Revision 1 is a new article (feed_only ones included), a later one an update.
+            if record.revision == 1:
+                new -= 1
+                if record.status == "feed_only":
+                    feed_only -= 1
+            else:
+                updated -= 1
+        counters = replace(batch.counters, new=new, updated=updated, feed_only=feed_only)
+        # An article whose records were all left out keeps the state of the one written.
+        stale = {r.id for r in left_out} - {r.id for r in records}
+        feed = batch.feed
+        conn.execute(
+            "INSERT INTO feeds (source, feed_url) VALUES (?, ?) "
+            "ON CONFLICT (source, feed_url) DO NOTHING", (feed.source, feed.feed_url),
+        )
+        increments = ", ".join(f"{n} = {n} + :{n}" for n in _COUNTER_NAMES)
+        conn.execute(
+            "UPDATE feeds SET etag = :etag, last_modified = :last_modified, "
+            "last_poll = :last_poll, last_status = :last_status, "
+            "consecutive_errors = :consecutive_errors, next_poll = :next_poll, "
+            f"last_error = :last_error, {increments} "
+            "WHERE source = :source AND feed_url = :feed_url",
+            {**_as_dict(feed), **_as_dict(counters)},
+        )
+        conn.executemany(
+            "INSERT INTO articles (id, canonical_url, source, feed_url, content_hash, "
+            "revision, entry_updated, status, page_failures, gave_up, first_seen, "
+            "last_seen) VALUES (:id, :canonical_url, :source, :feed_url, :content_hash, "
+            ":revision, :entry_updated, :status, :page_failures, :gave_up, :first_seen, "
+            ":last_seen) ON CONFLICT (id) DO UPDATE SET canonical_url = "
+            "excluded.canonical_url, content_hash = excluded.content_hash, "
+            "revision = excluded.revision, entry_updated = excluded.entry_updated, "
+            "status = excluded.status, page_failures = excluded.page_failures, "
+            "gave_up = excluded.gave_up, last_seen = excluded.last_seen",
+            [_as_dict(a) for a in batch.articles if a.id not in stale],
+        )
+        conn.executemany(
+            "INSERT OR REPLACE INTO entries (feed_url, entry_id, article_id, updated) "
+            "VALUES (:feed_url, :entry_id, :article_id, :updated)",
+            [_as_dict(e) for e in batch.entries],
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO aliases (url, article_id) VALUES (?, ?)", batch.aliases,
+        )
+        conn.executemany(
+            "INSERT INTO written (id, revision, source, feed_url, day, written_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(r.id, r.revision, r.source, r.feed_url, (r.fetched_at or "")[:10], written_at)
+             for r in records],
+        )
 
     # -- status -------------------------------------------------------------------------
 

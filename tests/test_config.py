@@ -9,7 +9,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scraper.config import Config, SourceConfig, load_config, parse_duration
+from scraper.config import (
+    Config,
+    ExtractionSettings,
+    PollSettings,
+    SourceConfig,
+    load_config,
+    parse_duration,
+)
 from scraper.errors import ConfigError
 from scraper.fetch import FetchSettings
 from scraper.models import ExtractRules
@@ -86,6 +93,8 @@ def test_minimal_source_gets_builtin_defaults(tmp_path: Path) -> None:
     config = load(tmp_path, ONE)
     assert config.path == tmp_path / "sources.yaml"
     assert config.fetch == FetchSettings()
+    assert config.poll == PollSettings()
+    assert config.extraction == ExtractionSettings()
     assert config.sources == (SourceConfig(name="a", feeds=("https://example.com/feed",)),)
 
 
@@ -172,6 +181,29 @@ def test_settings_map_onto_fetch_settings(tmp_path: Path) -> None:
     )
 
 
+def test_settings_carry_the_poll_and_extraction_limits(tmp_path: Path) -> None:
+    config = load(tmp_path, textwrap.dedent("""\
+        settings:
+          per_host_delay: 2s
+          max_revisions: 1
+          max_page_retries: 0
+          max_backoff: 6h
+          extract_time_limit: 1m30s
+          extract_workers: 2
+          extract_tasks_per_worker: 50
+        """) + ONE)
+    assert config.fetch == FetchSettings(per_host_delay=2.0)
+    assert config.poll == PollSettings(max_revisions=1, max_page_retries=0, max_backoff=21600.0)
+    assert config.extraction == ExtractionSettings(time_limit=90.0, workers=2,
+                                                   tasks_per_worker=50)
+
+
+def test_extract_workers_null_means_one_per_cpu(tmp_path: Path) -> None:
+    config = load(tmp_path, "settings:\n  extract_workers: null\n  max_revisions: 3\n" + ONE)
+    assert config.extraction == ExtractionSettings(workers=None)
+    assert config.poll == PollSettings(max_revisions=3)
+
+
 @pytest.mark.parametrize(("text", "expected"), [("2kb", 2000), ("7", 7), (123, 123),
                                                 ("1 GB", 1_000_000_000)])
 def test_max_bytes_units(tmp_path: Path, text: object, expected: int) -> None:
@@ -196,6 +228,8 @@ def test_bundled_sources_yaml_loads() -> None:
     assert config.source("npr").interval == 900.0
     assert config.source("slashdot").interval == 3600.0
     assert config.fetch == FetchSettings()
+    assert config.poll == PollSettings()
+    assert config.extraction == ExtractionSettings()
 
 
 def test_bundled_sources_yaml_documents_every_key() -> None:
@@ -205,7 +239,9 @@ def test_bundled_sources_yaml_documents_every_key() -> None:
             "user_agent", "allow_private_networks", "max_articles_per_poll", "include",
             "exclude", "extract", "headline", "body", "caption", "remove",
             "connect_timeout", "read_timeout", "deadline", "max_bytes", "max_attempts",
-            "respect_robots", "max_connections", "per_host_concurrency", "per_host_delay"]
+            "respect_robots", "max_connections", "per_host_concurrency", "per_host_delay",
+            "max_revisions", "max_page_retries", "max_backoff", "extract_time_limit",
+            "extract_workers", "extract_tasks_per_worker"]
     missing = [k for k in keys if not re.search(rf"^#\s+{k}\b", header, re.MULTILINE)]
     assert missing == []
 
@@ -477,6 +513,12 @@ def test_defaults_errors(tmp_path: Path, defaults: str, expected: str) -> None:
     assert str(exc) == f"{tmp_path / 'sources.yaml'}: {expected}"
 
 
+SETTINGS_KEYS = ("user_agent, connect_timeout, read_timeout, deadline, max_bytes, max_attempts, "
+                 "respect_robots, max_connections, per_host_concurrency, per_host_delay, "
+                 "max_revisions, max_page_retries, max_backoff, extract_time_limit, "
+                 "extract_workers, extract_tasks_per_worker")
+
+
 @pytest.mark.parametrize(
     ("settings", "expected"),
     [
@@ -500,20 +542,57 @@ def test_defaults_errors(tmp_path: Path, defaults: str, expected: str) -> None:
          "key 'settings.respect_robots': respect_robots must be true or false, "
          "got 'no-thanks'"),
         ("{useragent: x}", "key 'settings.useragent': unknown key 'useragent' (did you mean "
-                           "'user_agent'?); known keys: user_agent, connect_timeout, "
-                           "read_timeout, deadline, max_bytes, max_attempts, respect_robots, "
-                           "max_connections, per_host_concurrency, per_host_delay"),
+                           f"'user_agent'?); known keys: {SETTINGS_KEYS}"),
+        ("{max_revision: 2}", "key 'settings.max_revision': unknown key 'max_revision' (did "
+                              f"you mean 'max_revisions'?); known keys: {SETTINGS_KEYS}"),
+        ("{max_revisions: 0}",
+         "key 'settings.max_revisions': max_revisions must be a positive integer, got 0"),
+        ("{max_revisions: 2.5}",
+         "key 'settings.max_revisions': max_revisions must be a positive integer, got 2.5"),
+        ("{max_page_retries: -1}",
+         "key 'settings.max_page_retries': max_page_retries must be an integer of 0 or more, "
+         "got -1"),
+        ("{max_page_retries: true}",
+         "key 'settings.max_page_retries': max_page_retries must be an integer of 0 or more, "
+         "got True"),
+        ("{max_page_retries: null}",
+         "key 'settings.max_page_retries': max_page_retries must be an integer of 0 or more, "
+         "got None"),
+        ("{max_backoff: 0s}",
+         "key 'settings.max_backoff': max_backoff must be greater than zero, got '0s'"),
+        ("{max_backoff: a day}",
+         "key 'settings.max_backoff': max_backoff must be a duration like 15m, 30s, 2h or 1d, "
+         "got 'a day'"),
+        ("{extract_time_limit: 0}",
+         "key 'settings.extract_time_limit': extract_time_limit must be greater than zero, "
+         "got 0"),
+        ("{extract_time_limit: -5s}",
+         "key 'settings.extract_time_limit': extract_time_limit must be a duration like 15m, "
+         "30s, 2h or 1d, got '-5s'"),
+        ("{extract_workers: 0}",
+         "key 'settings.extract_workers': extract_workers must be a positive integer, got 0"),
+        ("{extract_workers: four}",
+         "key 'settings.extract_workers': extract_workers must be a positive integer, "
+         "got 'four'"),
+        ("{extract_tasks_per_worker: -200}",
+         "key 'settings.extract_tasks_per_worker': extract_tasks_per_worker must be a "
+         "positive integer, got -200"),
+        ("{extract_tasks_per_worker: null}",
+         "key 'settings.extract_tasks_per_worker': extract_tasks_per_worker must be a "
+         "positive integer, got None"),
         ("[]", "key 'settings': settings must be a mapping, got []"),
     ],
 )
 def test_settings_errors(tmp_path: Path, settings: str, expected: str) -> None:
     exc = error(tmp_path, f"settings: {settings}\n" + ONE)
+    assert (exc.file, exc.source) == (str(tmp_path / "sources.yaml"), None)
     assert str(exc) == f"{tmp_path / 'sources.yaml'}: {expected}"
 
 
 def test_null_defaults_and_settings_are_empty(tmp_path: Path) -> None:
     config = load(tmp_path, "defaults:\nsettings:\n" + ONE)
     assert config.fetch == FetchSettings()
+    assert (config.poll, config.extraction) == (PollSettings(), ExtractionSettings())
     assert config.sources[0] == SourceConfig(name="a", feeds=("https://example.com/feed",))
 
 
@@ -547,6 +626,8 @@ _KEYS = st.sampled_from([
     "defaults", "settings", "sources", "name", "feeds", "interval", "enabled", "user_agent",
     "allow_private_networks", "max_articles_per_poll", "include", "exclude", "extract",
     "headline", "body", "caption", "remove", "deadline", "max_bytes", "per_host_delay", "x",
+    "max_revisions", "max_page_retries", "max_backoff", "extract_time_limit",
+    "extract_workers", "extract_tasks_per_worker",
 ])
 _SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(-5, 10**6), st.floats(allow_nan=True),

@@ -17,12 +17,13 @@ import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from rich.console import Console
 
-from scraper.config import load_config
+from scraper.config import ExtractionSettings, PollSettings, load_config
 from scraper.daemon import (
     Daemon,
     ExtractorPool,
     PollOutcome,
     configure_logging,
+    poll_once,
     render_status,
     render_summary,
     select_sources,
@@ -33,6 +34,8 @@ from scraper.extract import extract
 from scraper.models import Article, ExtractRules, article_id
 from scraper.poller import FeedReport
 from scraper.store import Batch, FeedCounters, FeedState, Store
+from tests.httpserver import LoopbackServer, Reply
+from tests.test_poll import RSS_TYPE, Item, rss
 
 PAGE = (b"<html><head><title>T</title></head><body><article><h1>Pool story</h1>"
         b"<p>Text from a worker process.</p></article></body></html>")
@@ -252,3 +255,93 @@ def test_status_rows_and_table(tmp_path: Path) -> None:
     assert "2026-03-01T12:15:00Z (in 15m)" in text
     assert "2026-03-01T14:00:00Z (in 2h)" in text
     assert "connection refused" in text
+
+
+# -- limits from the sources file ---------------------------------------------------------
+
+LIMITS = """\
+settings:
+  per_host_delay: 0s
+  respect_robots: false
+  max_attempts: 1
+  max_revisions: 2
+  max_page_retries: 0
+  max_backoff: 2h
+  extract_time_limit: 5s
+  extract_workers: 1
+  extract_tasks_per_worker: 7
+sources:
+  - name: alpha
+    feeds: [{feed}]
+    allow_private_networks: true
+"""
+
+
+def test_run_uses_the_file_limits_and_sighup_applies_the_safe_ones(
+        server: LoopbackServer, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    server.route("/feed", Reply(200, rss([]), content_type=RSS_TYPE))
+    path = tmp_path / "sources.yaml"
+    path.write_text(LIMITS.format(feed=server.url("/feed")))
+    built: list[ExtractionSettings] = []
+
+    def pool_factory(settings: ExtractionSettings) -> ExtractorPool:
+        built.append(settings)
+        return ExtractorPool.from_settings(settings)
+
+    async def go() -> int:
+        daemon = Daemon(path, tmp_path / "out", pool_factory=pool_factory)
+        task = asyncio.create_task(daemon.run())
+        while daemon.scheduler is None or not daemon.scheduler.running:
+            await asyncio.sleep(0)
+        assert built == [ExtractionSettings(time_limit=5.0, workers=1, tasks_per_worker=7)]
+        assert daemon.poller is not None and daemon.pool is not None
+        assert daemon.poller.settings == PollSettings(max_revisions=2, max_page_retries=0,
+                                                      max_backoff=7200.0)
+        assert (daemon.pool.workers, daemon.pool.time_limit) == (1, 5.0)
+
+        path.write_text(LIMITS.format(feed=server.url("/feed"))
+                        .replace("max_revisions: 2", "max_revisions: 4")
+                        .replace("extract_time_limit: 5s", "extract_time_limit: 9s")
+                        .replace("extract_workers: 1", "extract_workers: 3")
+                        .replace("per_host_delay: 0s", "per_host_delay: 1s"))
+        with caplog.at_level(logging.WARNING, logger="scraper.daemon"):
+            daemon.reload()
+        assert daemon.poller.settings == PollSettings(max_revisions=4, max_page_retries=0,
+                                                      max_backoff=7200.0)
+        assert (daemon.pool.workers, daemon.pool.time_limit) == (1, 9.0)
+        assert daemon.config is not None
+        assert daemon.config.extraction == ExtractionSettings(
+            time_limit=9.0, workers=1, tasks_per_worker=7)
+        assert daemon.config.fetch.per_host_delay == 0.0
+        assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == [
+            "fetch settings changed; they take effect at the next restart",
+            "extract_workers and extract_tasks_per_worker changed; they take effect at the "
+            "next restart"]
+        daemon.request_stop()
+        return await task
+
+    assert asyncio.run(go()) == 0
+    assert built == [ExtractionSettings(time_limit=5.0, workers=1, tasks_per_worker=7)]
+
+
+def test_poll_once_uses_the_file_limits(
+        server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    server.route("/feed", Reply(200, rss([Item("1", server.url("/gone"), "Gone")]),
+                                content_type=RSS_TYPE))
+    server.route("/gone", Reply(404, b"no"))
+    path = tmp_path / "sources.yaml"
+    path.write_text(LIMITS.format(feed=server.url("/feed")))
+    config = load_config(path)
+    built: list[ExtractionSettings] = []
+    from_settings = ExtractorPool.from_settings
+
+    def spy(settings: ExtractionSettings) -> ExtractorPool:
+        built.append(settings)
+        return from_settings(settings)
+
+    monkeypatch.setattr(ExtractorPool, "from_settings", spy)
+    outcome = asyncio.run(poll_once(config, config.sources, tmp_path / "out"))
+    assert built == [ExtractionSettings(time_limit=5.0, workers=1, tasks_per_worker=7)]
+    [report] = outcome.reports
+    # max_page_retries: 0 from the file: the page that failed is given up at once.
+    assert (report.new, report.failed, report.feed_only, report.gave_up) == (1, 1, 1, 1)

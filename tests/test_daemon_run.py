@@ -181,6 +181,9 @@ def test_kill_9_and_restart_loses_and_tears_nothing(
     second = Scraper(tmp_path, *args)
     procs.append(second)
     wait_for(lambda: {r["id"] for r in records(out)} == expected, what="every article")
+    # The first run may have written everything before its kill: the SIGTERM must still
+    # find the second one running (its handlers are set when it logs its start).
+    wait_for(lambda: "daemon started" in second.stderr(), what="the second start")
     second.proc.send_signal(signal.SIGTERM)
     assert second.wait(10) == 0
     assert_whole(out)

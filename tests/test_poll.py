@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-from scraper.config import SourceConfig
+from scraper.config import SourceConfig, load_config
 from scraper.extract import extract
 from scraper.fetch import Fetcher, FetchSettings
 from scraper.models import Article, ExtractRules, article_id, content_hash
 from scraper.poller import FeedReport, Poller, PollSettings, is_due
-from scraper.store import FeedState, Store
+from scraper.store import EntryLink, FeedState, Store
 from tests.httpserver import LoopbackServer, Reply, Request
 
 START = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
@@ -638,3 +638,214 @@ def test_an_unexpected_error_is_one_failure_not_a_stuck_feed(
     assert [r.getMessage() for r in caplog.records] == [
         f"unexpected error fetching the feed {server.url('/other')}",
         f"unexpected error on the page {server.url('/bug')}"]
+
+
+# -- limits from the sources file ---------------------------------------------------------
+
+
+def poll_settings(tmp_path: Path, settings: str) -> PollSettings:
+    """The polling limits a sources file's ``settings:`` block gives."""
+    path = tmp_path / "sources.yaml"
+    path.write_text(f"settings:\n{settings}sources:\n  - name: alpha\n"
+                    "    feeds: [https://example.com/feed]\n", encoding="utf-8")
+    return load_config(path).poll
+
+
+def test_max_revisions_1_in_the_file_stops_a_second_revision(
+        server: LoopbackServer, out: Path, clock: Clock, tmp_path: Path) -> None:
+    settings = poll_settings(tmp_path, "  max_revisions: 1\n")
+    src = source(server, "/feed")
+    _revision_feed(server, "2026-03-01T10:00:00Z")
+    server.route("/live", Reply(200, page("Live", "First version.")))
+    [first] = run_poll(out, clock, src, settings=settings)
+    clock.advance(900)
+    _revision_feed(server, "2026-03-01T12:10:00Z")
+    server.route("/live", Reply(200, page("Live", "Second version.")))
+    [second] = run_poll(out, clock, src, settings=settings)
+    assert [(r.new, r.updated, r.capped) for r in (first, second)] == [(1, 0, 0), (0, 0, 1)]
+    assert [(r["revision"], r["body"]) for r in written(out)["alpha/2026-03-01.jsonl"]] == [
+        (1, body_of("First version."))]
+    assert paths(server) == ["/feed", "/live", "/feed", "/live"]
+
+
+def test_max_page_retries_0_in_the_file_gives_up_at_once(
+        server: LoopbackServer, out: Path, clock: Clock, tmp_path: Path) -> None:
+    settings = poll_settings(tmp_path, "  max_page_retries: 0\n")
+    server.route("/feed", conditional(rss([Item("p1", server.url("/gone"), "Gone")]), '"v1"'))
+    server.route("/gone", Reply(404, b"no"))
+    src = source(server, "/feed")
+    results = []
+    for _ in range(2):
+        [report] = run_poll(out, clock, src, settings=settings)
+        results.append((report.status, report.new, report.failed, report.feed_only,
+                        report.gave_up))
+        clock.advance(900)
+    # Given up on the first failure: the feed's validators are kept, so the second poll is
+    # a 304 and the page is not asked for again.
+    assert results == [(200, 1, 1, 1, 1), (304, 0, 0, 0, 0)]
+    assert paths(server) == ["/feed", "/gone", "/feed"]
+    assert [r["status"] for r in written(out)["alpha/2026-03-01.jsonl"]] == ["feed_only"]
+    with Store.open(out) as store:
+        assert store.statuses("2026-03-01")[0].counters.gave_up == 1
+
+
+@pytest.mark.parametrize(("max_backoff", "expected"), [
+    ("1h", ["2026-03-01T12:30:00Z", "2026-03-01T13:30:00Z", "2026-03-01T14:30:00Z"]),
+    # A cap below the interval does not make a failing feed polled more often.
+    ("1m", ["2026-03-01T12:15:00Z", "2026-03-01T12:30:00Z", "2026-03-01T12:45:00Z"]),
+])
+def test_max_backoff_in_the_file_caps_the_backoff(
+        server: LoopbackServer, out: Path, clock: Clock, tmp_path: Path, max_backoff: str,
+        expected: list[str]) -> None:
+    settings = poll_settings(tmp_path, f"  max_backoff: {max_backoff}\n")
+    server.route("/feed", Reply(500, b"oops", content_type="text/plain"))
+    next_polls = []
+    for _ in range(3):
+        [report] = run_poll(out, clock, source(server, "/feed"), settings=settings)
+        assert report.next_poll is not None
+        next_polls.append(report.next_poll)
+        clock.moment = datetime.strptime(report.next_poll, "%Y-%m-%dT%H:%M:%SZ").replace(
+            tzinfo=UTC)
+    assert next_polls == expected
+
+
+# -- concurrent polls of sources that share an article -------------------------------------
+
+
+def run_concurrently(out: Path, clock: Clock, *sources: SourceConfig, pollers: int = 1,
+                     on_feed: Any = None) -> list[FeedReport]:
+    """Poll ``sources`` at the same time (``asyncio.gather``), as ``scraper poll`` and
+    overlapping daemon jobs do; with ``pollers=2`` each source gets its own Poller (so no
+    shared claims) over the one store."""
+    async def go() -> list[FeedReport]:
+        with Store.open(out, now=clock.now) as store:
+            async with Fetcher(FETCH, now=clock.now, sleep=_no_sleep) as fetcher:
+                made = [Poller(store, fetcher, inline_extract, now=clock.now,
+                               monotonic=lambda: 0.0) for _ in range(pollers)]
+                results = await asyncio.gather(*(
+                    made[n % pollers].poll_source(s, on_feed=on_feed)
+                    for n, s in enumerate(sources)))
+        return [r for reports in results for r in reports]
+
+    return asyncio.run(go())
+
+
+def _shared_feeds(server: LoopbackServer, shared: str) -> tuple[SourceConfig, SourceConfig]:
+    server.route("/one", Reply(200, rss([Item("one-1", shared + "?utm_source=one", "Shared")]),
+                               content_type=RSS_TYPE))
+    server.route("/two", Reply(200, atom([Item("tag:two", shared, "Shared")]),
+                               content_type=ATOM_TYPE))
+    return source(server, "/one", name="one"), source(server, "/two", name="two")
+
+
+def _gated(reply: Reply, gate: threading.Event) -> Any:
+    """A page that answers only once ``gate`` is set (at the latest after 5 s)."""
+    def handler(request: Request) -> Reply:
+        gate.wait(5)
+        return reply
+    return handler
+
+
+def test_same_article_in_two_sources_polled_at_once_is_fetched_and_written_once(
+        server: LoopbackServer, out: Path, clock: Clock) -> None:
+    shared = server.url("/shared")
+    one, two = _shared_feeds(server, shared)
+    reported = threading.Event()
+    # The page answers only after a feed poll has reported, so both polls are under way
+    # while it is being fetched: a second fetch of it would wait here too.
+    server.route("/shared", _gated(Reply(200, page("Shared story", "Shared text.")), reported))
+    reports = run_concurrently(out, clock, one, two, on_feed=lambda r: reported.set())
+    assert sorted((r.new, r.skipped, r.deferred, r.failed) for r in reports) == [
+        (0, 0, 1, 0), (1, 0, 0, 0)]
+    assert paths(server).count("/shared") == 1
+    [(path, [record])] = written(out).items()
+    winner = next(r.source for r in reports if r.new)
+    assert path == f"{winner}/2026-03-01.jsonl"
+    assert (record["id"], record["source"], record["status"], record["headline"]) == (
+        article_id(shared), winner, "ok", "Shared story")
+    # The deferring feed kept no validators; its next pass links its entry to the article.
+    clock.advance(900)
+    reports = run_concurrently(out, clock, one, two)
+    assert [(r.new, r.skipped, r.deferred) for r in reports] == [(0, 1, 0), (0, 1, 0)]
+    assert paths(server).count("/shared") == 1
+    assert [len(records) for records in written(out).values()] == [1]
+    with Store.open(out) as store:
+        assert store.entry(one.feeds[0], "one-1") == EntryLink(
+            one.feeds[0], "one-1", article_id(shared), None)
+        assert store.entry(two.feeds[0], "tag:two") == EntryLink(
+            two.feeds[0], "tag:two", article_id(shared), "2026-03-01T10:00:00Z")
+
+
+def test_same_failing_page_in_two_sources_polled_at_once_is_one_feed_only_record(
+        server: LoopbackServer, out: Path, clock: Clock) -> None:
+    shared = server.url("/shared")
+    reported = threading.Event()
+    server.route("/shared", _gated(Reply(403, b"forbidden"), reported))
+    reports = run_concurrently(out, clock, *_shared_feeds(server, shared),
+                               on_feed=lambda r: reported.set())
+    assert sorted((r.new, r.feed_only, r.deferred, r.failed) for r in reports) == [
+        (0, 0, 1, 0), (1, 1, 0, 1)]
+    assert paths(server).count("/shared") == 1
+    [records] = written(out).values()
+    assert [(r["id"], r["status"]) for r in records] == [(article_id(shared), "feed_only")]
+
+
+def test_same_update_in_two_sources_polled_at_once_is_one_revision(
+        server: LoopbackServer, out: Path, clock: Clock) -> None:
+    # Source one lists the article by its canonical URL, source two by an AMP URL: the
+    # claim is on the article, not on the link.
+    story, amp = server.url("/story"), server.url("/amp/story")
+
+    def feeds(updated: str) -> None:
+        server.route("/one", Reply(200, atom([Item("tag:one", story, "S", updated)]),
+                                   content_type=ATOM_TYPE))
+        server.route("/two", Reply(200, atom([Item("tag:two", amp, "S", updated)]),
+                                   content_type=ATOM_TYPE))
+
+    feeds("2026-03-01T10:00:00Z")
+    server.route("/story", Reply(200, page("Story", "First version.", story)))
+    server.route("/amp/story", Reply(200, page("Story", "First version.", story)))
+    one, two = source(server, "/one", name="one"), source(server, "/two", name="two")
+    run_poll(out, clock, one, two)
+    assert [len(r) for r in written(out).values()] == [1]
+    clock.advance(900)
+    feeds("2026-03-01T12:10:00Z")
+    reported = threading.Event()
+    for path in ("/story", "/amp/story"):
+        server.route(path, _gated(Reply(200, page("Story", "Second version.", story)),
+                                  reported))
+    server.requests.clear()
+    reports = run_concurrently(out, clock, one, two, on_feed=lambda r: reported.set())
+    assert sorted((r.updated, r.deferred) for r in reports) == [(0, 1), (1, 0)]
+    assert len([p for p in paths(server) if p in ("/story", "/amp/story")]) == 1
+    records = [r for rs in written(out).values() for r in rs]
+    assert sorted((r["revision"], r["body"]) for r in records) == [
+        (1, body_of("First version.")), (2, body_of("Second version."))]
+
+
+def test_pollers_without_shared_claims_still_write_once(
+        server: LoopbackServer, out: Path, clock: Clock, caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Two Pollers over one store do not see each other's claims: both fetch the page, and
+    # the store's check at commit time is what keeps the second record out.
+    shared = server.url("/shared")
+    both = threading.Barrier(2, timeout=5)
+
+    def when_both_asked(request: Request) -> Reply:
+        both.wait()
+        return Reply(403, b"forbidden")
+
+    server.route("/shared", when_both_asked)
+    with caplog.at_level(logging.WARNING, logger="scraper.poller"):
+        reports = run_concurrently(out, clock, *_shared_feeds(server, shared), pollers=2)
+    assert sorted((r.new, r.feed_only, r.skipped, r.failed) for r in reports) == [
+        (0, 0, 1, 1), (1, 1, 0, 1)]
+    assert paths(server).count("/shared") == 2
+    [records] = written(out).values()
+    assert [(r["id"], r["status"]) for r in records] == [(article_id(shared), "feed_only")]
+    assert [r.getMessage() for r in caplog.records if "already written" in r.getMessage()] == [
+        f"article {article_id(shared)} revision 1 was already written; not written again"]
+    with Store.open(out) as store:
+        counters = [row.counters for row in store.statuses("2026-03-01")]
+    assert sorted((c.new, c.feed_only, c.page_failures) for c in counters) == [
+        (0, 0, 1), (1, 1, 1)]

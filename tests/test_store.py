@@ -9,6 +9,7 @@ import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -109,6 +110,62 @@ def test_state_round_trip(tmp_path: Path) -> None:
         assert row.counters == FeedCounters(polls=2, not_modified=1, new=1)
 
 
+def _state(article: Article, source: str, content_hash: str) -> ArticleState:
+    return ArticleState(id=article.id, canonical_url=article.canonical_url, source=source,
+                        feed_url="http://127.0.0.1/feed", content_hash=content_hash,
+                        revision=article.revision, entry_updated=None, status=article.status,
+                        page_failures=0, gave_up=False, first_seen="2026-03-01T12:00:00Z",
+                        last_seen="2026-03-01T12:00:00Z")
+
+
+def test_a_record_already_written_is_left_out_in_the_same_transaction(tmp_path: Path) -> None:
+    url = "http://127.0.0.1/a"
+    first = _article(url)
+    race = _article(url, source="beta", body="Other text.")
+    link = EntryLink("http://127.0.0.1/feed", "beta-guid", first.id, None)
+    with _open(tmp_path) as store:
+        assert store.commit(Batch(
+            feed=_feed(), counters=FeedCounters(polls=1, new=1), records=(first,),
+            articles=(_state(first, "alpha", "h1"),))) == ()
+        # Another source's poll that raced for the same article: its record is refused.
+        assert store.commit(Batch(
+            feed=_feed("beta"), counters=FeedCounters(polls=1, new=1), records=(race,),
+            articles=(_state(race, "beta", "h2"),), entries=(link,),
+            aliases=(("http://127.0.0.1/amp/a", first.id),))) == (race,)
+        assert store.article(first.id) == _state(first, "alpha", "h1")
+        assert store.entry("http://127.0.0.1/feed", "beta-guid") == link
+        assert store.article_for_url("http://127.0.0.1/amp/a") == _state(first, "alpha", "h1")
+        # A later revision is written; an earlier one, or the same twice in a batch, is not.
+        second = replace(race, revision=2)
+        old = replace(first, body="Stale.")
+        assert store.commit(Batch(
+            feed=_feed("beta"), counters=FeedCounters(polls=1, updated=2, new=1),
+            records=(second, replace(second, body="Twice."), old),
+            articles=(_state(second, "beta", "h3"),))) == (replace(second, body="Twice."), old)
+        latest = store.article(first.id)
+        assert latest is not None and (latest.revision, latest.content_hash) == (2, "h3")
+        rows = {r.state.source: r for r in store.statuses("2026-03-01")}
+    assert (tmp_path / "out/alpha/2026-03-01.jsonl").read_bytes() == record_line(first)
+    assert (tmp_path / "out/beta/2026-03-01.jsonl").read_bytes() == record_line(second)
+    assert (rows["alpha"].counters, rows["alpha"].written_total) == (
+        FeedCounters(polls=1, new=1), 1)
+    assert (rows["beta"].counters, rows["beta"].written_total) == (
+        FeedCounters(polls=2, updated=1), 1)
+
+
+def test_a_feed_only_record_left_out_is_not_counted(tmp_path: Path) -> None:
+    record = replace(_article("http://127.0.0.1/a"), status="feed_only")
+    batch = Batch(feed=_feed(), counters=FeedCounters(polls=1, new=1, feed_only=1,
+                                                      page_failures=1),
+                  records=(record,), articles=(_state(record, "alpha", "h"),))
+    with _open(tmp_path) as store:
+        assert store.commit(batch) == ()
+        assert store.commit(batch) == (record,)
+        [row] = store.statuses("2026-03-01")
+    assert (row.counters, row.written_total) == (
+        FeedCounters(polls=2, new=1, feed_only=1, page_failures=2), 1)
+
+
 def test_status_counts_written_today_and_in_total(tmp_path: Path) -> None:
     records = (_article("http://127.0.0.1/a", fetched_at="2026-02-28T23:59:59Z"),
                _article("http://127.0.0.1/b"), _article("http://127.0.0.1/c"))
@@ -178,13 +235,13 @@ def test_state_is_committed_only_after_the_lines_are_durable(
 
     monkeypatch.setattr(os, "fsync", fsync)
     store = _open(tmp_path)
-    real_commit_state = store._commit_state
+    real_record_state = store._record_state
 
-    def commit_state(batch: Batch) -> None:
+    def record_state(batch: Batch, *args: Any) -> None:
         calls.append("commit")
-        real_commit_state(batch)
+        real_record_state(batch, *args)
 
-    monkeypatch.setattr(store, "_commit_state", commit_state)
+    monkeypatch.setattr(store, "_record_state", record_state)
     calls.clear()
     store.commit(Batch(feed=_feed(), records=(_article("http://127.0.0.1/a"),)))
     # file fsync, then the commit (directory fsyncs for the new file come first)
@@ -197,10 +254,10 @@ def test_crash_between_write_and_commit_repeats_the_record(
     a = _article("http://127.0.0.1/a")
     store = _open(tmp_path)
 
-    def crash(batch: Batch) -> None:
+    def crash(batch: Batch, *args: Any) -> None:
         raise KeyboardInterrupt  # stands for the process dying after the fsync
 
-    monkeypatch.setattr(store, "_commit_state", crash)
+    monkeypatch.setattr(store, "_record_state", crash)
     with pytest.raises(KeyboardInterrupt):
         store.commit(Batch(feed=_feed(), records=(a,), articles=()))
     store.close()
@@ -212,7 +269,7 @@ def test_crash_between_write_and_commit_repeats_the_record(
 
 
 def test_failed_write_cuts_back_the_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    a, b = _article("http://127.0.0.1/a"), _article("http://127.0.0.1/b")
+    a, b, c = (_article(f"http://127.0.0.1/{x}") for x in "abc")
     store = _open(tmp_path)
     store.commit(Batch(feed=_feed(), records=(a,)))
     real_write = os.write
@@ -227,7 +284,7 @@ def test_failed_write_cuts_back_the_batch(tmp_path: Path, monkeypatch: pytest.Mo
 
     monkeypatch.setattr(os, "write", write)
     with pytest.raises(StoreError, match="No space left on device"):
-        store.commit(Batch(feed=_feed(), records=(b, b)))
+        store.commit(Batch(feed=_feed(), records=(b, c)))
     monkeypatch.setattr(os, "write", real_write)
     store.close()
     assert (tmp_path / "out/alpha/2026-03-01.jsonl").read_bytes() == record_line(a)
