@@ -142,3 +142,11 @@ def test_random_bytes_give_an_article(data: bytes) -> None:
 @given(st.text(max_size=3000))
 def test_random_text_gives_an_article(data: str) -> None:
     _check_record(extract(data))
+
+
+@pytest.mark.timeout(20)
+def test_many_void_and_self_closed_elements_are_not_nesting() -> None:
+    html = ("<html><body><article><p>" + PROSE + "</p><div>" + "line<br>" * 60_000
+            + '<svg><path d="M0 0"/></svg>' * 20_000 + "</div></article></body></html>")
+    article = extract(html)
+    assert article.body.startswith(PROSE + "\n\nline line line")

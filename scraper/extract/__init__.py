@@ -42,13 +42,14 @@ _PROBES = 8
 _PROBE_SIZE = 1024
 _PROBE_NET_OPEN = 30
 _CHUNK = 65536
+_VOIDS = (b"<br", b"<img", b"<meta", b"<link", b"<input", b"<hr", b"<wbr", b"<source",
+          b"<BR", b"<IMG", b"<META", b"<LINK", b"<INPUT", b"<HR")
 
 
-def _nesting(data: AnyStr, lt: AnyStr, end: AnyStr, bang: AnyStr) -> int:
-    """Upper estimate of how deep the page nests elements; 0 when a sample shows no sign.
+def _nesting(data: AnyStr, lt: AnyStr, end: AnyStr) -> int:
+    """Estimate of how deep the page nests elements; 0 when a sample shows no sign.
 
-    ``lt``, ``end``, ``bang`` are "<", "</", "<!" in the type of ``data``. Void elements
-    (<br>, <img>) count as open, so the estimate errs high, never low.
+    ``lt`` and ``end`` are "<" and "</" in the type of ``data``.
     """
     size = len(data)
     step = max(_PROBE_SIZE, size // _PROBES)
@@ -60,12 +61,18 @@ def _nesting(data: AnyStr, lt: AnyStr, end: AnyStr, bang: AnyStr) -> int:
             break
     else:
         return 0
+    return _depth(data if isinstance(data, bytes) else data.encode("utf-8", "replace"))
+
+
+def _depth(data: bytes) -> int:
+    """The most elements open at once, counted chunk by chunk: start tags minus end tags,
+    comments, self-closed and void elements (which never nest)."""
     depth = peak = 0
-    for start in range(0, size, _CHUNK):
-        stop = start + _CHUNK
-        closed = data.count(end, start, stop)
-        depth += (data.count(lt, start, stop)
-                  - 2 * closed - data.count(bang, start, stop))
+    for start in range(0, len(data), _CHUNK):
+        chunk = data[start:start + _CHUNK]
+        closed = chunk.count(b"</")
+        depth += (chunk.count(b"<") - 2 * closed - chunk.count(b"<!") - chunk.count(b"/>")
+                  - sum(chunk.count(void) for void in _VOIDS))
         peak = max(peak, depth)
     return peak
 
@@ -82,8 +89,8 @@ def _parse(html: bytes | str, content_type: str | None) -> LexborHTMLParser:
             data = html.decode(charset, errors="replace")
     else:
         data = html
-    depth = (_nesting(data, "<", "</", "<!") if isinstance(data, str)
-             else _nesting(data, b"<", b"</", b"<!"))
+    depth = (_nesting(data, "<", "</") if isinstance(data, str)
+             else _nesting(data, b"<", b"</"))
     if depth > _MAX_NESTING:
         raise ExtractionError(
             f"elements nested about {depth} deep (more than {_MAX_NESTING}): not parsed, "
