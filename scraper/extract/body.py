@@ -13,7 +13,8 @@ Two steps, each bounded by the page size:
 2. :func:`extract_body` walks the block once, iteratively (a page of 100k nested
    elements must not blow the stack), skipping chrome subtrees and turning blocks, list
    items, quotes, table rows and ``<br><br>`` runs into paragraphs; boilerplate
-   paragraphs are then dropped by their text (:mod:`scraper.extract.cleanup`).
+   paragraphs are then dropped by their text (:mod:`scraper.extract.cleanup`), and the
+   standfirst (dek-classed, or showing the page's description) becomes the summary.
 """
 
 from __future__ import annotations

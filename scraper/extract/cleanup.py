@@ -2,9 +2,11 @@
 links, newsletter and subscription boxes, author bios, tag lists, comment sections and
 their policy text.
 
-Two kinds of evidence, kept here as data: class/id tokens and tag names (an element is
-skipped with its whole subtree), and text patterns in several languages (a paragraph is
-dropped, and a comment section or a run of boilerplate at the end cuts the body short).
+Two kinds of evidence, kept here as data: class/id words and tag names (an element is
+skipped with its whole subtree), and text patterns in several languages (a short paragraph
+is dropped: pointers such as "Read more:", labels, bylines, dates, credits, captions,
+cookie, newsletter and comment-policy notices; a comment-section heading cuts off the rest
+of the body, policy text and forms included, even when it shares the article's tags).
 """
 
 from __future__ import annotations
