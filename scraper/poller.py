@@ -396,11 +396,15 @@ class Poller:
             ids = {article_id(link)} | ({known.id} if known else set())
             owners = {self._claims.get(i) for i in ids} - {None}
             if tally in owners:
-                tally.skipped += 1  # another link of an article this pass already fetches
+                # Another link of an article this pass is already fetching.
+                assert known is not None
+                tally.skipped += 1
+                tally.entries.append(EntryLink(feed_url, entry.entry_id, known.id,
+                                               entry.updated))
                 continue
             if owners:
-                # Another source's pass is fetching this article right now. Its commit will
-                # make it known; the next pass of this feed then links the entry to it.
+                # Another feed's pass (another source's) is fetching this article right now.
+                # Its commit makes it known; the next pass of this feed links the entry to it.
                 tally.deferred += 1
                 continue
             if cap is not None and len(work) >= cap:

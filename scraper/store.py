@@ -535,7 +535,9 @@ class Store:
             "excluded.canonical_url, content_hash = excluded.content_hash, "
             "revision = excluded.revision, entry_updated = excluded.entry_updated, "
             "status = excluded.status, page_failures = excluded.page_failures, "
-            "gave_up = excluded.gave_up, last_seen = excluded.last_seen",
+            "gave_up = excluded.gave_up, last_seen = excluded.last_seen "
+            # A state read before another poll's commit must not take an article back.
+            "WHERE excluded.revision >= articles.revision",
             [_as_dict(a) for a in batch.articles if a.id not in stale],
         )
         conn.executemany(

@@ -849,3 +849,35 @@ def test_pollers_without_shared_claims_still_write_once(
         counters = [row.counters for row in store.statuses("2026-03-01")]
     assert sorted((c.new, c.feed_only, c.page_failures) for c in counters) == [
         (0, 0, 1), (1, 1, 1)]
+
+
+def test_two_links_of_one_article_in_one_feed_are_fetched_once_on_update(
+        server: LoopbackServer, out: Path, clock: Clock) -> None:
+    story, amp = server.url("/story"), server.url("/amp/story")
+
+    def feed(updated: str) -> None:
+        server.route("/feed", Reply(200, atom([Item("tag:1", story, "S", updated),
+                                               Item("tag:2", amp, "S", updated)]),
+                                    content_type=ATOM_TYPE))
+
+    src = source(server, "/feed")
+    feed("2026-03-01T10:00:00Z")
+    for path in ("/story", "/amp/story"):
+        server.route(path, Reply(200, page("Story", "First version.", story)))
+    run_poll(out, clock, src)
+    clock.advance(900)
+    feed("2026-03-01T12:10:00Z")
+    for path in ("/story", "/amp/story"):
+        server.route(path, Reply(200, page("Story", "Second version.", story)))
+    server.requests.clear()
+    [report] = run_poll(out, clock, src)
+    assert (report.updated, report.skipped, report.deferred) == (1, 1, 0)
+    assert paths(server) == ["/feed", "/story"]
+    # Both entries carry the new date: the next poll fetches no page.
+    clock.advance(900)
+    server.requests.clear()
+    [report] = run_poll(out, clock, src)
+    assert (report.updated, report.skipped) == (0, 2)
+    assert paths(server) == ["/feed"]
+    assert [(r["revision"], r["body"]) for r in written(out)["alpha/2026-03-01.jsonl"]] == [
+        (1, body_of("First version.")), (2, body_of("Second version."))]

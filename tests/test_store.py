@@ -144,6 +144,9 @@ def test_a_record_already_written_is_left_out_in_the_same_transaction(tmp_path: 
             articles=(_state(second, "beta", "h3"),))) == (replace(second, body="Twice."), old)
         latest = store.article(first.id)
         assert latest is not None and (latest.revision, latest.content_hash) == (2, "h3")
+        # A state of an earlier revision (read before that commit) does not take it back.
+        store.commit(Batch(feed=_feed(), articles=(_state(first, "alpha", "h1"),)))
+        assert store.article(first.id) == latest
         rows = {r.state.source: r for r in store.statuses("2026-03-01")}
     assert (tmp_path / "out/alpha/2026-03-01.jsonl").read_bytes() == record_line(first)
     assert (tmp_path / "out/beta/2026-03-01.jsonl").read_bytes() == record_line(second)
