@@ -9,7 +9,8 @@ Two steps, each bounded by the page size:
    the text between ads; teaser cards, comments and fact boxes have wrappers of their own.
    The heaviest group, weighed by what its wrappers' tags and class/id say, is the
    article, and its paragraphs' lowest common ancestor is the block (unless that sits in
-   an ``<aside>``, ``<nav>`` or ``<footer>``: then the next group is tried).
+   an ``<aside>``, ``<nav>`` or ``<footer>``: then the next group is tried). When the
+   ``<p>`` hold little prose, ``<div>`` that start with text count as paragraphs too.
 2. :func:`extract_body` walks the block once, iteratively (a page of 100k nested
    elements must not blow the stack), skipping chrome subtrees and turning blocks, list
    items, quotes, table rows and ``<br><br>`` runs into paragraphs; boilerplate
