@@ -304,7 +304,7 @@ class Daemon:
                             extra={"event": "reload"})
             pool_size = (running.extraction.workers, running.extraction.tasks_per_worker)
             if (config.extraction.workers, config.extraction.tasks_per_worker) != pool_size:
-                log.warning("extract_workers and extract_tasks_per_worker changed; they take "
+                log.warning("extract_workers or extract_tasks_per_worker changed; they take "
                             "effect at the next restart", extra={"event": "reload"})
             # What stays in self.config is what runs, so the next reload compares with it.
             config = replace(config, fetch=running.fetch, extraction=replace(

@@ -315,7 +315,7 @@ def test_run_uses_the_file_limits_and_sighup_applies_the_safe_ones(
         assert daemon.config.fetch.per_host_delay == 0.0
         assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == [
             "fetch settings changed; they take effect at the next restart",
-            "extract_workers and extract_tasks_per_worker changed; they take effect at the "
+            "extract_workers or extract_tasks_per_worker changed; they take effect at the "
             "next restart"]
         daemon.request_stop()
         return await task
