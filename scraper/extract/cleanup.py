@@ -238,6 +238,7 @@ _EMAIL = re.compile(r"\S@\S+\.\w")
 # A caption set as a paragraph ends with its photo credit (looked for in the last
 # characters only: a search through the whole text would cost ten times more).
 _CREDIT_TAIL = 80
+_CITATION = 160
 _PHOTO_CREDIT = re.compile(
     r"(?:\b(?i:bildrechte|foto|fotos|photo|photos|photograph|bild|credit|image)\s*:\s*"
     r"[A-ZÀ-ÞĀ-Ž][^.:]{1,60}|©\s*[^.]{2,60}"
@@ -288,9 +289,11 @@ def _is_boilerplate_text(text: str) -> bool:
     if text.startswith(_COPYRIGHT) or (size < 80 and _EMAIL.search(text)):
         return True
     tail = max(0, size - _CREDIT_TAIL)
-    if (("©" in text or ":" in text[tail:] or text.endswith(")"))
-            and _PHOTO_CREDIT.search(text, tail)) or "://" in text:
-        return True  # a caption set as a paragraph, or a citation line
+    if ("©" in text or ":" in text[tail:] or text.endswith(")")) and _PHOTO_CREDIT.search(
+            text, tail):
+        return True  # a caption set as a paragraph
+    if size < _CITATION and "://" in text:
+        return True  # a citation or print line, not a sentence that mentions a site
     lowered = text.lower()
     if _TRIGGER_WORDS.isdisjoint(lowered.split()):
         return False
