@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 __all__ = ["canonicalize", "is_http_url"]
 
@@ -53,5 +53,7 @@ def canonicalize(url: str, base: str | None = None) -> str:
          if not _TRACKING.match(k)],
         doseq=True,
     )
-    path = parts.path or ("/" if netloc else "")
+    # Spaces and other unsafe characters are percent-encoded as browsers send them, so a
+    # canonical URL is its own canonical form.
+    path = quote(parts.path, safe="/%:@!$&'()*+,;=~") or ("/" if netloc else "")
     return urlunsplit((scheme, netloc, path, query, ""))
