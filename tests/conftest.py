@@ -15,3 +15,4 @@ def server() -> Iterator[LoopbackServer]:
         yield srv
     finally:
         srv.close()
+    assert srv.errors == [], f"the test server's handlers raised: {srv.errors!r}"

@@ -3,6 +3,7 @@ every request it saw (method, path, headers)."""
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -32,6 +33,19 @@ class Reply:
 
 Handler = Callable[[Request], Reply]
 Route = Reply | list[Reply] | Handler
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Keeps handler errors in ``errors`` instead of printing them to stderr (where they would
+    mix with the output of the commands under test). A client that hangs up early (the
+    fetcher refusing a binary body or cutting a huge one off) is normal, not an error."""
+
+    errors: list[BaseException]
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        error = sys.exc_info()[1]
+        if error is not None and not isinstance(error, ConnectionError | TimeoutError):
+            self.errors.append(error)
 
 
 class LoopbackServer:
@@ -91,8 +105,9 @@ class LoopbackServer:
 
             do_GET = do_POST = do_HEAD = _handle
 
-        self._httpd = ThreadingHTTPServer((host, 0), _Handler)
+        self._httpd = _QuietServer((host, 0), _Handler)
         self._httpd.daemon_threads = True
+        self._httpd.errors = []
         self.port = self._httpd.server_address[1]
         self.base = f"http://{host}:{self.port}"
         # A short poll interval keeps shutdown (once per test) from costing half a second.
@@ -127,6 +142,11 @@ class LoopbackServer:
                 self._served[request.path] = index + 1
                 return route[index]
         return route(request)
+
+    @property
+    def errors(self) -> list[BaseException]:
+        """Unexpected exceptions raised while handling requests (a test bug or server bug)."""
+        return self._httpd.errors
 
     def close(self) -> None:
         self._httpd.shutdown()
