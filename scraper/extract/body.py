@@ -149,8 +149,13 @@ class _Group:
     members: list[tuple[LexborNode, int, str | None]] = field(default_factory=list)
 
 
+# Attributes are read as one dict (``attributes``): ``attrs.get`` raises and catches a
+# KeyError inside selectolax for every missing attribute, which costs more than building
+# the dict of the few attributes an element has.
+
+
 def _hints(node: LexborNode) -> str:
-    attrs = node.attrs
+    attrs = node.attributes
     cls = attrs.get("class")
     ident = attrs.get("id")
     if ident:
@@ -161,7 +166,7 @@ def _hints(node: LexborNode) -> str:
 def _signature(node: LexborNode | None) -> str:
     if node is None or not node.is_element_node:
         return ""
-    return f"{node.tag}.{node.attrs.get('class') or ''}"
+    return f"{node.tag}.{node.attributes.get('class') or ''}"
 
 
 def _wrapper_weight(node: LexborNode | None) -> float:
@@ -170,7 +175,7 @@ def _wrapper_weight(node: LexborNode | None) -> float:
         return 1.0
     weight = _WRAPPER_WEIGHT.get(node.tag or "", 1.0)
     if weight:
-        attrs = node.attrs
+        attrs = node.attributes
         hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
         words = hint_words(hints)
         if attrs.get("itemprop") == "articleBody":
@@ -376,7 +381,7 @@ class _Reader:
     def skip(self, node: LexborNode, tag: int) -> bool:
         """Whether to skip a block (not one of ``keep``); takes a standfirst found before
         the first paragraph."""
-        attrs = node.attrs
+        attrs = node.attributes
         key = (tag, attrs.get("class"), attrs.get("id"))
         kind = self.kinds.get(key)
         if kind is None:
@@ -416,7 +421,9 @@ def _read(reader: _Reader) -> None:
                 if parts:
                     parts.append(" ")
             else:
-                value = node.text_content or ""
+                # text_lexbor() copies the node's text in C; text_content collects it
+                # through a Python-level container, a third slower.
+                value = node.text_lexbor()
                 parts.append(value)
                 breaks = 0
                 reader.size += len(value)
@@ -472,7 +479,7 @@ def _dek_before(node: LexborNode) -> str | None:
     for seen, candidate in enumerate(scope.traverse()):
         if candidate.mem_id == mine or seen > _DEK_SCAN:
             break
-        cls = candidate.attrs.get("class") if candidate.is_element_node else None
+        cls = candidate.attributes.get("class")  # {} for comments
         if cls and could_be_dek(cls) and is_dek(hint_words(cls)):
             text = _dek_text(candidate)
             if text is not None:
