@@ -175,17 +175,43 @@ def _read_metas(nodes: list[LexborNode], meta: dict[str, list[str]]) -> None:
             values.append(content)
 
 
+def _tag_id(name: str) -> int:
+    """Lexbor's numeric id of a standard tag name (fixed in Lexbor's tag table)."""
+    node = LexborHTMLParser(f"<{name}>").css_first(name)
+    if node is None:
+        raise RuntimeError(f"Lexbor parsed no <{name}>")  # pragma: no cover
+    return node.tag_id
+
+
+# The head's elements are sorted by numeric tag id, which costs a fifth of reading the
+# tag name; one query for all of them saves three queries' fixed cost (a few µs each).
+_HEAD_SELECTOR = (
+    'meta[content], script[type="application/ld+json"], link[rel~="canonical"], title'
+)
+_META_ID = _tag_id("meta")
+_SCRIPT_ID = _tag_id("script")
+_LINK_ID = _tag_id("link")
+
+
 def _read_head(tree: LexborHTMLParser, sig: _Signals) -> None:
     head = tree.head
     if head is None:
         return
-    _read_metas(head.css("meta[content]"), sig.meta)
-    for node in head.css('script[type="application/ld+json"]'):
-        sig.jsonld.append(node.text())
-    link = head.css_first('link[rel~="canonical"]')
+    metas: list[LexborNode] = []
+    link = title = None
+    for node in head.css(_HEAD_SELECTOR):
+        tag = node.tag_id
+        if tag == _META_ID:
+            metas.append(node)
+        elif tag == _SCRIPT_ID:
+            sig.jsonld.append(node.text())
+        elif tag == _LINK_ID:
+            link = link or node
+        else:
+            title = title or node
+    _read_metas(metas, sig.meta)
     if link is not None:
         sig.canonical = link.attributes.get("href")
-    title = head.css_first("title")
     if title is not None:
         sig.title = title.text()
 
@@ -308,6 +334,8 @@ class _Page:
         self.sig = _Signals()
         self.body_read = False
         self._h1_looked_up = False
+        self.objects: list[dict[str, Any]] = []
+        self._jsonld_parsed = 0
         _read_head(tree, self.sig)
         self._parse_jsonld()
         headline = self.article.get("headline") if self.article is not None else None
@@ -316,10 +344,12 @@ class _Page:
             self.read_body()
 
     def _parse_jsonld(self) -> None:
-        objects: list[dict[str, Any]] = []
-        for text in self.sig.jsonld:
+        # Blocks already parsed (the head's, when the body is read later) are not parsed
+        # again: their objects are kept, and the article is chosen anew among all.
+        objects = self.objects
+        for text in self.sig.jsonld[self._jsonld_parsed:]:
             objects.extend(flatten(parse_jsonld(text)))
-        self.objects = objects
+        self._jsonld_parsed = len(self.sig.jsonld)
         self.ids = _index(objects)
         self.article = pick_article(objects, url=self.canonical or self.url, h1=self.sig.h1)
 
