@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, unquote_plus, urljoin, urlsplit, urlunsplit
 
 __all__ = ["canonicalize", "is_http_url"]
 
@@ -20,6 +20,8 @@ _TRACKING = re.compile(
     re.IGNORECASE,
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# RFC 3986 sub-delimiters, ':' '@' '/' '?' and '%' (already-encoded octets) stay as written.
+_SAFE = "/?%:@!$&'()*+,;=~"
 
 
 def is_http_url(url: str) -> bool:
@@ -46,14 +48,15 @@ def canonicalize(url: str, base: str | None = None) -> str:
         port = None
     if port is not None and _DEFAULT_PORTS.get(scheme) != port:
         netloc = f"{netloc}:{port}"
-    if parts.username:
-        netloc = f"{parts.username}@{netloc}"
-    query = urlencode(
-        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-         if not _TRACKING.match(k)],
-        doseq=True,
+    # User info is dropped: credentials must not end up in ids and records.
+    # The query is filtered pair by pair as written, never decoded and re-encoded, so that
+    # the URL fetched is the one the publisher linked (``story.php?12345`` stays as it is).
+    query = "&".join(
+        quote(pair, safe=_SAFE)
+        for pair in parts.query.split("&")
+        if pair and not _TRACKING.match(unquote_plus(pair.split("=", 1)[0]))
     )
     # Spaces and other unsafe characters are percent-encoded as browsers send them, so a
     # canonical URL is its own canonical form.
-    path = quote(parts.path, safe="/%:@!$&'()*+,;=~") or ("/" if netloc else "")
+    path = quote(parts.path, safe=_SAFE) or ("/" if netloc else "")
     return urlunsplit((scheme, netloc, path, query, ""))

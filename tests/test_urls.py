@@ -19,6 +19,11 @@ from scraper.urls import canonicalize, is_http_url
         ("../b?x=", "http://example.com/a/b/c", "http://example.com/a/b?x="),
         ("http://example.com", None, "http://example.com/"),
         ("http://[::1]:80/a", None, "http://[::1]/a"),
+        ("https://e.com/story.php?12345&utm_campaign=x", None, "https://e.com/story.php?12345"),
+        ("https://e.com/s?q=a+b&x=%2F&&utm_source=y", None, "https://e.com/s?q=a+b&x=%2F"),
+        ("https://user:secret@e.com/a", None, "https://e.com/a"),
+        ("https://e.com/a b?q=c d", None, "https://e.com/a%20b?q=c%20d"),
+        ("https://e.com/a?UTM_Source=x&id=1", None, "https://e.com/a?id=1"),
     ],
 )
 def test_canonicalize(url: str, base: str | None, expected: str) -> None:
