@@ -11,6 +11,7 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -60,7 +61,7 @@ def extract_command(files: tuple[Path, ...], url: str | None) -> None:
     sys.exit(1 if failed else 0)
 
 
-async def _scrape(urls: tuple[str, ...], settings: FetchSettings, output: Path | None) -> int:
+async def _scrape(urls: tuple[str, ...], settings: FetchSettings, sink: TextIO | None) -> int:
     async with Fetcher(settings) as fetcher:
 
         async def one(url: str) -> Article | str:
@@ -82,19 +83,16 @@ async def _scrape(urls: tuple[str, ...], settings: FetchSettings, output: Path |
         # those before it are done.
         tasks = [asyncio.create_task(one(u)) for u in urls]
         failed = 0
-        with output.open("a", encoding="utf-8") if output else contextlib.nullcontext() as sink:
-            for url, task in zip(urls, tasks, strict=True):
-                outcome = await task
-                if isinstance(outcome, str):
-                    _fail(url, outcome)
-                    failed += 1
-                elif sink is not None:
-                    sink.write(_line(outcome) + "\n")
-                    sink.flush()
-                else:
-                    click.echo(_line(outcome))
-            if sink is not None:
-                os.fsync(sink.fileno())
+        for url, task in zip(urls, tasks, strict=True):
+            outcome = await task
+            if isinstance(outcome, str):
+                _fail(url, outcome)
+                failed += 1
+            elif sink is not None:
+                sink.write(_line(outcome) + "\n")
+                sink.flush()
+            else:
+                click.echo(_line(outcome))
     return failed
 
 
@@ -117,7 +115,14 @@ def scrape(urls: tuple[str, ...], output: Path | None, ignore_robots: bool, time
     if user_agent:
         settings = replace(settings, user_agent=user_agent)
     try:
-        failed = asyncio.run(_scrape(urls, settings, output))
+        # Opened before any fetch, so a bad path costs no requests.
+        with output.open("a", encoding="utf-8") if output else contextlib.nullcontext() as sink:
+            failed = asyncio.run(_scrape(urls, settings, sink))
+            if sink is not None:
+                os.fsync(sink.fileno())
+    except OSError as exc:
+        _fail(str(output), exc.strerror or exc)
+        sys.exit(2)
     except ScraperError as exc:
         _fail("scrape", exc)
         sys.exit(2)

@@ -116,3 +116,13 @@ def test_scrape_appends_to_an_output_file(server: LoopbackServer, tmp_path: Path
     lines = out.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["url"] for line in lines] == [server.url("/a"), server.url("/b")]
     assert json.loads(lines[1])["headline"] == "Erbil and Baghdad reach deal on salary payments"
+
+
+def test_scrape_to_an_unwritable_output_says_so_and_fetches_nothing(
+        server: LoopbackServer, tmp_path: Path) -> None:
+    server.route("/a", Reply(body=RUDAW))
+    result = CliRunner().invoke(
+        main, ["scrape", "--delay", "0", "--output", str(tmp_path), server.url("/a")])
+    assert result.exit_code == 2
+    assert result.stderr == f"scraper: {tmp_path}: Is a directory\n"
+    assert server.requests == []
