@@ -26,6 +26,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.credits import clean_credit, is_credit, split_credit, strip_separators
 from scraper.extract.metadata import PageMetadata
+from scraper.extract.tags import MAX_KNOWN_ID, tag_ids
 from scraper.extract.text import normalize_space
 from scraper.models import Image
 
@@ -86,6 +87,22 @@ _CREDIT_TAGS = frozenset({"small", "cite", "footer"})
 _TEXT_TAGS = frozenset({"figcaption", "div", "span", "p", "small", "cite", "footer", "em", "i",
                         "b", "strong", "section", "header", "aside", "dd", "dt", "td", "li"})
 _IMAGE_TAGS = frozenset({"img", "picture", "video", "svg", "amp-img", "source"})
+# The walks compare Lexbor's tag ids (see scraper.extract.tags): amp-img, a custom
+# element, has no fixed id and is recognised by name among the unknown tags.
+_IDS = tag_ids(_TEXT_TAGS | _EXCLUDED_TAGS | _IMAGE_TAGS - {"amp-img"}
+               | {"a", "figure", "figcaption", "body", "html", "article", "main"})
+_A_ID = _IDS["a"]
+_IMG_ID = _IDS["img"]
+_SOURCE_ID = _IDS["source"]
+_FIGURE_ID = _IDS["figure"]
+_FIGCAPTION_ID = _IDS["figcaption"]
+_TEXT_IDS = frozenset(_IDS[name] for name in _TEXT_TAGS)
+_CREDIT_IDS = frozenset(_IDS[name] for name in _CREDIT_TAGS)
+_EXCLUDED_IDS = frozenset(_IDS[name] for name in _EXCLUDED_TAGS)
+_IMAGE_IDS = frozenset(_IDS[name] for name in _IMAGE_TAGS - {"amp-img"})
+_PAGE_IDS = frozenset({_IDS["body"], _IDS["html"]})
+_ARTICLE_IDS = frozenset({_IDS["article"], _IDS["main"]})
+_TOP_IDS = _PAGE_IDS | _ARTICLE_IDS
 _LAZY_SRC = ("src", "data-src", "data-lazy-src", "data-original", "data-srcset", "srcset")
 _SMALL_CONTAINER = 6  # more element children: a content column, not a picture's frame
 _MAX_BLOCKS = 60  # bounds the work on gallery pages with hundreds of slides
@@ -142,11 +159,11 @@ def _excluded(node: LexborNode, stop_id: int, memo: dict[int, bool], depth: int)
         if mem_id == stop_id:
             break
         path.append(mem_id)
-        tag = current.tag
+        tag = current.tag_id
         attrs = current.attributes
         names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-        if tag in _EXCLUDED_TAGS or (len(names) > 1 and _excluded_names(names)) or (
-            tag == "a" and not _IMAGE_LINK.search(attrs.get("href") or "")
+        if tag in _EXCLUDED_IDS or (len(names) > 1 and _excluded_names(names)) or (
+            tag == _A_ID and not _IMAGE_LINK.search(attrs.get("href") or "")
         ):
             verdict = True
             break
@@ -159,7 +176,7 @@ def _excluded(node: LexborNode, stop_id: int, memo: dict[int, bool], depth: int)
 def _has_image(node: LexborNode, depth: int = 3) -> bool:
     """Whether a picture sits within ``depth`` levels of ``node`` (a bounded look: a caption's
     picture is close to it, and a query over a large container would cost too much)."""
-    if node.tag in _IMAGE_TAGS:
+    if _is_image(node, node.tag_id):
         return True
     if depth == 0:
         return False
@@ -167,6 +184,10 @@ def _has_image(node: LexborNode, depth: int = 3) -> bool:
         if count >= _SMALL_CONTAINER or _has_image(child, depth - 1):
             return count < _SMALL_CONTAINER
     return False
+
+
+def _is_image(node: LexborNode, tag: int) -> bool:
+    return tag in _IMAGE_IDS or (tag > MAX_KNOWN_ID and node.tag == "amp-img")
 
 
 def _element_children(node: LexborNode, limit: int) -> list[LexborNode]:
@@ -183,7 +204,7 @@ def _figure_above(node: LexborNode) -> LexborNode | None:
     for _ in range(_FIGURE_DEPTH):
         if current is None:
             return None
-        if current.tag == "figure":
+        if current.tag_id == _FIGURE_ID:
             return current
         current = current.parent
     return None
@@ -198,7 +219,7 @@ def _block_of(node: LexborNode) -> tuple[LexborNode, LexborNode] | None:
     current = node
     for _ in range(3):
         parent = current.parent
-        if parent is None or parent.tag in ("body", "html", "article", "main"):
+        if parent is None or parent.tag_id in _TOP_IDS:
             return None
         previous = current.prev
         while previous is not None and not previous.is_element_node:
@@ -224,7 +245,7 @@ def _picture_url(img: LexborNode | None, base_url: str | None) -> tuple[str | No
     if img is None:
         return None, False
     attrs = img.attrs
-    if img.tag == "source":
+    if img.tag_id == _SOURCE_ID:
         srcset = attrs.get("srcset")
         return (_absolute(srcset.split()[0], base_url) if srcset else None), False
     tiny = _small(attrs.get("width")) or _small(attrs.get("height"))
@@ -247,7 +268,9 @@ def _scan(
     One walk over the block's few nodes costs less than a query per part; attributes are
     read only on the tags that hold text.
     """
-    img: LexborNode | None = holder if holder.tag in ("img", "amp-img") else None
+    held = holder.tag_id
+    img: LexborNode | None = holder if held == _IMG_ID or (
+        held > MAX_KNOWN_ID and holder.tag == "amp-img") else None
     source: LexborNode | None = None
     credits: list[LexborNode] = []
     caption_id = caption_node.mem_id if caption_node is not None else None
@@ -256,18 +279,18 @@ def _scan(
         for count, node in enumerate(top.traverse(include_text=False)):
             if count >= _MAX_BLOCK_NODES:
                 break
-            tag = node.tag
-            if tag in ("img", "amp-img"):
+            tag = node.tag_id
+            if tag == _IMG_ID or (tag > MAX_KNOWN_ID and node.tag == "amp-img"):
                 img = img or node
-            elif tag == "source":
+            elif tag == _SOURCE_ID:
                 source = source or node
-            elif tag in _TEXT_TAGS and node.mem_id != caption_id:
+            elif tag in _TEXT_IDS and node.mem_id != caption_id:
                 attrs = node.attrs
                 names = (attrs.get("class") or "").lower()
-                if tag in _CREDIT_TAGS or (names and _CREDIT_NAMES.search(names)):
+                if tag in _CREDIT_IDS or (names and _CREDIT_NAMES.search(names)):
                     credits.append(node)
                 elif caption_node is None and (
-                    tag == "figcaption" or (names and _CAPTION_NAMES.search(names))
+                    tag == _FIGCAPTION_ID or (names and _CAPTION_NAMES.search(names))
                     or attrs.get("itemprop") == "caption"
                 ):
                     caption_node = node
@@ -323,14 +346,14 @@ def _scope(tree: LexborHTMLParser, root: LexborNode | None) -> LexborNode | None
     """The part of the page to search: the ``<article>`` or ``<main>`` around the content
     block, which holds the lead picture above the text and leaves out the page's other
     stories; without one, the top container of the content block."""
-    if root is None or root.tag in ("body", "html"):
+    if root is None or root.tag_id in _PAGE_IDS:
         return tree.body
     node = root
     for _ in range(_MAX_ANCESTORS):
-        if node.tag in ("article", "main"):
+        if node.tag_id in _ARTICLE_IDS:
             return node
         parent = node.parent
-        if parent is None or parent.tag in ("body", "html"):
+        if parent is None or parent.tag_id in _PAGE_IDS:
             break
         node = parent
     return node
@@ -359,7 +382,7 @@ def _links_away(caption_node: LexborNode | None, block: LexborNode) -> bool:
     for _ in range(_FIGURE_DEPTH):
         if current is None:
             return False
-        if current.tag == "a":
+        if current.tag_id == _A_ID:
             return not _IMAGE_LINK.search(current.attrs.get("href") or "")
         if current.mem_id == block_id:
             return False
@@ -393,9 +416,10 @@ def _blocks(scope: LexborNode) -> Iterator[tuple[LexborNode, LexborNode, LexborN
     seen: set[int] = set()
     for node in scope.css(_CANDIDATES)[:_MAX_CANDIDATES]:
         caption_node: LexborNode | None = None
-        if node.tag == "figure":
+        tag = node.tag_id
+        if tag == _FIGURE_ID:
             block, holder = node, node
-        elif node.tag == "a" or _figure_above(node) is not None:
+        elif tag == _A_ID or _figure_above(node) is not None:
             continue  # a link's label, or read with its figure
         elif _has_image(node):
             block, holder = node, node  # a caption-named frame: "wp-caption", "ImageCaption"

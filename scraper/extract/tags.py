@@ -1,0 +1,40 @@
+"""Lexbor's numeric tag ids, looked up once.
+
+Reading ``node.tag`` decodes the name into a new string on every call; ``node.tag_id`` is
+an integer read (a fifth of the cost), so the extraction steps compare ids. Lexbor numbers
+the tags it knows with small fixed ids; a name it does not know (a custom element such as
+``amp-img``) gets an id of its own per document, above :data:`MAX_KNOWN_ID`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from selectolax.lexbor import LexborHTMLParser
+
+__all__ = ["MAX_KNOWN_ID", "TEXT_ID", "tag_ids"]
+
+# Lexbor's known tags number a few hundred; unknown names get ids far above (addresses).
+MAX_KNOWN_ID = 0xFFFF
+
+
+def tag_ids(names: Iterable[str]) -> dict[str, int]:
+    """Lexbor's id of each (known) tag name; the name "-text" gives the id of text nodes."""
+    wanted = set(names)
+    cells = wanted & {"td", "th"}
+    elements = sorted(wanted - cells - {"-text"})
+    html = ("<body>x" + "".join(f"<{n}></{n}>" for n in elements)
+            + "<table><tr>" + "".join(f"<{n}></{n}>" for n in sorted(cells))
+            + "</tr></table></body>")
+    root = LexborHTMLParser(html).root
+    if root is None:
+        raise RuntimeError("Lexbor parsed no document")  # pragma: no cover
+    ids = {node.tag or "": node.tag_id for node in root.traverse(include_text=True)}
+    found = {name: ids[name] for name in wanted}
+    unknown = [name for name, tag_id in found.items() if tag_id > MAX_KNOWN_ID]
+    if unknown:
+        raise ValueError(f"not tags Lexbor knows: {unknown}")
+    return found
+
+
+TEXT_ID = tag_ids(["-text"])["-text"]
