@@ -16,6 +16,7 @@ record.
 from __future__ import annotations
 
 from typing import AnyStr
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
@@ -104,7 +105,11 @@ def _parse(html: bytes | str, content_type: str | None) -> LexborHTMLParser:
 def _canonical(meta: PageMetadata, url: str | None) -> str | None:
     if meta.canonical_url:
         candidate = canonicalize(meta.canonical_url, url)
-        if is_http_url(candidate):
+        # A canonical link to the site's front page from an article is a template mistake;
+        # trusting it would give every article of the site one id.
+        front_page = urlsplit(candidate).path == "/" and not (
+            url and urlsplit(url).path in ("", "/"))
+        if is_http_url(candidate) and not front_page:
             return candidate
     return canonicalize(url) if url else None
 
