@@ -89,7 +89,8 @@ def _tag_ids(names: frozenset[str]) -> dict[str, int]:
     return {name: ids[name] for name in (*names, "-text")}
 
 
-_IDS = _tag_ids(_INLINE | SKIP_TAGS | {"a", "br", "td", "th", "p", "aside", "nav", "footer"})
+_IDS = _tag_ids(_INLINE | SKIP_TAGS | {"a", "br", "td", "th", "p", "aside", "nav", "footer",
+                                       "li", "blockquote", "article", "main"})
 _TEXT_ID = _IDS["-text"]
 _BR_ID = _IDS["br"]
 _A_ID = _IDS["a"]
@@ -125,6 +126,7 @@ _WRAPPER_WEIGHT = {
     "figure": 0.0, "a": 0.0, "header": 0.0, "button": 0.0, "label": 0.0, "dialog": 0.0,
     "li": 0.3, "blockquote": 0.5, "td": 0.7, "article": 1.3, "main": 1.2,
 }
+_WRAPPER_WEIGHT_IDS = {_IDS[name]: weight for name, weight in _WRAPPER_WEIGHT.items()}
 _NO_BODY = ("body", "html")
 # A block inside these is a side box or the page footer, not the article.
 _CHROME_ABOVE = ("aside", "nav", "footer")
@@ -164,16 +166,24 @@ def _hints(node: LexborNode) -> str:
 
 
 def _signature(node: LexborNode | None) -> str:
-    if node is None or not node.is_element_node:
+    """The wrapper's tag and class, as a key within the page (the tag by Lexbor's id,
+    which is cheaper to read than its name)."""
+    if node is None:
         return ""
-    return f"{node.tag}.{node.attributes.get('class') or ''}"
+    tag = node.tag_id
+    if tag < _FIRST_ELEMENT_ID:
+        return ""
+    return f"{tag}.{node.attributes.get('class') or ''}"
 
 
 def _wrapper_weight(node: LexborNode | None) -> float:
     """How likely a wrapper holds the article, from its tag and class/id."""
-    if node is None or not node.is_element_node:
+    if node is None:
         return 1.0
-    weight = _WRAPPER_WEIGHT.get(node.tag or "", 1.0)
+    tag = node.tag_id
+    if tag < _FIRST_ELEMENT_ID:
+        return 1.0
+    weight = _WRAPPER_WEIGHT_IDS.get(tag, 1.0)
     if weight:
         attrs = node.attributes
         hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
@@ -443,7 +453,7 @@ def _read(reader: _Reader) -> None:
                 reader.flush()
             elif parts:
                 parts.append(" ")
-        elif tag >= _FIRST_ELEMENT_ID and node.is_element_node:
+        elif tag >= _FIRST_ELEMENT_ID:  # an element: lower ids are comments and the like
             if parts and tag not in _CELL_IDS:
                 reader.flush()
             key = node.mem_id
