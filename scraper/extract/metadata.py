@@ -34,6 +34,7 @@ from scraper.extract.authors import dedupe_names, has_byline_word, split_authors
 from scraper.extract.dates import normalize_date
 from scraper.extract.headline import Site, choose_headline, clean_title, squash
 from scraper.extract.jsonld import flatten, page_object, parse_jsonld, pick_article, types_of
+from scraper.extract.tags import tag_ids
 from scraper.models import Image
 
 __all__ = ["PageMetadata", "extract_metadata"]
@@ -175,22 +176,20 @@ def _read_metas(nodes: list[LexborNode], meta: dict[str, list[str]]) -> None:
             values.append(content)
 
 
-def _tag_id(name: str) -> int:
-    """Lexbor's numeric id of a standard tag name (fixed in Lexbor's tag table)."""
-    node = LexborHTMLParser(f"<{name}>").css_first(name)
-    if node is None:
-        raise RuntimeError(f"Lexbor parsed no <{name}>")  # pragma: no cover
-    return node.tag_id
-
-
 # The head's elements are sorted by numeric tag id, which costs a fifth of reading the
 # tag name; one query for all of them saves three queries' fixed cost (a few µs each).
 _HEAD_SELECTOR = (
     'meta[content], script[type="application/ld+json"], link[rel~="canonical"], title'
 )
-_META_ID = _tag_id("meta")
-_SCRIPT_ID = _tag_id("script")
-_LINK_ID = _tag_id("link")
+_IDS = tag_ids({"meta", "script", "link", "h1", "a", "body", "html", "figure", "figcaption",
+                "picture", "img", "style", "article", "main", "section", "svg"})
+_META_ID = _IDS["meta"]
+_SCRIPT_ID = _IDS["script"]
+_LINK_ID = _IDS["link"]
+_H1_ID = _IDS["h1"]
+_A_ID = _IDS["a"]
+_PAGE_IDS = frozenset({_IDS["body"], _IDS["html"]})
+_FIGURE_IDS = frozenset({_IDS["figure"], _IDS["figcaption"], _IDS["picture"]})
 
 
 def _read_head(tree: LexborHTMLParser, sig: _Signals) -> None:
@@ -224,15 +223,15 @@ def _read_body(tree: LexborHTMLParser, sig: _Signals) -> None:
     h1: list[str] = []
     metas: list[LexborNode] = []
     for node in body.css(_BODY_SELECTOR_THIN_HEAD if thin_head else _BODY_SELECTOR):
-        tag = node.tag
-        if tag == "h1":
+        tag = node.tag_id
+        if tag == _H1_ID:
             if len(h1) < _MAX_H1:
                 text = squash(node.text())
                 if text:
                     h1.append(text)
                     if sig.h1_node is None:
                         sig.h1_node = node
-        elif tag == "script":
+        elif tag == _SCRIPT_ID:
             sig.jsonld.append(node.text())
         else:
             metas.append(node)
@@ -251,7 +250,7 @@ def _near_h1(h1: LexborNode | None, selector: str, levels: int = _NEAR_H1_LEVELS
     seen: set[int] = set()
     node = h1.parent
     for _ in range(levels):
-        if node is None or node.tag in ("body", "html"):
+        if node is None or node.tag_id in _PAGE_IDS:
             return
         for found in node.css(selector):
             key = found.mem_id
@@ -267,7 +266,7 @@ def _in_link(node: LexborNode) -> bool:
     for _ in range(4):
         if parent is None:
             return False
-        if parent.tag == "a":
+        if parent.tag_id == _A_ID:
             return True
         parent = parent.parent
     return False
@@ -279,7 +278,7 @@ def _in_figure(node: LexborNode) -> bool:
     for _ in range(5):
         if parent is None:
             return False
-        if parent.tag in ("figure", "figcaption", "picture"):
+        if parent.tag_id in _FIGURE_IDS:
             return True
         parent = parent.parent
     return False
@@ -465,6 +464,7 @@ _AUTHOR_CLASS = re.compile(r"author|byline|autor", re.IGNORECASE)
 _MAX_BYLINE_NODES = 12
 _SKIP_BYLINE_TAGS = frozenset({"img", "meta", "script", "style", "link", "body", "html",
                                "article", "main", "section", "picture", "svg"})
+_SKIP_BYLINE_IDS = frozenset(_IDS[name] for name in _SKIP_BYLINE_TAGS)
 
 
 def _page_bylines(page: _Page) -> list[str]:
@@ -478,7 +478,7 @@ def _page_bylines(page: _Page) -> list[str]:
     for count, node in enumerate(_near_h1(page.h1_node(), _BYLINE_SELECTOR)):
         if count >= _MAX_BYLINE_NODES:
             break
-        if node.tag in _SKIP_BYLINE_TAGS or _in_figure(node):
+        if node.tag_id in _SKIP_BYLINE_IDS or _in_figure(node):
             continue
         text = squash(node.text(separator=" "))
         if not text or len(text) > _MAX_BYLINE_CHARS:
@@ -534,6 +534,7 @@ def _with_zone(naive: str, meta: dict[str, list[str]]) -> str:
 
 
 _SKIP_DATE_TAGS = _SKIP_BYLINE_TAGS - {"meta"}
+_SKIP_DATE_IDS = frozenset(_IDS[name] for name in _SKIP_DATE_TAGS)
 # A date element's text longer than this is a paragraph, not a date line.
 _MAX_DATE_CHARS = 100
 
@@ -545,7 +546,7 @@ def _page_date(page: _Page) -> str | None:
     for count, node in enumerate(_near_h1(page.h1_node(), _DATE_SELECTOR)):
         if count >= _MAX_BYLINE_NODES:
             break
-        if node.tag in _SKIP_DATE_TAGS or _in_link(node):
+        if node.tag_id in _SKIP_DATE_IDS or _in_link(node):
             continue
         attrs = node.attributes
         value = attrs.get("datetime") or attrs.get("content")
