@@ -19,7 +19,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -34,8 +34,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from scraper.config import Config, ExtractionSettings, SourceConfig, load_config
-from scraper.errors import ConfigError, ExtractionError
+from scraper.errors import ConfigError, ExtractionError, FeedError
 from scraper.extract import extract
+from scraper.feeds import ParsedFeed, parse_feed
 from scraper.fetch import Fetcher
 from scraper.models import Article, ExtractRules
 from scraper.poller import FeedReport, Poller
@@ -110,31 +111,57 @@ class ExtractorPool:
                        content_type: str | None) -> Article:
         """Extract one page in a worker; ExtractionError on failure or time-out."""
         call = functools.partial(self._func, html, url, rules, content_type=content_type)
+        try:
+            result: Article = await self._run(call, url, "extraction")
+        except ExtractionError:
+            raise
+        except Exception as exc:  # a parser bug on one page must not stop the feed
+            raise ExtractionError(f"{url}: extractor failed: {exc!r}") from exc
+        return result
+
+    async def parse_feed(self, content: bytes, url: str,
+                         headers: Mapping[str, str]) -> ParsedFeed:
+        """Parse a feed in a worker: a pathological feed costs a worker, not the event loop
+        (FeedError on failure or time-out)."""
+        call = functools.partial(_parse_feed, content, url, dict(headers))
+        try:
+            result: ParsedFeed | str = await self._run(call, url, "feed parsing")
+        except ExtractionError as exc:
+            raise FeedError(url, str(exc).removeprefix(f"{url}: ")) from None
+        if isinstance(result, str):
+            raise FeedError(url, result)
+        return result
+
+    async def _run(self, call: Callable[[], Any], url: str, what: str) -> Any:
         loop = asyncio.get_running_loop()
         async with self._slots:
             for attempt in (1, 2):
                 generation = self._generation
                 try:
                     future = loop.run_in_executor(self._pool, call)
-                    result: Article = await asyncio.wait_for(future, self.time_limit)
-                    return result
+                    return await asyncio.wait_for(future, self.time_limit)
                 except TimeoutError:
                     self._replace(generation, f"{url} took over {self.time_limit:g} s")
                     raise ExtractionError(
-                        f"{url}: extraction took over {self.time_limit:g} s") from None
+                        f"{url}: {what} took over {self.time_limit:g} s") from None
                 except BrokenProcessPool:
                     self._replace(generation, "a worker died")
                     if attempt == 2:
-                        raise ExtractionError(f"{url}: the extraction worker died") from None
-                except ExtractionError:
-                    raise
-                except Exception as exc:  # a parser bug on one page must not stop the feed
-                    raise ExtractionError(f"{url}: extractor failed: {exc!r}") from exc
+                        raise ExtractionError(f"{url}: the {what} worker died") from None
         raise AssertionError("unreachable")
 
     def close(self) -> None:
         """Stop the workers now (a hung one is killed, not waited for)."""
         _kill_pool(self._pool)
+
+
+def _parse_feed(content: bytes, url: str, headers: dict[str, str]) -> ParsedFeed | str:
+    """parse_feed in a worker; a FeedError comes back as its reason (its two-argument
+    constructor does not survive pickling)."""
+    try:
+        return parse_feed(content, url, headers)
+    except FeedError as exc:
+        return exc.reason
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -241,7 +268,8 @@ class Daemon:
         pool = self.pool = self._pool_factory(config.extraction)
         try:
             async with Fetcher(config.fetch) as fetcher:
-                self.poller = Poller(store, fetcher, pool, config.poll, stop=self.stop)
+                self.poller = Poller(store, fetcher, pool, config.poll, stop=self.stop,
+                                     feed_parser=pool.parse_feed)
                 self.scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
                 self.apply(config)
                 self.scheduler.start()
@@ -405,7 +433,8 @@ async def poll_once(
     try:
         with Store.open(output) as store:
             async with Fetcher(config.fetch) as fetcher:
-                poller = Poller(store, fetcher, pool, config.poll, stop=stop)
+                poller = Poller(store, fetcher, pool, config.poll, stop=stop,
+                                feed_parser=pool.parse_feed)
                 results = await asyncio.gather(
                     *(poller.poll_source(s, on_feed=advance) for s in sources))
     finally:

@@ -32,8 +32,11 @@ retry, the next request is unconditional, otherwise a 304 would hide them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
 import re
+import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -42,7 +45,7 @@ from typing import Any, Literal, Protocol
 
 from scraper.config import PollSettings, SourceConfig
 from scraper.errors import ExtractionError, FeedError, FetchError, HTTPStatusError
-from scraper.feeds import FeedEntry, feed_only_article, fill_from_entry, parse_feed
+from scraper.feeds import FeedEntry, ParsedFeed, feed_only_article, fill_from_entry, parse_feed
 from scraper.fetch import FetchResult
 from scraper.models import Article, ExtractRules, article_id
 from scraper.store import (
@@ -158,6 +161,45 @@ class _Pass:
     claims: set[str] = field(default_factory=set)  # article ids this pass is fetching
 
 
+class FeedParser(Protocol):
+    """Parses a feed off the event loop (see ExtractorPool.parse_feed)."""
+
+    def __call__(self, content: bytes, url: str,
+                 headers: Mapping[str, str]) -> Awaitable[ParsedFeed]: ...
+
+
+async def parse_in_thread(content: bytes, url: str, headers: Mapping[str, str], *,
+                          time_limit: float = 30.0) -> ParsedFeed:
+    """parse_feed in a daemon thread, given up after ``time_limit`` seconds (FeedError).
+
+    A daemon thread, not the loop's executor: asyncio.run waits for executor threads at
+    exit, and a thread stuck in a pathological feed must not hold up a shutdown."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[ParsedFeed] = loop.create_future()
+
+    def settle(value: ParsedFeed | None, error: BaseException | None) -> None:
+        if done.done():
+            return
+        if error is not None:
+            done.set_exception(error)
+        else:
+            done.set_result(value)  # type: ignore[arg-type]
+
+    def work() -> None:
+        try:
+            value, error = parse_feed(content, url, dict(headers)), None
+        except Exception as exc:
+            value, error = None, exc
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+            loop.call_soon_threadsafe(settle, value, error)
+
+    threading.Thread(target=work, name="parse-feed", daemon=True).start()
+    try:
+        return await asyncio.wait_for(done, time_limit)
+    except TimeoutError:
+        raise FeedError(url, f"feed parsing took over {time_limit:g} s") from None
+
+
 class Poller:
     """Polls feeds into a store. One Poller serves every source of a process."""
 
@@ -172,6 +214,8 @@ class Poller:
         monotonic: Callable[[], float] = time.monotonic,
         stop: asyncio.Event | None = None,
         stop_grace: float = 3.0,
+        feed_parser: FeedParser | None = None,
+        parse_time_limit: float = 30.0,
     ) -> None:
         self.store = store
         self.fetcher = fetcher
@@ -181,6 +225,8 @@ class Poller:
         self._monotonic = monotonic
         self.stop = stop or asyncio.Event()
         self.stop_grace = stop_grace
+        self.parse_feed: FeedParser = feed_parser or functools.partial(
+            parse_in_thread, time_limit=parse_time_limit)
         # article id -> the pass fetching it; shared by every poll of this poller.
         self._claims: dict[str, _Pass] = {}
 
@@ -238,7 +284,7 @@ class Poller:
         if result.status == 304:
             return self._not_modified(source, state, result, started, settings)
         try:
-            feed = parse_feed(result.content, result.url, result.headers)
+            feed = await self.parse_feed(result.content, result.url, result.headers)
         except FeedError as exc:
             return self._failed(source, state, result.status, exc.reason, None, started,
                                 settings)

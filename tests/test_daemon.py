@@ -29,7 +29,7 @@ from scraper.daemon import (
     select_sources,
     status_rows,
 )
-from scraper.errors import ConfigError, ExtractionError
+from scraper.errors import ConfigError, ExtractionError, FeedError
 from scraper.extract import extract
 from scraper.models import Article, ExtractRules, article_id
 from scraper.poller import FeedReport
@@ -109,6 +109,28 @@ def test_pool_survives_a_dying_worker() -> None:
 
     assert asyncio.run(go()) == ("http://127.0.0.1/die: the extraction worker died",
                                  "Pool story")
+
+
+def test_pool_parses_feeds_in_a_worker() -> None:
+    """Feeds are parsed in the pool (untrusted input off the event loop); a FeedError from
+    the worker comes back as a FeedError with its reason."""
+    feed = rss([Item("g1", "http://127.0.0.1/a", "A")])
+
+    async def go() -> tuple[list[tuple[str, str | None]], str]:
+        pool = ExtractorPool(1, time_limit=20)
+        try:
+            parsed = await pool.parse_feed(feed, "http://127.0.0.1/feed",
+                                           {"content-type": RSS_TYPE})
+            with pytest.raises(FeedError) as caught:
+                await pool.parse_feed(b"<html><body>x</body></html>",
+                                      "http://127.0.0.1/page", {})
+            return [(e.link, e.title) for e in parsed.entries], str(caught.value)
+        finally:
+            pool.close()
+
+    assert asyncio.run(go()) == (
+        [("http://127.0.0.1/a", "A")],
+        "http://127.0.0.1/page: not a feed: the response is an HTML page")
 
 
 # -- reload -----------------------------------------------------------------------------

@@ -881,3 +881,76 @@ def test_two_links_of_one_article_in_one_feed_are_fetched_once_on_update(
     assert paths(server) == ["/feed"]
     assert [(r["revision"], r["body"]) for r in written(out)["alpha/2026-03-01.jsonl"]] == [
         (1, body_of("First version.")), (2, body_of("Second version."))]
+
+
+# -- a pathological feed ---------------------------------------------------------------
+
+
+def test_deeply_nested_description_blocks_neither_other_sources_nor_the_run(
+        server: LoopbackServer, out: Path, clock: Clock) -> None:
+    """100k nested <div>s in one description took the parser 12 s on the event loop."""
+    nested = ("<div>" * 100_000 + "deep" + "</div>" * 100_000).replace(
+        "<", "&lt;").replace(">", "&gt;")
+    bad = rss([Item("1", server.url("/b"), "B")]).replace(
+        b"Summary of B.", nested.encode())
+    server.route("/bad", Reply(200, bad, content_type=RSS_TYPE))
+    server.route("/good", Reply(200, rss([Item("1", server.url("/a"), "A")]),
+                                content_type=RSS_TYPE))
+    server.route("/a", Reply(200, page("A", "Text.")))
+    server.route("/b", Reply(200, page("B", "Text.")))
+
+    async def go() -> tuple[list[FeedReport], float]:
+        with Store.open(out, now=clock.now) as store:
+            async with Fetcher(FETCH, now=clock.now, sleep=_no_sleep) as fetcher:
+                poller = Poller(store, fetcher, inline_extract, now=clock.now,
+                                monotonic=lambda: 0.0)
+                loop = asyncio.get_running_loop()
+                started = loop.time()
+                reports = await asyncio.gather(
+                    poller.poll_source(source(server, "/bad", name="bad")),
+                    poller.poll_source(source(server, "/good", name="good")))
+                return [r for rs in reports for r in rs], loop.time() - started
+
+    reports, took = asyncio.run(go())
+    assert [(r.source, r.ok, r.new) for r in reports] == [("bad", True, 1), ("good", True, 1)]
+    assert took < 5.0
+    [b] = written(out)["bad/2026-03-01.jsonl"]
+    assert b["summary"] is None or "deep" not in b["summary"]
+
+
+def test_a_feed_whose_parse_hangs_is_a_counted_failure_and_others_go_on(
+        server: LoopbackServer, out: Path, clock: Clock, released: threading.Event,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import scraper.poller
+
+    real = scraper.poller.parse_feed
+
+    def parse(content: bytes, url: str, headers: Any) -> Any:
+        if url.endswith("/stuck"):
+            released.wait(30)
+        return real(content, url, headers)
+
+    monkeypatch.setattr(scraper.poller, "parse_feed", parse)
+    server.route("/stuck", Reply(200, rss([Item("1", server.url("/b"), "B")]),
+                                 content_type=RSS_TYPE))
+    server.route("/good", Reply(200, rss([Item("1", server.url("/a"), "A")]),
+                                content_type=RSS_TYPE))
+    server.route("/a", Reply(200, page("A", "Text.")))
+
+    async def go() -> list[FeedReport]:
+        with Store.open(out, now=clock.now) as store:
+            async with Fetcher(FETCH, now=clock.now, sleep=_no_sleep) as fetcher:
+                poller = Poller(store, fetcher, inline_extract, now=clock.now,
+                                monotonic=lambda: 0.0, parse_time_limit=0.05)
+                stuck = asyncio.ensure_future(
+                    poller.poll_source(source(server, "/stuck", name="stuck")))
+                good = await poller.poll_source(source(server, "/good", name="good"))
+                assert not stuck.done() or stuck.result()[0].error is not None
+                return await stuck + good
+
+    reports = asyncio.run(go())
+    assert [(r.source, r.status, r.error, r.new) for r in reports] == [
+        ("stuck", 200, "feed parsing took over 0.05 s", 0), ("good", 200, None, 1)]
+    state = feed_state(out, clock, "stuck", server.url("/stuck"))
+    assert state is not None and state.consecutive_errors == 1
+    assert paths(server).count("/b") == 0
