@@ -4,7 +4,7 @@ Interface contract (implemented by the fetch work; used by the CLI and the daemo
 
     async with Fetcher(FetchSettings(...)) as fetcher:
         result = await fetcher.fetch(url, kind="page", trusted=True)
-        result.text()   # decoded with BOM > Content-Type charset > <meta> > detection
+        result.content  # bytes, content-encoding removed; decode with scraper.encoding
 
 Errors are the FetchError subclasses of :mod:`scraper.errors`.
 
@@ -13,6 +13,8 @@ checked: robots.txt of the hop's site, the private-address guard (at connect tim
 :mod:`scraper._netguard`), and caller credentials kept to the first origin. Each request
 takes a per-host slot (:mod:`scraper._politeness`), and transient failures are retried
 with backoff, honouring Retry-After. Bodies are decoded and capped by :mod:`scraper._content`.
+Each attempt has its ``deadline``, and the whole fetch (robots.txt, attempts, redirects,
+backoff waits) its ``total_deadline``.
 """
 
 from __future__ import annotations
@@ -50,7 +52,6 @@ from scraper._failures import describe_transport_error, retry_after, status_text
 from scraper._netguard import AddressBlocked, NameNotResolved, Resolver, ResolvingBackend
 from scraper._politeness import HostLimiter
 from scraper._robots import ALLOW_ALL, Refusal, RobotsCache, RobotsRules, parse_robots
-from scraper.encoding import decode_html
 from scraper.errors import (
     BlockedAddress,
     FetchError,
@@ -86,7 +87,10 @@ class FetchSettings:
     user_agent: str = DEFAULT_USER_AGENT
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
-    deadline: float = 60.0  # total seconds for one attempt, headers and body included
+    deadline: float = 60.0  # seconds for one attempt, headers and body included
+    # Seconds for the whole fetch: robots.txt, every attempt and redirect, and the backoff
+    # waits between them. Without it a dripping server costs attempts x deadline, and more.
+    total_deadline: float = 120.0
     max_bytes: int = 10_000_000  # counted on decoded bytes
     max_redirects: int = 10
     max_attempts: int = 3
@@ -107,7 +111,7 @@ class FetchSettings:
 
 @dataclass(frozen=True, slots=True)
 class FetchResult:
-    """A response that passed every check (status 2xx, or 304 for conditional requests)."""
+    """A response that passed every check (status 2xx, or 304 to a conditional request)."""
 
     requested_url: str
     url: str  # after redirects
@@ -115,10 +119,6 @@ class FetchResult:
     headers: Mapping[str, str]  # lower-cased names, as sent (content-encoding included)
     content: bytes  # decoded: no content-encoding left
     fetched_at: datetime  # UTC
-
-    def text(self) -> str:
-        """The body decoded as a browser would."""
-        return decode_html(self.content, self.headers.get("content-type"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +133,11 @@ class _Hop:
     headers: httpx.Headers
     jar: httpx.Cookies
     max_bytes: int
+    ends_at: float  # the fetch's total deadline, on the fetcher's clock
+
+    @property
+    def conditional(self) -> bool:
+        return "if-none-match" in self.headers or "if-modified-since" in self.headers
 
     def error(self, error: type[FetchError], reason: str) -> FetchError:
         return error(self.requested, self._where(reason))
@@ -156,13 +161,15 @@ class _Answer:
 
 @dataclass(frozen=True, slots=True)
 class _Policy:
-    """Which hops skip the private-address guard: all of them, or the typed URL's origin."""
+    """Which hops skip the private-address guard: all of them, or only the typed URL (and
+    its robots.txt). A redirect, even to the typed URL's own host, is checked again: the
+    name may now resolve elsewhere (DNS rebinding)."""
 
     allow_private: bool
-    exempt: _Origin | None
+    trusted: bool
 
-    def guarded(self, url: httpx.URL) -> bool:
-        return not self.allow_private and _origin(url) != self.exempt
+    def guarded(self, *, first: bool) -> bool:
+        return not self.allow_private and not (self.trusted and first)
 
 
 class Fetcher:
@@ -241,15 +248,32 @@ class Fetcher:
         """Fetch ``url``; raise a :class:`~scraper.errors.FetchError` subclass on failure.
 
         ``kind`` picks the accepted content types (HTML for pages, XML/RSS/Atom for feeds).
-        ``trusted`` (a URL a person typed) skips the private-address guard for that URL's
-        own host. ``headers`` are extra request headers (``If-None-Match`` ...); a 304
-        answer is returned as a result with empty content.
+        ``trusted`` (a URL a person typed) skips the private-address guard for that URL
+        itself, not for its redirects. ``headers`` are extra request headers
+        (``If-None-Match`` ...); a 304 answer to such a conditional request is returned as
+        a result with empty content. The whole fetch is bounded by ``total_deadline``.
         """
         s = self.settings
         start = _parse_url(url)
         allow_private = (s.allow_private_networks if allow_private_networks is None
                          else allow_private_networks)
-        policy = _Policy(allow_private, _origin(start) if trusted else None)
+        policy = _Policy(allow_private, trusted)
+        ends_at = self._clock() + s.total_deadline
+        total = asyncio.timeout(s.total_deadline)
+        try:
+            async with total:
+                return await self._follow(url, start, kind, policy, headers, user_agent,
+                                          ends_at)
+        except TimeoutError as exc:
+            if not total.expired():
+                raise
+            raise FetchTimeout(url, "no complete fetch within the total deadline of "
+                                    f"{s.total_deadline:g} s") from exc
+
+    async def _follow(self, url: str, start: httpx.URL, kind: Literal["page", "feed"],
+                      policy: _Policy, headers: Mapping[str, str] | None,
+                      user_agent: str | None, ends_at: float) -> FetchResult:
+        s = self.settings
         agent = user_agent or s.user_agent
         base = httpx.Headers({"Accept": _ACCEPT[kind]})
         base.update(headers or {})
@@ -265,8 +289,8 @@ class Fetcher:
                 for name in _CREDENTIALS:
                     hop_headers.pop(name, None)
             jar = jars.setdefault(_origin(current), httpx.Cookies())
-            hop = _Hop(url, current, index, kind, policy.guarded(current), hop_headers, jar,
-                       s.max_bytes)
+            hop = _Hop(url, current, index, kind, policy.guarded(first=index == 0),
+                       hop_headers, jar, s.max_bytes, ends_at)
             if s.respect_robots:
                 await self._obey_robots(hop, policy, agent)
             answer = await self._with_retries(hop)
@@ -292,8 +316,9 @@ class Fetcher:
                                  "Accept-Encoding": ACCEPT_ENCODING})
         for index in range(_ROBOTS_REDIRECTS + 1):
             # index 0: the reasons are cached, so they must not name this fetch's redirects
-            hop = _Hop(page.requested, current, 0, "robots", policy.guarded(current),
-                       headers, httpx.Cookies(), self.settings.robots_max_bytes)
+            first = page.index == 0 and index == 0
+            hop = _Hop(page.requested, current, 0, "robots", policy.guarded(first=first),
+                       headers, httpx.Cookies(), self.settings.robots_max_bytes, page.ends_at)
             try:
                 answer = await self._with_retries(hop)
             except BlockedAddress as exc:
@@ -324,9 +349,21 @@ class Fetcher:
             wait=self._backoff,
             retry=retry_if_exception(lambda e: isinstance(e, FetchError) and e.transient),
             sleep=self._sleep,
+            before_sleep=lambda state: self._check_budget(hop, state),
             reraise=True,
         )
         return await retrying(self._checked_attempt, hop)
+
+    def _check_budget(self, hop: _Hop, state: RetryCallState) -> None:
+        """Give up now when the wait before the next attempt would pass the total deadline,
+        rather than sleep only to be cut off."""
+        wait = state.upcoming_sleep
+        if self._clock() + wait <= hop.ends_at:
+            return
+        last = state.outcome.exception() if state.outcome else None
+        detail = f"{last.reason}; " if isinstance(last, FetchError) else ""
+        raise FetchTimeout(hop.requested, f"{detail}a retry in {wait:g} s would pass the "
+                           f"total deadline of {self.settings.total_deadline:g} s") from last
 
     def _backoff(self, state: RetryCallState) -> float:
         s = self.settings
@@ -339,7 +376,9 @@ class Fetcher:
     async def _checked_attempt(self, hop: _Hop) -> _Answer:
         answer = await self._attempt(hop)
         status = answer.status
-        if answer.location is not None or status == 304 or 200 <= status < 300:
+        if answer.location is not None or 200 <= status < 300:
+            return answer
+        if status == 304 and hop.conditional:
             return answer
         # Google treats a 429 robots.txt like a 5xx: being rate limited says nothing about
         # the rules. Other robots.txt statuses are answers, read by _load_robots.
@@ -348,11 +387,14 @@ class Fetcher:
         if answer.status in _REDIRECTS:
             raise hop.status_error(answer.status,
                                    f"{status_text(answer.status)} without a Location header")
+        if status == 304:  # nothing to be "not modified" against: no content to return
+            raise hop.status_error(status, f"{status_text(status)} without a conditional "
+                                           "request")
         raise hop.status_error(answer.status, status_text(answer.status),
                                retry_after(answer.headers.get("retry-after"), self._now()))
 
     async def _attempt(self, hop: _Hop) -> _Answer:
-        """One HTTP request, within a host slot and the total deadline."""
+        """One HTTP request, within a host slot and the per-attempt deadline."""
         s = self.settings
         client = self._guarded if hop.guarded else self._open
         async with self._limiter.slot(hop.url.host):

@@ -66,7 +66,6 @@ def test_page_result_and_the_requests_the_server_saw(server: LoopbackServer) -> 
     assert result.headers["content-type"] == "text/html; charset=utf-8"
     assert result.headers["x-cache-status"] == "HIT"
     assert all(name == name.lower() for name in result.headers)
-    assert result.text().startswith("<!DOCTYPE html>")
     assert paths(server) == ["/robots.txt", "/world/story"]
     for request in server.requests:
         assert request.method == "GET"
@@ -377,6 +376,72 @@ def test_retries_go_through_the_deadline_each_time(server: LoopbackServer) -> No
     assert clock.sleeps == [1.0]
 
 
+def test_total_deadline_bounds_every_attempt_together(server: LoopbackServer) -> None:
+    drip = (b"<html>" if i == 0 else b"x" for i in range(200))  # 10 s in all
+    server.route("/drip", Reply(body=drip, chunk_delay=0.05))
+    settings = replace(QUICK, deadline=0.3, total_deadline=0.45, max_attempts=5,
+                       backoff_base=0.01, respect_robots=False)
+    clock = FakeTime()
+    started = time.monotonic()
+
+    with pytest.raises(FetchTimeout) as caught:
+        fetch_once(server.url("/drip"), settings, clock, trusted=True)
+
+    elapsed = time.monotonic() - started
+    assert caught.value.url == server.url("/drip")
+    assert caught.value.reason == "no complete fetch within the total deadline of 0.45 s"
+    assert caught.value.transient
+    assert len(server.requests_for("/drip")) == 2  # not 5 x 0.3 s
+    assert clock.sleeps == [0.01]
+    assert 0.4 < elapsed < 1.5
+
+
+def test_total_deadline_counts_robots_txt(server: LoopbackServer) -> None:
+    drip = (b"User-agent: *\n" if i == 0 else b"#" for i in range(200))
+    server.route("/robots.txt", Reply(body=drip, content_type="text/plain", chunk_delay=0.05))
+    server.route("/story", Reply(body=HTML))
+    settings = replace(QUICK, deadline=5.0, total_deadline=0.3)
+
+    with pytest.raises(FetchTimeout) as caught:
+        fetch_once(server.url("/story"), settings, trusted=True)
+
+    assert caught.value.reason == "no complete fetch within the total deadline of 0.3 s"
+    assert paths(server) == ["/robots.txt"]
+
+
+def test_no_retry_is_started_that_would_pass_the_total_deadline(
+        server: LoopbackServer) -> None:
+    server.route("/busy", Reply(503, b"busy", content_type="text/plain"))
+    settings = replace(QUICK, backoff_base=8.0, max_attempts=5, total_deadline=20.0,
+                       respect_robots=False)
+    clock = FakeTime()
+
+    with pytest.raises(FetchTimeout) as caught:
+        fetch_once(server.url("/busy"), settings, clock, trusted=True)
+
+    assert caught.value.reason == ("HTTP 503 Service Unavailable; a retry in 16 s would "
+                                   "pass the total deadline of 20 s")
+    assert isinstance(caught.value.__cause__, HTTPStatusError)
+    assert clock.sleeps == [8.0]
+    assert len(server.requests_for("/busy")) == 2
+
+
+def test_retry_after_beyond_the_total_deadline_is_not_waited_for(
+        server: LoopbackServer) -> None:
+    server.route("/busy", Reply(429, b"slow down", headers={"Retry-After": "30"},
+                                content_type="text/plain"))
+    settings = replace(QUICK, total_deadline=20.0, respect_robots=False)
+    clock = FakeTime()
+
+    with pytest.raises(FetchTimeout) as caught:
+        fetch_once(server.url("/busy"), settings, clock, trusted=True)
+
+    assert caught.value.reason == ("HTTP 429 Too Many Requests; a retry in 30 s would "
+                                   "pass the total deadline of 20 s")
+    assert clock.sleeps == []
+    assert len(server.requests_for("/busy")) == 1
+
+
 # --- size caps and bombs ----------------------------------------------------------------
 
 
@@ -500,7 +565,7 @@ def test_redirect_chain_is_followed(server: LoopbackServer) -> None:
     server.route("/news/final", Reply(303, headers={"Location": "story"}))
     server.route("/news/story", Reply(body=HTML))
 
-    result = fetch_once(server.url("/old"), trusted=True)
+    result = fetch_once(server.url("/old"), allow_private_networks=True)
 
     assert result.requested_url == server.url("/old")
     assert result.url == server.url("/news/story")
@@ -514,7 +579,8 @@ def test_redirect_count_is_limited(server: LoopbackServer) -> None:
         server.route(f"/r{hop}", Reply(302, headers={"Location": f"/r{hop + 1}"}))
 
     with pytest.raises(HTTPStatusError) as caught:
-        fetch_once(server.url("/r0"), replace(QUICK, max_redirects=2), trusted=True)
+        fetch_once(server.url("/r0"), replace(QUICK, max_redirects=2),
+                   allow_private_networks=True)
 
     assert caught.value.status == 302
     assert caught.value.reason == "too many redirects (more than 2)"
@@ -526,7 +592,7 @@ def test_redirect_loop_ends(server: LoopbackServer) -> None:
     server.route("/b", Reply(308, headers={"Location": "/a"}))
 
     with pytest.raises(HTTPStatusError) as caught:
-        fetch_once(server.url("/a"), trusted=True)
+        fetch_once(server.url("/a"), allow_private_networks=True)
 
     assert caught.value.reason == "too many redirects (more than 10)"
     assert len(server.requests) == 1 + 11
@@ -608,6 +674,30 @@ def test_conditional_request_gets_304(server: LoopbackServer) -> None:
     (request,) = server.requests_for("/feed")
     assert request.headers["if-none-match"] == '"abc"'
     assert request.headers["if-modified-since"] == "Tue, 03 Mar 2026 10:00:00 GMT"
+
+
+def test_unsolicited_304_is_an_error(server: LoopbackServer) -> None:
+    server.route("/story", Reply(304, headers={"ETag": '"abc"'}, content_type=None))
+
+    with pytest.raises(HTTPStatusError) as caught:
+        fetch_once(server.url("/story"), trusted=True, headers={"X-Trace": "t-1"})
+
+    assert caught.value.url == server.url("/story")
+    assert caught.value.status == 304
+    assert caught.value.reason == "HTTP 304 Not Modified without a conditional request"
+    assert not caught.value.transient
+    assert len(server.requests_for("/story")) == 1
+
+
+@pytest.mark.parametrize("sent", [{"If-None-Match": '"abc"'},
+                                  {"If-Modified-Since": "Tue, 03 Mar 2026 10:00:00 GMT"}])
+def test_either_validator_makes_a_304_a_result(server: LoopbackServer,
+                                               sent: dict[str, str]) -> None:
+    server.route("/feed", Reply(304, content_type=None))
+
+    result = fetch_once(server.url("/feed"), kind="feed", headers=sent, trusted=True)
+
+    assert (result.status, result.content) == (304, b"")
 
 
 @pytest.mark.parametrize(("url", "reason"), [

@@ -64,8 +64,7 @@ def test_name_resolving_to_loopback_is_refused(server: LoopbackServer) -> None:
 
 def test_typed_url_is_fetched_but_its_redirect_elsewhere_is_not(
         server: LoopbackServer) -> None:
-    server.route("/go", Reply(302, headers={"Location": "/story"}))
-    server.route("/story", Reply(302, headers={"Location": f"http://localhost:{server.port}/x"}))
+    server.route("/go", Reply(302, headers={"Location": f"http://localhost:{server.port}/x"}))
 
     with pytest.raises(BlockedAddress) as caught:
         fetch_once(server.url("/go"), trusted=True)
@@ -74,7 +73,44 @@ def test_typed_url_is_fetched_but_its_redirect_elsewhere_is_not(
     assert caught.value.reason.startswith("localhost resolves to loopback address ")
     assert caught.value.reason.endswith(
         f"{ADVICE} (after redirect to http://localhost:{server.port}/x)")
-    assert paths(server) == ["/robots.txt", "/go", "/story"]
+    assert paths(server) == ["/robots.txt", "/go"]
+
+
+def test_typed_urls_redirect_to_its_own_url_is_guarded(server: LoopbackServer) -> None:
+    server.route("/go", Reply(302, headers={"Location": "/story"}))
+    server.route("/story", Reply(body=HTML))
+
+    with pytest.raises(BlockedAddress) as caught:
+        fetch_once(server.url("/go"), trusted=True)
+
+    assert caught.value.reason == (f"127.0.0.1 is a loopback address{ADVICE} "
+                                   f"(after redirect to {server.url('/story')})")
+    assert paths(server) == ["/robots.txt", "/go"]
+
+
+def test_same_host_redirect_cannot_rebind_to_a_private_address(
+        server: LoopbackServer) -> None:
+    # The typed name first resolves to the test server, then (DNS rebinding) to the
+    # cloud metadata address: the redirect hop must be checked though its origin is the same.
+    answers = [["127.0.0.1"], ["169.254.169.254"]]
+    seen: list[str] = []
+
+    async def rebinding(host: str, port: int) -> list[str]:
+        seen.append(host)
+        return answers[min(len(seen), len(answers)) - 1]
+
+    server.route("/go", Reply(302, headers={"Location": "/metadata"}))
+    url = f"http://evil.example:{server.port}/go"
+
+    with pytest.raises(BlockedAddress) as caught:
+        fetch_once(url, replace(QUICK, respect_robots=False), trusted=True,
+                   fetcher_kwargs={"resolver": rebinding})
+
+    assert caught.value.reason == (
+        f"evil.example resolves to link-local address 169.254.169.254{ADVICE} "
+        f"(after redirect to http://evil.example:{server.port}/metadata)")
+    assert seen == ["evil.example", "evil.example"]
+    assert paths(server) == ["/go"]
 
 
 def test_redirect_to_another_port_of_the_same_host_is_guarded(server: LoopbackServer) -> None:

@@ -205,7 +205,7 @@ def test_robots_txt_redirects_are_followed_up_to_five(server: LoopbackServer) ->
     server.route("/news", Reply(body=HTML))
 
     with pytest.raises(RobotsDisallowed):
-        fetch_once(server.url("/news"), trusted=True)
+        fetch_once(server.url("/news"), allow_private_networks=True)
     assert paths(server) == ["/robots.txt", "/r1", "/r2", "/r3", "/r4", "/r5"]
 
 
@@ -216,8 +216,21 @@ def test_robots_txt_redirecting_too_often_counts_as_missing(server: LoopbackServ
     server.route("/r7", robots(b"User-agent: *\nDisallow: /\n"))
     server.route("/news", Reply(body=HTML))
 
-    assert fetch_once(server.url("/news"), trusted=True).status == 200
+    assert fetch_once(server.url("/news"), allow_private_networks=True).status == 200
     assert paths(server) == ["/robots.txt", "/r1", "/r2", "/r3", "/r4", "/r5", "/news"]
+
+
+def test_typed_urls_robots_txt_redirect_to_its_own_host_is_guarded(
+        server: LoopbackServer) -> None:
+    server.route("/robots.txt", Reply(301, headers={"Location": "/r1"}))
+    server.route("/r1", robots(b"User-agent: *\nAllow: /\n"))
+    server.route("/news", Reply(body=HTML))
+
+    with pytest.raises(RobotsDisallowed) as caught:
+        fetch_once(server.url("/news"), trusted=True)
+
+    assert caught.value.reason == "robots.txt redirects to a blocked address"
+    assert paths(server) == ["/robots.txt"]
 
 
 def test_oversized_robots_txt_is_read_up_to_its_cap(server: LoopbackServer) -> None:
