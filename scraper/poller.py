@@ -491,9 +491,15 @@ class Poller:
                 allow_private_networks=source.allow_private_networks,
             )
             item.result = result
-            item.article = await self.extractor(
+            article = await self.extractor(
                 result.content, result.url, source.extract, result.headers.get("content-type"),
             )
+            if not (article.body or "").strip():
+                # An empty or script-only page (a consent wall, a JS app) is a failed page:
+                # recorded from the feed and retried, not kept as an "ok" article forever.
+                item.error = "the page has no article text"
+                return
+            item.article = article
         except FetchError as exc:
             item.error = exc.reason
         except ExtractionError as exc:
@@ -548,12 +554,13 @@ class Poller:
         for item in done:
             self._settle(source, feed_url, item, tally, now)
 
-    def _remember(self, tally: _Pass, feed_url: str, item: _Work, state: ArticleState) -> None:
+    def _remember(self, tally: _Pass, feed_url: str, item: _Work, state: ArticleState,
+                  *, alias_canonical: bool = True) -> None:
         tally.articles[state.id] = state
         tally.entries.append(EntryLink(feed_url, item.entry.entry_id, state.id,
                                        item.entry.updated))
         tally.aliases.append((item.link, state.id))
-        if state.canonical_url and state.canonical_url != item.link:
+        if alias_canonical and state.canonical_url and state.canonical_url != item.link:
             tally.aliases.append((state.canonical_url, state.id))
 
     def _settle(self, source: SourceConfig, feed_url: str, item: _Work, tally: _Pass,
@@ -562,20 +569,35 @@ class Poller:
         known = item.known
         if item.article is not None and item.result is not None:
             page = item.article
-            if known is None:
-                # The page's rel=canonical may name an article already known by another URL.
-                known = tally.articles.get(page.id) or self.store.article(page.id)
-                if known is not None:
-                    tally.skipped += 1
-                    self._remember(tally, feed_url, item, replace(known, last_seen=now))
-                    return
             record = replace(
-                fill_from_entry(page, item.entry),
-                id=known.id if known else page.id, source=source.name, feed_url=feed_url,
+                fill_from_entry(page, item.entry), source=source.name, feed_url=feed_url,
                 url=item.result.url, status="ok",
                 fetched_at=format_time(item.result.fetched_at),
-                revision=known.revision + 1 if known else 1,
             )
+            match = None
+            if known is None or page.id != known.id:
+                # The page's rel=canonical may name an article already known by another URL.
+                match = tally.articles.get(page.id) or self.store.article(page.id)
+            if match is not None and (match.content_hash == record.content_hash
+                                      or match.canonical_url == item.link):
+                tally.skipped += 1
+                if known is None:
+                    self._remember(tally, feed_url, item, replace(match, last_seen=now))
+                else:
+                    # This link's own article is the other one: nothing left to retry.
+                    self._remember(tally, feed_url, item, replace(
+                        known, last_seen=now, entry_updated=item.entry.updated,
+                        gave_up=known.gave_up or known.status == "feed_only"))
+                return
+            if known is None and match is not None:
+                # A canonical shared by different pages (a home page, one URL for a whole
+                # section) would merge them all into one: this page is keyed by its own link.
+                own = article_id(item.link)
+                known = tally.articles.get(own) or self.store.article(own)
+                record = replace(record, id=own)
+            record = replace(record, id=known.id if known else record.id,
+                             revision=known.revision + 1 if known else 1)
+            alias_canonical = match is None or match.id == record.id
             if known is not None and known.status == "ok" and (
                     record.content_hash == known.content_hash):
                 tally.skipped += 1
@@ -599,7 +621,7 @@ class Poller:
                 feed_url=feed_url, content_hash=record.content_hash, revision=record.revision,
                 entry_updated=item.entry.updated, status="ok", page_failures=0, gave_up=False,
                 first_seen=known.first_seen if known else now, last_seen=now,
-            ))
+            ), alias_canonical=alias_canonical)
             return
         tally.failed += 1
         log.warning("page %s failed: %s", item.link, item.error,

@@ -954,3 +954,72 @@ def test_a_feed_whose_parse_hangs_is_a_counted_failure_and_others_go_on(
     state = feed_state(out, clock, "stuck", server.url("/stuck"))
     assert state is not None and state.consecutive_errors == 1
     assert paths(server).count("/b") == 0
+
+
+# -- canonicals shared by many pages, empty pages ----------------------------------------
+
+
+@pytest.mark.parametrize("canonical", ["/", "/section"])
+def test_pages_sharing_one_canonical_are_each_written(
+        server: LoopbackServer, out: Path, clock: Clock, canonical: str) -> None:
+    links = [server.url(f"/news/{n}") for n in ("a", "b", "c")]
+    server.route("/feed", Reply(200, rss([Item(f"g{n}", link, f"Story {n}")
+                                          for n, link in enumerate(links)]),
+                                content_type=RSS_TYPE))
+    for n, link in enumerate(links):
+        server.route(link.removeprefix(server.url("")),
+                     Reply(200, page(f"Story {n}", f"Text {n}.", canonical=canonical)))
+    [report] = run_poll(out, clock, source(server, "/feed"))
+    assert (report.new, report.skipped, report.failed) == (3, 0, 0)
+    records = written(out)["alpha/2026-03-01.jsonl"]
+    assert [(r["headline"], r["body"], r["status"], r["revision"]) for r in records] == [
+        (f"Story {n}", body_of(f"Text {n}."), "ok", 1) for n in range(3)]
+    assert len({r["id"] for r in records}) == 3
+    # Pages after the first are keyed by their own link.
+    assert [r["id"] for r in records[1:]] == [article_id(link) for link in links[1:]]
+    # A second poll of the same feed writes nothing more.
+    clock.advance(3600)
+    [again] = run_poll(out, clock, source(server, "/feed"))
+    assert (again.new, again.updated) == (0, 0)
+    assert len(written(out)["alpha/2026-03-01.jsonl"]) == 3
+
+
+def test_an_empty_page_is_feed_only_and_retried(
+        server: LoopbackServer, out: Path, clock: Clock) -> None:
+    link = server.url("/a")
+    server.route("/feed", Reply(200, rss([Item("g1", link, "A")]), content_type=RSS_TYPE))
+    server.route("/a", Reply(200, b"<!doctype html><html><head><title>A</title></head><body>"
+                                  b"<script>render()</script></body></html>"))
+    [first] = run_poll(out, clock, source(server, "/feed"))
+    assert (first.new, first.failed, first.feed_only) == (1, 1, 1)
+    server.route("/a", Reply(200, page("A", "Text.")))
+    clock.advance(3600)
+    [second] = run_poll(out, clock, source(server, "/feed"))
+    assert (second.new, second.updated, second.failed) == (0, 1, 0)
+    records = written(out)["alpha/2026-03-01.jsonl"]
+    assert [(r["id"], r["status"], r["revision"], r["body"]) for r in records] == [
+        (article_id(link), "feed_only", 1, ""),
+        (article_id(link), "ok", 2, body_of("Text."))]
+
+
+def test_a_retry_whose_canonical_is_already_written_is_not_written_again(
+        server: LoopbackServer, out: Path, clock: Clock) -> None:
+    main, amp = server.url("/a"), server.url("/amp/a")
+    server.route("/one", Reply(200, rss([Item("g1", main, "A")]), content_type=RSS_TYPE))
+    server.route("/two", Reply(200, rss([Item("g2", amp, "A")]), content_type=RSS_TYPE))
+    server.route("/a", Reply(200, page("A", "Text.", canonical=main)))
+    server.route("/amp/a", Reply(503, b"busy"))
+    first = run_poll(out, clock, source(server, "/one", "/two"))
+    assert [(r.new, r.feed_only) for r in first] == [(1, 0), (1, 1)]
+    server.route("/amp/a", Reply(200, page("A", "Text.", canonical=main)))
+    clock.advance(3600)
+    second = run_poll(out, clock, source(server, "/one", "/two"))
+    assert [(r.new, r.updated, r.skipped) for r in second] == [(0, 0, 1), (0, 0, 1)]
+    records = written(out)["alpha/2026-03-01.jsonl"]
+    assert [(r["id"], r["status"], r["revision"]) for r in records] == [
+        (article_id(main), "ok", 1), (article_id(amp), "feed_only", 1)]
+    # The feed_only article is settled: a third poll does not fetch its page again.
+    clock.advance(3600)
+    before = paths(server).count("/amp/a")
+    run_poll(out, clock, source(server, "/one", "/two"))
+    assert paths(server).count("/amp/a") == before
