@@ -23,7 +23,7 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -269,8 +269,9 @@ def repair_torn_lines(output: Path) -> list[tuple[Path, int]]:
 class _Writer:
     """Appends lines to the day files, keeping the descriptors of files written recently."""
 
-    def __init__(self, output: Path) -> None:
+    def __init__(self, output: Path, max_open: int = 64) -> None:
         self._output = output
+        self._max_open = max_open
         self._fds: dict[Path, int] = {}
 
     def _fd(self, path: Path) -> int:
@@ -286,9 +287,6 @@ class _Writer:
         if created:
             # The new name must survive a crash too, or its fsynced lines could vanish.
             _fsync_dir(path.parent)
-        # A day file is written only on its day (give or take a late record): drop old ones.
-        if len(self._fds) > 64:
-            self.close()
         self._fds[path] = fd
         return fd
 
@@ -304,24 +302,35 @@ class _Writer:
     def write(self, records: Sequence[Article]) -> None:
         """Write every record and fsync the files touched; on failure cut back what was
         written of this batch, so no file keeps a torn or uncommitted tail."""
-        touched: dict[int, tuple[Path, int]] = {}
+        touched: dict[Path, tuple[int, int]] = {}
         try:
             for article in records:
                 path = self.path_for(article)
                 fd = self._fd(path)
-                if fd not in touched:
-                    touched[fd] = (path, os.fstat(fd).st_size)
+                if path not in touched:
+                    touched[path] = (fd, os.fstat(fd).st_size)
                 data = record_line(article)
                 written = os.write(fd, data)
                 while written < len(data):  # only on a full disk or a signal mid-write
                     written += os.write(fd, data[written:])
-            for fd in touched:
+            for fd, _size in touched.values():
                 os.fsync(fd)
         except OSError as exc:
-            for fd, (_path, size) in touched.items():
+            for fd, size in touched.values():
                 with contextlib.suppress(OSError):
                     os.ftruncate(fd, size)
             raise StoreError(f"cannot write records under {self._output}: {exc}") from exc
+        self._evict(touched)
+
+    def _evict(self, keep: Mapping[Path, object]) -> None:
+        """A day file is written only on its day (give or take a late record): past the
+        limit, close the descriptors this batch did not use. Only after its fsync: closing
+        one mid-batch could let its number be reused and a file go unsynced."""
+        if len(self._fds) <= self._max_open:
+            return
+        for path in [p for p in self._fds if p not in keep]:
+            with contextlib.suppress(OSError):
+                os.close(self._fds.pop(path))
 
     def close(self) -> None:
         for fd in self._fds.values():

@@ -25,6 +25,7 @@ from scraper.store import (
     FeedCounters,
     FeedState,
     Store,
+    _Writer,
     format_time,
     parse_time,
     record_line,
@@ -314,3 +315,34 @@ def test_repair_keeps_exactly_the_whole_lines(tmp_path: Path, lines: list[bytes]
     path.write_bytes(data[:cut])
     repair_torn_lines(tmp_path)
     assert path.read_bytes() == data[:data.rfind(b"\n", 0, cut) + 1]
+
+
+def test_descriptors_of_the_batch_are_not_evicted_before_its_fsync(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With more day files open than the cache holds, a batch used to close descriptors it
+    had written (EBADF, or a reused number leaving a file unsynced)."""
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    out = tmp_path / "out"
+    writer = _Writer(out, max_open=2)
+    try:
+        writer.write([_article(f"http://127.0.0.1/old{d}", fetched_at=f"2026-02-0{d}T12:00:00Z")
+                      for d in (1, 2, 3)])
+        days = [f"2026-03-0{d}" for d in (1, 2, 3, 4, 5)]
+        synced.clear()
+        writer.write([_article(f"http://127.0.0.1/{day}", fetched_at=f"{day}T23:59:59Z")
+                      for day in days])
+        assert sorted(p for p in synced if p.endswith(".jsonl")) == [
+            str(out / "alpha" / f"{day}.jsonl") for day in days]
+        assert sorted(writer._fds) == [out / "alpha" / f"{day}.jsonl" for day in days]
+    finally:
+        writer.close()
+    for day in days:
+        lines = (out / "alpha" / f"{day}.jsonl").read_bytes().splitlines()
+        assert [json.loads(x)["url"] for x in lines] == [f"http://127.0.0.1/{day}"]
