@@ -107,11 +107,16 @@ async def _scrape(urls: tuple[str, ...], settings: FetchSettings, sink: TextIO |
               help="Minimum seconds between two requests to one host.")
 @click.option("--attempts", type=click.IntRange(1, 10), default=3, show_default=True,
               help="Tries per URL; connection errors, 429 and 5xx are retried with backoff.")
+@click.option("--allow-private-networks", is_flag=True,
+              help="Let redirects reach private, loopback and reserved addresses (the URLs "
+                   "given are always fetched as typed).")
 def scrape(urls: tuple[str, ...], output: Path | None, ignore_robots: bool, timeout: float,
-           max_bytes: int, user_agent: str | None, delay: float, attempts: int) -> None:
+           max_bytes: int, user_agent: str | None, delay: float, attempts: int,
+           allow_private_networks: bool) -> None:
     """Fetch article URLS and print one JSON record per line."""
     settings = FetchSettings(respect_robots=not ignore_robots, read_timeout=timeout,
-                             max_bytes=max_bytes, per_host_delay=delay, max_attempts=attempts)
+                             max_bytes=max_bytes, per_host_delay=delay, max_attempts=attempts,
+                             allow_private_networks=allow_private_networks)
     if user_agent:
         settings = replace(settings, user_agent=user_agent)
     try:

@@ -126,3 +126,18 @@ def test_scrape_to_an_unwritable_output_says_so_and_fetches_nothing(
     assert result.exit_code == 2
     assert result.stderr == f"scraper: {tmp_path}: Is a directory\n"
     assert server.requests == []
+
+
+def test_scrape_follows_a_local_redirect_only_when_private_networks_are_allowed(
+        server: LoopbackServer) -> None:
+    server.route("/old", Reply(301, b"", headers={"Location": "/new"}))
+    server.route("/new", Reply(body=RUDAW))
+    url = server.url("/old")
+    refused = CliRunner().invoke(main, ["scrape", "--delay", "0", url])
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith(f"scraper: {url}: ")
+    assert server.requests_for("/new") == []
+    allowed = CliRunner().invoke(
+        main, ["scrape", "--delay", "0", "--allow-private-networks", url])
+    assert allowed.exit_code == 0, allowed.output
+    assert _records(allowed.stdout)[0]["url"] == server.url("/new")
