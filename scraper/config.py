@@ -430,6 +430,13 @@ def _defaults(value: object, file: str) -> tuple[dict[str, Any], dict[str, Any]]
     return _check_fields(value, where), extract
 
 
+# The store's names (scraper/store.py STATE_FILE, LOCK_FILE, UNSOURCED), repeated here
+# because config is the bottom of the import graph; a source directory must not shadow them
+# (nor the database's -wal and -shm companions).
+_STATE_FILE = "state.sqlite3"
+_RESERVED_NAMES = frozenset({".lock", "_unsourced"})
+
+
 def _source(value: object, index: int, file: str, defaults: dict[str, Any],
             default_extract: dict[str, Any]) -> SourceConfig:
     label = f"#{index + 1}"
@@ -447,6 +454,11 @@ def _source(value: object, index: int, file: str, defaults: dict[str, Any],
         raise where.error(
             "name", "name is used as a directory name: use 1 to 100 of the characters "
             f"A-Z a-z 0-9 _ . - and do not start with a dot, got {_show(name)}"
+        )
+    if name.startswith(_STATE_FILE) or name in _RESERVED_NAMES:
+        raise where.error(
+            "name", f"name {name!r} is reserved: the output directory holds a file or "
+            "directory of that name (the state database, its lock, records without a source)"
         )
     if "feeds" not in value:
         raise where.error("feeds", "feeds is required: a list of feed URLs")

@@ -406,6 +406,17 @@ def test_bad_source_names(tmp_path: Path, name: str) -> None:
         " and do not start with a dot, got " in str(exc)
 
 
+@pytest.mark.parametrize("name", ["state.sqlite3", "state.sqlite3-wal", "state.sqlite3-shm",
+                                  "state.sqlite3.bak", "_unsourced"])
+def test_source_names_of_store_files_are_reserved(tmp_path: Path, name: str) -> None:
+    exc = error(tmp_path, f"sources:\n  - name: {name}\n    feeds: [https://e.com/f]\n")
+    assert (exc.source, exc.key) == (name, "name")
+    assert str(exc) == (
+        f"{tmp_path / 'sources.yaml'}: source {name!r}: key 'name': name {name!r} is "
+        "reserved: the output directory holds a file or directory of that name (the state "
+        "database, its lock, records without a source)")
+
+
 def test_good_source_names(tmp_path: Path) -> None:
     text = ("sources:\n  - name: Rudaw_EN-1.2\n    feeds: [https://e.com/f]\n"
             "  - name: '2024'\n    feeds: [https://e.com/g]\n")
