@@ -610,12 +610,17 @@ def open_state_readonly(output: Path) -> Iterator[sqlite3.Connection | None]:
     if not path.exists():
         yield None
         return
+    hint = ("if a daemon is starting, try again; otherwise the state is damaged: move it "
+            "aside and run the daemon to start a new one (records already written stay)")
     try:
         conn = _connect(path, readonly=True)
     except sqlite3.Error as exc:
-        raise StoreError(f"cannot read {path}: {exc}") from exc
+        raise StoreError(f"cannot read the state database {path}: {exc} ({hint})") from exc
     try:
         yield conn
+    except sqlite3.Error as exc:
+        # Raised by the first query on a file that is not (or not yet) a state database.
+        raise StoreError(f"cannot read the state database {path}: {exc} ({hint})") from exc
     finally:
         conn.close()
 

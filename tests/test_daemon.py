@@ -367,3 +367,20 @@ def test_poll_once_uses_the_file_limits(
     [report] = outcome.reports
     # max_page_retries: 0 from the file: the page that failed is given up at once.
     assert (report.new, report.failed, report.feed_only, report.gave_up) == (1, 1, 1, 1)
+
+
+@pytest.mark.parametrize("content", [b"", b"this is not a database at all, just text" * 200])
+def test_status_on_a_damaged_state_database_says_what_to_do(
+        tmp_path: Path, content: bytes) -> None:
+    from click.testing import CliRunner
+
+    from scraper.cli import main
+
+    (tmp_path / "state.sqlite3").write_bytes(content)
+    result = CliRunner().invoke(main, ["status", "--output", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"scraper: status: cannot read the state database {tmp_path / 'state.sqlite3'}: "
+        f"{'no such table: written' if not content else 'file is not a database'} (if a "
+        "daemon is starting, try again; otherwise the state is damaged: move it aside and "
+        "run the daemon to start a new one (records already written stay))\n")
