@@ -98,6 +98,8 @@ class FeedReport:
     bozo: bool = False
     duration: float = 0.0
     next_poll: str | None = None
+    duplicates: int = 0  # feed entries dropped because their id repeated
+    dropped: int = 0  # feed entries dropped as unusable (no link, no title)
 
     @property
     def ok(self) -> bool:
@@ -135,6 +137,7 @@ class _Work:
     result: FetchResult | None = None
     article: Article | None = None
     error: str | None = None
+    bug: bool = False  # the error is ours, not the page's
 
 
 @dataclass(eq=False)
@@ -321,6 +324,7 @@ class Poller:
             source.name, feed_url, result.status, None, tally.new, tally.updated,
             tally.skipped, tally.failed, tally.feed_only, tally.gave_up, tally.capped,
             tally.deferred, feed.bozo, self._monotonic() - started, new_state.next_poll,
+            feed.duplicate_ids, feed.dropped,
         ))
 
     # -- the feed ---------------------------------------------------------------------
@@ -377,9 +381,11 @@ class Poller:
         log.log(
             level,
             "poll source=%s feed=%s status=%s new=%d updated=%d skipped=%d failed=%d "
-            "duration=%.2fs%s",
+            "duration=%.2fs%s%s",
             report.source, report.feed_url, report.status if report.status else "-",
             report.new, report.updated, report.skipped, report.failed, report.duration,
+            f" duplicates={report.duplicates} dropped={report.dropped}"
+            if report.duplicates or report.dropped else "",
             f" error={report.error!r}" if report.error else "",
             extra={
                 "event": "poll", "source": report.source, "feed": report.feed_url,
@@ -388,7 +394,8 @@ class Poller:
                 "feed_only": report.feed_only, "gave_up": report.gave_up,
                 "capped": report.capped, "deferred": report.deferred, "bozo": report.bozo,
                 "duration": round(report.duration, 3), "error": report.error,
-                "next_poll": report.next_poll,
+                "next_poll": report.next_poll, "duplicates": report.duplicates,
+                "dropped": report.dropped,
             },
         )
         return report
@@ -506,10 +513,12 @@ class Poller:
             item.error = f"extraction failed: {exc}"
         except Exception as exc:
             # A bug met on one page (untrusted input reaches a lot of code) must not keep
-            # the rest of the feed from being written on every poll from now on.
+            # the rest of the feed from being written; it is not the page's failure either,
+            # so no feed_only record: counted, logged, and the page is tried again.
             log.exception("unexpected error on the page %s", item.link,
                           extra={"source": source.name, "url": item.link})
             item.error = f"unexpected error: {exc!r}"
+            item.bug = True
 
     async def _fetch_all(self, source: SourceConfig, work: list[_Work]) -> list[_Work]:
         """Fetch and extract every page concurrently (the fetcher's limits pace them).
@@ -624,6 +633,10 @@ class Poller:
             ), alias_canonical=alias_canonical)
             return
         tally.failed += 1
+        if item.bug:
+            # Nothing recorded; the feed's validators are dropped so the entry comes back.
+            tally.pending_retries += 1
+            return
         log.warning("page %s failed: %s", item.link, item.error,
                     extra={"source": source.name, "feed": feed_url, "url": item.link})
         if known is None:

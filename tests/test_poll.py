@@ -633,11 +633,19 @@ def test_an_unexpected_error_is_one_failure_not_a_stuck_feed(
         reports = run_poll(out, clock, src,
                            failing=frozenset({server.url("/bug"), server.url("/other")}))
     assert [(r.status, r.error, r.new, r.failed) for r in reports] == [
-        (None, "unexpected error: RuntimeError('bug')", 0, 0), (200, None, 2, 1)]
-    assert [r["status"] for r in written(out)["alpha/2026-03-01.jsonl"]] == ["feed_only", "ok"]
+        (None, "unexpected error: RuntimeError('bug')", 0, 0), (200, None, 1, 1)]
+    # Our bug is not the page's failure: no feed_only record, and the page is tried again.
+    assert [r["url"] for r in written(out)["alpha/2026-03-01.jsonl"]] == [server.url("/fine")]
     assert [r.getMessage() for r in caplog.records] == [
         f"unexpected error fetching the feed {server.url('/other')}",
         f"unexpected error on the page {server.url('/bug')}"]
+    assert caplog.records[1].exc_info is not None
+    clock.advance(3600)
+    server.route("/bug", Reply(200, page("Bug", "Bug text.")))
+    reports = run_poll(out, clock, source(server, "/feed"))
+    assert [(r.new, r.failed, r.skipped) for r in reports] == [(1, 0, 1)]
+    assert [r["url"] for r in written(out)["alpha/2026-03-01.jsonl"]] == [
+        server.url("/fine"), server.url("/bug")]
 
 
 # -- limits from the sources file ---------------------------------------------------------
@@ -1023,3 +1031,21 @@ def test_a_retry_whose_canonical_is_already_written_is_not_written_again(
     before = paths(server).count("/amp/a")
     run_poll(out, clock, source(server, "/one", "/two"))
     assert paths(server).count("/amp/a") == before
+
+
+def test_duplicate_and_dropped_entries_are_counted_in_the_poll_line(
+        server: LoopbackServer, out: Path, clock: Clock, caplog: pytest.LogCaptureFixture,
+) -> None:
+    feed = rss([Item("g1", server.url("/a"), "A"), Item("g1", server.url("/a2"), "A again")])
+    feed = feed.replace(b"</channel>", b"<item><description>No link, no title.</description>"
+                                       b"</item></channel>")
+    server.route("/feed", Reply(200, feed, content_type=RSS_TYPE))
+    server.route("/a", Reply(200, page("A", "Text.")))
+    with caplog.at_level(logging.INFO, logger="scraper.poller"):
+        [report] = run_poll(out, clock, source(server, "/feed"))
+    assert (report.new, report.duplicates, report.dropped) == (1, 1, 1)
+    [line] = [r for r in caplog.records if r.getMessage().startswith("poll ")]
+    assert line.getMessage() == (
+        f"poll source=alpha feed={server.url('/feed')} status=200 new=1 updated=0 skipped=0 "
+        "failed=0 duration=0.00s duplicates=1 dropped=1")
+    assert (line.__dict__["duplicates"], line.__dict__["dropped"]) == (1, 1)
