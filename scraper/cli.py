@@ -194,6 +194,9 @@ def poll(sources_file: Path, output: Path, names: tuple[str, ...], json_logs: bo
     except ScraperError as exc:
         _fail("poll", exc)
         sys.exit(2)
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        _fail("poll", "interrupted")
+        sys.exit(130)
     console.print(render_summary(outcome))
     sys.exit(1 if outcome.failed else 0)
 

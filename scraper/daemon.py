@@ -417,12 +417,21 @@ async def poll_once(
     progress: Progress | None = None, extractor: ExtractorPool | None = None,
 ) -> PollOutcome:
     """One pass over every feed of ``sources`` (due or not), sources concurrently, with the
-    limits of ``config.poll`` and (unless ``extractor`` is given) ``config.extraction``."""
+    limits of ``config.poll`` and (unless ``extractor`` is given) ``config.extraction``.
+    A second SIGINT or SIGTERM cancels the pass (CancelledError)."""
     pool = extractor or ExtractorPool.from_settings(config.extraction)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+
+    def on_signal() -> None:
+        # The first signal lets the pages in flight finish; a second one means now.
+        if stop.is_set() and main is not None:
+            main.cancel()
+        stop.set()
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
+        loop.add_signal_handler(signum, on_signal)
     task_id = progress.add_task("polling", total=sum(len(s.feeds) for s in sources)) if (
         progress) else None
 

@@ -384,3 +384,35 @@ def test_status_on_a_damaged_state_database_says_what_to_do(
         f"{'no such table: written' if not content else 'file is not a database'} (if a "
         "daemon is starting, try again; otherwise the state is damaged: move it aside and "
         "run the daemon to start a new one (records already written stay))\n")
+
+
+def test_a_second_signal_cancels_poll_once(server: LoopbackServer, tmp_path: Path) -> None:
+    import signal
+    import threading
+
+    hit, released = threading.Event(), threading.Event()
+
+    def hang(_: object) -> Reply:
+        hit.set()
+        released.wait(30)
+        return Reply(200, rss([]), content_type=RSS_TYPE)
+
+    server.route("/feed", hang)
+    path = tmp_path / "sources.yaml"
+    path.write_text(LIMITS.format(feed=server.url("/feed")))
+    config = load_config(path)
+
+    async def go() -> None:
+        task = asyncio.ensure_future(poll_once(config, config.sources, tmp_path / "out"))
+        await asyncio.to_thread(hit.wait, 10)
+        os.kill(os.getpid(), signal.SIGINT)
+        await asyncio.sleep(0)
+        assert not task.done()  # the first signal waits for the work in flight
+        os.kill(os.getpid(), signal.SIGINT)
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    try:
+        asyncio.run(go())
+    finally:
+        released.set()
