@@ -480,6 +480,7 @@ _SETTINGS_FIELDS: dict[str, tuple[_Group, str, Callable[[object, str, _Where], A
     "connect_timeout": ("fetch", "connect_timeout", _duration),
     "read_timeout": ("fetch", "read_timeout", _duration),
     "deadline": ("fetch", "deadline", _duration),
+    "total_deadline": ("fetch", "total_deadline", _duration),
     "max_bytes": ("fetch", "max_bytes", _size),
     "max_attempts": ("fetch", "max_attempts", _positive_int),
     "respect_robots": ("fetch", "respect_robots", _bool),

@@ -167,6 +167,7 @@ def test_settings_map_onto_fetch_settings(tmp_path: Path) -> None:
           connect_timeout: 5s
           read_timeout: 1m
           deadline: 90
+          total_deadline: 3m
           max_bytes: 5MB
           max_attempts: 4
           respect_robots: false
@@ -176,6 +177,7 @@ def test_settings_map_onto_fetch_settings(tmp_path: Path) -> None:
         """) + ONE)
     assert config.fetch == FetchSettings(
         user_agent="bot/2", connect_timeout=5.0, read_timeout=60.0, deadline=90.0,
+        total_deadline=180.0,
         max_bytes=5_000_000, max_attempts=4, respect_robots=False, max_connections=32,
         per_host_concurrency=1, per_host_delay=0.0,
     )
@@ -238,7 +240,7 @@ def test_bundled_sources_yaml_documents_every_key() -> None:
     keys = ["settings", "defaults", "sources", "name", "feeds", "interval", "enabled",
             "user_agent", "allow_private_networks", "max_articles_per_poll", "include",
             "exclude", "extract", "headline", "body", "caption", "remove",
-            "connect_timeout", "read_timeout", "deadline", "max_bytes", "max_attempts",
+            "connect_timeout", "read_timeout", "deadline", "total_deadline", "max_bytes", "max_attempts",
             "respect_robots", "max_connections", "per_host_concurrency", "per_host_delay",
             "max_revisions", "max_page_retries", "max_backoff", "extract_time_limit",
             "extract_workers", "extract_tasks_per_worker"]
@@ -524,7 +526,8 @@ def test_defaults_errors(tmp_path: Path, defaults: str, expected: str) -> None:
     assert str(exc) == f"{tmp_path / 'sources.yaml'}: {expected}"
 
 
-SETTINGS_KEYS = ("user_agent, connect_timeout, read_timeout, deadline, max_bytes, max_attempts, "
+SETTINGS_KEYS = ("user_agent, connect_timeout, read_timeout, deadline, total_deadline, "
+                 "max_bytes, max_attempts, "
                  "respect_robots, max_connections, per_host_concurrency, per_host_delay, "
                  "max_revisions, max_page_retries, max_backoff, extract_time_limit, "
                  "extract_workers, extract_tasks_per_worker")
