@@ -240,7 +240,8 @@ def test_bundled_sources_yaml_documents_every_key() -> None:
     keys = ["settings", "defaults", "sources", "name", "feeds", "interval", "enabled",
             "user_agent", "allow_private_networks", "max_articles_per_poll", "include",
             "exclude", "extract", "headline", "body", "caption", "remove",
-            "connect_timeout", "read_timeout", "deadline", "total_deadline", "max_bytes", "max_attempts",
+            "connect_timeout", "read_timeout", "deadline", "total_deadline", "max_bytes",
+            "max_attempts",
             "respect_robots", "max_connections", "per_host_concurrency", "per_host_delay",
             "max_revisions", "max_page_retries", "max_backoff", "extract_time_limit",
             "extract_workers", "extract_tasks_per_worker"]
