@@ -93,7 +93,7 @@ class ExtractorPool:
         return max(1, min(4, os.cpu_count() or 1))
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers, mp_context=self._context,
+        return _RecyclingPool(self.workers, mp_context=self._context,
                                    max_tasks_per_child=self._max_tasks,
                                    initializer=_exit_with_parent, initargs=(os.getpid(),))
 
@@ -174,6 +174,22 @@ def _exit_with_parent(parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+class _RecyclingPool(ProcessPoolExecutor):
+    """A process pool that survives being shut down while it recycles a worker.
+
+    CPython 3.11's manager thread replaces a worker that reached ``max_tasks_per_child``
+    by reading ``_processes``, which ``shutdown(wait=False)`` sets to None from another
+    thread without its lock: the manager thread then dies with a TypeError. A pool that is
+    shutting down needs no new worker, so that race is skipped here.
+    """
+
+    def _adjust_process_count(self) -> None:
+        if self._processes is None:
+            return
+        with contextlib.suppress(TypeError):  # None set between the check and the use
+            super()._adjust_process_count()
 
 
 def _kill_pool(pool: ProcessPoolExecutor) -> None:

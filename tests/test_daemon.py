@@ -416,3 +416,20 @@ def test_a_second_signal_cancels_poll_once(server: LoopbackServer, tmp_path: Pat
         asyncio.run(go())
     finally:
         released.set()
+
+
+def test_recycling_pool_survives_a_worker_leaving_during_shutdown() -> None:
+    # The manager thread may replace a recycled worker after shutdown(wait=False) has
+    # dropped the process table; the stock 3.11 pool raises TypeError in that thread.
+    from concurrent.futures import ProcessPoolExecutor
+
+    from scraper.daemon import _RecyclingPool
+
+    pool = _RecyclingPool(1, max_tasks_per_child=1)
+    pool.shutdown(wait=True)
+    assert pool._processes is None
+    pool._adjust_process_count()  # nothing to do, and no error
+    stock = ProcessPoolExecutor(1, max_tasks_per_child=1)
+    stock.shutdown(wait=True)
+    with pytest.raises(TypeError):
+        stock._adjust_process_count()
