@@ -38,6 +38,7 @@ from scraper.extract.cleanup import (
     is_positive,
 )
 from scraper.extract.metadata import PageMetadata
+from scraper.extract.tags import tag_ids
 from scraper.extract.text import fold, normalize_space
 
 __all__ = ["BodyText", "ContentBlock", "extract_body", "find_content_root"]
@@ -75,22 +76,9 @@ _INLINE = frozenset({
 })
 
 
-def _tag_ids(names: frozenset[str]) -> dict[str, int]:
-    """Lexbor's numeric id of each tag name, and of text ("-text"): the walk compares
-    ids, which costs a fifth of reading a node's tag name."""
-    cells = names & {"td", "th"}
-    html = ("<body>x" + "".join(f"<{n}></{n}>" for n in sorted(names - cells))
-            + "<table><tr>" + "".join(f"<{n}></{n}>" for n in sorted(cells))
-            + "</tr></table></body>")
-    root = LexborHTMLParser(html).root
-    if root is None:
-        raise RuntimeError("Lexbor parsed no document")  # pragma: no cover
-    ids = {node.tag or "": node.tag_id for node in root.traverse(include_text=True)}
-    return {name: ids[name] for name in (*names, "-text")}
-
-
-_IDS = _tag_ids(_INLINE | SKIP_TAGS | {"a", "br", "td", "th", "p", "aside", "nav", "footer",
-                                       "li", "blockquote", "article", "main"})
+# The walk compares ids, which costs a fifth of reading a node's tag name.
+_IDS = tag_ids(_INLINE | SKIP_TAGS | {"a", "br", "td", "th", "p", "aside", "nav", "footer",
+                                      "li", "blockquote", "article", "main", "-text"})
 _TEXT_ID = _IDS["-text"]
 _BR_ID = _IDS["br"]
 _A_ID = _IDS["a"]
