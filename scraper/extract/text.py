@@ -14,6 +14,11 @@ def normalize_space(text: str | None) -> str:
     """Collapse every run of white space (including no-break and zero-width) to one space."""
     if not text:
         return ""
+    # Most text is already clean. Every white space but " " (and the zero-width ones
+    # below) is unprintable, so this C-level scan rules out the split and join that
+    # would rebuild the same string word by word.
+    if text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
+        return text
     if "\u200b" in text or "\ufeff" in text:
         text = text.replace("\u200b", " ").replace("\ufeff", " ")
     # str.split() without arguments splits on every Unicode space (no-break and thin

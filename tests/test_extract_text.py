@@ -1,0 +1,34 @@
+"""The text helpers: white space collapsed exactly like split-and-join, on any input."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scraper.extract.text import normalize_space
+
+# Every kind of white space str.split() knows, the zero-width ones, and a few letters.
+_ALPHABET = st.sampled_from(
+    [" ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x85", "\xa0", "\u1680", "\u2003",
+     "\u2028", "\u202f", "\u3000", "\u200b", "\ufeff", "\xad", "a", "é", "ж", "字", "."])
+
+
+def test_clean_text_is_returned_as_is() -> None:
+    text = "Already clean, with one space between words."
+    assert normalize_space(text) is text
+
+
+def test_white_space_runs_collapse_to_one_space() -> None:
+    assert normalize_space("\u200b Two\xa0\n words\u3000 here\ufeff ") == "Two words here"
+    assert normalize_space("a  b") == "a b"
+    assert normalize_space(" a") == "a"
+    assert normalize_space("a ") == "a"
+    assert normalize_space("") == ""
+    assert normalize_space(None) == ""
+    assert normalize_space(" \n ") == ""
+
+
+@given(st.text(_ALPHABET, max_size=40) | st.text(max_size=40))
+def test_same_as_split_and_join(text: str) -> None:
+    expected = " ".join(text.replace("\u200b", " ").replace("\ufeff", " ").split())
+    assert normalize_space(text) == expected
