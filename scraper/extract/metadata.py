@@ -23,7 +23,7 @@ or printed dates near the headline.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -240,24 +240,36 @@ def _read_body(tree: LexborHTMLParser, sig: _Signals) -> None:
 
 
 def _near_h1(h1: LexborNode | None, selector: str, levels: int = _NEAR_H1_LEVELS
-             ) -> Iterator[LexborNode]:
+             ) -> list[LexborNode]:
     """Nodes matching ``selector`` near the headline, nearest first: in the subtree of the
     h1's parent, then of each ancestor above it (a few levels), each node once; none
-    without an h1 (the whole page would be slow to search and full of teasers). The
-    caller stops as soon as it has what it needs."""
+    without an h1 (the whole page would be slow to search and full of teasers)."""
     if h1 is None:
-        return
-    seen: set[int] = set()
+        return []
+    ancestors: list[LexborNode] = []
     node = h1.parent
-    for _ in range(levels):
-        if node is None or node.tag_id in _PAGE_IDS:
-            return
-        for found in node.css(selector):
-            key = found.mem_id
-            if key not in seen:
-                seen.add(key)
-                yield found
+    while node is not None and len(ancestors) < levels and node.tag_id not in _PAGE_IDS:
+        ancestors.append(node)
         node = node.parent
+    if not ancestors:
+        return []
+    # One query on the widest subtree: each selector of a list costs a walk of its own, so
+    # querying every level's subtree would walk the inner ones again. The matches are few;
+    # each goes to the nearest ancestor that holds it, found by walking up from it.
+    found = ancestors[-1].css(selector)
+    if len(ancestors) == 1:
+        return found
+    level_of = {ancestor.mem_id: level for level, ancestor in enumerate(ancestors)}
+    by_level: list[list[LexborNode]] = [[] for _ in ancestors]
+    for match in found:
+        up: LexborNode | None = match
+        while up is not None:
+            level = level_of.get(up.mem_id)
+            if level is not None:
+                by_level[level].append(match)
+                break
+            up = up.parent
+    return [match for level in by_level for match in level]
 
 
 def _in_link(node: LexborNode) -> bool:
