@@ -298,10 +298,12 @@ def _in_figure(node: LexborNode) -> bool:
 
 def _first(meta: dict[str, list[str]], keys: Iterable[str]) -> str | None:
     for key in keys:
-        for value in meta.get(key, ()):
-            text = squash(value)
-            if text:
-                return text
+        values = meta.get(key)
+        if values:
+            for value in values:
+                text = squash(value)
+                if text:
+                    return text
     return None
 
 
@@ -453,10 +455,12 @@ def _authors(page: _Page, site: Site) -> list[str]:
         if found:
             return found
     for key in _AUTHOR_META:
-        values = [v for v in sig.meta.get(key, ()) if not _looks_like_url(v)]
-        found = people_of([n for v in values for n in split_authors(v)])
-        if found:
-            return found
+        values = sig.meta.get(key)
+        if values:
+            found = people_of([n for v in values if not _looks_like_url(v)
+                               for n in split_authors(v)])
+            if found:
+                return found
     if orgs:
         # The publisher says in so many words that an organisation wrote it.
         return orgs
@@ -527,9 +531,11 @@ def _published(page: _Page) -> str | None:
         if found:
             return _with_zone(found, sig.meta) if _NAIVE_TIME.match(found) else found
     for key in _PUBLISHED_META:
-        found = _date_of(sig.meta.get(key, ()))
-        if found:
-            return found
+        values = sig.meta.get(key)
+        if values:
+            found = _date_of(values)
+            if found:
+                return found
     return _page_date(page) or _title_date(page)
 
 
@@ -590,9 +596,11 @@ def _modified(page: _Page) -> str | None:
         if found:
             return found
     for key in _MODIFIED_META:
-        found = _date_of(sig.meta.get(key, ()))
-        if found:
-            return found
+        values = sig.meta.get(key)
+        if values:
+            found = _date_of(values)
+            if found:
+                return found
     return None
 
 
@@ -650,6 +658,8 @@ def _tags(page: _Page) -> tuple[str, ...]:
         sources.append(_as_list(page.article.get("keywords")))
     sources += [meta.get(key, ()) for key in _TAG_META[2:]]
     for source in sources:
+        if not source:
+            continue
         tags = dedupe_names(_split_tags(source))
         if tags:
             return tags[:_MAX_TAGS]
