@@ -285,7 +285,7 @@ def _scan(
             elif tag == _SOURCE_ID:
                 source = source or node
             elif tag in _TEXT_IDS and node.mem_id != caption_id:
-                attrs = node.attrs
+                attrs = node.attributes
                 names = (attrs.get("class") or "").lower()
                 if tag in _CREDIT_IDS or (names and _CREDIT_NAMES.search(names)):
                     credits.append(node)
