@@ -256,3 +256,18 @@ def test_style_and_layout_names_are_not_teasers_or_sidebars() -> None:
         Image(url="https://news.example.com/m.jpg", caption="Catherine Connolly in Galway."),
         Image(url="https://news.example.com/n.jpg", caption="John Paulson at the gala."),
     ]
+
+
+def test_undecodable_bytes_in_a_caption_read_as_replacement_characters() -> None:
+    # Lexbor keeps the invalid byte; its fast text reader cannot decode it, the slow one can
+    tree = LexborHTMLParser(b'<article><figure><img src="/a.jpg"><figcaption>Caf\xe9 at noon'
+                            b'</figcaption></figure></article>')
+    assert extract_images(tree, tree.css_first("article"), PageMetadata(), BASE) == [
+        Image(url="https://news.example.com/a.jpg", caption="Caf\ufffd at noon")]
+
+
+def test_a_comment_after_a_caption_is_not_read_as_its_credit() -> None:
+    html = """<article><figure><img src="/a.jpg"><figcaption><span>A dog.</span>
+      <span>On the beach</span><!-- Jane Doe/Reuters --></figcaption></figure></article>"""
+    assert _images(html) == [Image(url="https://news.example.com/a.jpg",
+                                   caption="A dog. On the beach")]
