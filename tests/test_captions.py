@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.extract.captions import extract_images
+from scraper.extract.captions import _any_of, extract_images
 from scraper.extract.metadata import PageMetadata
 from scraper.models import Image
 
@@ -271,3 +271,9 @@ def test_a_comment_after_a_caption_is_not_read_as_its_credit() -> None:
       <span>On the beach</span><!-- Jane Doe/Reuters --></figcaption></figure></article>"""
     assert _images(html) == [Image(url="https://news.example.com/a.jpg",
                                    caption="A dog. On the beach")]
+
+
+@given(st.lists(st.text("ab-_c", min_size=1, max_size=4), min_size=1, max_size=6),
+       st.text("ab-_c ", max_size=30))
+def test_any_of_finds_exactly_the_texts_that_hold_a_word(words: list[str], text: str) -> None:
+    assert (_any_of("|".join(words)).search(text) is not None) == any(w in text for w in words)
