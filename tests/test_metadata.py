@@ -6,7 +6,7 @@ import doctest
 import json
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
@@ -344,3 +344,48 @@ def test_meta_lines_count_as_bylines_only_with_a_byline_word() -> None:
     label = ('<div class="reader"><h1>Verfassungsbeschwerde eingelegt</h1>'
              '<p class="reader__meta-info">Mehr zum Thema</p></div>')
     assert _meta(_page(head=head, body=label), "https://www.lto.de/a").authors == ("LTO",)
+
+
+# The byline and date elements as plain CSS: the queries use wider selectors plus a test in
+# Python, which must keep exactly what these select.
+_EXACT_BYLINE = ('[class*="byline"], [class*="author"], [class*="Author"], [class*="Byline"], '
+                 '[class*="autor"], [class*="Autor"], [rel~="author"], [itemprop~="author"], '
+                 '[class*="meta"], [class*="info"]')
+_EXACT_DATE = ('time, [itemprop~="datePublished"], [itemprop~="dateCreated"], '
+               '[class*="date"], [class*="Date"], [class*="time"], [class*="Time"], '
+               '[class*="meta"], [class*="info"], [class*="byline"]')
+_WORDS = st.sampled_from(["byline", "Byline", "BYLINE", "skyline", "author", "Author", "AUTHOR",
+                          "coauthor", "autor", "Autor", "contributor", "meta", "Meta", "info",
+                          "date", "Date", "template", "update", "time", "Time", "regime",
+                          "datePublished", "dateCreated", "dateModified", "datepublished",
+                          "x", "", "\u212aelvin"])
+_SPACES = st.sampled_from([" ", "\t", "\n", "\r", "\f", "\x0b", "\u00a0", "-", ""])
+_VALUE = st.lists(st.tuples(_WORDS, _SPACES), max_size=4).map(
+    lambda parts: "".join(w + s for w, s in parts))
+_ELEMENT = st.tuples(
+    st.sampled_from(["span", "time", "a", "div"]),
+    st.dictionaries(st.sampled_from(["class", "rel", "itemprop"]),
+                    st.one_of(st.none(), _VALUE), max_size=3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ELEMENT)
+@example(("a", {"rel": "nofollow\fAUTHOR"}))
+@example(("span", {"itemprop": "x\u00a0author"}))
+@example(("span", {"itemprop": "name dateCreated"}))
+@example(("span", {"class": "skyline contributor template", "itemprop": "dateModified"}))
+@example(("time", {"class": None}))
+def test_byline_and_date_tests_keep_what_the_exact_selectors_select(
+        element: tuple[str, dict[str, str | None]]) -> None:
+    tag, attrs = element
+    written = "".join(f" {k}" if v is None else f' {k}="{v}"' for k, v in attrs.items())
+    body = LexborHTMLParser(f"<!doctype html><body><{tag}{written}>x</{tag}>").body
+    assert body is not None
+    node = body.child
+    assert node is not None
+    read = node.attributes
+    is_byline = bool(body.css(_EXACT_BYLINE))
+    is_date = bool(body.css(_EXACT_DATE))
+    assert bool(body.css(metadata._BYLINE_SELECTOR)) >= is_byline
+    assert bool(body.css(metadata._DATE_SELECTOR)) >= is_date
+    assert (metadata._is_byline(read), metadata._is_date(node, read)) == (is_byline, is_date)

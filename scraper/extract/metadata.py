@@ -78,17 +78,25 @@ _BODY_SELECTOR_THIN_HEAD = 'h1, script[type="application/ld+json"], meta[content
 _THIN_HEAD_METAS = 4
 # Bylines and printed dates are looked for near the headline only (in the subtree of an
 # ancestor of the h1, widening step by step): cheaper than the whole page, and it keeps
-# the bylines and dates of teasers out.
+# the bylines and dates of teasers out. A byline element has a class holding one of
+# _BYLINE_CLASS_WORDS, or rel="author", or itemprop="author"; a date element is a <time>,
+# has itemprop datePublished or dateCreated, or a class holding one of _DATE_CLASS_WORDS.
+# Each selector of a list costs a walk of the subtree, so the queries are wider than that
+# (one selector for "byline" and "Byline": "yline"), and _is_byline and _is_date drop
+# the few matches that only the wider selectors take ("skyline", "template").
 _BYLINE_SELECTOR = (
-    '[class*="byline"], [class*="author"], [class*="Author"], [class*="Byline"], '
-    '[class*="autor"], [class*="Autor"], [rel~="author"], [itemprop~="author"], '
-    '[class*="meta"], [class*="info"]'
+    '[class*="yline"], [class*="uthor"], [class*="utor"], [class*="meta"], [class*="info"], '
+    '[rel~="author"], [itemprop~="author"]'
 )
+_BYLINE_CLASS_WORDS = ("byline", "Byline", "author", "Author", "autor", "Autor", "meta", "info")
 _DATE_SELECTOR = (
-    'time, [itemprop~="datePublished"], [itemprop~="dateCreated"], [class*="date"], '
-    '[class*="Date"], [class*="time"], [class*="Time"], [class*="meta"], [class*="info"], '
-    '[class*="byline"]'
+    'time, [itemprop*="date"], [class*="ate"], [class*="ime"], [class*="meta"], '
+    '[class*="info"], [class*="byline"]'
 )
+_DATE_CLASS_WORDS = ("date", "Date", "time", "Time", "meta", "info", "byline")
+_DATE_ITEMPROPS = frozenset({"datePublished", "dateCreated"})
+# What separates the words of an attribute for CSS's ``~=``.
+_CSS_SPACE = re.compile(r"[ \t\n\r\f]+")
 _NAIVE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
 _TITLE_DATE = re.compile(r"[|–—-]\s*(\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2})\s*$")
 # How far up from the h1 the search for a byline or a date goes.
@@ -182,7 +190,7 @@ _HEAD_SELECTOR = (
     'meta[content], script[type="application/ld+json"], link[rel~="canonical"], title'
 )
 _IDS = tag_ids({"meta", "script", "link", "h1", "a", "body", "html", "figure", "figcaption",
-                "picture", "img", "style", "article", "main", "section", "svg"})
+                "picture", "img", "style", "article", "main", "section", "svg", "time"})
 _META_ID = _IDS["meta"]
 _SCRIPT_ID = _IDS["script"]
 _LINK_ID = _IDS["link"]
@@ -190,6 +198,7 @@ _H1_ID = _IDS["h1"]
 _A_ID = _IDS["a"]
 _PAGE_IDS = frozenset({_IDS["body"], _IDS["html"]})
 _FIGURE_IDS = frozenset({_IDS["figure"], _IDS["figcaption"], _IDS["picture"]})
+_TIME_ID = _IDS["time"]
 
 
 def _read_head(tree: LexborHTMLParser, sig: _Signals) -> None:
@@ -270,6 +279,30 @@ def _near_h1(h1: LexborNode | None, selector: str, levels: int = _NEAR_H1_LEVELS
                 break
             up = up.parent
     return [match for level in by_level for match in level]
+
+
+def _is_byline(attrs: dict[str, str | None]) -> bool:
+    """The attributes of a byline element (see _BYLINE_SELECTOR)."""
+    cls = attrs.get("class")
+    if cls and any(word in cls for word in _BYLINE_CLASS_WORDS):
+        return True
+    rel = attrs.get("rel")
+    # HTML compares rel values case-insensitively; lower() maps no other letter to these.
+    if rel and "author" in _CSS_SPACE.split(rel.lower()):
+        return True
+    itemprop = attrs.get("itemprop")
+    return itemprop is not None and "author" in _CSS_SPACE.split(itemprop)
+
+
+def _is_date(node: LexborNode, attrs: dict[str, str | None]) -> bool:
+    """A date element (see _DATE_SELECTOR)."""
+    if node.tag_id == _TIME_ID:
+        return True
+    itemprop = attrs.get("itemprop")
+    if itemprop and not _DATE_ITEMPROPS.isdisjoint(_CSS_SPACE.split(itemprop)):
+        return True
+    cls = attrs.get("class")
+    return cls is not None and any(word in cls for word in _DATE_CLASS_WORDS)
 
 
 def _in_link(node: LexborNode) -> bool:
@@ -491,9 +524,14 @@ def _page_bylines(page: _Page) -> list[str]:
     micro: list[str] = []
     worded: list[str] = []
     first: list[str] = []
-    for count, node in enumerate(_near_h1(page.h1_node(), _BYLINE_SELECTOR)):
+    count = 0
+    for node in _near_h1(page.h1_node(), _BYLINE_SELECTOR):
+        attrs = node.attributes
+        if not _is_byline(attrs):
+            continue
         if count >= _MAX_BYLINE_NODES:
             break
+        count += 1
         if node.tag_id in _SKIP_BYLINE_IDS or _in_figure(node):
             continue
         text = squash(node.text(separator=" "))
@@ -502,7 +540,6 @@ def _page_bylines(page: _Page) -> list[str]:
         names = split_authors(text)
         if not names:
             continue
-        attrs = node.attributes
         if "author" in (attrs.get("itemprop") or "").lower().split():
             micro.extend(names)
         elif not worded and has_byline_word(text):
@@ -561,12 +598,16 @@ def _page_date(page: _Page) -> str | None:
     """The date near the headline, the last resort: a machine-readable one (``<time
     datetime>``, microdata) first, else the first printed one."""
     printed: str | None = None
-    for count, node in enumerate(_near_h1(page.h1_node(), _DATE_SELECTOR)):
+    count = 0
+    for node in _near_h1(page.h1_node(), _DATE_SELECTOR):
+        attrs = node.attributes
+        if not _is_date(node, attrs):
+            continue
         if count >= _MAX_BYLINE_NODES:
             break
+        count += 1
         if node.tag_id in _SKIP_DATE_IDS or _in_link(node):
             continue
-        attrs = node.attributes
         value = attrs.get("datetime") or attrs.get("content")
         if value:
             found = normalize_date(value)
