@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import re
 
 import pytest
 from hypothesis import given
@@ -83,3 +84,19 @@ def test_split_authors_never_raises_and_returns_clean_names(text: str) -> None:
         assert name == name.strip()
         assert name
         assert not any(ch.isdecimal() for ch in name)
+
+
+_FLAT_ROLE = re.compile(rf"\b(?:{'|'.join(authors._ROLE_WORDS)})\b", re.IGNORECASE)
+_ROLE_TEXT = st.lists(st.one_of(
+    st.sampled_from(["Staff", "WRITER", "reporterin", "Redakteurin", "rédactrice", "news desk",
+                     "newsdesk", "Min  Read", "e-mail", "Jane", "Doe", "ß", "İ", "\u212a"]),
+    st.text(max_size=4)), max_size=6).map(" ".join)
+
+
+def test_role_words_start_with_a_letter() -> None:
+    assert all(word[:1].isalpha() for word in authors._ROLE_WORDS)
+
+
+@given(_ROLE_TEXT)
+def test_role_grouped_by_first_letter_finds_what_the_flat_alternation_finds(text: str) -> None:
+    assert bool(authors._ROLE.search(text)) == bool(_FLAT_ROLE.search(text))

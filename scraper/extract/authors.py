@@ -36,20 +36,36 @@ _PARTICLE_PREFIX = frozenset({"de", "da", "di", "van"})
 _SPLIT_MARK = re.compile(r"\s*[,;|/•·]\s*")
 _SPLIT_AND = re.compile(
     r"\s+(?:and|&|und|u\.|y|e|et|og|och|en|ve|и|és|with|mit|con|avec)\s+", re.IGNORECASE)
-# A piece that says what the person is rather than who: dropped from the name list.
-_ROLE = re.compile(
-    r"\b(?:staff|senior|chief|editor|editors|editorial|writer|writers|reporter|reporters|"
-    r"correspondent|correspondents|columnist|contributor|contributing|journalist|journalists|"
-    r"producer|photographer|photojournalist|analyst|freelance|freelancer|intern|"
-    r"news\s*desk|newsroom|desk|team|bureau|redakteur(?:in)?|redaktion|korrespondent(?:in)?|"
-    r"reporter(?:in)?|autor(?:in)?|mitarbeiter(?:in)?|volont[äa]r(?:in)?|"
-    r"fotograf(?:in)?|chefredakteur(?:in)?|ressortleiter(?:in)?|leiter(?:in)?|"
-    r"corresponsal|redactor(?:a)?|periodista|enviad[oa]\s+especial|"
-    r"inviat[oa]|giornalista|corrispondente|envoy[ée]\s+sp[ée]ciale?|"
-    r"journaliste|r[ée]dacteur|r[ée]dactrice|updated|aktualisiert|published|"
-    r"veröffentlicht|min\s+read|read\s+more|follow|profile|more\s+from|"
-    r"contact|email|e-mail|twitter|facebook|folgen|seguir|suivre|segui|abonnieren|"
-    r"subscribe|alle\s+artikel|all\s+articles|mehr\s+zum\s+autor)\b", re.IGNORECASE)
+# Words for what a person is rather than who (a piece with one is dropped from the name
+# list), as regex fragments, each starting with a letter.
+_ROLE_WORDS = (
+    "staff", "senior", "chief", "editor", "editors", "editorial", "writer", "writers",
+    "reporter", "reporters", "correspondent", "correspondents", "columnist", "contributor",
+    "contributing", "journalist", "journalists", "producer", "photographer", "photojournalist",
+    "analyst", "freelance", "freelancer", "intern", r"news\s*desk", "newsroom", "desk", "team",
+    "bureau", "redakteur(?:in)?", "redaktion", "korrespondent(?:in)?", "reporter(?:in)?",
+    "autor(?:in)?", "mitarbeiter(?:in)?", "volont[äa]r(?:in)?", "fotograf(?:in)?",
+    "chefredakteur(?:in)?", "ressortleiter(?:in)?", "leiter(?:in)?", "corresponsal",
+    "redactor(?:a)?", "periodista", r"enviad[oa]\s+especial", "inviat[oa]", "giornalista",
+    "corrispondente", r"envoy[ée]\s+sp[ée]ciale?", "journaliste", "r[ée]dacteur",
+    "r[ée]dactrice", "updated", "aktualisiert", "published", "veröffentlicht", r"min\s+read",
+    r"read\s+more", "follow", "profile", r"more\s+from", "contact", "email", "e-mail",
+    "twitter", "facebook", "folgen", "seguir", "suivre", "segui", "abonnieren", "subscribe",
+    r"alle\s+artikel", r"all\s+articles", r"mehr\s+zum\s+autor",
+)
+
+
+def _by_first_letter(fragments: tuple[str, ...]) -> str:
+    """The fragments as one alternation grouped by their first letter: the regex engine
+    then tries at each position only the words that start with its letter (a flat
+    alternation of seventy words is three times slower on bylines)."""
+    groups: dict[str, list[str]] = {}
+    for fragment in fragments:
+        groups.setdefault(fragment[0].lower(), []).append(fragment[1:])
+    return "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in groups.items())
+
+
+_ROLE = re.compile(rf"\b(?:{_by_first_letter(_ROLE_WORDS)})\b", re.IGNORECASE)
 _ROLE_AFTER_IN = re.compile(r"^(?:in|en|à|a|aus|from|at)\s+\S", re.IGNORECASE)
 # Role words East Asian bylines put after the name ("신현주 기자", "松岡大地記者").
 _ROLE_SUFFIX = re.compile(r"\s*(?:기자|특파원|선임기자|記者|特派員|编辑|记者|撮影)$")
