@@ -842,6 +842,21 @@ def _headline(page: _Page, site: Site) -> str | None:
         site=site)
 
 
+# An http(s) address whose host is plain letters, digits, dots and dashes: its host is
+# read without urlsplit (a tenth of the cost), with the same result.
+_PLAIN_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)(?=[/?#]|\Z)")
+
+
+def _host(address: str) -> str | None:
+    match = _PLAIN_HOST.match(address)
+    if match is not None:
+        return match.group(1).lower()
+    try:
+        return urlsplit(address).hostname
+    except ValueError:
+        return None
+
+
 def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
     """Read the page's metadata; ``url`` (the page's address) resolves relative links.
 
@@ -849,10 +864,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
     """
     page = _Page(tree, url)
     canonical = page.canonical
-    try:
-        host = urlsplit(canonical or url or "").hostname
-    except ValueError:
-        host = None
+    host = _host(canonical or url or "")
     sites = _site_names(page)
     section = _section(page)
     site = Site.of(sites, host, (section,) if section else ())
