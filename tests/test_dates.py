@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import doctest
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
@@ -86,3 +86,33 @@ def test_normalize_date_never_raises(text: str) -> None:
 def test_naive_iso_round_trips(value: datetime) -> None:
     text = value.isoformat(timespec="seconds")
     assert normalize_date(text) == text
+
+
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 12, 31),
+                    timezones=st.one_of(st.none(), st.timezones())),
+       st.booleans())
+def test_format_writes_what_strftime_writes(value: datetime, has_time: bool) -> None:
+    in_range = 1990 <= value.year <= 2100
+    if not in_range:
+        expected = None
+    elif not has_time:
+        expected = value.strftime("%Y-%m-%d")
+    elif value.tzinfo is None:
+        expected = value.strftime("%Y-%m-%dT%H:%M:%S")
+    else:
+        expected = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert dates._format(value, has_time) == expected
+    assert dates._format(value.date(), has_time) == (value.strftime("%Y-%m-%d")
+                                                      if in_range else None)
+
+
+_ISO_PIECES = st.sampled_from(["2024-04-28", "20240428", "T", " ", "\t", "\u2003", "14:26",
+                               ":01", ".1234567", ".5", "Z", "z", "+02:00", "+0200", "-05",
+                               " +02:00", "\u00a0Z", "x"])
+
+
+@given(st.lists(_ISO_PIECES, min_size=1, max_size=6).map("".join))
+def test_iso_repair_is_skipped_only_where_it_changes_nothing(text: str) -> None:
+    repaired = dates._ISO_FIX.sub(lambda m: m.group(1) or "", text)
+    if repaired != text:
+        assert "." in text or " " in text or not text.isprintable()
