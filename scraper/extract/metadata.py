@@ -23,7 +23,7 @@ or printed dates near the headline.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -646,14 +646,7 @@ def _modified(page: _Page) -> str | None:
 
 
 def _language(page: _Page) -> str | None:
-    root = page.tree.root
-    candidates = [root.attrs.get("lang") if root is not None else None,
-                  root.attrs.get("xml:lang") if root is not None else None]
-    if page.article is not None:
-        candidates.append(_text(page.article.get("inLanguage")))
-    candidates.append(_first(page.sig.meta, ("og:locale", "content-language", "language",
-                                             "dc.language", "dcterms.language")))
-    for raw in candidates:
+    for raw in _language_candidates(page):
         if not raw:
             continue
         match = _LANG.match(raw.strip().split(",")[0])
@@ -665,6 +658,19 @@ def _language(page: _Page) -> str | None:
             return f"{lang.lower()}-{region}"
         return lang.lower()
     return None
+
+
+def _language_candidates(page: _Page) -> Iterator[str | None]:
+    """The page's language as its markup gives it, best first; read only as far as needed
+    (most pages stop at the first)."""
+    root = page.tree.root
+    attrs = root.attributes if root is not None else {}
+    yield attrs.get("lang")
+    yield attrs.get("xml:lang")
+    if page.article is not None:
+        yield _text(page.article.get("inLanguage"))
+    yield _first(page.sig.meta, ("og:locale", "content-language", "language", "dc.language",
+                                 "dcterms.language"))
 
 
 def _section(page: _Page) -> str | None:
@@ -720,9 +726,7 @@ def _flag(value: Any) -> bool | None:
 
 
 def _paywalled(page: _Page) -> bool | None:
-    for obj in (page.article, page_object(page.objects)):
-        if obj is None:
-            continue
+    for obj in _paywall_objects(page):
         free = _flag(obj.get("isAccessibleForFree"))
         if free is None:
             for part in _as_list(obj.get("hasPart")):
@@ -736,6 +740,15 @@ def _paywalled(page: _Page) -> bool | None:
     if tier:
         return _PAYWALL_TIERS.get(tier.lower())
     return None
+
+
+def _paywall_objects(page: _Page) -> Iterator[dict[str, Any]]:
+    """The article's JSON-LD object, then the page's (looked for only when needed)."""
+    if page.article is not None:
+        yield page.article
+    web_page = page_object(page.objects)
+    if web_page is not None:
+        yield web_page
 
 
 def _site_names(page: _Page) -> list[str]:
