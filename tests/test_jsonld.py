@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -98,3 +99,21 @@ def test_an_embedded_video_is_not_the_article() -> None:
     assert pick_article([video]) is None
     story = {"@type": "NewsArticle", "headline": "Story"}
     assert pick_article([video, story]) is story
+
+
+def _types_by_rule(obj: dict[str, Any]) -> tuple[str, ...]:
+    raw = obj.get("@type")
+    items = raw if isinstance(raw, list) else [raw]
+    return tuple(t.rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower()
+                 for t in items if isinstance(t, str))
+
+
+_TYPE = st.one_of(st.none(), st.integers(), st.sampled_from(
+    ["NewsArticle", "schema:Person", "http://schema.org/WebPage", "", "A/B:C", "ÉTAT"]),
+    st.text(max_size=12))
+
+
+@given(st.one_of(_TYPE, st.lists(_TYPE, max_size=3)))
+def test_types_of_lowers_and_drops_vocabulary_prefixes(raw: Any) -> None:
+    obj = {"@type": raw}
+    assert types_of(obj) == _types_by_rule(obj)

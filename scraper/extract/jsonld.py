@@ -95,6 +95,8 @@ def parse_jsonld(text: str) -> list[Any]:
 def types_of(obj: dict[str, Any]) -> tuple[str, ...]:
     """The object's ``@type`` values, lower-cased and without a vocabulary prefix."""
     raw = obj.get("@type")
+    if isinstance(raw, str) and "/" not in raw and ":" not in raw:
+        return (raw.lower(),)
     items = raw if isinstance(raw, list) else [raw]
     return tuple(t.rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower()
                  for t in items if isinstance(t, str))
