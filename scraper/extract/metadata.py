@@ -173,9 +173,7 @@ def _read_metas(nodes: list[LexborNode], meta: dict[str, list[str]]) -> None:
             "http-equiv")
         if not key:
             continue
-        key = key.lower()
-        if key[:1].isspace() or key[-1:].isspace():
-            key = key.strip()
+        key = key.lower().strip()
         values = meta.get(key)
         content = attrs.get("content") or ""
         if values is None:
