@@ -60,6 +60,13 @@ def test_invalid_utf8_bytes_are_replaced_not_fatal() -> None:
     assert article.body == f"{PROSE} \ufffd\ufffd end."
 
 
+def test_invalid_utf8_bytes_outside_the_body_are_replaced_not_fatal() -> None:
+    html = (f"<html><body><aside><p>Side box \x80\xff with enough text to count.</p></aside>"
+            f"<article><p>{PROSE}</p><p>{PROSE} Again.</p></article></body></html>")
+    article = extract(html.encode("latin-1"), content_type="text/html; charset=utf-8")
+    assert article.body == f"{PROSE}\n\n{PROSE} Again."
+
+
 def test_binary_garbage_gives_an_article() -> None:
     article = extract(bytes(range(256)) * 40)
     _check_record(article)
