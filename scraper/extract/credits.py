@@ -27,6 +27,9 @@ _LABELS = tuple(sorted(
 ))
 _LABEL_WORDS = "|".join(re.escape(word) for word in _LABELS)
 _LABEL_BOUNDARY = frozenset(" .;,|/–—-(!?")
+# The longest label closing a text: the leftmost match that reaches the end (searched from
+# the longest label's length before the end, not across the whole text).
+_LABEL_AT_END = re.compile(rf"(?:{_LABEL_WORDS})\Z")
 # Labels to drop from the start of a credit taken from its own element.
 _LEADING_LABEL = re.compile(
     rf"^\(?\s*(?:(?:{_LABEL_WORDS})\s*(?::|by\b)|(?:photos?|photographs?|illustrations?|images?"
@@ -68,6 +71,7 @@ _JAPANESE_PHOTOGRAPHER = re.compile(r"[（(]([^（()）]{1,20})撮影[)）]$")
 _CJK_NAME = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff21-\uff5a0-9]{2,10}")
 # A credit is made of names, agencies and "/", "," or "via" between them.
 _NAME_CHARS = re.compile(r"[\w.'’ ,/&-]+")
+_NAME_SEPARATORS = re.compile(r"[\s/,]+")
 # Lowercase words that do occur in credits ("picture alliance/dpa", "Ludwig van Beethoven").
 _CREDIT_LOWER_WORDS = frozenset({
     "via", "and", "und", "de", "da", "del", "der", "den", "van", "von", "vom", "zu", "y", "e",
@@ -91,7 +95,7 @@ def _credit_shaped(text: str) -> bool:
 
 def _reads_as_names(text: str) -> bool:
     """A short run of names and agencies: at most one unexpected lowercase word."""
-    words = [w for w in re.split(r"[\s/,]+", text) if w]
+    words = [w for w in _NAME_SEPARATORS.split(text) if w]
     if not words or len(words) > 8:
         return False
     odd = sum(1 for w in words if w[0].islower() and w.lower() not in _CREDIT_LOWER_WORDS)
@@ -139,10 +143,10 @@ def _labelled(tail: str) -> tuple[int, str] | None:
         end = colon
         before = tail[:colon].rstrip()
         lowered = before.lower()
-        if not lowered.endswith(_LABELS):
+        label = _LABEL_AT_END.search(lowered, max(0, len(lowered) - len(_LABELS[0])))
+        if label is None:
             continue
-        label = next(word for word in _LABELS if lowered.endswith(word))
-        start = len(before) - len(label)
+        start = len(before) - len(label.group())
         if start > 0 and before[start - 1] not in _LABEL_BOUNDARY:
             continue
         if start > 0 and before[start - 1] == "(":
@@ -159,7 +163,8 @@ def _last_segment(tail: str) -> tuple[int, str, str] | None:
     or a separator."""
     cut, separator = -1, ""
     for candidate in _SEGMENT_SEPARATORS:
-        at = tail.rfind(candidate)
+        # only a separator after the last one found can win: search just the rest
+        at = tail.rfind(candidate, cut + 1)
         if at > cut:
             cut, separator = at, candidate
     if cut < 0:
@@ -197,6 +202,11 @@ def _cjk_source(text: str, separator: str) -> bool:
     return True
 
 
+def _tail_credit(pattern: re.Pattern[str], tail: str) -> tuple[int, str] | None:
+    match = pattern.search(tail)
+    return (match.start(), match.group("credit")) if match is not None else None
+
+
 def split_credit(caption: str) -> tuple[str, str | None]:
     """Split a trailing credit off a caption: (caption, credit), credit None when none is found.
 
@@ -208,15 +218,14 @@ def split_credit(caption: str) -> tuple[str, str | None]:
     tail = caption[offset:]
     lowered = tail.lower()
     found = _labelled(tail) if ":" in tail else None
-    if found is None:
-        for pattern, needed in ((_BY_TAIL, " by " in lowered),
-                                (_COPYRIGHT_TAIL, "©" in tail or "copyright" in lowered
-                                 or "(c)" in lowered or "ｃ）" in lowered),
-                                (_PAREN_TAIL, tail.endswith(")"))):
-            match = pattern.search(tail) if needed else None
-            if match is not None:
-                found = match.start(), match.group("credit")
-                break
+    # each pattern is tried only when the text holds what it needs
+    if found is None and " by " in lowered:
+        found = _tail_credit(_BY_TAIL, tail)
+    if found is None and ("©" in tail or "copyright" in lowered or "(c)" in lowered
+                          or "ｃ）" in lowered):
+        found = _tail_credit(_COPYRIGHT_TAIL, tail)
+    if found is None and tail.endswith(")"):
+        found = _tail_credit(_PAREN_TAIL, tail)
     if found is None and tail.endswith(")"):
         found = _named_parenthesis(tail)
     if found is not None:
@@ -228,7 +237,7 @@ def split_credit(caption: str) -> tuple[str, str | None]:
         start, credit, separator = segment
         if (_credit_shaped(credit) and _reads_as_names(credit)) or _cjk_source(credit, separator):
             return strip_separators(caption[: offset + start]), credit
-    japanese = _JAPANESE_PHOTOGRAPHER.search(tail)
+    japanese = _JAPANESE_PHOTOGRAPHER.search(tail) if "撮影" in tail else None
     if japanese is not None:
         return strip_separators(caption[: offset + japanese.start()]), japanese.group(1)
     return caption, None
