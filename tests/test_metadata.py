@@ -7,6 +7,7 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
@@ -408,3 +409,35 @@ def test_host_is_what_urlsplit_gives(address: str) -> None:
     except ValueError:
         expected = None
     assert metadata._host(address) == expected
+
+
+def _ancestors_and_h1(html: str) -> tuple[list[Any], Any]:
+    tree = LexborHTMLParser(html)
+    h1 = tree.css_first("h1")
+    assert h1 is not None
+    ancestors = [h1.parent, h1.parent.parent, h1.parent.parent.parent]
+    return ancestors, h1
+
+
+@pytest.mark.parametrize("depth", [0, 3000])
+def test_near_h1_orders_matches_by_level_as_one_query_per_level_would(
+        depth: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Matches before, inside and after each level's subtree; with depth, thousands of
+    # matches nested in one another (the walk up from each would be quadratic).
+    nested = '<div class="meta">' * depth + "x" + "</div>" * depth
+    html = ('<body><main><i class="info">3a</i><article><b class="meta">2a</b>'
+            f'<header><span class="byline">1a</span><h1>Storm</h1><span class="info">1b</span>'
+            f'</header>{nested}<b class="info">2b</b></article><i class="meta">3b</i></main>'
+            "</body>")
+    ancestors, h1 = _ancestors_and_h1(html)
+    selector = metadata._BYLINE_SELECTOR
+    by_level = metadata._near_h1_by_level
+    fallbacks: list[int] = []
+    monkeypatch.setattr(metadata, "_near_h1_by_level",
+                        lambda *args: fallbacks.append(1) or by_level(*args))
+    found = metadata._near_h1(h1, selector)
+    # Past the budget of steps up, the walk gives way to one query per level.
+    assert fallbacks == ([1] if depth else [])
+    assert [n.mem_id for n in found] == [n.mem_id for n in by_level(ancestors, selector)]
+    assert [n.text() for n in found][:4] == ["1a", "1b", "2a", "x" if depth else "2b"]
+    assert len(found) == 6 + depth

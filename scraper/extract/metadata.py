@@ -101,6 +101,9 @@ _NAIVE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
 _TITLE_DATE = re.compile(r"[|–—-]\s*(\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2})\s*$")
 # How far up from the h1 the search for a byline or a date goes.
 _NEAR_H1_LEVELS = 3
+# Parent steps spent placing the matches near the h1 in levels (a few hundred on real
+# pages), past which the levels are queried one by one.
+_MAX_WALK_UP = 4000
 
 _PUBLISHED_META = (
     "article:published_time", "og:article:published_time", "article:published",
@@ -262,12 +265,15 @@ def _near_h1(h1: LexborNode | None, selector: str, levels: int = _NEAR_H1_LEVELS
         return []
     # One query on the widest subtree: each selector of a list costs a walk of its own, so
     # querying every level's subtree would walk the inner ones again. The matches are few;
-    # each goes to the nearest ancestor that holds it, found by walking up from it.
+    # each goes to the nearest ancestor that holds it, found by walking up from it. Matches
+    # nested deep in one another would make that walk quadratic: past a budget of steps,
+    # each level's subtree is queried instead.
     found = ancestors[-1].css(selector)
     if len(ancestors) == 1:
         return found
     level_of = {ancestor.mem_id: level for level, ancestor in enumerate(ancestors)}
     by_level: list[list[LexborNode]] = [[] for _ in ancestors]
+    steps = 0
     for match in found:
         up: LexborNode | None = match
         while up is not None:
@@ -275,8 +281,24 @@ def _near_h1(h1: LexborNode | None, selector: str, levels: int = _NEAR_H1_LEVELS
             if level is not None:
                 by_level[level].append(match)
                 break
+            steps += 1
+            if steps > _MAX_WALK_UP:
+                return _near_h1_by_level(ancestors, selector)
             up = up.parent
     return [match for level in by_level for match in level]
+
+
+def _near_h1_by_level(ancestors: list[LexborNode], selector: str) -> list[LexborNode]:
+    """What _near_h1 gives, by one query per ancestor (linear in the subtrees' size)."""
+    seen: set[int] = set()
+    nodes: list[LexborNode] = []
+    for ancestor in ancestors:
+        for found in ancestor.css(selector):
+            key = found.mem_id
+            if key not in seen:
+                seen.add(key)
+                nodes.append(found)
+    return nodes
 
 
 def _is_byline(attrs: dict[str, str | None]) -> bool:
