@@ -68,7 +68,7 @@ class Site:
            ) -> Site:
         """Keys of ``names``, of ``host`` and of ``sections``."""
         host_key = site_key(host) if host else ""
-        keys = {k for k in (site_key(n) for n in names) if k}
+        keys = {k for k in (site_key(n) for n in dict.fromkeys(names)) if k}
         if host_key:
             keys.add(host_key)
         exact = frozenset(k for k in (site_key(n) for n in sections) if k)
@@ -93,6 +93,10 @@ def squash(text: str | None) -> str:
     metadata: ``str.split`` knows every space but the zero-width ones."""
     if not text:
         return ""
+    # Most metadata strings are clean already: printable (no other spaces, no zero-width
+    # ones) without double or edge spaces.
+    if text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
+        return text
     out = " ".join(text.split())
     if "\u200b" in out or "\ufeff" in out:
         return normalize_space(out)
@@ -166,6 +170,8 @@ def strip_site(title: str, site: Site) -> str:
 
 
 def _key(text: str) -> str:
+    if text.isascii():
+        return text.casefold()
     return unicodedata.normalize("NFKC", text).casefold()
 
 
