@@ -28,13 +28,15 @@ def test_hint_words_split_class_values_into_lower_case_words() -> None:
     "comments", "comment-list", "share-bar", "article__related", "relatedArticles",
     "newsletter-signup", "ad", "ad-slot", "sidebar", "breadcrumb", "tags", "author-bio",
     "social-links", "promo-box", "most-read", "cookie-banner", "outbrain", "read-more",
+    "page x-Recommendations", "wrap  sponsored_box",
 ])
 def test_chrome_words(hints: str) -> None:
     assert is_negative(hint_words(hints))
 
 
 @pytest.mark.parametrize("hints", ["shadow", "thread", "imagery", "loaded", "article-body",
-                                   "story", "content", "headline", "paywall", "download"])
+                                   "story", "content", "headline", "paywall", "download",
+                                   "unrelated antisocial", "unshared"])
 def test_words_that_only_look_like_chrome(hints: str) -> None:
     assert not is_negative(hint_words(hints))
 
@@ -64,6 +66,8 @@ def test_element_kinds_by_tag_and_class() -> None:
     assert element_kind("div", "lead-image") is ElementKind.CHROME
     assert is_body_mark("js-Article-Body x")
     assert not is_body_mark("article-meta")
+    assert is_body_mark("wrap ENTRY-CONTENT")
+    assert not is_body_mark("")
 
 
 @pytest.mark.parametrize("text", [

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scraper.extract.text import normalize_space
+from scraper.extract.text import fold, normalize_space
 
 # Every kind of white space str.split() knows, the zero-width ones, and a few letters.
 _ALPHABET = st.sampled_from(
@@ -32,3 +35,15 @@ def test_white_space_runs_collapse_to_one_space() -> None:
 def test_same_as_split_and_join(text: str) -> None:
     expected = " ".join(text.replace("\u200b", " ").replace("\ufeff", " ").split())
     assert normalize_space(text) == expected
+
+
+def test_fold_keeps_words_only() -> None:
+    assert fold("  Hello — “World”! ") == "hello world"
+    assert fold("snake_case ﬁne") == "snake_case fine"
+    assert fold("—") == ""
+
+
+@given(st.text(max_size=40))
+def test_fold_same_as_replacing_non_word_runs(text: str) -> None:
+    expected = re.sub(r"\W+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    assert fold(text) == expected

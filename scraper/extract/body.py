@@ -357,7 +357,7 @@ class _Reader:
     """Collects the text of the block walk into paragraphs."""
 
     block: ContentBlock
-    kinds: dict[tuple[int, str | None, str | None], ElementKind] = field(default_factory=dict)
+    kinds: dict[tuple[str | None, str | None], ElementKind] = field(default_factory=dict)
     parts: list[str] = field(default_factory=list)
     size: int = 0
     link_size: int = 0
@@ -378,15 +378,17 @@ class _Reader:
         hints = _hints(node)
         return bool(hints) and is_dek(hint_words(hints))
 
-    def skip(self, node: LexborNode, tag: int) -> bool:
+    def skip(self, node: LexborNode) -> bool:
         """Whether to skip a block (not one of ``keep``); takes a standfirst found before
         the first paragraph."""
         attrs = node.attributes
-        key = (tag, attrs.get("class"), attrs.get("id"))
+        key = (attrs.get("class"), attrs.get("id"))
         kind = self.kinds.get(key)
         if kind is None:
-            hints = f"{key[1] or ''} {key[2] or ''}".strip()
-            kind = self.kinds[key] = element_kind(node.tag or "", hints)
+            hints = f"{key[0] or ''} {key[1] or ''}".strip()
+            # Only the class/id decide here: the walk never asks about the skipped tags,
+            # so the tag's name (a costly read) is not needed, nor is it part of the key.
+            kind = self.kinds[key] = element_kind("", hints)
         if kind is ElementKind.DEK and not self.paragraphs and self.summary is None:
             text = normalize_space(node.text())
             if 0 < len(text) <= _MAX_DEK:
@@ -453,7 +455,7 @@ def _read(reader: _Reader) -> None:
                     reader.summary = normalize_space(text)
                 else:
                     paragraphs.append(normalize_space(text))
-            elif key in keep or (tag not in _SKIP_IDS and not reader.skip(node, tag)):
+            elif key in keep or (tag not in _SKIP_IDS and not reader.skip(node)):
                 breaks = 0
                 if tag in _CELL_IDS:
                     parts.append(" ")

@@ -58,6 +58,9 @@ _NEGATIVE_PREFIXES = (
     "related", "recommend", "newsletter", "subscri", "social", "promo", "advert", "banner",
     "sponsor", "widget", "recirc", "byline", "cookie", "comment", "sharebar", "share_",
 )
+# A word that starts with a prefix, found by one search over the words joined with a
+# space in front of each: cheaper than a Python-level startswith() per word.
+_NEGATIVE_START = re.compile(" (?:" + "|".join(map(re.escape, _NEGATIVE_PREFIXES)) + ")")
 _POSITIVE_WORDS = frozenset({
     "main", "prose", "richtext", "copy", "paragraph", "paragraphs", "articlebody",
 })
@@ -83,6 +86,7 @@ _BODY_MARKS = ("articlebody", "article-body", "article__body", "story-body", "st
                "post-body", "entry-content", "article-content", "article__content",
                "post-content", "article-text", "articletext", "story-content", "rich-text",
                "richtext", "body-text", "bodytext", "article__text")
+_BODY_MARK = re.compile("|".join(map(re.escape, _BODY_MARKS)))
 
 
 def hint_words(hints: str) -> list[str]:
@@ -94,7 +98,7 @@ def hint_words(hints: str) -> list[str]:
 def is_negative(words: list[str]) -> bool:
     """Whether class/id words name chrome (comments, share bars, ads, related links...)."""
     return (not _NEGATIVE_WORDS.isdisjoint(words)
-            or any(w.startswith(_NEGATIVE_PREFIXES) for w in words))
+            or _NEGATIVE_START.search(" " + " ".join(words)) is not None)
 
 
 def is_positive(words: list[str]) -> bool:
@@ -138,8 +142,8 @@ def element_kind(tag: str, hints: str) -> ElementKind:
 
 def is_body_mark(hints: str) -> bool:
     """Whether a class/id value says its element holds the article body ("article-body")."""
-    lowered = hints.lower()
-    return any(mark in lowered for mark in _BODY_MARKS)
+    # One scan for all the marks rather than a substring search per mark.
+    return _BODY_MARK.search(hints.lower()) is not None
 
 
 
