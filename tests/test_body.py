@@ -206,3 +206,25 @@ def test_script_inside_a_paragraph_is_not_read_as_text() -> None:
     html = f"""<body><article><p>{P1}</p><p>{P2}<script>(function(a){{a.x=1}})(window)</script>
       </p><p>{P3}</p></article></body>"""
     assert body_of(html).paragraphs == (P1, P2, P3)
+
+
+def test_dateline_mark_at_the_start_of_the_lede_is_the_hint() -> None:
+    html = f"""<body><article><p><span class="dateline">Zagreb</span> — {P1}</p>
+      <p>{P2}</p></article></body>"""
+    assert body_of(html).dateline == "Zagreb"
+
+
+def test_dateline_mark_nested_in_bold_and_as_microdata() -> None:
+    html = f"""<body><article><div><b><span itemprop="dateline">Split, Croatia</span></b>
+      — {P1}</div><p>{P2}</p><p>{P3}</p></article></body>"""
+    assert body_of(html).dateline == "Split, Croatia"
+
+
+def test_dateline_mark_inside_the_sentence_or_after_the_lede_is_ignored() -> None:
+    inside = f"""<body><article><p>In <span class="dateline">Zagreb</span>, {P1}</p>
+      <p>{P2}</p></article></body>"""
+    late = f"""<body><article><p>{P1}</p><p>{P2}</p><p>{P3}</p>
+      <p><span class="dateline">Zagreb</span> — {P4}</p></article></body>"""
+    too_long = f"""<body><article><p><span class="dateline">{P4} {P3}</span> — {P1}</p>
+      <p>{P2}</p></article></body>"""
+    assert [body_of(html).dateline for html in (inside, late, too_long)] == [None, None, None]

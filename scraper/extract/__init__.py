@@ -199,7 +199,7 @@ def _extract(tree: LexborHTMLParser, url: str | None, rules: ExtractRules) -> Ar
     paragraphs = list(body.paragraphs)
     dateline = None
     if paragraphs:
-        dateline, lede = split_dateline(paragraphs[0], meta.dateline)
+        dateline, lede = split_dateline(paragraphs[0], body.dateline or meta.dateline)
         paragraphs[0] = lede
         paragraphs = [p for p in paragraphs if p]
     else:

@@ -66,6 +66,9 @@ class BodyText:
 
     paragraphs: tuple[str, ...]
     summary: str | None = None
+    # The text of an element marked as the dateline (class "dateline", itemprop="dateline")
+    # at the start of one of the first paragraphs: a hint for the dateline step.
+    dateline: str | None = None
 
 
 # Elements that stay inside a paragraph; every other element starts and ends a block.
@@ -92,6 +95,12 @@ _UNBROKEN_IDS = _INLINE_IDS | _CELL_IDS
 _SKIP_IDS = frozenset(_IDS[name] for name in SKIP_TAGS)
 # Ids below this are the document, text, comments and doctypes, not elements.
 _FIRST_ELEMENT_ID = 6
+# A dateline mark is looked for at the start of this many first paragraphs (a kicker or a
+# byline paragraph may come before the lede), this many elements down, and is no longer
+# than this (longer, the element holds more than the place).
+_DATELINE_PARAGRAPHS = 3
+_DATELINE_DEPTH = 3
+_MAX_DATELINE_MARK = 100
 
 # Paragraphs shorter than this are captions, labels or links, not prose.
 _MIN_PROSE = 25
@@ -363,6 +372,13 @@ class _Reader:
     link_size: int = 0
     paragraphs: list[str] = field(default_factory=list)
     summary: str | None = None
+    dateline: str | None = None
+
+    def look_for_dateline(self, node: LexborNode) -> None:
+        """Take the text of a dateline-marked element opening ``node`` (a paragraph, or
+        the first inline element of one), while the lede may still be ahead."""
+        if self.dateline is None and len(self.paragraphs) < _DATELINE_PARAGRAPHS:
+            self.dateline = _marked_dateline(node)
 
     def flush(self) -> None:
         if not self.parts:
@@ -395,6 +411,24 @@ class _Reader:
                 self.summary = text
                 return True
         return kind is ElementKind.CHROME
+
+
+def _marked_dateline(node: LexborNode) -> str | None:
+    """The text of the element marked as a dateline that ``node`` opens with (itself, or
+    its first child, a few levels down), or None."""
+    current: LexborNode | None = node
+    for _ in range(_DATELINE_DEPTH):
+        while current is not None and current.tag_id == _TEXT_ID and current.is_empty_text_node:
+            current = current.next
+        if current is None or current.tag_id < _FIRST_ELEMENT_ID:
+            return None  # the paragraph opens with text
+        attrs = current.attributes
+        marks = f"{attrs.get('class') or ''} {attrs.get('itemprop') or ''}"
+        if "dateline" in marks.lower():
+            text = normalize_space(current.text())
+            return text if 0 < len(text) <= _MAX_DATELINE_MARK else None
+        current = current.child
+    return None
 
 
 def _read(reader: _Reader) -> None:
@@ -433,6 +467,8 @@ def _read(reader: _Reader) -> None:
                     reader.link_size += len(value)
         elif tag in _INLINE_IDS:
             child = node.child
+            if not parts:
+                reader.look_for_dateline(node)
             if child is not None:
                 if tag == _A_ID:
                     links += 1
@@ -451,6 +487,7 @@ def _read(reader: _Reader) -> None:
             key = node.mem_id
             text = texts.get(key)
             if text is not None:
+                reader.look_for_dateline(node)
                 if not paragraphs and reader.summary is None and reader.is_dek(node):
                     reader.summary = normalize_space(text)
                 else:
@@ -533,4 +570,4 @@ def extract_body(block: ContentBlock, meta: PageMetadata) -> BodyText:
         summary = _dek_before(block.node)
         if summary in seen:
             summary = None
-    return BodyText(tuple(unique), summary)
+    return BodyText(tuple(unique), summary, reader.dateline)

@@ -47,7 +47,7 @@ class PageMetadata:
     ``summary`` is the page's description (meta/Open Graph/JSON-LD), a candidate standfirst
     that the body step may use; ``dek`` is set only when the page marks a real standfirst
     (JSON-LD ``alternativeHeadline`` or ``abstract``). ``dateline`` is a hint from JSON-LD
-    (dateline markup in the page is left to the dateline step, which reads the lede).
+    (dateline markup at the start of the lede is read by the body step, which meets it).
     ``images`` holds the lead image (URL resolved against the page, with the caption and
     credit that the metadata gives). ``site_name`` is the name the site gives itself.
     """
