@@ -47,3 +47,10 @@ def test_fold_keeps_words_only() -> None:
 def test_fold_same_as_replacing_non_word_runs(text: str) -> None:
     expected = re.sub(r"\W+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
     assert fold(text) == expected
+
+
+def test_grouped_alternation_groups_by_first_character_and_keeps_the_rest_apart() -> None:
+    from scraper.extract.text import grouped_alternation
+
+    assert grouped_alternation(["staff", r"news\s*desk", "senior", r"\(AP\)"]) == (
+        r"s(?:taff|enior)|n(?:ews\s*desk)|\(AP\)")

@@ -121,9 +121,9 @@ def test_doctests() -> None:
     assert doctest.testmod(headline).failed == 0
 
 
-def test_squash_collapses_every_space_including_zero_width() -> None:
-    from scraper.extract.headline import squash
-    assert squash("  a\u00a0 b\n\tc\u2009d\u3000e ") == "a b c d e"
-    assert squash("Fortschritt\u200b") == "Fortschritt"
-    assert squash("a\ufeff b") == "a b"
-    assert squash(None) == ""
+def test_normalize_space_collapses_every_space_including_zero_width() -> None:
+    from scraper.extract.text import normalize_space
+    assert normalize_space("  a\u00a0 b\n\tc\u2009d\u3000e ") == "a b c d e"
+    assert normalize_space("Fortschritt\u200b") == "Fortschritt"
+    assert normalize_space("a\ufeff b") == "a b"
+    assert normalize_space(None) == ""

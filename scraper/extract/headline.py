@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from scraper.extract.text import normalize_space
 
-__all__ = ["Site", "choose_headline", "clean_title", "site_key", "squash", "strip_site"]
+__all__ = ["Site", "choose_headline", "clean_title", "site_key", "strip_site"]
 
 # A separator between a title and a site name or section: spaced pipes, dashes, colons,
 # middle dots, slashes, a colon after a word ("Site: Title"), a pipe with space on one
@@ -88,21 +88,6 @@ class Site:
                    for k in self.keys)
 
 
-def squash(text: str | None) -> str:
-    """:func:`~scraper.extract.text.normalize_space`, faster on the short strings of
-    metadata: ``str.split`` knows every space but the zero-width ones."""
-    if not text:
-        return ""
-    # Most metadata strings are clean already: printable (no other spaces, no zero-width
-    # ones) without double or edge spaces.
-    if text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
-        return text
-    out = " ".join(text.split())
-    if "\u200b" in out or "\ufeff" in out:
-        return normalize_space(out)
-    return out
-
-
 def clean_title(text: str | None) -> str:
     """Entities decoded (some pages double-encode them in meta and JSON-LD), whitespace
     collapsed."""
@@ -110,7 +95,7 @@ def clean_title(text: str | None) -> str:
         return ""
     if "&" in text:
         text = html.unescape(text)
-    return squash(text)
+    return normalize_space(text)
 
 
 def _is_site_segment(segment: str, site: Site) -> bool:

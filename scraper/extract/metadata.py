@@ -32,9 +32,10 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.authors import dedupe_names, has_byline_word, split_authors
 from scraper.extract.dates import normalize_date
-from scraper.extract.headline import Site, choose_headline, clean_title, squash
+from scraper.extract.headline import Site, choose_headline, clean_title
 from scraper.extract.jsonld import flatten, page_object, parse_jsonld, pick_article, types_of
 from scraper.extract.tags import tag_ids
+from scraper.extract.text import normalize_space
 from scraper.models import Image
 
 __all__ = ["PageMetadata", "extract_metadata"]
@@ -236,7 +237,7 @@ def _read_body(tree: LexborHTMLParser, sig: _Signals) -> None:
         tag = node.tag_id
         if tag == _H1_ID:
             if len(h1) < _MAX_H1:
-                text = squash(node.text())
+                text = normalize_space(node.text())
                 if text:
                     h1.append(text)
                     if sig.h1_node is None:
@@ -354,7 +355,7 @@ def _first(meta: dict[str, list[str]], keys: Iterable[str]) -> str | None:
         values = meta.get(key)
         if values:
             for value in values:
-                text = squash(value)
+                text = normalize_space(value)
                 if text:
                     return text
     return None
@@ -363,7 +364,7 @@ def _first(meta: dict[str, list[str]], keys: Iterable[str]) -> str | None:
 def _text(value: Any) -> str | None:
     """A JSON-LD value as text: strings as they are, the first of a list, an object's name."""
     if isinstance(value, str):
-        return squash(value) or None
+        return normalize_space(value) or None
     if isinstance(value, list):
         for item in value:
             text = _text(item)
@@ -439,7 +440,7 @@ class _Page:
             self._h1_looked_up = True
             body = self.tree.body
             node = body.css_first("h1") if body is not None else None
-            if node is not None and squash(node.text()):
+            if node is not None and normalize_space(node.text()):
                 sig.h1_node = node
         return sig.h1_node
 
@@ -447,7 +448,7 @@ class _Page:
     def canonical(self) -> str | None:
         """The page's canonical link (else og:url), absolute."""
         if self._canonical is None:
-            raw = squash(self.sig.canonical) or _first(self.sig.meta, ("og:url",))
+            raw = normalize_space(self.sig.canonical) or _first(self.sig.meta, ("og:url",))
             self._canonical = _absolute(raw, self.url) or ""
         return self._canonical or None
 
@@ -554,7 +555,7 @@ def _page_bylines(page: _Page) -> list[str]:
         count += 1
         if node.tag_id in _SKIP_BYLINE_IDS or _in_figure(node):
             continue
-        text = squash(node.text(separator=" "))
+        text = normalize_space(node.text(separator=" "))
         if not text or len(text) > _MAX_BYLINE_CHARS:
             continue
         names = split_authors(text)
@@ -634,7 +635,7 @@ def _page_date(page: _Page) -> str | None:
             if found:
                 return found
         if printed is None:
-            text = squash(node.text(separator=" "))
+            text = normalize_space(node.text(separator=" "))
             if text and len(text) <= _MAX_DATE_CHARS and any(c.isdigit() for c in text):
                 printed = normalize_date(text)
     return printed
@@ -772,14 +773,14 @@ def _paywall_objects(page: _Page) -> Iterator[dict[str, Any]]:
 
 
 def _site_names(page: _Page) -> list[str]:
-    names = [squash(v) for key in _SITE_META for v in page.sig.meta.get(key, ())]
+    names = [normalize_space(v) for key in _SITE_META for v in page.sig.meta.get(key, ())]
     if page.article is not None:
         for item in _as_list(_resolve(page.article.get("publisher"), page.ids)):
             name = _text(item) if isinstance(item, dict) else None
             if name:
                 names.append(name)
     for key in ("publisher", "twitter:site"):
-        names.extend(squash(v) for v in page.sig.meta.get(key, ()))
+        names.extend(normalize_space(v) for v in page.sig.meta.get(key, ()))
     names = [_PARENS.sub("", n).lstrip("@").strip() for n in names]
     return [n for n in names if n and len(n.split()) <= _MAX_SITE_WORDS
             and not _looks_like_url(n)]
@@ -871,7 +872,7 @@ def _headline(page: _Page, site: Site) -> str | None:
         h1=sig.h1, jsonld=jsonld, jsonld_name=name,
         og=_first(sig.meta, ("og:title",)),
         twitter=_first(sig.meta, ("twitter:title",)),
-        title=squash(sig.title) or _first(sig.meta, ("title", "dc.title")),
+        title=normalize_space(sig.title) or _first(sig.meta, ("title", "dc.title")),
         site=site)
 
 
