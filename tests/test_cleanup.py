@@ -95,6 +95,11 @@ def test_element_kinds_by_tag_and_class() -> None:
     "By Jane Doe",
     "Published: 12 March 2025, 10:00",
     "Aktualisiert am 12.03.2025",
+    "Personen-Box aufklappen Personen-Box zuklappen",
+    "Box aufklappen",
+    "Show more",
+    "Link zum YouTube-Inhalt",
+    "Ein Klick für den Datenschutz",
 ])
 def test_boilerplate_paragraphs_are_dropped(text: str) -> None:
     assert drop_boilerplate([PROSE, text]) == [PROSE]
@@ -105,6 +110,8 @@ def test_boilerplate_paragraphs_are_dropped(text: str) -> None:
     "Readers who moderate their spending will see the benefit, the bank said in its report.",
     "By the end of the month, early voting will be underway in at least four states.",
     "He said he would share the findings with the committee once the review was complete.",
+    "Show more restraint, the judge told both sides before the hearing was adjourned.",
+    "Die Kiste ließ sich nicht aufklappen, sagte der Zeuge vor Gericht.",
     "The company said it uses cookies from a local bakery in its advertising campaign, which "
     "ran for three weeks in the spring and drew complaints from competitors.",
 ])

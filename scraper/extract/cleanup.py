@@ -235,6 +235,17 @@ _LABEL = re.compile(
     r"|vor\s+\d+\s+(?:minuten|stunden|tagen))\W*$",
     re.IGNORECASE,
 )
+# The labels of page widgets left as text: expand/collapse toggles ("Personen-Box aufklappen
+# Personen-Box zuklappen", "Show more"), and the placeholders of embeds waiting for consent
+# ("Link zum YouTube-Inhalt", "Ein Klick für den Datenschutz").
+_WIDGET = re.compile(
+    r"^(?:(?:[\w-]+\s+)?(?:aufklappen|ausklappen)(?:\s+(?:[\w-]+\s+)?(?:zuklappen|einklappen))?"
+    r"|(?:show|read|see|view) (?:more|less)|mehr anzeigen|weniger anzeigen|voir plus"
+    r"|afficher plus|ver más|mostrar más|link zu[mr]? [\w-]+-inhalt"
+    r"|ein klick für den datenschutz|externer inhalt|empfohlener redaktioneller inhalt)\W*$",
+    re.IGNORECASE,
+)
+_WIDGET_SIZE = 80
 # A short line that is a date or a time and nothing else: "2024.03.17 08:00", "12:40".
 _DATE_ONLY = re.compile(
     r"\d{1,2}:\d{2}|\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}")
@@ -282,6 +293,8 @@ def _is_boilerplate_text(text: str) -> bool:
     if size > _LONG:
         return False
     if size < 40 and _LABEL.match(text):
+        return True
+    if size < _WIDGET_SIZE and _WIDGET.match(text):
         return True
     pointer = _POINTER.match(text)
     if pointer and (pointer.group(1) or size < _SHORT_POINTER):
