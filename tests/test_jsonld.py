@@ -76,6 +76,20 @@ def test_pick_article_prefers_news_types_then_the_page_url_then_the_h1() -> None
     assert pick_article([{"@type": "Organization", "name": "O"}]) is None
 
 
+def test_reportage_and_other_news_subtypes_rank_with_news_articles() -> None:
+    objects = flatten(parse_jsonld(
+        '{"@context": "https://schema.org", "@graph": ['
+        '{"@type": "Organization", "name": "Daily"},'
+        '{"@type": "Article", "headline": "Generic"},'
+        '{"@type": ["ReportageNewsArticle", "NewsArticle"], "headline": "On the ground",'
+        ' "dateline": "KHARKIV, Ukraine"}]}'))
+    article = pick_article(objects)
+    assert article is not None
+    assert (article["headline"], article["dateline"]) == ("On the ground", "KHARKIV, Ukraine")
+    analysis = {"@type": "http://schema.org/AnalysisNewsArticle", "headline": "Why"}
+    assert pick_article([{"@type": "BlogPosting", "headline": "B"}, analysis]) is analysis
+
+
 def test_page_object() -> None:
     page = {"@type": "WebPage", "isAccessibleForFree": False}
     assert page_object([{"@type": "NewsArticle"}, page]) is page
