@@ -26,7 +26,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.credits import clean_credit, is_credit, split_credit, strip_separators
 from scraper.extract.metadata import PageMetadata
-from scraper.extract.tags import MAX_KNOWN_ID, tag_ids
+from scraper.extract.tags import MAX_KNOWN_ID, ancestor_with_tag, tag_ids
 from scraper.extract.text import grouped_alternation, normalize_space
 from scraper.models import Image
 
@@ -103,6 +103,7 @@ _A_ID = _IDS["a"]
 _IMG_ID = _IDS["img"]
 _SOURCE_ID = _IDS["source"]
 _FIGURE_ID = _IDS["figure"]
+_FIGURE_IDS = frozenset({_FIGURE_ID})
 _FIGCAPTION_ID = _IDS["figcaption"]
 _TEXT_IDS = frozenset(_IDS[name] for name in _TEXT_TAGS)
 _CREDIT_IDS = frozenset(_IDS[name] for name in _CREDIT_TAGS)
@@ -205,17 +206,6 @@ def _element_children(node: LexborNode, limit: int) -> list[LexborNode]:
         if len(children) > limit:
             break
     return children
-
-
-def _figure_above(node: LexborNode) -> LexborNode | None:
-    current = node.parent
-    for _ in range(_FIGURE_DEPTH):
-        if current is None:
-            return None
-        if current.tag_id == _FIGURE_ID:
-            return current
-        current = current.parent
-    return None
 
 
 def _block_of(node: LexborNode) -> tuple[LexborNode, LexborNode] | None:
@@ -456,7 +446,7 @@ def _blocks(scope: LexborNode) -> Iterator[tuple[LexborNode, LexborNode, LexborN
         tag = node.tag_id
         if tag == _FIGURE_ID:
             block, holder = node, node
-        elif tag == _A_ID or _figure_above(node) is not None:
+        elif tag == _A_ID or ancestor_with_tag(node, _FIGURE_IDS, _FIGURE_DEPTH) is not None:
             continue  # a link's label, or read with its figure
         elif _has_image(node):
             block, holder = node, node  # a caption-named frame: "wp-caption", "ImageCaption"

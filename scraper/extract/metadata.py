@@ -34,7 +34,7 @@ from scraper.extract.authors import dedupe_names, has_byline_word, split_authors
 from scraper.extract.dates import normalize_date
 from scraper.extract.headline import Site, choose_headline, clean_title
 from scraper.extract.jsonld import flatten, page_object, parse_jsonld, pick_article, types_of
-from scraper.extract.tags import tag_ids
+from scraper.extract.tags import ancestor_with_tag, tag_ids
 from scraper.extract.text import normalize_space
 from scraper.models import Image
 
@@ -200,7 +200,12 @@ _H1_ID = _IDS["h1"]
 _A_ID = _IDS["a"]
 _PAGE_IDS = frozenset({_IDS["body"], _IDS["html"]})
 _FIGURE_IDS = frozenset({_IDS["figure"], _IDS["figcaption"], _IDS["picture"]})
+_A_IDS = frozenset({_A_ID})
 _TIME_ID = _IDS["time"]
+# A byline this close under a figure is a photographer's, not the writer's; a date this
+# close under a link belongs to a teaser of another article.
+_FIGURE_LEVELS = 5
+_LINK_LEVELS = 4
 
 
 def _read_head(tree: LexborHTMLParser, sig: _Signals) -> None:
@@ -324,30 +329,6 @@ def _is_date(node: LexborNode, attrs: dict[str, str | None]) -> bool:
         return True
     cls = attrs.get("class")
     return cls is not None and any(word in cls for word in _DATE_CLASS_WORDS)
-
-
-def _in_link(node: LexborNode) -> bool:
-    """The node sits inside a link: a teaser of another article, not this one's date."""
-    parent = node.parent
-    for _ in range(4):
-        if parent is None:
-            return False
-        if parent.tag_id == _A_ID:
-            return True
-        parent = parent.parent
-    return False
-
-
-def _in_figure(node: LexborNode) -> bool:
-    """The node sits in a figure or its caption: a photographer, not the writer."""
-    parent = node.parent
-    for _ in range(5):
-        if parent is None:
-            return False
-        if parent.tag_id in _FIGURE_IDS:
-            return True
-        parent = parent.parent
-    return False
 
 
 def _first(meta: dict[str, list[str]], keys: Iterable[str]) -> str | None:
@@ -553,7 +534,8 @@ def _page_bylines(page: _Page) -> list[str]:
         if count >= _MAX_BYLINE_NODES:
             break
         count += 1
-        if node.tag_id in _SKIP_BYLINE_IDS or _in_figure(node):
+        if node.tag_id in _SKIP_BYLINE_IDS or (
+                ancestor_with_tag(node, _FIGURE_IDS, _FIGURE_LEVELS) is not None):
             continue
         text = normalize_space(node.text(separator=" "))
         if not text or len(text) > _MAX_BYLINE_CHARS:
@@ -627,7 +609,8 @@ def _page_date(page: _Page) -> str | None:
         if count >= _MAX_BYLINE_NODES:
             break
         count += 1
-        if node.tag_id in _SKIP_DATE_IDS or _in_link(node):
+        if node.tag_id in _SKIP_DATE_IDS or (
+                ancestor_with_tag(node, _A_IDS, _LINK_LEVELS) is not None):
             continue
         value = attrs.get("datetime") or attrs.get("content")
         if value:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-__all__ = ["MAX_KNOWN_ID", "TEXT_ID", "tag_ids"]
+__all__ = ["MAX_KNOWN_ID", "TEXT_ID", "ancestor_with_tag", "tag_ids"]
 
 # Lexbor's known tags number a few hundred; unknown names get ids far above (addresses).
 MAX_KNOWN_ID = 0xFFFF
@@ -38,3 +38,16 @@ def tag_ids(names: Iterable[str]) -> dict[str, int]:
 
 
 TEXT_ID = tag_ids(["-text"])["-text"]
+
+
+def ancestor_with_tag(node: LexborNode, ids: frozenset[int], levels: int) -> LexborNode | None:
+    """The nearest ancestor of ``node`` (not the node itself) whose tag id is in ``ids``,
+    looking at most ``levels`` levels up; None when there is none that close."""
+    current = node.parent
+    for _ in range(levels):
+        if current is None:
+            return None
+        if current.tag_id in ids:
+            return current
+        current = current.parent
+    return None
