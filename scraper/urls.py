@@ -1,4 +1,5 @@
-"""URL canonicalization: one spelling per article, so that ids are stable.
+"""URLs: canonicalization (one spelling per article, so that ids are stable), and cheap
+reads of a URL's host and file name for the extraction steps.
 
 >>> canonicalize("HTTPS://Example.com:443/a/b?utm_source=x&id=3#top")
 'https://example.com/a/b?id=3'
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, unquote_plus, urljoin, urlsplit, urlunsplit
 
-__all__ = ["canonicalize", "is_http_url"]
+__all__ = ["canonicalize", "file_name", "hostname", "is_http_url"]
 
 # Parameters that only say where a click came from; they never change the page.
 _TRACKING = re.compile(
@@ -22,6 +23,9 @@ _TRACKING = re.compile(
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # RFC 3986 sub-delimiters, ':' '@' '/' '?' and '%' (already-encoded octets) stay as written.
 _SAFE = "/?%:@!$&'()*+,;=~"
+# An http(s) address whose host is plain letters, digits, dots and dashes: its host is
+# read without urlsplit (a tenth of the cost), with the same result.
+_PLAIN_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)(?=[/?#]|\Z)")
 
 
 def is_http_url(url: str) -> bool:
@@ -60,3 +64,29 @@ def canonicalize(url: str, base: str | None = None) -> str:
     # canonical URL is its own canonical form.
     path = quote(parts.path, safe=_SAFE) or ("/" if netloc else "")
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def hostname(url: str) -> str | None:
+    """The URL's host, lower-cased, as ``urlsplit(url).hostname`` gives it (None for a
+    malformed URL)."""
+    match = _PLAIN_HOST.match(url)
+    if match is not None:
+        return match.group(1).lower()
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def file_name(url: str) -> str:
+    """The last segment of the URL's path, as ``urlsplit(url).path`` has it.
+
+    A new URL costs urlsplit a few µs; a plain http(s) URL (printable ASCII, no IPv6
+    brackets, which urlsplit neither cleans nor checks) is cut as a string instead.
+    """
+    if not (url.startswith(("https://", "http://")) and url.isascii() and url.isprintable()
+            and "[" not in url and "]" not in url):
+        return urlsplit(url).path.rsplit("/", 1)[-1]
+    # the path runs from the first "/" after the host to the query or fragment
+    address = url.split("#", 1)[0].split("?", 1)[0].split("://", 1)[1]
+    return address.rsplit("/", 1)[-1] if "/" in address else ""

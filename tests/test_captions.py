@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
 
 from hypothesis import given
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.extract.captions import _any_of, _file_name, extract_images
+from scraper.extract.captions import _any_of, extract_images
 from scraper.extract.metadata import PageMetadata
 from scraper.models import Image
 
@@ -278,16 +277,3 @@ def test_a_comment_after_a_caption_is_not_read_as_its_credit() -> None:
        st.text("ab-_c ", max_size=30))
 def test_any_of_finds_exactly_the_texts_that_hold_a_word(words: list[str], text: str) -> None:
     assert (_any_of("|".join(words)).search(text) is not None) == any(w in text for w in words)
-
-
-@given(st.sampled_from(["https://", "http://", "HTTPS://", "//", "", "data:"]),
-       st.text("ab/?#:.[]@ \t%\u00e9-_", max_size=20))
-def test_file_name_is_the_last_segment_of_the_path_as_urlsplit_gives_it(
-    scheme: str, rest: str
-) -> None:
-    url = scheme + rest
-    try:
-        expected = urlsplit(url).path.rsplit("/", 1)[-1]
-    except ValueError:  # unbalanced IPv6 brackets: such URLs take urlsplit's way
-        return
-    assert _file_name(url) == expected

@@ -5,7 +5,6 @@ from __future__ import annotations
 import doctest
 import json
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import example, given, settings
@@ -391,24 +390,6 @@ def test_byline_and_date_tests_keep_what_the_exact_selectors_select(
     assert bool(body.css(metadata._BYLINE_SELECTOR)) >= is_byline
     assert bool(body.css(metadata._DATE_SELECTOR)) >= is_date
     assert (metadata._is_byline(read), metadata._is_date(node, read)) == (is_byline, is_date)
-
-
-_URL_PART = st.sampled_from(["http://", "https://", "HTTPS://", " https://", "https:/", "ftp://",
-                             "Example.COM", "news.example.com", "a-b.example", "host", "",
-                             ":8080", "@", "user:pw@", "[::1]", "[", "\t", "\n", "/", "?q=1",
-                             "#f", "\\", "é", ".", "-", "%41"])
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.lists(_URL_PART, max_size=6).map("".join))
-@example("https://News.Example.com/a?b#c")
-@example("https://exa\tmple.com/")
-def test_host_is_what_urlsplit_gives(address: str) -> None:
-    try:
-        expected = urlsplit(address).hostname
-    except ValueError:
-        expected = None
-    assert metadata._host(address) == expected
 
 
 def _ancestors_and_h1(html: str) -> tuple[list[Any], Any]:

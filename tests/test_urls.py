@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from scraper.urls import canonicalize, is_http_url
+from scraper.urls import canonicalize, file_name, hostname, is_http_url
 
 
 @pytest.mark.parametrize(
@@ -41,3 +43,34 @@ def test_is_http_url() -> None:
 def test_canonicalize_is_idempotent_and_total(text: str) -> None:
     once = canonicalize(text, "https://example.com/a/")
     assert canonicalize(once) == once
+
+
+_URL_PART = st.sampled_from(["http://", "https://", "HTTPS://", " https://", "https:/", "ftp://",
+                             "Example.COM", "news.example.com", "a-b.example", "host", "",
+                             ":8080", "@", "user:pw@", "[::1]", "[", "\t", "\n", "/", "?q=1",
+                             "#f", "\\", "é", ".", "-", "%41"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_URL_PART, max_size=6).map("".join))
+@example("https://News.Example.com/a?b#c")
+@example("https://exa\tmple.com/")
+def test_host_is_what_urlsplit_gives(address: str) -> None:
+    try:
+        expected = urlsplit(address).hostname
+    except ValueError:
+        expected = None
+    assert hostname(address) == expected
+
+
+@given(st.sampled_from(["https://", "http://", "HTTPS://", "//", "", "data:"]),
+       st.text("ab/?#:.[]@ \t%\u00e9-_", max_size=20))
+def test_file_name_is_the_last_segment_of_the_path_as_urlsplit_gives_it(
+    scheme: str, rest: str
+) -> None:
+    url = scheme + rest
+    try:
+        expected = urlsplit(url).path.rsplit("/", 1)[-1]
+    except ValueError:  # unbalanced IPv6 brackets: such URLs take urlsplit's way
+        return
+    assert file_name(url) == expected

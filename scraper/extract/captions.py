@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -29,6 +29,7 @@ from scraper.extract.metadata import PageMetadata
 from scraper.extract.tags import MAX_KNOWN_ID, ancestor_with_tag, tag_ids
 from scraper.extract.text import grouped_alternation, normalize_space
 from scraper.models import Image
+from scraper.urls import file_name
 
 __all__ = ["extract_images"]
 
@@ -403,26 +404,12 @@ def _links_away(caption_node: LexborNode | None, block: LexborNode) -> bool:
     return False
 
 
-def _file_name(url: str) -> str:
-    """The last segment of the URL's path, as ``urlsplit(url).path`` has it.
-
-    A new URL costs urlsplit a few µs; a plain http(s) URL (printable ASCII, no IPv6
-    brackets, which urlsplit neither cleans nor checks) is cut as a string instead.
-    """
-    if not (url.startswith(("https://", "http://")) and url.isascii() and url.isprintable()
-            and "[" not in url and "]" not in url):
-        return urlsplit(url).path.rsplit("/", 1)[-1]
-    # the path runs from the first "/" after the host to the query or fragment
-    address = url.split("#", 1)[0].split("?", 1)[0].split("://", 1)[1]
-    return address.rsplit("/", 1)[-1] if "/" in address else ""
-
-
 def _loose_key(url: str | None) -> str | None:
     """A picture's file name without extension and size or crop parts, to tell that two
     URLs show the same picture."""
     if not url:
         return None
-    name = _file_name(url).rsplit(".", 1)[0].lower()
+    name = file_name(url).rsplit(".", 1)[0].lower()
     parts = _NAME_PARTS.split(name)
     while len(parts) > 1 and _SIZE_PART.fullmatch(parts[-1]):
         parts.pop()

@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -37,6 +37,7 @@ from scraper.extract.jsonld import flatten, page_object, parse_jsonld, pick_arti
 from scraper.extract.tags import ancestor_with_tag, tag_ids
 from scraper.extract.text import normalize_space
 from scraper.models import Image
+from scraper.urls import hostname
 
 __all__ = ["PageMetadata", "extract_metadata"]
 
@@ -859,21 +860,6 @@ def _headline(page: _Page, site: Site) -> str | None:
         site=site)
 
 
-# An http(s) address whose host is plain letters, digits, dots and dashes: its host is
-# read without urlsplit (a tenth of the cost), with the same result.
-_PLAIN_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)(?=[/?#]|\Z)")
-
-
-def _host(address: str) -> str | None:
-    match = _PLAIN_HOST.match(address)
-    if match is not None:
-        return match.group(1).lower()
-    try:
-        return urlsplit(address).hostname
-    except ValueError:
-        return None
-
-
 def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
     """Read the page's metadata; ``url`` (the page's address) resolves relative links.
 
@@ -881,7 +867,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
     """
     page = _Page(tree, url)
     canonical = page.canonical
-    host = _host(canonical or url or "")
+    host = hostname(canonical or url or "")
     sites = _site_names(page)
     section = _section(page)
     site = Site.of(sites, host, (section,) if section else ())
