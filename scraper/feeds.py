@@ -256,11 +256,8 @@ def _link(raw: object, feed_url: str) -> str | None:
             candidates.append(_get(item, "href"))
     for candidate in candidates:
         if isinstance(candidate, str) and candidate.strip():
-            try:
-                url = canonicalize(candidate, feed_url)
-            except ValueError:  # e.g. a malformed IPv6 host
-                continue
-            if is_http_url(url):
+            url = canonicalize(candidate, feed_url)
+            if is_http_url(url):  # a malformed URL (an unbalanced IPv6 bracket) is not
                 return url
     return None
 

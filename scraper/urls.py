@@ -29,18 +29,28 @@ _PLAIN_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)(?=[/?#]|\Z)")
 
 
 def is_http_url(url: str) -> bool:
-    """True for absolute http(s) URLs with a host."""
-    parts = urlsplit(url.strip())
-    return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.hostname)
+    """True for absolute http(s) URLs with a host; False for anything urlsplit cannot read."""
+    try:
+        parts = urlsplit(url.strip())
+        return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.hostname)
+    except ValueError:
+        return False
 
 
 def canonicalize(url: str, base: str | None = None) -> str:
     """Resolve ``url`` against ``base``, lower-case scheme and host, drop the default port,
-    the fragment and tracking parameters; keep every other parameter in its order."""
+    the fragment and tracking parameters; keep every other parameter in its order.
+
+    Never raises: a URL that urlsplit cannot parse (an unbalanced IPv6 bracket) has no
+    canonical form and is returned stripped, for :func:`is_http_url` to reject.
+    """
     url = url.strip()
-    if base:
-        url = urljoin(base, url)
-    parts = urlsplit(url)
+    try:
+        if base:
+            url = urljoin(base, url)
+        parts = urlsplit(url)
+    except ValueError:
+        return url
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
     netloc = host

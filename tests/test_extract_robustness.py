@@ -54,6 +54,15 @@ def test_text_without_any_tag() -> None:
     assert extract(PROSE).body == PROSE
 
 
+def test_canonical_links_and_addresses_that_cannot_be_parsed_are_not_fatal() -> None:
+    html = f'<html><head><link rel="canonical" href="https://[news.example/a"></head>' \
+           f"<body><p>{PROSE}</p></body></html>"
+    article = extract(html, "https://news.example/a?utm_source=x")
+    assert (article.canonical_url, article.body) == ("https://news.example/a", PROSE)
+    front = html.replace("https://[news.example/a", "https://news.example/")
+    assert extract(front, "https://[broken/a").canonical_url == "https://[broken/a"
+
+
 def test_invalid_utf8_bytes_are_replaced_not_fatal() -> None:
     html = f"<html><body><article><p>{PROSE} \x80\xff end.</p></article></body></html>"
     article = extract(html.encode("latin-1"), content_type="text/html; charset=utf-8")

@@ -359,6 +359,13 @@ def test_links_that_are_not_http_are_dropped() -> None:
     assert (entry.entry_id, entry.link) == ("x-1", None)
 
 
+def test_links_that_cannot_be_parsed_are_dropped() -> None:
+    content = ITEM.replace("https://example.com/a", "https://[example.com/a").format(
+        "<title>T</title><guid isPermaLink='false'>x-2</guid>").encode()
+    (entry,) = parse_feed(content, "https://example.com/feed", XML).entries
+    assert (entry.entry_id, entry.link) == ("x-2", None)
+
+
 # --- records from entries --------------------------------------------------------------
 
 ENTRY = FeedEntry(

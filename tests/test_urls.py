@@ -37,6 +37,13 @@ def test_is_http_url() -> None:
     assert not is_http_url("mailto:a@example.com")
     assert not is_http_url("/relative")
     assert not is_http_url("ftp://example.com/")
+    assert not is_http_url("https://[example.com/a")
+
+
+def test_a_url_that_cannot_be_parsed_is_returned_stripped() -> None:
+    assert canonicalize(" https://[example.com/a?utm_source=x ") == (
+        "https://[example.com/a?utm_source=x")
+    assert canonicalize("/a", "https://[broken/") == "/a"
 
 
 @given(st.text(max_size=200))

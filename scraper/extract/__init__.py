@@ -112,13 +112,20 @@ def _parse(html: bytes | str, content_type: str | None) -> LexborHTMLParser:
 def _canonical(meta: PageMetadata, url: str | None) -> str | None:
     if meta.canonical_url:
         candidate = canonicalize(meta.canonical_url, url)
-        # A canonical link to the site's front page from an article is a template mistake;
-        # trusting it would give every article of the site one id.
-        front_page = urlsplit(candidate).path == "/" and not (
-            url and urlsplit(url).path in ("", "/"))
-        if is_http_url(candidate) and not front_page:
+        if is_http_url(candidate) and not _front_page_link(candidate, url):
             return candidate
     return canonicalize(url) if url else None
+
+
+def _front_page_link(candidate: str, url: str | None) -> bool:
+    """A canonical link to the site's front page from an article: a template mistake;
+    trusting it would give every article of the site one id."""
+    if urlsplit(candidate).path != "/":
+        return False
+    try:
+        return not (url and urlsplit(url).path in ("", "/"))
+    except ValueError:  # an address that cannot be parsed is no front page
+        return True
 
 
 def _select(tree: LexborHTMLParser, selector: str) -> list[LexborNode]:
