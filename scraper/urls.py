@@ -1,5 +1,5 @@
-"""URLs: canonicalization (one spelling per article, so that ids are stable), and cheap
-reads of a URL's host and file name for the extraction steps.
+"""URLs: canonicalization (one spelling per article, so that ids are stable), links made
+absolute, and cheap reads of a URL's host and file name for the extraction steps.
 
 >>> canonicalize("HTTPS://Example.com:443/a/b?utm_source=x&id=3#top")
 'https://example.com/a/b?id=3'
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, unquote_plus, urljoin, urlsplit, urlunsplit
 
-__all__ = ["canonicalize", "file_name", "hostname", "is_http_url"]
+__all__ = ["absolute", "canonicalize", "file_name", "hostname", "is_http_url"]
 
 # Parameters that only say where a click came from; they never change the page.
 _TRACKING = re.compile(
@@ -74,6 +74,20 @@ def canonicalize(url: str, base: str | None = None) -> str:
     # canonical URL is its own canonical form.
     path = quote(parts.path, safe=_SAFE) or ("/" if netloc else "")
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def absolute(url: str | None, base: str | None) -> str | None:
+    """``url`` (stripped) resolved against ``base``, the page's address; as written when
+    there is no base; None when it is empty or cannot be parsed."""
+    url = url.strip() if url else ""
+    if not url:
+        return None
+    if url.startswith(("https://", "http://")) or not base:
+        return url
+    try:
+        return urljoin(base, url)
+    except ValueError:  # an unbalanced IPv6 bracket in either
+        return None
 
 
 def hostname(url: str) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
@@ -18,6 +19,17 @@ BASE = "https://news.example.com/world/story-1"
 def _images(html: str, meta: PageMetadata | None = None, root: str = "article") -> list[Image]:
     tree = LexborHTMLParser(html)
     return extract_images(tree, tree.css_first(root) or tree.body, meta or PageMetadata(), BASE)
+
+
+@pytest.mark.parametrize(("img", "url"), [
+    ('<img src="  " data-src="/img/lazy.jpg">', "https://news.example.com/img/lazy.jpg"),
+    ('<img src="   ">', None),
+    ('<img src="//[cdn.example.com/a.jpg">', None),
+])
+def test_blank_and_unparsable_picture_addresses_are_skipped(img: str, url: str | None) -> None:
+    html = f"<article><figure>{img}<figcaption>Rescue workers at the site.</figcaption>" \
+           "</figure><p>Text.</p></article>"
+    assert _images(html) == [Image(url=url, caption="Rescue workers at the site.")]
 
 
 def test_figure_with_figcaption_and_credit_label() -> None:

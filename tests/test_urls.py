@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from scraper.urls import canonicalize, file_name, hostname, is_http_url
+from scraper.urls import absolute, canonicalize, file_name, hostname, is_http_url
 
 
 @pytest.mark.parametrize(
@@ -38,6 +38,18 @@ def test_is_http_url() -> None:
     assert not is_http_url("/relative")
     assert not is_http_url("ftp://example.com/")
     assert not is_http_url("https://[example.com/a")
+
+
+@pytest.mark.parametrize(("url", "base", "expected"), [
+    (" /img/a.jpg ", "https://example.com/news/1", "https://example.com/img/a.jpg"),
+    ("https://cdn.example.com/a.jpg", "https://[broken/", "https://cdn.example.com/a.jpg"),
+    ("a.jpg", None, "a.jpg"),
+    ("//[cdn.example.com/a.jpg", "https://example.com/", None),
+    ("  ", "https://example.com/", None),
+    (None, "https://example.com/", None),
+])
+def test_absolute(url: str | None, base: str | None, expected: str | None) -> None:
+    assert absolute(url, base) == expected
 
 
 def test_a_url_that_cannot_be_parsed_is_returned_stripped() -> None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -29,7 +28,7 @@ from scraper.extract.metadata import PageMetadata
 from scraper.extract.tags import MAX_KNOWN_ID, ancestor_with_tag, tag_ids
 from scraper.extract.text import grouped_alternation, normalize_space
 from scraper.models import Image
-from scraper.urls import file_name
+from scraper.urls import absolute, file_name
 
 __all__ = ["extract_images"]
 
@@ -233,10 +232,11 @@ def _block_of(node: LexborNode) -> tuple[LexborNode, LexborNode] | None:
     return None
 
 
-def _absolute(url: str, base_url: str | None) -> str:
-    if url.startswith(("https://", "http://")) or not base_url:
-        return url
-    return urljoin(base_url, url)
+def _first_word(value: str | None) -> str:
+    """The first word of an attribute: the URL of a ``src`` or of a ``srcset``'s first
+    candidate; "" when it is empty or blank."""
+    words = value.split(None, 1) if value else []
+    return words[0] if words else ""
 
 
 def _picture_url(img: LexborNode | None, base_url: str | None) -> tuple[str | None, bool]:
@@ -245,13 +245,12 @@ def _picture_url(img: LexborNode | None, base_url: str | None) -> tuple[str | No
         return None, False
     attrs = img.attrs
     if img.tag_id == _SOURCE_ID:
-        srcset = attrs.get("srcset")
-        return (_absolute(srcset.split()[0], base_url) if srcset else None), False
+        return absolute(_first_word(attrs.get("srcset")), base_url), False
     tiny = _small(attrs.get("width")) or _small(attrs.get("height"))
     for key in _LAZY_SRC:
-        value = attrs.get(key)
+        value = _first_word(attrs.get(key))
         if value and not value.startswith("data:"):
-            return _absolute(value.split()[0], base_url), tiny
+            return absolute(value, base_url), tiny
     return None, tiny
 
 

@@ -26,7 +26,6 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -37,7 +36,7 @@ from scraper.extract.jsonld import flatten, page_object, parse_jsonld, pick_arti
 from scraper.extract.tags import ancestor_with_tag, tag_ids
 from scraper.extract.text import normalize_space
 from scraper.models import Image
-from scraper.urls import hostname
+from scraper.urls import absolute, hostname
 
 __all__ = ["PageMetadata", "extract_metadata"]
 
@@ -431,7 +430,7 @@ class _Page:
         """The page's canonical link (else og:url), absolute."""
         if self._canonical is None:
             raw = normalize_space(self.sig.canonical) or _first(self.sig.meta, ("og:url",))
-            self._canonical = _absolute(raw, self.url) or ""
+            self._canonical = absolute(raw, self.url) or ""
         return self._canonical or None
 
 
@@ -791,25 +790,11 @@ def _credit(obj: dict[str, Any]) -> str | None:
     return None
 
 
-def _absolute(url: str | None, base: str | None) -> str | None:
-    if not url:
-        return None
-    url = url.strip()
-    if url.startswith(("https://", "http://")):
-        return url
-    if base:
-        try:
-            return urljoin(base, url)
-        except ValueError:
-            return None
-    return url
-
-
 def _images(page: _Page) -> tuple[Image, ...]:
     if page.article is not None:
         for raw in _as_list(page.article.get("image")):
             item = _resolve(raw, page.ids)
-            url = _absolute(_image_url(item), page.url)
+            url = absolute(_image_url(item), page.url)
             if not url:
                 continue
             if isinstance(item, dict):
@@ -817,7 +802,7 @@ def _images(page: _Page) -> tuple[Image, ...]:
                 return (Image(url=url, caption=clean_title(caption) or None,
                               credit=clean_title(_credit(item)) or None),)
             return (Image(url=url),)
-    url = _absolute(_first(page.sig.meta, _IMAGE_META), page.url)
+    url = absolute(_first(page.sig.meta, _IMAGE_META), page.url)
     return (Image(url=url),) if url else ()
 
 
