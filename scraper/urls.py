@@ -103,14 +103,18 @@ def hostname(url: str) -> str | None:
 
 
 def file_name(url: str) -> str:
-    """The last segment of the URL's path, as ``urlsplit(url).path`` has it.
+    """The last segment of the URL's path, as ``urlsplit(url).path`` has it ("" when
+    urlsplit cannot parse the URL).
 
     A new URL costs urlsplit a few µs; a plain http(s) URL (printable ASCII, no IPv6
     brackets, which urlsplit neither cleans nor checks) is cut as a string instead.
     """
     if not (url.startswith(("https://", "http://")) and url.isascii() and url.isprintable()
             and "[" not in url and "]" not in url):
-        return urlsplit(url).path.rsplit("/", 1)[-1]
+        try:
+            return urlsplit(url).path.rsplit("/", 1)[-1]
+        except ValueError:  # an unbalanced IPv6 bracket: no path to read
+            return ""
     # the path runs from the first "/" after the host to the query or fragment
     address = url.split("#", 1)[0].split("?", 1)[0].split("://", 1)[1]
     return address.rsplit("/", 1)[-1] if "/" in address else ""

@@ -123,15 +123,27 @@ _TAGS = st.sampled_from(["div", "p", "span", "a", "article", "section", "ul", "l
 _CLASSES = st.sampled_from(["", "article-body", "comments", "share", "related", "lead",
                             "standfirst", "content", "ad", "sidebar", "story"])
 _WORDS = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80)
+# Elements whose attributes hold addresses, and addresses a page may get wrong.
+_LINKED = st.sampled_from([
+    '<img src="{}">', '<img data-src="{}" width="{}">', '<source srcset="{}">',
+    '<link rel="canonical" href="{}">', '<meta property="og:image" content="{}">',
+    '<meta property="og:url" content="{}">', '<a href="{}">',
+])
+_ADDRESSES = st.sampled_from([
+    "", " ", "/a.jpg", "a b.jpg 2x", "//[cdn.example/a.jpg", "https://[bad/", "data:x",
+    "https://example.com/", "http://example.com:99999/a", "javascript:void(0)",
+]) | _WORDS
 
 
 @st.composite
 def _html(draw: st.DrawFn) -> str:
     parts: list[str] = []
     for _ in range(draw(st.integers(0, 60))):
-        kind = draw(st.integers(0, 3))
+        kind = draw(st.integers(0, 4))
         tag = draw(_TAGS)
-        if kind == 0:
+        if kind == 4:
+            parts.append(draw(_LINKED).format(draw(_ADDRESSES), draw(_ADDRESSES)))
+        elif kind == 0:
             parts.append(f'<{tag} class="{draw(_CLASSES)}">')
         elif kind == 1:
             parts.append(f"</{tag}>")
