@@ -23,7 +23,7 @@ or printed dates near the headline.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -511,11 +511,32 @@ def _looks_like_url(value: str) -> bool:
 # A byline element's text longer than this is an author box or a teaser, not a byline.
 _MAX_BYLINE_CHARS = 120
 _AUTHOR_CLASS = re.compile(r"author|byline|autor", re.IGNORECASE)
-# Byline candidates read after the headline; later ones are teasers of other articles.
-_MAX_BYLINE_NODES = 12
+# Byline and date candidates read after the headline; later ones are teasers of other
+# articles.
+_MAX_NEAR_H1_NODES = 12
 _SKIP_BYLINE_TAGS = frozenset({"img", "meta", "script", "style", "link", "body", "html",
                                "article", "main", "section", "picture", "svg"})
 _SKIP_BYLINE_IDS = frozenset(_IDS[name] for name in _SKIP_BYLINE_TAGS)
+
+
+def _candidates_near_h1(
+    page: _Page, selector: str, accepts: Callable[[LexborNode, dict[str, str | None]], bool],
+    skip_ids: frozenset[int], away_ids: frozenset[int], away_levels: int,
+) -> Iterator[tuple[LexborNode, dict[str, str | None]]]:
+    """The elements near the headline that ``accepts`` takes, with their attributes: the
+    first _MAX_NEAR_H1_NODES of them, less those of a tag in ``skip_ids`` or sitting (at
+    most ``away_levels`` up) in an element of ``away_ids``."""
+    count = 0
+    for node in _near_h1(page.h1_node(), selector):
+        attrs = node.attributes
+        if not accepts(node, attrs):
+            continue
+        if count >= _MAX_NEAR_H1_NODES:
+            break
+        count += 1
+        if node.tag_id in skip_ids or ancestor_with_tag(node, away_ids, away_levels) is not None:
+            continue
+        yield node, attrs
 
 
 def _page_bylines(page: _Page) -> list[str]:
@@ -526,17 +547,9 @@ def _page_bylines(page: _Page) -> list[str]:
     micro: list[str] = []
     worded: list[str] = []
     first: list[str] = []
-    count = 0
-    for node in _near_h1(page.h1_node(), _BYLINE_SELECTOR):
-        attrs = node.attributes
-        if not _is_byline(attrs):
-            continue
-        if count >= _MAX_BYLINE_NODES:
-            break
-        count += 1
-        if node.tag_id in _SKIP_BYLINE_IDS or (
-                ancestor_with_tag(node, _FIGURE_IDS, _FIGURE_LEVELS) is not None):
-            continue
+    candidates = _candidates_near_h1(page, _BYLINE_SELECTOR, lambda _, attrs: _is_byline(attrs),
+                                     _SKIP_BYLINE_IDS, _FIGURE_IDS, _FIGURE_LEVELS)
+    for node, attrs in candidates:
         text = normalize_space(node.text(separator=" "))
         if not text or len(text) > _MAX_BYLINE_CHARS:
             continue
@@ -601,17 +614,9 @@ def _page_date(page: _Page) -> str | None:
     """The date near the headline, the last resort: a machine-readable one (``<time
     datetime>``, microdata) first, else the first printed one."""
     printed: str | None = None
-    count = 0
-    for node in _near_h1(page.h1_node(), _DATE_SELECTOR):
-        attrs = node.attributes
-        if not _is_date(node, attrs):
-            continue
-        if count >= _MAX_BYLINE_NODES:
-            break
-        count += 1
-        if node.tag_id in _SKIP_DATE_IDS or (
-                ancestor_with_tag(node, _A_IDS, _LINK_LEVELS) is not None):
-            continue
+    candidates = _candidates_near_h1(page, _DATE_SELECTOR, _is_date, _SKIP_DATE_IDS, _A_IDS,
+                                     _LINK_LEVELS)
+    for node, attrs in candidates:
         value = attrs.get("datetime") or attrs.get("content")
         if value:
             found = normalize_date(value)
