@@ -228,7 +228,7 @@ def test_503_then_200_is_retried_once_after_the_backoff(server: LoopbackServer) 
 
 def test_backoff_has_jitter(server: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> None:
     server.route("/flaky", [Reply(500), Reply(502), Reply(body=HTML)])
-    monkeypatch.setattr("scraper.fetch.random.random", lambda: 0.5)
+    monkeypatch.setattr("scraper.fetch.client.random.random", lambda: 0.5)
     clock = FakeTime()
 
     fetch_once(server.url("/flaky"), replace(QUICK, backoff_jitter=0.4), clock, trusted=True)

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scraper._content import (
+from scraper.fetch.content import (
     PIECE,
     BodyDecodeError,
     BodyTruncated,
@@ -28,7 +28,7 @@ from scraper._content import (
     media_type,
     read_capped,
 )
-from scraper._failures import retry_after
+from scraper.fetch.failures import retry_after
 from tests.test_fetch_support import NOW
 
 

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scraper._netguard import AddressBlocked, ResolvingBackend, address_kind
 from scraper.errors import BlockedAddress
+from scraper.fetch.netguard import AddressBlocked, ResolvingBackend, address_kind
 from tests.httpserver import LoopbackServer, Reply
 from tests.test_fetch_support import HTML, QUICK, fetch_once, make_fetcher, paths, run
 

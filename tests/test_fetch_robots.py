@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scraper._robots import parse_robots
 from scraper.errors import FetchTimeout, RobotsDisallowed
+from scraper.fetch.robots import parse_robots
 from tests.httpserver import LoopbackServer, Reply
 from tests.test_fetch_support import (
     HTML,

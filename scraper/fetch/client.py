@@ -10,9 +10,9 @@ Errors are the FetchError subclasses of :mod:`scraper.errors`.
 
 Each fetch follows redirects itself (at most ``max_redirects``) so that every hop is
 checked: robots.txt of the hop's site, the private-address guard (at connect time, in
-:mod:`scraper._netguard`), and caller credentials kept to the first origin. Each request
-takes a per-host slot (:mod:`scraper._politeness`), and transient failures are retried
-with backoff, honouring Retry-After. Bodies are decoded and capped by :mod:`scraper._content`.
+:mod:`scraper.fetch.netguard`), and caller credentials kept to the first origin. Each request
+takes a per-host slot (:mod:`scraper.fetch.politeness`), and transient failures are retried
+with backoff, honouring Retry-After. Bodies are decoded and capped by :mod:`scraper.fetch.content`.
 Each attempt has its ``deadline``, and the whole fetch (robots.txt, attempts, redirects,
 backoff waits) its ``total_deadline``.
 """
@@ -35,7 +35,17 @@ import httpcore
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
-from scraper._content import (
+from scraper.errors import (
+    BlockedAddress,
+    FetchError,
+    FetchTimeout,
+    HTTPStatusError,
+    NetworkError,
+    ResponseTooLarge,
+    RobotsDisallowed,
+    UnsupportedContent,
+)
+from scraper.fetch.content import (
     ACCEPT_ENCODING,
     BodyDecodeError,
     BodyTruncated,
@@ -48,20 +58,10 @@ from scraper._content import (
     read_capped,
     refusal_reason,
 )
-from scraper._failures import describe_transport_error, retry_after, status_text
-from scraper._netguard import AddressBlocked, NameNotResolved, Resolver, ResolvingBackend
-from scraper._politeness import HostLimiter
-from scraper._robots import ALLOW_ALL, Refusal, RobotsCache, RobotsRules, parse_robots
-from scraper.errors import (
-    BlockedAddress,
-    FetchError,
-    FetchTimeout,
-    HTTPStatusError,
-    NetworkError,
-    ResponseTooLarge,
-    RobotsDisallowed,
-    UnsupportedContent,
-)
+from scraper.fetch.failures import describe_transport_error, retry_after, status_text
+from scraper.fetch.netguard import AddressBlocked, NameNotResolved, Resolver, ResolvingBackend
+from scraper.fetch.politeness import HostLimiter
+from scraper.fetch.robots import ALLOW_ALL, Refusal, RobotsCache, RobotsRules, parse_robots
 
 __all__ = ["FetchResult", "FetchSettings", "Fetcher"]
 
