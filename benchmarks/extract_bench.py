@@ -24,8 +24,8 @@ import importlib.util
 import json
 import sys
 import time
-from types import ModuleType
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from scraper import extract
@@ -147,7 +147,8 @@ def main() -> None:
     if "trafilatura" in predictions:
         theirs_by_id = {p["id"]: p for p in predictions["trafilatura"]}
         wrong = sorted(
-            p["id"] for p in predictions["scraper"] if p["id"] in truth and truth[p["id"]].get("body")
+            p["id"] for p in predictions["scraper"]
+            if p["id"] in truth and truth[p["id"]].get("body")
             and page_f1(score, truth[p["id"]], p) < 0.3
             and page_f1(score, truth[p["id"]], theirs_by_id[p["id"]]) >= 0.8)
         report["wrong_block"] = wrong
