@@ -4,10 +4,17 @@ Records go to ``<output>/<source>/<YYYY-MM-DD>.jsonl`` (the UTC day of ``fetched
 line each, written with a single ``os.write`` on a file opened ``O_APPEND`` so that readers
 tailing the file never see half a record. The state lives in ``<output>/state.sqlite3`` (WAL
 mode). A batch is made durable in this order: lines written, files fsynced, then the state
-committed; a crash between the two repeats records on the next run (same ``id`` and
-``revision``), it never loses one. A record whose ``id`` the state already holds at that
-``revision`` or a later one is left out, checked inside the transaction that records the
-batch: two polls that raced for one article write it once::
+committed together with the length of every file it wrote. A record whose ``id`` the state
+already holds at that ``revision`` or a later one is left out, checked inside the transaction
+that records the batch: two polls that raced for one article write it once.
+
+The files are the truth about what was written. A crash between the fsync and the commit
+leaves lines past the committed lengths: on open (and before the next batch, after a commit
+that failed) those lines are read and taken into the state (the ``written`` table, and the
+revision and content hash of articles the state knows) before anything new is written. A
+later record of such an article that repeats the text found in the files is left out; one
+with another text gets the next revision. So one (``id``, ``revision``) never has two texts,
+whatever the crash::
 
     store = Store.open(Path("output"))
     store.commit(Batch(records=(article,), feed=feed_state, ...))
@@ -52,7 +59,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STATE_FILE = "state.sqlite3"
 LOCK_FILE = ".lock"
 UNSOURCED = "_unsourced"
@@ -114,6 +121,20 @@ CREATE TABLE written (
     written_at TEXT NOT NULL
 );
 CREATE INDEX written_by_feed ON written (source, feed_url, day);
+"""
+
+# Version 2: what each record written was (its text's hash and status, so that a later record
+# of the same id and revision can be told a repeat or a different text), and how long each
+# output file was at the last commit (what lies past it was written by a batch that a crash
+# kept from committing).
+_SCHEMA_2 = """
+ALTER TABLE written ADD COLUMN content_hash TEXT;
+ALTER TABLE written ADD COLUMN status TEXT;
+CREATE INDEX written_by_id ON written (id, revision);
+CREATE TABLE files (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL
+);
 """
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -299,9 +320,10 @@ class _Writer:
             raise StoreError(f"source name {directory!r} cannot be used as a directory")
         return self._output / directory / f"{day}.jsonl"
 
-    def write(self, records: Sequence[Article]) -> None:
-        """Write every record and fsync the files touched; on failure cut back what was
-        written of this batch, so no file keeps a torn or uncommitted tail."""
+    def write(self, records: Sequence[Article]) -> dict[Path, int]:
+        """Write every record and fsync the files touched; return their lengths after it.
+        On failure cut back what was written of this batch, so no file keeps a torn or
+        uncommitted tail."""
         touched: dict[Path, tuple[int, int]] = {}
         try:
             for article in records:
@@ -313,14 +335,17 @@ class _Writer:
                 written = os.write(fd, data)
                 while written < len(data):  # only on a full disk or a signal mid-write
                     written += os.write(fd, data[written:])
-            for fd, _size in touched.values():
+            sizes = {}
+            for path, (fd, _size) in touched.items():
                 os.fsync(fd)
+                sizes[path] = os.fstat(fd).st_size
         except OSError as exc:
             for fd, size in touched.values():
                 with contextlib.suppress(OSError):
                     os.ftruncate(fd, size)
             raise StoreError(f"cannot write records under {self._output}: {exc}") from exc
         self._evict(touched)
+        return sizes
 
     def _evict(self, keep: Mapping[Path, object]) -> None:
         """A day file is written only on its day (give or take a late record): past the
@@ -353,12 +378,18 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version == SCHEMA_VERSION:
         return
-    if version != 0:
+    if version == 0:
+        script = _SCHEMA + _SCHEMA_2
+    elif version == 1:
+        # No file lengths yet: the first open reads every file once and takes in what the
+        # state lacks (the tails of crashes before this version).
+        script = _SCHEMA_2
+    else:
         raise StoreError(f"{path}: state schema version {version} is not {SCHEMA_VERSION}; "
                          "this program cannot read it")
-    # One script, one transaction: a crash mid-way leaves version 0 and no tables.
+    # One script, one transaction: a crash mid-way leaves the version it started from.
     conn.executescript(
-        f"BEGIN IMMEDIATE;{_SCHEMA}PRAGMA user_version = {SCHEMA_VERSION};COMMIT;"
+        f"BEGIN IMMEDIATE;{script}PRAGMA user_version = {SCHEMA_VERSION};COMMIT;"
     )
 
 
@@ -375,6 +406,9 @@ class Store:
         self._lock_fd = lock_fd
         self._writer = _Writer(output)
         self._now = now or (lambda: datetime.now(UTC))
+        # Set when a commit failed after its lines may have reached the files: the next
+        # commit first takes those lines into the state, as an open after a crash does.
+        self._unsettled = False
 
     @classmethod
     def open(cls, output: Path, *, now: Callable[[], datetime] | None = None) -> Store:
@@ -409,7 +443,16 @@ class Store:
         except StoreError:
             os.close(lock_fd)
             raise
-        return cls(output, conn, lock_fd, now)
+        store = cls(output, conn, lock_fd, now)
+        try:
+            store._settle()
+        except (OSError, sqlite3.Error) as exc:
+            store.close()
+            raise StoreError(f"cannot read back the records in {output}: {exc}") from exc
+        except BaseException:
+            store.close()
+            raise
+        return store
 
     def close(self) -> None:
         """Close files, database and lock."""
@@ -474,43 +517,174 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot commit the state in {self.output}: {exc}") from exc
         try:
-            records, left_out = self._written_before(batch.records)
-            self._writer.write(records)
-            self._record_state(batch, records, left_out)
+            if self._unsettled:
+                self._take_in_tails()
+            plan = self._plan(batch)
+            sizes = self._writer.write(plan.records)
+            self._record_state(batch, plan, sizes)
             conn.execute("COMMIT")
         except BaseException as exc:
+            self._unsettled = True
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
+            if isinstance(exc, sqlite3.Error | OSError):
                 raise StoreError(f"cannot commit the state in {self.output}: {exc}") from exc
             raise
-        return left_out
+        self._unsettled = False
+        return tuple(plan.left_out)
 
-    def _written_before(self, records: Sequence[Article]
-                        ) -> tuple[tuple[Article, ...], tuple[Article, ...]]:
-        """Split ``records`` into those to write and those written before."""
-        latest: dict[str, int] = {}
-        kept = []
-        left_out = []
-        for record in records:
+    # -- what the files hold ------------------------------------------------------------
+
+    def _settle(self) -> None:
+        """Take the lines written after the last commit into the state, in one transaction."""
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._take_in_tails()
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+
+    def _take_in_tails(self) -> None:
+        """Read every output file past its committed length and record what is there
+        (inside the caller's transaction), then record the files' lengths."""
+        conn = self._conn
+        committed = {row["path"]: row["size"]
+                     for row in conn.execute("SELECT path, size FROM files")}
+        sizes: dict[str, int] = {}
+        taken = 0
+        for path in sorted(self.output.glob("*/*.jsonl")):
+            name = path.relative_to(self.output).as_posix()
+            start = committed.get(name, 0)
+            size = path.stat().st_size
+            if start > size:
+                # Cut or replaced by someone else: what it holds now is read again.
+                start = 0
+            if start < size:
+                with path.open("rb") as handle:
+                    handle.seek(start)
+                    for line in handle:
+                        if not line.endswith(b"\n"):
+                            break
+                        taken += self._take_in(line, path)
+                        start += len(line)
+            sizes[name] = start
+        gone = set(committed) - set(sizes)
+        conn.executemany("DELETE FROM files WHERE path = ?", [(name,) for name in gone])
+        conn.executemany(
+            "INSERT INTO files (path, size) VALUES (?, ?) "
+            "ON CONFLICT (path) DO UPDATE SET size = excluded.size",
+            [(name, size) for name, size in sizes.items() if committed.get(name) != size],
+        )
+        if taken:
+            log.warning("took %d records written before a crash into the state", taken,
+                        extra={"records": taken})
+
+    def _take_in(self, line: bytes, path: Path) -> int:
+        """Record one line of the files unless the state has it; 1 if it was taken in."""
+        try:
+            record = json.loads(line)
+            key = (record["id"], record["revision"])
+            if not (isinstance(key[0], str) and type(key[1]) is int):
+                raise TypeError("id or revision of the wrong type")
+        except (ValueError, TypeError, KeyError) as exc:
+            log.warning("skipped an unreadable line in %s: %s", path, exc,
+                        extra={"file": str(path)})
+            return 0
+        conn = self._conn
+        article_id, revision = key
+        text_hash, status = record.get("content_hash"), record.get("status")
+        if conn.execute("SELECT 1 FROM written WHERE id = ? AND revision = ?",
+                        key).fetchone():
+            # Rows of version 1 lack the text's hash: the first read of the files fills it.
+            conn.execute("UPDATE written SET content_hash = ?, status = ? WHERE id = ? AND "
+                         "revision = ? AND content_hash IS NULL", (text_hash, status, *key))
+            return 0
+        conn.execute(
+            "INSERT INTO written (id, revision, source, feed_url, day, written_at, "
+            "content_hash, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (article_id, revision, record.get("source"), record.get("feed_url"),
+             str(record.get("fetched_at") or "")[:10], format_time(self._now()), text_hash,
+             status),
+        )
+        # An article the state knows is now at this revision, as the lost commit would have
+        # left it. One it does not know stays unknown, so that its feed entry is read again;
+        # its next record is checked against the files (see _plan).
+        conn.execute(
+            "UPDATE articles SET revision = :revision, content_hash = :hash, status = :status, "
+            "page_failures = CASE WHEN :status = 'ok' THEN 0 ELSE page_failures END, "
+            "gave_up = CASE WHEN :status = 'ok' THEN 0 ELSE gave_up END "
+            "WHERE id = :id AND revision < :revision",
+            {"id": article_id, "revision": revision, "hash": text_hash,
+             "status": status if status in ("ok", "feed_only") else "ok"},
+        )
+        return 1
+
+    def _plan(self, batch: Batch) -> _Plan:
+        """Decide what of ``batch`` is written, against the state and the files.
+
+        Per record, with S the revision the state holds for its id and W the latest one the
+        files hold (S <= W; W > S only for records of a batch that a crash kept from being
+        committed): up to S, left out (written before); up to W, left out when its text is
+        W's or when it is a feed_only record (the page failed now: the text written stands),
+        otherwise written as revision W + 1; past W, written as it is."""
+        plan = _Plan(articles={a.id: a for a in batch.articles})
+        latest: dict[str, tuple[int, int, str | None, str | None]] = {}
+        stale: set[str] = set()
+        for record in batch.records:
             if record.id not in latest:
-                row = self._conn.execute("SELECT revision FROM articles WHERE id = ?",
-                                         (record.id,)).fetchone()
-                latest[record.id] = row["revision"] if row else 0
-            if record.revision <= latest[record.id]:
-                left_out.append(record)
-            else:
-                kept.append(record)
-                latest[record.id] = record.revision
-        return tuple(kept), tuple(left_out)
+                latest[record.id] = self._revisions(record.id)
+            in_state, in_files, text_hash, status = latest[record.id]
+            if record.revision <= in_state:
+                plan.left_out.append(record)
+                stale.add(record.id)
+                continue
+            if record.revision <= in_files:
+                if record.content_hash == text_hash or record.status == "feed_only":
+                    plan.left_out.append(record)
+                    plan.found.add(record.id)
+                    state = plan.articles.get(record.id)
+                    if state is not None:
+                        plan.articles[record.id] = _as_written(state, in_files, text_hash,
+                                                               status)
+                    latest[record.id] = (in_files, in_files, text_hash, status)
+                    continue
+                log.warning("article %s revision %d in the files has another text (written "
+                            "before a crash); this one is revision %d", record.id,
+                            record.revision, in_files + 1, extra={"id": record.id})
+                plan.renumbered.append(record)
+                record = replace(record, revision=in_files + 1)
+                state = plan.articles.get(record.id)
+                if state is not None:
+                    plan.articles[record.id] = replace(state, revision=record.revision)
+            plan.records.append(record)
+            latest[record.id] = (record.revision, record.revision, record.content_hash,
+                                 record.status)
+        # An article whose records were all left out keeps the state of the one written.
+        for article_id in stale - {r.id for r in plan.records} - plan.found:
+            plan.articles.pop(article_id, None)
+        return plan
 
-    def _record_state(self, batch: Batch, records: tuple[Article, ...],
-                      left_out: tuple[Article, ...]) -> None:
+    def _revisions(self, article_id: str) -> tuple[int, int, str | None, str | None]:
+        """(revision in the state, latest revision in the files, its hash and status)."""
+        row = self._conn.execute("SELECT revision FROM articles WHERE id = ?",
+                                 (article_id,)).fetchone()
+        in_state = row["revision"] if row else 0
+        row = self._conn.execute(
+            "SELECT revision, content_hash, status FROM written WHERE id = ? "
+            "ORDER BY revision DESC LIMIT 1", (article_id,)).fetchone()
+        if row is None or row["revision"] <= in_state:
+            return in_state, in_state, None, None
+        return in_state, row["revision"], row["content_hash"], row["status"]
+
+    def _record_state(self, batch: Batch, plan: _Plan, sizes: Mapping[Path, int]) -> None:
         conn = self._conn
         written_at = format_time(self._now())
         new, updated, feed_only = (batch.counters.new, batch.counters.updated,
                                    batch.counters.feed_only)
-        for record in left_out:
+        for record in plan.left_out:
             # Revision 1 is a new article (feed_only ones included), a later one an update.
             if record.revision == 1:
                 new -= 1
@@ -518,9 +692,12 @@ class Store:
                     feed_only -= 1
             else:
                 updated -= 1
+        for record in plan.renumbered:
+            if record.revision == 1:
+                new -= 1
+                updated += 1
         counters = replace(batch.counters, new=new, updated=updated, feed_only=feed_only)
-        # An article whose records were all left out keeps the state of the one written.
-        stale = {r.id for r in left_out} - {r.id for r in records}
+        records = plan.records
         feed = batch.feed
         conn.execute(
             "INSERT INTO feeds (source, feed_url) VALUES (?, ?) "
@@ -547,7 +724,7 @@ class Store:
             "gave_up = excluded.gave_up, last_seen = excluded.last_seen "
             # A state read before another poll's commit must not take an article back.
             "WHERE excluded.revision >= articles.revision",
-            [_as_dict(a) for a in batch.articles if a.id not in stale],
+            [_as_dict(a) for a in plan.articles.values()],
         )
         conn.executemany(
             "INSERT OR REPLACE INTO entries (feed_url, entry_id, article_id, updated) "
@@ -558,10 +735,15 @@ class Store:
             "INSERT OR IGNORE INTO aliases (url, article_id) VALUES (?, ?)", batch.aliases,
         )
         conn.executemany(
-            "INSERT INTO written (id, revision, source, feed_url, day, written_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(r.id, r.revision, r.source, r.feed_url, (r.fetched_at or "")[:10], written_at)
-             for r in records],
+            "INSERT INTO written (id, revision, source, feed_url, day, written_at, "
+            "content_hash, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(r.id, r.revision, r.source, r.feed_url, (r.fetched_at or "")[:10], written_at,
+              r.content_hash, r.status) for r in records],
+        )
+        conn.executemany(
+            "INSERT INTO files (path, size) VALUES (?, ?) "
+            "ON CONFLICT (path) DO UPDATE SET size = excluded.size",
+            [(path.relative_to(self.output).as_posix(), size) for path, size in sizes.items()],
         )
 
     # -- status -------------------------------------------------------------------------
@@ -569,6 +751,26 @@ class Store:
     def statuses(self, today: str) -> list[FeedStatus]:
         """Every feed's state and counts, ``today`` being the UTC day ``YYYY-MM-DD``."""
         return read_statuses(self._conn, today)
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What Store.commit writes of a batch and which article states it records."""
+
+    articles: dict[str, ArticleState]
+    records: list[Article] = field(default_factory=list)
+    left_out: list[Article] = field(default_factory=list)
+    renumbered: list[Article] = field(default_factory=list)  # as the batch had them
+    found: set[str] = field(default_factory=set)  # ids whose record the files held
+
+
+def _as_written(state: ArticleState, revision: int, text_hash: str | None,
+                status: str | None) -> ArticleState:
+    """The state of an article whose latest record is the one the files hold."""
+    state = replace(state, revision=revision, content_hash=text_hash or state.content_hash)
+    if status == "ok":
+        state = replace(state, status="ok", page_failures=0, gave_up=False)
+    return state
 
 
 def _as_dict(obj: Any) -> dict[str, Any]:

@@ -187,7 +187,7 @@ def test_state_is_wal_and_versioned(tmp_path: Path) -> None:
     conn.execute("PRAGMA user_version = 99")
     conn.commit()
     conn.close()
-    with pytest.raises(StoreError, match="state schema version 99 is not 1"):
+    with pytest.raises(StoreError, match="state schema version 99 is not 2"):
         _open(tmp_path)
 
 
@@ -212,6 +212,8 @@ def test_torn_last_line_is_cut_and_logged(tmp_path: Path, caplog: pytest.LogCapt
     assert [r.getMessage() for r in caplog.records] == [
         f"removed a torn last line of 37 bytes from {out}/alpha/2026-03-01.jsonl",
         f"removed a torn last line of 27 bytes from {out}/beta/2026-03-01.jsonl",
+        # The whole lines of files the state does not know (the same record twice here).
+        "took 1 records written before a crash into the state",
     ]
     b = _article("http://127.0.0.1/b")
     store.commit(Batch(feed=_feed(), records=(b,)))
@@ -253,23 +255,165 @@ def test_state_is_committed_only_after_the_lines_are_durable(
     store.close()
 
 
-def test_crash_between_write_and_commit_repeats_the_record(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    a = _article("http://127.0.0.1/a")
-    store = _open(tmp_path)
+def _crash_after_the_write(store: Store, monkeypatch: pytest.MonkeyPatch,
+                           batch: Batch) -> None:
+    """Commit ``batch`` as far as its fsynced lines, then die before the state commit."""
 
     def crash(batch: Batch, *args: Any) -> None:
         raise KeyboardInterrupt  # stands for the process dying after the fsync
 
-    monkeypatch.setattr(store, "_record_state", crash)
-    with pytest.raises(KeyboardInterrupt):
-        store.commit(Batch(feed=_feed(), records=(a,), articles=()))
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "_record_state", crash)
+        with pytest.raises(KeyboardInterrupt):
+            store.commit(batch)
+
+
+def _lines(path: Path) -> list[tuple[str, int, str]]:
+    return [(r["id"], r["revision"], r["body"])
+            for r in map(json.loads, path.read_bytes().splitlines())]
+
+
+def test_a_record_written_before_a_crash_is_taken_in_and_not_repeated(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    a = _article("http://127.0.0.1/a")
+    store = _open(tmp_path)
+    _crash_after_the_write(store, monkeypatch, Batch(
+        feed=_feed(), counters=FeedCounters(polls=1, new=1), records=(a,),
+        articles=(_state(a, "alpha", a.content_hash),)))
     store.close()
     with _open(tmp_path) as store:
         assert store.feed("alpha", "http://127.0.0.1/feed") is None  # nothing committed
+        # The files hold it; the article stays unknown so that its entry is read again.
+        assert store.article(a.id) is None
+        assert [(r.written_today, r.written_total) for r in store.statuses("2026-03-01")] == []
+        # The same text again (the page unchanged): left out, and now in the state.
+        assert store.commit(Batch(feed=_feed(), counters=FeedCounters(polls=1, new=1),
+                                  records=(a,),
+                                  articles=(_state(a, "alpha", a.content_hash),))) == (a,)
+        assert store.article(a.id) == _state(a, "alpha", a.content_hash)
+        [row] = store.statuses("2026-03-01")
+    assert (row.counters, row.written_total) == (FeedCounters(polls=1), 1)
+    assert _lines(tmp_path / "out/alpha/2026-03-01.jsonl") == [(a.id, 1, "Body text.")]
+
+
+def test_a_changed_text_after_a_crash_is_the_next_revision(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    a = _article("http://127.0.0.1/a")
+    changed = _article("http://127.0.0.1/a", body="Changed text.")
+    store = _open(tmp_path)
+    _crash_after_the_write(store, monkeypatch, Batch(feed=_feed(), records=(a,)))
+    store.close()
+    with _open(tmp_path) as store:
+        # The poller, which does not know the article, offers the new text as revision 1.
+        assert store.commit(Batch(
+            feed=_feed(), counters=FeedCounters(polls=1, new=1), records=(changed,),
+            articles=(_state(changed, "alpha", changed.content_hash),))) == ()
+        state = store.article(a.id)
+        assert state is not None and (state.revision, state.content_hash) == (
+            2, changed.content_hash)
+        [row] = store.statuses("2026-03-01")
+    assert (row.counters, row.written_total) == (FeedCounters(polls=1, updated=1), 2)
+    assert _lines(tmp_path / "out/alpha/2026-03-01.jsonl") == [
+        (a.id, 1, "Body text."), (a.id, 2, "Changed text.")]
+
+
+def test_a_crashed_update_moves_the_known_article_to_the_revision_in_the_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _article("http://127.0.0.1/a")
+    second = _article("http://127.0.0.1/a", revision=2, body="Second.")
+    with _open(tmp_path) as store:
+        store.commit(Batch(feed=_feed(), records=(first,),
+                           articles=(_state(first, "alpha", first.content_hash),)))
+        _crash_after_the_write(store, monkeypatch, Batch(
+            feed=_feed(), records=(second,),
+            articles=(_state(second, "alpha", second.content_hash),)))
+        # The failed commit is settled before the next one, in the same process too.
+        assert store.commit(Batch(feed=_feed(), records=(second,))) == (second,)
+    with _open(tmp_path) as store:
+        state = store.article(first.id)
+        assert state is not None and (state.revision, state.content_hash) == (
+            2, second.content_hash)
+        # The page back at its first text is a new revision, not "unchanged".
+        third = _article("http://127.0.0.1/a", revision=3)
+        assert store.commit(Batch(feed=_feed(), records=(third,))) == ()
+    assert _lines(tmp_path / "out/alpha/2026-03-01.jsonl") == [
+        (first.id, 1, "Body text."), (first.id, 2, "Second."), (first.id, 3, "Body text.")]
+
+
+def test_a_failed_page_after_a_crash_does_not_replace_the_text_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    a = _article("http://127.0.0.1/a")
+    failed = replace(_article("http://127.0.0.1/a", body=""), status="feed_only")
+    store = _open(tmp_path)
+    _crash_after_the_write(store, monkeypatch, Batch(feed=_feed(), records=(a,)))
+    store.close()
+    with _open(tmp_path) as store:
+        state = replace(_state(failed, "alpha", failed.content_hash), page_failures=1)
+        assert store.commit(Batch(feed=_feed(), counters=FeedCounters(
+            polls=1, new=1, feed_only=1, page_failures=1), records=(failed,),
+            articles=(state,))) == (failed,)
+        # The ok text in the files stands, and its article is not retried.
+        assert store.article(a.id) == replace(state, content_hash=a.content_hash,
+                                              status="ok", page_failures=0)
+    assert _lines(tmp_path / "out/alpha/2026-03-01.jsonl") == [(a.id, 1, "Body text.")]
+
+
+def test_the_state_rebuilt_from_the_files_when_it_is_lost(tmp_path: Path) -> None:
+    a, b = _article("http://127.0.0.1/a"), _article("http://127.0.0.1/b")
+    b2 = _article("http://127.0.0.1/b", revision=2, body="B two.")
+    with _open(tmp_path) as store:
+        store.commit(Batch(feed=_feed(), records=(a, b)))
+        store.commit(Batch(feed=_feed(), records=(b2,)))
+    for name in ("state.sqlite3", "state.sqlite3-wal", "state.sqlite3-shm"):
+        (tmp_path / "out" / name).unlink(missing_ok=True)
+    with _open(tmp_path) as store:
+        [row] = store.statuses("2026-03-01") or [None]  # no feed state, written rows only
+    assert row is None
+    with _open(tmp_path) as store:
+        new_b = _article("http://127.0.0.1/b", body="B three.")
+        assert store.commit(Batch(feed=_feed(), records=(a, new_b))) == (a,)
+        [row] = store.statuses("2026-03-01")
+        assert row.written_total == 4
+    assert _lines(tmp_path / "out/alpha/2026-03-01.jsonl") == [
+        (a.id, 1, "Body text."), (b.id, 1, "Body text."), (b.id, 2, "B two."),
+        (b.id, 3, "B three.")]
+
+
+def test_a_version_1_state_takes_in_the_files_once(tmp_path: Path) -> None:
+    a, b = _article("http://127.0.0.1/a"), _article("http://127.0.0.1/b")
+    with _open(tmp_path) as store:
         store.commit(Batch(feed=_feed(), records=(a,)))
-    lines = (tmp_path / "out/alpha/2026-03-01.jsonl").read_bytes().splitlines()
-    assert [json.loads(x)["id"] for x in lines] == [a.id, a.id]  # repeated, not lost
+    out = tmp_path / "out"
+    # Back to the version 1 schema, with b written by a batch whose commit was lost.
+    conn = sqlite3.connect(out / "state.sqlite3")
+    conn.executescript("DROP TABLE files; DROP INDEX written_by_id; "
+                       "ALTER TABLE written DROP COLUMN content_hash; "
+                       "ALTER TABLE written DROP COLUMN status; PRAGMA user_version = 1;")
+    conn.close()
+    with (out / "alpha/2026-03-01.jsonl").open("ab") as handle:
+        handle.write(record_line(b))
+    with _open(tmp_path) as store:
+        assert store.commit(Batch(feed=_feed(), records=(a, replace(b, body="B two.")))) == (
+            a,)
+    assert _lines(out / "alpha/2026-03-01.jsonl") == [
+        (a.id, 1, "Body text."), (b.id, 1, "Body text."), (b.id, 2, "B two.")]
+
+
+def test_lines_past_the_commit_are_read_once(tmp_path: Path,
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    a, b = _article("http://127.0.0.1/a"), _article("http://127.0.0.1/b")
+    with _open(tmp_path) as store:
+        store.commit(Batch(feed=_feed(), records=(a,)))
+    path = tmp_path / "out/alpha/2026-03-01.jsonl"
+    with path.open("ab") as handle:
+        handle.write(record_line(b) + b"not json\n")
+    with caplog.at_level(logging.WARNING, logger="scraper.store"):
+        _open(tmp_path).close()
+        _open(tmp_path).close()
+    assert [r.getMessage() for r in caplog.records] == [
+        f"skipped an unreadable line in {path}: Expecting value: line 1 column 1 (char 0)",
+        "took 1 records written before a crash into the state",
+    ]
 
 
 def test_failed_write_cuts_back_the_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
