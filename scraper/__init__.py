@@ -7,6 +7,11 @@
 
 from __future__ import annotations
 
+import sys
+import types
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from scraper.errors import (
     ConfigError,
     ExtractionError,
@@ -15,8 +20,10 @@ from scraper.errors import (
     ScraperError,
     StoreError,
 )
-from scraper.extract import extract
 from scraper.models import Article, ExtractRules, Image
+
+if TYPE_CHECKING:
+    from scraper.extract import extract
 
 __all__ = [
     "Article",
@@ -32,3 +39,26 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+class _Package(types.ModuleType):
+    """The package, whose ``extract`` is the function, imported on first use.
+
+    The extractor compiles its word lists and patterns at import, most of the start-up of
+    ``scraper --help`` and ``scraper status``, which never extract. A plain lazy import is
+    not enough: loading the subpackage ``scraper.extract`` binds that name to the
+    subpackage, so the binding is ignored here and the name always means the function.
+    """
+
+    @property
+    def extract(self) -> Callable[..., Article]:
+        from scraper.extract import extract
+
+        return extract
+
+    @extract.setter
+    def extract(self, subpackage: object) -> None:
+        pass
+
+
+sys.modules[__name__].__class__ = _Package

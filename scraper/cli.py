@@ -11,14 +11,19 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
+from scraper import __version__
 from scraper.errors import ExtractionError, FetchError, ScraperError
-from scraper.extract import extract
-from scraper.fetch import Fetcher, FetchSettings
-from scraper.models import Article
+
+if TYPE_CHECKING:
+    from scraper.config import FetchSettings
+    from scraper.models import Article
+
+# Each command imports what it uses when it runs: `scraper --help` and `--version` load
+# click and nothing of the extractor, the HTTP stack, the scheduler or rich.
 
 __all__ = ["main"]
 
@@ -32,7 +37,8 @@ def _fail(what: str, why: object) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="scraper")
+# The version is the package's own, not looked up in the installed distributions' metadata.
+@click.version_option(__version__, prog_name="scraper")
 def main() -> None:
     """News-feed scraper and normalizer: one JSON record per article."""
 
@@ -42,6 +48,8 @@ def main() -> None:
 @click.option("--url", help="The page's address (for relative links and the id).")
 def extract_command(files: tuple[Path, ...], url: str | None) -> None:
     """Extract articles from local .html or .html.gz FILES, one JSON line each on stdout."""
+    from scraper.extract import extract
+
     failed = 0
     for path in files:
         try:
@@ -62,6 +70,9 @@ def extract_command(files: tuple[Path, ...], url: str | None) -> None:
 
 
 async def _scrape(urls: tuple[str, ...], settings: FetchSettings, sink: TextIO | None) -> int:
+    from scraper.extract import extract
+    from scraper.fetch import Fetcher
+
     async with Fetcher(settings) as fetcher:
 
         async def one(url: str) -> Article | str:
@@ -114,6 +125,8 @@ def scrape(urls: tuple[str, ...], output: Path | None, ignore_robots: bool, time
            max_bytes: int, user_agent: str | None, delay: float, attempts: int,
            allow_private_networks: bool) -> None:
     """Fetch article URLS and print one JSON record per line."""
+    from scraper.config import FetchSettings
+
     settings = FetchSettings(respect_robots=not ignore_robots, read_timeout=timeout,
                              max_bytes=max_bytes, per_host_delay=delay, max_attempts=attempts,
                              allow_private_networks=allow_private_networks)
@@ -134,8 +147,7 @@ def scrape(urls: tuple[str, ...], output: Path | None, ignore_robots: bool, time
     sys.exit(1 if failed else 0)
 
 
-# -- the daemon's commands (their machinery lives in scraper.daemon, imported on use so that
-# `extract` and `scrape` do not pay for the scheduler and rich) ---------------------------
+# -- the daemon's commands (their machinery lives in scraper.daemon) ----------------------
 
 _SOURCES = click.option("--sources", "sources_file", type=click.Path(path_type=Path),
                         default=Path("sources.yaml"), show_default=True,

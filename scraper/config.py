@@ -29,13 +29,14 @@ import yaml
 from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
 from scraper.errors import ConfigError
-from scraper.fetch import FetchSettings
 from scraper.models import ExtractRules
 from scraper.urls import is_http_url
 
 __all__ = [
+    "DEFAULT_USER_AGENT",
     "Config",
     "ExtractionSettings",
+    "FetchSettings",
     "PollSettings",
     "SourceConfig",
     "load_config",
@@ -67,8 +68,41 @@ class SourceConfig:
         return not any(p.search(url) for p in self.exclude)
 
 
-# The two settings records below live here rather than beside the poller and the pool that
-# use them: those modules import this one, so config stays the bottom of the import graph.
+# The three settings records below live here rather than beside the fetcher, the poller and
+# the pool that use them: those modules import this one, so config stays the bottom of the
+# import graph, and reading sources.yaml loads no HTTP stack.
+
+DEFAULT_USER_AGENT = (
+    "scraper/0.1 (news-feed scraper; +https://github.com/news-scraper/scraper)")
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    """Every knob of the fetcher; the defaults are what a polite crawler uses."""
+
+    user_agent: str = DEFAULT_USER_AGENT
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    deadline: float = 60.0  # seconds for one attempt, headers and body included
+    # Seconds for the whole fetch: robots.txt, every attempt and redirect, and the backoff
+    # waits between them. Without it a dripping server costs attempts x deadline, and more.
+    total_deadline: float = 120.0
+    max_bytes: int = 10_000_000  # counted on decoded bytes
+    max_redirects: int = 10
+    max_attempts: int = 3
+    backoff_base: float = 1.0  # first retry waits this long, then twice as long each time
+    backoff_jitter: float = 0.5  # each backoff is stretched by a random 0..50 %
+    max_backoff: float = 60.0
+    max_retry_after: float = 120.0
+    respect_robots: bool = True
+    robots_ttl: float = 86_400.0
+    robots_error_ttl: float = 600.0  # a robots.txt that failed is asked again this soon
+    robots_max_bytes: int = 500_000  # RFC 9309 asks parsers to read at least 500 KiB
+    max_crawl_delay: float = 60.0  # a longer Crawl-delay would stall the host for good
+    max_connections: int = 16  # all hosts together
+    per_host_concurrency: int = 2
+    per_host_delay: float = 1.0  # minimum seconds between request starts to one host
+    allow_private_networks: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ retries, deadlines), ``content`` (bounded decompression, content sniffing), ``ne
 
 from __future__ import annotations
 
-from scraper.fetch.client import DEFAULT_USER_AGENT, Fetcher, FetchResult, FetchSettings
+from scraper.config import DEFAULT_USER_AGENT, FetchSettings
+from scraper.fetch.client import Fetcher, FetchResult
 
 __all__ = ["DEFAULT_USER_AGENT", "FetchResult", "FetchSettings", "Fetcher"]

@@ -35,6 +35,7 @@ import httpcore
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
+from scraper.config import FetchSettings
 from scraper.errors import (
     BlockedAddress,
     FetchError,
@@ -65,8 +66,6 @@ from scraper.fetch.robots import ALLOW_ALL, Refusal, RobotsCache, RobotsRules, p
 
 __all__ = ["FetchResult", "FetchSettings", "Fetcher"]
 
-DEFAULT_USER_AGENT = "scraper/0.1 (news-feed scraper; +https://github.com/news-scraper/scraper)"
-
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _ROBOTS_REDIRECTS = 5  # RFC 9309, 2.3.1.2
 _CREDENTIALS = ("authorization", "cookie", "proxy-authorization")
@@ -78,35 +77,6 @@ _ACCEPT = {
 }
 
 _Origin = tuple[str, str, int]
-
-
-@dataclass(frozen=True, slots=True)
-class FetchSettings:
-    """Every knob of the fetcher; the defaults are what a polite crawler uses."""
-
-    user_agent: str = DEFAULT_USER_AGENT
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    deadline: float = 60.0  # seconds for one attempt, headers and body included
-    # Seconds for the whole fetch: robots.txt, every attempt and redirect, and the backoff
-    # waits between them. Without it a dripping server costs attempts x deadline, and more.
-    total_deadline: float = 120.0
-    max_bytes: int = 10_000_000  # counted on decoded bytes
-    max_redirects: int = 10
-    max_attempts: int = 3
-    backoff_base: float = 1.0  # first retry waits this long, then twice as long each time
-    backoff_jitter: float = 0.5  # each backoff is stretched by a random 0..50 %
-    max_backoff: float = 60.0
-    max_retry_after: float = 120.0
-    respect_robots: bool = True
-    robots_ttl: float = 86_400.0
-    robots_error_ttl: float = 600.0  # a robots.txt that failed is asked again this soon
-    robots_max_bytes: int = 500_000  # RFC 9309 asks parsers to read at least 500 KiB
-    max_crawl_delay: float = 60.0  # a longer Crawl-delay would stall the host for good
-    max_connections: int = 16  # all hosts together
-    per_host_concurrency: int = 2
-    per_host_delay: float = 1.0  # minimum seconds between request starts to one host
-    allow_private_networks: bool = False
 
 
 @dataclass(frozen=True, slots=True)
