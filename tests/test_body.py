@@ -228,3 +228,21 @@ def test_dateline_mark_inside_the_sentence_or_after_the_lede_is_ignored() -> Non
     too_long = f"""<body><article><p><span class="dateline">{P4} {P3}</span> — {P1}</p>
       <p>{P2}</p></article></body>"""
     assert [body_of(html).dateline for html in (inside, late, too_long)] == [None, None, None]
+
+
+def test_page_builder_widget_wrappers_hold_the_body() -> None:
+    # Every module of a page builder is a "widget": the word names the unit, not chrome.
+    story = "".join(f"<p>{p}</p>" for p in (P1, P2, P3, P4))
+    html = f"""<body><div class="elementor-widget elementor-widget-text-editor">
+      <div class="elementor-widget-container">{story}</div></div>
+      <div class="related-posts"><div class="post__excerpt"><p>{P4} More.</p></div></div>
+      </body>"""
+    assert body_of(html).paragraphs == (P1, P2, P3, P4)
+
+
+def test_wordpress_post_classes_naming_tags_do_not_veto_the_article() -> None:
+    story = "".join(f"<p>{p}</p>" for p in (P1, P2, P3))
+    html = f"""<body><article class="post-7 post type-post hentry tag-comments
+      category-sidebar"><div class="entry">{story}</div></article>
+      <div class="box"><div><p>{P4}</p></div></div></body>"""
+    assert body_of(html).paragraphs == (P1, P2, P3)

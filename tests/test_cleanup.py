@@ -24,6 +24,37 @@ def test_hint_words_split_class_values_into_lower_case_words() -> None:
     assert hint_words("") == []
 
 
+def test_hint_words_split_camel_case() -> None:
+    assert hint_words("articleComments relatedPosts") == [
+        "article", "comments", "related", "posts"]
+    assert is_negative(hint_words("articleComments"))
+
+
+@pytest.mark.parametrize(("hints", "words"), [
+    # A BEM modifier of several words is about a part: the field's label is hidden.
+    ("field field--name-body field--label-hidden", ["field", "field", "field"]),
+    # WordPress post classes: the slugs of the post's tags and categories.
+    ("post-12 post type-post hentry tag-comments category-sidebar",
+     ["post", "12", "post", "type", "post", "hentry"]),
+    # Responsive and print utilities.
+    ("col-12 col-print-7 hidden-xs md:hidden", ["col", "12"]),
+    # A page builder's module.
+    ("elementor-widget-container", ["elementor", "container"]),
+    ("hs_cos_wrapper hs_cos_wrapper_widget", ["hs", "cos", "wrapper", "hs", "cos", "wrapper"]),
+])
+def test_hint_words_leave_out_grammar_that_names_no_role(hints: str, words: list[str]) -> None:
+    assert hint_words(hints) == words
+    assert not is_negative(words)
+
+
+@pytest.mark.parametrize("hints", [
+    "card--related", "tag-list", "widget widget_text", "widget-area", "hidden",
+    "category-sidebar",
+])
+def test_the_same_words_in_a_role_still_count(hints: str) -> None:
+    assert is_negative(hint_words(hints))
+
+
 @pytest.mark.parametrize("hints", [
     "comments", "comment-list", "share-bar", "article__related", "relatedArticles",
     "newsletter-signup", "ad", "ad-slot", "sidebar", "breadcrumb", "tags", "author-bio",
