@@ -15,6 +15,7 @@ something to do about it, what to do::
     │   └── BlockedAddress     the URL resolves to a private/reserved address
     ├── FeedError              a feed could not be parsed into entries
     ├── ExtractionError        a page could not be turned into an article
+    │   └── NotText            the input is not a page: an image, a PDF, empty, binary
     └── StoreError             the output or state database could not be written
 """
 
@@ -29,6 +30,7 @@ __all__ = [
     "FetchTimeout",
     "HTTPStatusError",
     "NetworkError",
+    "NotText",
     "ResponseTooLarge",
     "RobotsDisallowed",
     "ScraperError",
@@ -126,6 +128,23 @@ class FeedError(ScraperError):
 
 class ExtractionError(ScraperError):
     """A page could not be turned into an article at all."""
+
+
+class NotText(ExtractionError):
+    """The input is not HTML or text: ``reason`` names what it is instead ("a PNG image",
+    "empty", "binary data: 38% of its characters are control or replacement characters").
+
+    Nothing can be extracted from it; refetching it gives the same bytes.
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"not HTML or text: {reason}")
+
+    def __reduce__(self) -> tuple[type[NotText], tuple[str]]:
+        # Raised in extraction workers: the default pickling would pass the message, not
+        # the reason, back to __init__.
+        return (NotText, (self.reason,))
 
 
 class StoreError(ScraperError):

@@ -58,6 +58,26 @@ def test_extract_rejects_a_corrupt_gzip(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
+def test_extract_refuses_files_that_are_not_pages(tmp_path: Path) -> None:
+    picture = tmp_path / "pic.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+    noise = tmp_path / "noise.html"
+    noise.write_bytes(bytes(range(256)) * 40)
+    result = CliRunner().invoke(
+        main, ["extract", str(picture), str(empty), str(noise), str(PAGES / "rudaw-jsonld.html")])
+    assert result.exit_code == 1
+    (record,) = _records(result.stdout)
+    assert record["headline"] == "Syrian president receives Kurdish delegation in Damascus"
+    assert result.stderr.splitlines() == [
+        f"scraper: {picture}: not HTML or text: a PNG image",
+        f"scraper: {empty}: not HTML or text: empty",
+        f"scraper: {noise}: not HTML or text: binary data: 61% of its characters are control "
+        "or replacement characters",
+    ]
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

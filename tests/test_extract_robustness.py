@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 
 import pytest
@@ -9,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scraper import extract
-from scraper.errors import ExtractionError
+from scraper.encoding import garbage_reason
+from scraper.errors import ExtractionError, NotText
 from scraper.models import Article
 
 PROSE = "This sentence is long enough to be read as a paragraph of prose, with a comma."
@@ -26,8 +28,28 @@ def _check_record(article: Article) -> None:
     assert article.to_dict()["body"] == article.body
 
 
-@pytest.mark.parametrize("html", ["", b"", "   ", b"\x00\x00", "</p>", "<!-->"])
-def test_empty_input_gives_an_empty_article_with_a_reason(html: str | bytes) -> None:
+def _extract_or_refuse(data: str | bytes) -> None:
+    """The input is refused as garbage exactly when garbage_reason() names a reason;
+    otherwise it gives a clean article."""
+    try:
+        article = extract(data)
+    except NotText as exc:
+        assert exc.reason == garbage_reason(data)
+        assert exc.reason is not None
+    else:
+        assert garbage_reason(data) is None
+        _check_record(article)
+
+
+@pytest.mark.parametrize("html", ["", b"", "   ", b" \r\n\t "])
+def test_empty_input_is_refused(html: str | bytes) -> None:
+    with pytest.raises(NotText, match=r"^not HTML or text: empty$") as caught:
+        extract(html, "https://example.com/a")
+    assert caught.value.reason == "empty"
+
+
+@pytest.mark.parametrize("html", [b"\x00\x00", "</p>", "<!-->"])
+def test_markup_without_text_gives_an_empty_article_with_a_reason(html: str | bytes) -> None:
     article = extract(html, "https://example.com/a")
     assert article.body == ""
     assert article.notes == ("no article text found",)
@@ -76,9 +98,47 @@ def test_invalid_utf8_bytes_outside_the_body_are_replaced_not_fatal() -> None:
     assert article.body == f"{PROSE}\n\n{PROSE} Again."
 
 
-def test_binary_garbage_gives_an_article() -> None:
-    article = extract(bytes(range(256)) * 40)
-    _check_record(article)
+def test_binary_garbage_is_refused() -> None:
+    with pytest.raises(NotText) as caught:
+        extract(bytes(range(256)) * 40)
+    assert caught.value.reason == (
+        "binary data: 61% of its characters are control or replacement characters")
+
+
+def test_a_mebibyte_of_random_bytes_is_refused_as_binary() -> None:
+    data = random.Random(8).randbytes(1 << 20)
+    with pytest.raises(NotText, match=r"^not HTML or text: binary data: 5[0-9]% of its"):
+        extract(data, content_type="text/html; charset=utf-8")
+
+
+@pytest.mark.parametrize(("head", "what"), [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a PNG image"),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "a PDF document"),
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF", "a JPEG image"),
+    (b"GIF89a\x01\x00", "a GIF image"),
+    (b"RIFF\x24\x00\x00\x00WEBPVP8 ", "a WebP image"),
+    (b"PK\x03\x04\x14\x00", "a ZIP archive or office document"),
+])
+def test_files_that_are_not_pages_are_refused_by_signature(head: bytes, what: str) -> None:
+    # The rest is text, so only the signature can tell.
+    data = head + f"<p>{PROSE}</p>".encode() * 50
+    with pytest.raises(NotText) as caught:
+        extract(data)
+    assert caught.value.reason == what
+
+
+def test_a_page_with_a_few_control_characters_is_read() -> None:
+    html = f"<html><body><article><p>{PROSE}\x0b</p><p>{PROSE}\x00 Again.</p></article>"
+    assert extract(html.encode()).body.startswith(PROSE)
+
+
+def test_not_text_survives_pickling_with_its_reason() -> None:
+    # Extraction runs in worker processes: the error crosses a process boundary.
+    import pickle
+
+    error = pickle.loads(pickle.dumps(NotText("a PNG image")))
+    assert (type(error), error.reason, str(error)) == (
+        NotText, "a PNG image", "not HTML or text: a PNG image")
 
 
 @pytest.mark.timeout(10)
@@ -157,19 +217,19 @@ def _html(draw: st.DrawFn) -> str:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_html())
 def test_random_markup_gives_a_clean_article(html: str) -> None:
-    _check_record(extract(html, "https://example.com/a"))
+    _extract_or_refuse(html)
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.binary(max_size=3000))
-def test_random_bytes_give_an_article(data: bytes) -> None:
-    _check_record(extract(data))
+def test_random_bytes_give_an_article_or_are_refused(data: bytes) -> None:
+    _extract_or_refuse(data)
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.text(max_size=3000))
-def test_random_text_gives_an_article(data: str) -> None:
-    _check_record(extract(data))
+def test_random_text_gives_an_article_or_is_refused(data: str) -> None:
+    _extract_or_refuse(data)
 
 
 @pytest.mark.timeout(20)

@@ -25,7 +25,7 @@ from selectolax.lexbor import (
     SelectolaxError,
 )
 
-from scraper.encoding import detect_charset
+from scraper.encoding import PageText, read_page
 from scraper.errors import ExtractionError
 from scraper.extract.body import BodyText, ContentBlock, extract_body, find_content_root
 from scraper.extract.captions import extract_images
@@ -83,18 +83,7 @@ def _depth(data: bytes) -> int:
     return peak
 
 
-def _parse(html: bytes | str, content_type: str | None) -> LexborHTMLParser:
-    if isinstance(html, bytes):
-        charset = detect_charset(html, content_type)
-        if charset == "utf-8":
-            # Lexbor reads bytes as UTF-8 itself: decoding here would cost a copy both ways.
-            data: bytes | str = html
-        elif charset == "utf-8-sig":
-            data = html[3:]
-        else:
-            data = html.decode(charset, errors="replace")
-    else:
-        data = html
+def _parse(data: bytes | str) -> LexborHTMLParser:
     depth = (_nesting(data, "<", "</") if isinstance(data, str)
              else _nesting(data, b"<", b"</"))
     if depth > _MAX_NESTING:
@@ -179,22 +168,28 @@ def extract(
     header, for fetched pages), then ``<meta charset>``, then detection; ``url`` is the
     page's address (resolves relative links, gives the id when the page has no canonical
     link); ``rules`` are per-source selectors that win over the generic result.
-    Raises :class:`~scraper.errors.ExtractionError` only when the input cannot be parsed.
+    Raises :class:`~scraper.errors.NotText` when the input is not HTML or text (an image,
+    a PDF, empty, binary data), :class:`~scraper.errors.ExtractionError` when it cannot be
+    parsed.
     """
     rules = rules or ExtractRules()
+    # Lexbor reads UTF-8 bytes itself (decoding here would cost a copy both ways), so
+    # they are handed over as they are.
+    page = read_page(html, content_type)
+    notes = [page.warning] if page.warning else []
     try:
-        return _extract(_parse(html, content_type), url, rules)
+        return _extract(_parse(page.data), url, rules, notes)
     except UnicodeDecodeError:
         # Lexbor keeps bytes that are not valid UTF-8 as they are, and selectolax fails
         # when it reads them back: read such a page again from replaced text.
-        if not isinstance(html, bytes):
+        if not isinstance(page.data, bytes):
             raise  # pragma: no cover - a str is valid Unicode by construction
-        text = html.decode(detect_charset(html, content_type), errors="replace")
-        return _extract(_parse(text, None), url, rules)
+        page = PageText.decoded(page.data, page.charset)
+        return _extract(_parse(page.data), url, rules, [page.warning] if page.warning else [])
 
 
-def _extract(tree: LexborHTMLParser, url: str | None, rules: ExtractRules) -> Article:
-    notes: list[str] = []
+def _extract(tree: LexborHTMLParser, url: str | None, rules: ExtractRules,
+             notes: list[str]) -> Article:
     meta = extract_metadata(tree, url)
     _apply_rules_before(tree, rules)
     rule_root = _rule_root(tree, rules)
