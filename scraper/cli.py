@@ -1,5 +1,5 @@
 """The ``scraper`` command: ``extract`` and ``scrape`` for a person at a terminal, ``run``,
-``poll`` and ``status`` for the daemon."""
+``poll`` and ``status`` for the daemon, ``reextract`` for the page archive."""
 
 from __future__ import annotations
 
@@ -230,3 +230,48 @@ def status(output: Path) -> None:
         click.echo(f"nothing has been polled into {output} yet")
         return
     Console().print(render_status(rows))
+
+
+@main.command()
+@click.argument("archives", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@_OUTPUT
+@click.option("--sources", "sources_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="The sources file whose extract: rules and max_revisions apply "
+                   "(default: sources.yaml when there is one).")
+@click.option("--workers", type=click.IntRange(1, 64),
+              help="Extraction processes (default: extract_workers of the sources file, "
+                   "else one per CPU, at most 4).")
+@click.option("--json-logs", is_flag=True, help="Log one JSON object per line.")
+def reextract(archives: tuple[Path, ...], output: Path, sources_file: Path | None,
+              workers: int | None, json_logs: bool) -> None:
+    """Re-extract ARCHIVES (WARC files of the page archive, saved .html/.html.gz pages,
+    folders of them) into the output directory: a record with a new revision where the
+    content changed, nothing where it did not. Exit 1 if a file or page failed."""
+    import logging
+
+    from rich.console import Console
+
+    from scraper.config import load_config
+    from scraper.daemon import configure_logging, poll_progress
+    from scraper.reextract import reextract_into, render_summary
+
+    console = Console()
+    configure_logging(json_logs, level=logging.WARNING if console.is_terminal else logging.INFO)
+    try:
+        default = Path("sources.yaml")
+        path = sources_file or (default if default.is_file() else None)
+        config = load_config(path) if path is not None else None
+        with poll_progress(console) as progress:
+            summary = asyncio.run(reextract_into(list(archives), output, config=config,
+                                                 workers=workers, progress=progress))
+    except ScraperError as exc:
+        _fail("reextract", exc)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        _fail("reextract", "interrupted")
+        sys.exit(130)
+    for where, why in summary.failures:
+        _fail(where, why)
+    console.print(render_summary(summary))
+    sys.exit(1 if summary.failed else 0)

@@ -34,6 +34,7 @@ from scraper.urls import is_http_url
 
 __all__ = [
     "DEFAULT_USER_AGENT",
+    "ArchiveSettings",
     "Config",
     "ExtractionSettings",
     "FetchSettings",
@@ -127,6 +128,14 @@ class ExtractionSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ArchiveSettings:
+    """The raw page archive (``settings:`` keys ``archive`` and ``archive_max_size``)."""
+
+    format: Literal["warc"] | None = None  # None: pages are not archived
+    max_size: int = 1_000_000_000  # bytes a WARC file grows to before the next one starts
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole file: sources plus process-wide settings."""
 
@@ -135,6 +144,7 @@ class Config:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     poll: PollSettings = field(default_factory=PollSettings)
     extraction: ExtractionSettings = field(default_factory=ExtractionSettings)
+    archive: ArchiveSettings = field(default_factory=ArchiveSettings)
 
     def source(self, name: str) -> SourceConfig:
         """The source called ``name``; KeyError when there is none."""
@@ -506,7 +516,14 @@ def _source(value: object, index: int, file: str, defaults: dict[str, Any],
 
 # --- settings: (process-wide) ---------------------------------------------------------
 
-_Group = Literal["fetch", "poll", "extraction"]
+_Group = Literal["fetch", "poll", "extraction", "archive"]
+
+
+def _archive_format(value: object, key: str, where: _Where) -> str | None:
+    if value is None or value == "warc":
+        return value
+    raise where.error(key, f"{key} must be warc or null (no archive), got {_show(value)}")
+
 
 # key in the file -> (settings record, its field, check)
 _SETTINGS_FIELDS: dict[str, tuple[_Group, str, Callable[[object, str, _Where], Any]]] = {
@@ -528,25 +545,29 @@ _SETTINGS_FIELDS: dict[str, tuple[_Group, str, Callable[[object, str, _Where], A
     "extract_time_limit": ("extraction", "time_limit", _duration),
     "extract_workers": ("extraction", "workers", _optional(_positive_int)),
     "extract_tasks_per_worker": ("extraction", "tasks_per_worker", _positive_int),
+    "archive": ("archive", "format", _archive_format),
+    "archive_max_size": ("archive", "max_size", _size),
 }
 
 
 def _settings(value: object, file: str) -> tuple[FetchSettings, PollSettings,
-                                                 ExtractionSettings]:
+                                                 ExtractionSettings, ArchiveSettings]:
     if value is None:
-        return FetchSettings(), PollSettings(), ExtractionSettings()
+        return FetchSettings(), PollSettings(), ExtractionSettings(), ArchiveSettings()
     if not isinstance(value, dict):
         raise ConfigError(f"settings must be a mapping, got {_show(value)}", file=file,
                           key="settings")
     where = _Where(file, None, "settings.")
     _check_keys(value, tuple(_SETTINGS_FIELDS), where)
-    checked: dict[_Group, dict[str, Any]] = {"fetch": {}, "poll": {}, "extraction": {}}
+    checked: dict[_Group, dict[str, Any]] = {"fetch": {}, "poll": {}, "extraction": {},
+                                             "archive": {}}
     for key, (group, name, convert) in _SETTINGS_FIELDS.items():
         if key in value:
             checked[group][name] = convert(value[key], key, where)
     return (replace(FetchSettings(), **checked["fetch"]),
             replace(PollSettings(), **checked["poll"]),
-            replace(ExtractionSettings(), **checked["extraction"]))
+            replace(ExtractionSettings(), **checked["extraction"]),
+            replace(ArchiveSettings(), **checked["archive"]))
 
 
 # --- the file --------------------------------------------------------------------------
@@ -570,7 +591,7 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"the file must be a mapping with a sources: list, got "
                           f"{_show(data)}", file=file)
     _check_keys(data, _TOP_KEYS, _Where(file, None))
-    fetch, poll, extraction = _settings(data.get("settings"), file)
+    fetch, poll, extraction, archive = _settings(data.get("settings"), file)
     defaults, default_extract = _defaults(data.get("defaults"), file)
     if "sources" not in data:
         raise ConfigError("sources is required: a list of sources", file=file, key="sources")
@@ -608,4 +629,4 @@ def load_config(path: Path) -> Config:
             feed_owner[feed] = source.name
         sources.append(source)
     return Config(path=path, sources=tuple(sources), fetch=fetch, poll=poll,
-                  extraction=extraction)
+                  extraction=extraction, archive=archive)

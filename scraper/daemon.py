@@ -33,6 +33,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from scraper.archive import WarcArchive
 from scraper.config import Config, ExtractionSettings, SourceConfig, load_config
 from scraper.errors import ConfigError, ExtractionError, FeedError
 from scraper.extract import extract
@@ -55,6 +56,15 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE = 7.0  # seconds in-flight polls get to commit after SIGTERM (exit within 10 s)
+ARCHIVE_DIR = "archive"  # under the output directory
+
+
+def open_archive(config: Config, output: Path, worker: str = "local") -> WarcArchive | None:
+    """The raw page archive ``settings: archive`` asks for (None when it is off); ``worker``
+    names this process in the file names (one writer per worker in the distributed mode)."""
+    if config.archive.format != "warc":
+        return None
+    return WarcArchive(output / ARCHIVE_DIR, worker=worker, max_size=config.archive.max_size)
 
 
 class ExtractorPool:
@@ -107,16 +117,18 @@ class ExtractorPool:
         log.warning("extraction pool replaced: %s", why, extra={"event": "pool_replaced"})
         _kill_pool(old)
 
-    async def __call__(self, html: bytes, url: str, rules: ExtractRules,
+    async def __call__(self, html: bytes, url: str | None, rules: ExtractRules,
                        content_type: str | None) -> Article:
-        """Extract one page in a worker; ExtractionError on failure or time-out."""
+        """Extract one page in a worker; ExtractionError on failure or time-out. ``url`` is
+        None for a saved page of unknown address (``scraper reextract``)."""
         call = functools.partial(self._func, html, url, rules, content_type=content_type)
+        where = url or "a page without URL"
         try:
-            result: Article = await self._run(call, url, "extraction")
+            result: Article = await self._run(call, where, "extraction")
         except ExtractionError:
             raise
         except Exception as exc:  # a parser bug on one page must not stop the feed
-            raise ExtractionError(f"{url}: extractor failed: {exc!r}") from exc
+            raise ExtractionError(f"{where}: extractor failed: {exc!r}") from exc
         return result
 
     async def parse_feed(self, content: bytes, url: str,
@@ -282,10 +294,11 @@ class Daemon:
         loop = asyncio.get_running_loop()
         store = Store.open(self.output)
         pool = self.pool = self._pool_factory(config.extraction)
+        archive = open_archive(config, self.output)
         try:
             async with Fetcher(config.fetch) as fetcher:
                 self.poller = Poller(store, fetcher, pool, config.poll, stop=self.stop,
-                                     feed_parser=pool.parse_feed)
+                                     feed_parser=pool.parse_feed, archive=archive)
                 self.scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
                 self.apply(config)
                 self.scheduler.start()
@@ -300,6 +313,8 @@ class Daemon:
             for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(signum)
             pool.close()
+            if archive is not None:
+                archive.close()
             store.close()
         log.info("daemon stopped", extra={"event": "stop"})
         return 0
@@ -346,14 +361,18 @@ class Daemon:
             if config.fetch != running.fetch:
                 log.warning("fetch settings changed; they take effect at the next restart",
                             extra={"event": "reload"})
+            if config.archive != running.archive:
+                log.warning("archive settings changed; they take effect at the next restart",
+                            extra={"event": "reload"})
             pool_size = (running.extraction.workers, running.extraction.tasks_per_worker)
             if (config.extraction.workers, config.extraction.tasks_per_worker) != pool_size:
                 log.warning("extract_workers or extract_tasks_per_worker changed; they take "
                             "effect at the next restart", extra={"event": "reload"})
             # What stays in self.config is what runs, so the next reload compares with it.
-            config = replace(config, fetch=running.fetch, extraction=replace(
-                config.extraction, workers=running.extraction.workers,
-                tasks_per_worker=running.extraction.tasks_per_worker))
+            config = replace(
+                config, fetch=running.fetch, archive=running.archive, extraction=replace(
+                    config.extraction, workers=running.extraction.workers,
+                    tasks_per_worker=running.extraction.tasks_per_worker))
         self.config = config
         if self.poller is not None:
             self.poller.settings = config.poll
@@ -456,10 +475,13 @@ async def poll_once(
             progress.advance(task_id)
 
     try:
-        with Store.open(output) as store:
+        with Store.open(output) as store, contextlib.ExitStack() as closing:
+            archive = open_archive(config, output)
+            if archive is not None:
+                closing.enter_context(archive)
             async with Fetcher(config.fetch) as fetcher:
                 poller = Poller(store, fetcher, pool, config.poll, stop=stop,
-                                feed_parser=pool.parse_feed)
+                                feed_parser=pool.parse_feed, archive=archive)
                 results = await asyncio.gather(
                     *(poller.poll_source(s, on_feed=advance) for s in sources))
     finally:

@@ -16,12 +16,14 @@ something to do about it, what to do::
     ├── FeedError              a feed could not be parsed into entries
     ├── ExtractionError        a page could not be turned into an article
     │   └── NotText            the input is not a page: an image, a PDF, empty, binary
-    └── StoreError             the output or state database could not be written
+    ├── StoreError             the output or state database could not be written
+    └── ArchiveError           a WARC file could not be written or read (file named)
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "ArchiveError",
     "BlockedAddress",
     "ConfigError",
     "ExtractionError",
@@ -149,3 +151,18 @@ class NotText(ExtractionError):
 
 class StoreError(ScraperError):
     """The output files or the state database could not be written."""
+
+
+class ArchiveError(ScraperError):
+    """A WARC file of the page archive could not be written, or is damaged or truncated
+    (``path`` names the file, ``reason`` what is wrong with it)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+    def __reduce__(self) -> tuple[type[ArchiveError], tuple[str, str]]:
+        # Crosses the process pool of `scraper reextract`; the default reduce would call
+        # __init__ with the one formatted message.
+        return type(self), (self.path, self.reason)

@@ -39,12 +39,13 @@ import re
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
 
+from scraper.archive import ArchivedPage
 from scraper.config import PollSettings, SourceConfig
-from scraper.errors import ExtractionError, FeedError, FetchError, HTTPStatusError
+from scraper.errors import ArchiveError, ExtractionError, FeedError, FetchError, HTTPStatusError
 from scraper.feeds import FeedEntry, ParsedFeed, feed_only_article, fill_from_entry, parse_feed
 from scraper.fetch import FetchResult
 from scraper.models import Article, ExtractRules, article_id
@@ -73,6 +74,12 @@ class PageFetcher(Protocol):
         headers: Mapping[str, str] | None = None, user_agent: str | None = None,
         allow_private_networks: bool | None = None,
     ) -> FetchResult: ...
+
+
+class PageArchive(Protocol):
+    """What the poller needs of :class:`scraper.archive.WarcArchive`."""
+
+    def write(self, page: ArchivedPage) -> None: ...
 
 
 # (html, url, rules, content_type) -> Article; raises ExtractionError (also on a time-out).
@@ -219,6 +226,7 @@ class Poller:
         stop_grace: float = 3.0,
         feed_parser: FeedParser | None = None,
         parse_time_limit: float = 30.0,
+        archive: PageArchive | None = None,
     ) -> None:
         self.store = store
         self.fetcher = fetcher
@@ -230,6 +238,7 @@ class Poller:
         self.stop_grace = stop_grace
         self.parse_feed: FeedParser = feed_parser or functools.partial(
             parse_in_thread, time_limit=parse_time_limit)
+        self.archive = archive
         # article id -> the pass fetching it; shared by every poll of this poller.
         self._claims: dict[str, _Pass] = {}
 
@@ -491,13 +500,31 @@ class Poller:
                 tally.updated -= 1
             tally.skipped += 1
 
-    async def _fetch_page(self, source: SourceConfig, item: _Work) -> None:
+    def _archive(self, source: SourceConfig, feed_url: str, item: _Work,
+                 result: FetchResult) -> None:
+        """Keep the raw page (settings ``archive: warc``), with the entry that led to it so
+        that ``scraper reextract`` can fill a record from it as this poll does."""
+        if self.archive is None:
+            return
+        try:
+            self.archive.write(ArchivedPage(
+                url=result.url, status=result.status, headers=result.headers,
+                content=result.content, fetched_at=result.fetched_at,
+                requested_url=item.link, source=source.name, feed_url=feed_url,
+                entry=asdict(item.entry)))
+        except ArchiveError as exc:
+            # The archive is a copy for later; the records are the output that must go on.
+            log.error("page %s not archived: %s", item.link, exc,
+                      extra={"source": source.name, "feed": feed_url, "url": item.link})
+
+    async def _fetch_page(self, source: SourceConfig, feed_url: str, item: _Work) -> None:
         try:
             result = await self.fetcher.fetch(
                 item.link, kind="page", user_agent=source.user_agent,
                 allow_private_networks=source.allow_private_networks,
             )
             item.result = result
+            self._archive(source, feed_url, item, result)
             article = await self.extractor(
                 result.content, result.url, source.extract, result.headers.get("content-type"),
             )
@@ -520,7 +547,8 @@ class Poller:
             item.error = f"unexpected error: {exc!r}"
             item.bug = True
 
-    async def _fetch_all(self, source: SourceConfig, work: list[_Work]) -> list[_Work]:
+    async def _fetch_all(self, source: SourceConfig, feed_url: str,
+                         work: list[_Work]) -> list[_Work]:
         """Fetch and extract every page concurrently (the fetcher's limits pace them).
 
         On a stop request, pages in flight get ``stop_grace`` seconds to finish; what is left
@@ -528,7 +556,8 @@ class Poller:
         if not work:
             return []
         tasks: dict[asyncio.Future[Any], _Work] = {
-            asyncio.ensure_future(self._fetch_page(source, item)): item for item in work}
+            asyncio.ensure_future(self._fetch_page(source, feed_url, item)): item
+            for item in work}
         stopper: asyncio.Future[Any] = asyncio.ensure_future(self.stop.wait())
         try:
             pending = set(tasks)
@@ -557,7 +586,7 @@ class Poller:
                        entries: tuple[FeedEntry, ...], tally: _Pass) -> None:
         # No await between the claims taken in _plan and the check they guard.
         work = self._plan(source, feed_url, entries, tally)
-        done = await self._fetch_all(source, work)
+        done = await self._fetch_all(source, feed_url, work)
         tally.deferred += len(work) - len(done)
         now = format_time(self._now())
         for item in done:

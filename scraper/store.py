@@ -218,9 +218,12 @@ class EntryLink:
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    """Everything one feed poll changes, made durable together by :meth:`Store.commit`."""
+    """Everything one feed poll changes, made durable together by :meth:`Store.commit`.
 
-    feed: FeedState
+    ``feed`` is None for a batch that polled no feed (``scraper reextract``): the feeds'
+    state and counters are then left as they are."""
+
+    feed: FeedState | None
     counters: FeedCounters = field(default_factory=FeedCounters)
     records: tuple[Article, ...] = ()
     articles: tuple[ArticleState, ...] = ()
@@ -699,19 +702,20 @@ class Store:
         counters = replace(batch.counters, new=new, updated=updated, feed_only=feed_only)
         records = plan.records
         feed = batch.feed
-        conn.execute(
-            "INSERT INTO feeds (source, feed_url) VALUES (?, ?) "
-            "ON CONFLICT (source, feed_url) DO NOTHING", (feed.source, feed.feed_url),
-        )
-        increments = ", ".join(f"{n} = {n} + :{n}" for n in _COUNTER_NAMES)
-        conn.execute(
-            "UPDATE feeds SET etag = :etag, last_modified = :last_modified, "
-            "last_poll = :last_poll, last_status = :last_status, "
-            "consecutive_errors = :consecutive_errors, next_poll = :next_poll, "
-            f"last_error = :last_error, {increments} "
-            "WHERE source = :source AND feed_url = :feed_url",
-            {**_as_dict(feed), **_as_dict(counters)},
-        )
+        if feed is not None:
+            conn.execute(
+                "INSERT INTO feeds (source, feed_url) VALUES (?, ?) "
+                "ON CONFLICT (source, feed_url) DO NOTHING", (feed.source, feed.feed_url),
+            )
+            increments = ", ".join(f"{n} = {n} + :{n}" for n in _COUNTER_NAMES)
+            conn.execute(
+                "UPDATE feeds SET etag = :etag, last_modified = :last_modified, "
+                "last_poll = :last_poll, last_status = :last_status, "
+                "consecutive_errors = :consecutive_errors, next_poll = :next_poll, "
+                f"last_error = :last_error, {increments} "
+                "WHERE source = :source AND feed_url = :feed_url",
+                {**_as_dict(feed), **_as_dict(counters)},
+            )
         conn.executemany(
             "INSERT INTO articles (id, canonical_url, source, feed_url, content_hash, "
             "revision, entry_updated, status, page_failures, gave_up, first_seen, "

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scraper.config import (
+    ArchiveSettings,
     Config,
     ExtractionSettings,
     PollSettings,
@@ -200,6 +201,13 @@ def test_settings_carry_the_poll_and_extraction_limits(tmp_path: Path) -> None:
                                                    tasks_per_worker=50)
 
 
+def test_archive_settings(tmp_path: Path) -> None:
+    config = load(tmp_path, "settings:\n  archive: warc\n  archive_max_size: 50MB\n" + ONE)
+    assert config.archive == ArchiveSettings(format="warc", max_size=50_000_000)
+    assert load(tmp_path, "settings:\n  archive: null\n" + ONE).archive == ArchiveSettings()
+    assert ArchiveSettings().format is None  # off unless asked for
+
+
 def test_extract_workers_null_means_one_per_cpu(tmp_path: Path) -> None:
     config = load(tmp_path, "settings:\n  extract_workers: null\n  max_revisions: 3\n" + ONE)
     assert config.extraction == ExtractionSettings(workers=None)
@@ -232,6 +240,7 @@ def test_bundled_sources_yaml_loads() -> None:
     assert config.fetch == FetchSettings()
     assert config.poll == PollSettings()
     assert config.extraction == ExtractionSettings()
+    assert config.archive == ArchiveSettings()
 
 
 def test_bundled_sources_yaml_documents_every_key() -> None:
@@ -244,7 +253,7 @@ def test_bundled_sources_yaml_documents_every_key() -> None:
             "max_attempts",
             "respect_robots", "max_connections", "per_host_concurrency", "per_host_delay",
             "max_revisions", "max_page_retries", "max_backoff", "extract_time_limit",
-            "extract_workers", "extract_tasks_per_worker"]
+            "extract_workers", "extract_tasks_per_worker", "archive", "archive_max_size"]
     missing = [k for k in keys if not re.search(rf"^#\s+{k}\b", header, re.MULTILINE)]
     assert missing == []
 
@@ -531,7 +540,7 @@ SETTINGS_KEYS = ("user_agent, connect_timeout, read_timeout, deadline, total_dea
                  "max_bytes, max_attempts, "
                  "respect_robots, max_connections, per_host_concurrency, per_host_delay, "
                  "max_revisions, max_page_retries, max_backoff, extract_time_limit, "
-                 "extract_workers, extract_tasks_per_worker")
+                 "extract_workers, extract_tasks_per_worker, archive, archive_max_size")
 
 
 @pytest.mark.parametrize(
@@ -595,6 +604,13 @@ SETTINGS_KEYS = ("user_agent, connect_timeout, read_timeout, deadline, total_dea
         ("{extract_tasks_per_worker: null}",
          "key 'settings.extract_tasks_per_worker': extract_tasks_per_worker must be a "
          "positive integer, got None"),
+        ("{archive: gzip}",
+         "key 'settings.archive': archive must be warc or null (no archive), got 'gzip'"),
+        ("{archive: true}",
+         "key 'settings.archive': archive must be warc or null (no archive), got True"),
+        ("{archive_max_size: 0}",
+         "key 'settings.archive_max_size': archive_max_size must be a positive number of "
+         "bytes like 10000000 or 10MB, got 0"),
         ("[]", "key 'settings': settings must be a mapping, got []"),
     ],
 )
@@ -642,7 +658,7 @@ _KEYS = st.sampled_from([
     "allow_private_networks", "max_articles_per_poll", "include", "exclude", "extract",
     "headline", "body", "caption", "remove", "deadline", "max_bytes", "per_host_delay", "x",
     "max_revisions", "max_page_retries", "max_backoff", "extract_time_limit",
-    "extract_workers", "extract_tasks_per_worker",
+    "extract_workers", "extract_tasks_per_worker", "archive", "archive_max_size",
 ])
 _SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(-5, 10**6), st.floats(allow_nan=True),

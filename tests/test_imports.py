@@ -10,7 +10,8 @@ import pytest
 
 HEAVY = ("httpx", "httpcore", "tenacity", "protego", "apscheduler", "rich", "pygments",
          "feedparser", "sqlite3", "scraper.extract", "scraper.fetch", "scraper.store",
-         "scraper.daemon", "scraper.poller", "scraper.feeds")
+         "scraper.daemon", "scraper.poller", "scraper.feeds", "warcio", "scraper.archive",
+         "scraper.reextract")
 
 
 def _loaded(code: str) -> set[str]:
@@ -23,7 +24,8 @@ def _loaded(code: str) -> set[str]:
     return {n.split(".")[0] for n in names} | {".".join(n.split(".")[:2]) for n in names}
 
 
-@pytest.mark.parametrize("args", [["--help"], ["--version"], ["status", "--help"]])
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["status", "--help"],
+                                  ["reextract", "--help"]])
 def test_cli_start_up_loads_nothing_heavy(args: list[str]) -> None:
     loaded = _loaded(f"from scraper.cli import main\ntry:\n    main({args!r})\n"
                      "except SystemExit:\n    pass")

@@ -1,0 +1,431 @@
+"""The raw page archive (WARC, written by the poller) and ``scraper reextract`` over it, against
+a real HTTP server on 127.0.0.1, with an injected clock and the extractor run in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import os
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from warcio.archiveiterator import ArchiveIterator
+
+from scraper.archive import ArchivedPage, WarcArchive, read_warc, read_warc_at
+from scraper.cli import main
+from scraper.config import PollSettings, SourceConfig
+from scraper.errors import ArchiveError
+from scraper.fetch import Fetcher
+from scraper.models import Article, ExtractRules, article_id
+from scraper.poller import FeedReport, Poller
+from scraper.reextract import (
+    Decision,
+    PageRef,
+    Reextraction,
+    Summary,
+    decide,
+    reextract_into,
+    scan,
+)
+from scraper.store import ArticleState, Store
+from tests.httpserver import LoopbackServer, Reply
+from tests.test_poll import (
+    FETCH,
+    Clock,
+    Item,
+    _no_sleep,
+    conditional,
+    inline_extract,
+    page,
+    rss,
+    source,
+    written,
+)
+
+DAM = page("Dam opens", "The dam opened on Monday.")
+FLOOD = page("Flood warning", "The river rose overnight.")
+
+
+def poll(out: Path, clock: Clock, src: SourceConfig,
+         archive: WarcArchive | None) -> list[FeedReport]:
+    async def go() -> list[FeedReport]:
+        with Store.open(out, now=clock.now) as store:
+            async with Fetcher(FETCH, now=clock.now, sleep=_no_sleep) as fetcher:
+                poller = Poller(store, fetcher, inline_extract, now=clock.now,
+                                monotonic=lambda: 0.0, archive=archive)
+                return await poller.poll_source(src)
+
+    return asyncio.run(go())
+
+
+def reextract(out: Path, clock: Clock, *archives: Path, extractor: Any = inline_extract,
+              limits: PollSettings | None = None) -> Summary:
+    async def go() -> Summary:
+        with Store.open(out, now=clock.now) as store:
+            run = Reextraction(store, extractor, limits=limits, now=clock.now)
+            return await run.run(scan(archives))
+
+    return asyncio.run(go())
+
+
+def site(server: LoopbackServer) -> SourceConfig:
+    """A feed of three stories: the dam page served gzip-encoded, the flood page plain, and
+    a third whose page is gone (404: fetched, not archived)."""
+    server.route("/feed.xml", conditional(rss([
+        Item("g1", server.url("/news/dam"), "Dam opens"),
+        Item("g2", server.url("/news/flood"), "Flood warning"),
+        Item("g3", server.url("/news/gone"), "Gone story"),
+    ]), '"v1"'))
+    server.route("/news/dam", Reply(200, gzip.compress(DAM), headers={
+        "Content-Encoding": "gzip", "X-Served-By": "loopback"}))
+    server.route("/news/flood", Reply(200, FLOOD))
+    server.route("/news/gone", Reply(404, b"not here"))
+    return source(server, "/feed.xml", name="alpha")
+
+
+def records(out: Path) -> list[dict[str, Any]]:
+    return sorted((r for rs in written(out).values() for r in rs),
+                  key=lambda r: (r["id"], r["revision"]))
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+# -- writing ----------------------------------------------------------------------------
+
+
+def test_a_poll_archives_exactly_the_pages_it_fetched(
+        server: LoopbackServer, tmp_path: Path, clock: Clock) -> None:
+    src = site(server)
+    out = tmp_path / "output"
+    with WarcArchive(out / "archive", now=clock.now) as archive:
+        poll(out, clock, src, archive)
+        assert archive.pages == 2
+    (path,) = sorted((out / "archive").iterdir())
+    assert path.name == "local-20260301120000-00001.warc.gz"
+
+    with path.open("rb") as handle:
+        kinds = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"))
+                 for r in ArchiveIterator(handle)]
+    dam, flood = server.url("/news/dam"), server.url("/news/flood")
+    assert kinds == [("response", dam), ("request", dam), ("metadata", dam),
+                     ("response", flood), ("request", flood), ("metadata", flood)]
+
+    pages = list(read_warc(path))
+    assert [(p.url, p.status, p.content) for p in pages] == [(dam, 200, DAM),
+                                                             (flood, 200, FLOOD)]
+    # The body is stored decoded, and the headers say so: no Content-Encoding, the length
+    # of what is stored; the server's other headers as sent.
+    assert pages[0].headers["content-length"] == str(len(DAM))
+    assert "content-encoding" not in pages[0].headers
+    assert pages[0].headers["x-served-by"] == "loopback"
+    assert pages[0].headers["content-type"] == "text/html; charset=utf-8"
+    assert pages[0].fetched_at == clock.now()
+    assert (pages[0].source, pages[0].feed_url, pages[0].requested_url) == (
+        "alpha", server.url("/feed.xml"), dam)
+    assert pages[0].entry is not None and pages[0].entry["title"] == "Dam opens"
+    assert read_warc_at(path, pages[1].offset).content == FLOOD
+
+    # The next poll fetches nothing new (304), so nothing new is archived.
+    with WarcArchive(out / "archive", now=clock.now) as archive:
+        poll(out, clock, src, archive)
+        assert archive.pages == 0
+    assert sorted((out / "archive").iterdir()) == [path]
+
+
+def test_the_archive_rotates_by_size(tmp_path: Path, clock: Clock) -> None:
+    directory = tmp_path / "archive"
+    pages = [ArchivedPage(url=f"https://example.com/{n}", status=200, headers={},
+                          content=os.urandom(3000), fetched_at=clock.now())
+             for n in range(5)]
+    with WarcArchive(directory, worker="w2", max_size=5000, now=clock.now) as archive:
+        for item in pages:
+            archive.write(item)
+    files = sorted(directory.iterdir())
+    # A file is closed once it passed 5000 bytes: two pages (of incompressible bytes) each.
+    assert [f.name for f in files] == [f"w2-20260301120000-0000{n}.warc.gz" for n in (1, 2, 3)]
+    assert [[p.url for p in read_warc(f)] for f in files] == [
+        [pages[0].url, pages[1].url], [pages[2].url, pages[3].url], [pages[4].url]]
+    assert all(f.stat().st_size >= 5000 for f in files[:2])
+    # A new writer never appends to a file of an earlier one.
+    with WarcArchive(directory, worker="w2", max_size=5000, now=clock.now) as archive:
+        archive.write(pages[0])
+    assert len(list(directory.iterdir())) == 4
+    with pytest.raises(ArchiveError, match="worker name"):
+        WarcArchive(directory, worker="../w")
+
+
+# -- re-extraction ----------------------------------------------------------------------
+
+
+def test_reextract_over_the_archive_gives_the_polls_records(
+        server: LoopbackServer, tmp_path: Path, clock: Clock) -> None:
+    src = site(server)
+    out = tmp_path / "output"
+    with WarcArchive(out / "archive", now=clock.now) as archive:
+        poll(out, clock, src, archive)
+    polled = records(out)
+    assert sorted(r["status"] for r in polled) == ["feed_only", "ok", "ok"]
+
+    # Into the same output: nothing changed, nothing written.
+    clock.advance(3600)
+    summary = reextract(out, clock, out / "archive")
+    assert (summary.read, summary.unchanged, summary.written, summary.failed) == (2, 2, 0, 0)
+    assert records(out) == polled
+
+    # Into a fresh output: the same records the poll wrote for the pages, field by field
+    # (ids, the entry's summary filled in as the poll did, fetched_at of the fetch).
+    fresh = tmp_path / "fresh"
+    summary = reextract(fresh, clock, out / "archive")
+    assert (summary.new, summary.written) == (2, 2)
+    assert records(fresh) == [r for r in polled if r["status"] == "ok"]
+    assert {r["id"] for r in records(fresh)} == {
+        article_id(server.url("/news/dam")), article_id(server.url("/news/flood"))}
+
+
+def test_reextract_writes_a_revision_where_the_extractor_output_changed(
+        server: LoopbackServer, tmp_path: Path, clock: Clock) -> None:
+    src = site(server)
+    out = tmp_path / "output"
+    with WarcArchive(out / "archive", now=clock.now) as archive:
+        poll(out, clock, src, archive)
+    polled = {r["id"]: r for r in records(out)}
+
+    async def better(html: bytes, url: str, rules: ExtractRules,
+                     content_type: str | None) -> Article:
+        article = await inline_extract(html, url, rules, content_type)
+        if "flood" in url:  # the "improved" extractor changes one page's text
+            article = replace(article, body=article.body + "\n\nA paragraph found now.")
+        return article
+
+    summary = reextract(out, clock, out / "archive", extractor=better)
+    assert (summary.revised, summary.unchanged, summary.new) == (1, 1, 0)
+    flood = article_id(server.url("/news/flood"))
+    revised = [r for r in records(out) if r["revision"] == 2]
+    assert [r["id"] for r in revised] == [flood]
+    assert revised[0]["body"].endswith("A paragraph found now.")
+    assert {k: v for k, v in revised[0].items() if k not in ("body", "word_count",
+                                                            "content_hash", "revision")} == {
+        k: v for k, v in polled[flood].items() if k not in ("body", "word_count",
+                                                           "content_hash", "revision")}
+    with Store.open(out, now=clock.now) as store:
+        state = store.article(flood)
+        assert state is not None and state.revision == 2
+
+    # Run again: the store now holds that output.
+    summary = reextract(out, clock, out / "archive", extractor=better)
+    assert (summary.revised, summary.unchanged) == (0, 2)
+    # The revision cap of the poller holds here too.
+    summary = reextract(out, clock, out / "archive", limits=PollSettings(max_revisions=2))
+    assert (summary.capped, summary.unchanged, summary.revised) == (1, 1, 0)
+
+
+def test_reextract_keeps_the_newest_fetch_of_a_page(tmp_path: Path, clock: Clock) -> None:
+    url = "https://example.com/news/dam"
+    entry = {"entry_id": "g1", "link": url, "title": "Dam opens"}
+
+    def fetched(content: bytes, hours: int) -> ArchivedPage:
+        return ArchivedPage(url=url, status=200, headers={"content-type": "text/html"},
+                            content=content, requested_url=url, source="alpha",
+                            feed_url="https://example.com/feed", entry=entry,
+                            fetched_at=clock.now() + timedelta(hours=hours))
+
+    old = tmp_path / "old"
+    new = tmp_path / "new"
+    with WarcArchive(old, now=clock.now) as archive:
+        archive.write(fetched(DAM, 0))
+    with WarcArchive(new, now=clock.now) as archive:
+        archive.write(fetched(page("Dam opens", "The dam opened on Tuesday."), 5))
+        archive.write(fetched(page("Dam opens", "An early draft."), -5))
+    out = tmp_path / "output"
+    summary = reextract(out, clock, old)
+    assert summary.new == 1
+    summary = reextract(out, clock, old, new)
+    # Three fetches of one page: only the newest (Tuesday) is read again.
+    assert (summary.read, summary.superseded, summary.revised) == (3, 2, 1)
+    last = records(out)[-1]
+    assert (last["revision"], last["fetched_at"]) == (2, "2026-03-01T17:00:00Z")
+    assert last["body"].startswith("The dam opened on Tuesday.")
+
+
+def test_reextract_reads_folders_of_saved_pages(tmp_path: Path, clock: Clock) -> None:
+    saved = tmp_path / "saved"
+    (saved / "deep").mkdir(parents=True)
+    (saved / "dam.html").write_bytes(page("Dam opens", "The dam opened.",
+                                          canonical="https://example.com/dam"))
+    (saved / "deep" / "flood.html.gz").write_bytes(gzip.compress(page(
+        "Flood warning", "The river rose.", canonical="https://example.com/flood")))
+    (saved / "notes.txt").write_text("not a page")
+    (saved / "broken.html.gz").write_bytes(b"\x1f\x8b\x08\x00broken")
+    os.utime(saved / "dam.html", (1772366400, 1772366400))  # 2026-03-01T12:00:00Z
+    out = tmp_path / "output"
+    summary = reextract(out, clock, saved)
+    assert (summary.read, summary.new) == (3, 2)
+    assert summary.failures == [(str(saved / "broken.html.gz"),
+                                 summary.failures[0][1])]
+    assert summary.failures[0][1].startswith("damaged gzip")
+    got = {r["canonical_url"]: r for r in records(out)}
+    assert set(got) == {"https://example.com/dam", "https://example.com/flood"}
+    dam = got["https://example.com/dam"]
+    assert (dam["id"], dam["source"], dam["fetched_at"], dam["headline"]) == (
+        article_id("https://example.com/dam"), None, "2026-03-01T12:00:00Z", "Dam opens")
+    assert list((out / "_unsourced").iterdir())
+    assert reextract(out, clock, saved).unchanged == 2
+
+
+def test_a_truncated_or_corrupt_warc_is_a_named_counted_failure(
+        server: LoopbackServer, tmp_path: Path, clock: Clock) -> None:
+    src = site(server)
+    out = tmp_path / "output"
+    with WarcArchive(out / "archive", now=clock.now) as archive:
+        poll(out, clock, src, archive)
+    (path,) = (out / "archive").iterdir()
+    data = path.read_bytes()
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    (damaged / "a-truncated.warc.gz").write_bytes(data[:len(data) - 40])
+    (damaged / "b-garbage.warc").write_bytes(b"this is not a WARC file\r\n\r\n")
+    flipped = bytearray(data)
+    flipped[len(data) // 4] ^= 0xFF
+    (damaged / "c-flipped.warc.gz").write_bytes(bytes(flipped))
+
+    plan = scan([damaged])
+    assert sorted(f for f, _ in plan.failures) == sorted(
+        str(damaged / n) for n in ("a-truncated.warc.gz", "b-garbage.warc", "c-flipped.warc.gz"))
+    reasons = dict(plan.failures)
+    assert "truncated" in reasons[str(damaged / "a-truncated.warc.gz")]
+    # The truncated file's first page is whole and still read.
+    assert [r.path.name for r in plan.pages][:1] == ["a-truncated.warc.gz"]
+
+    with pytest.raises(ArchiveError) as caught:
+        list(read_warc(damaged / "b-garbage.warc"))
+    assert caught.value.path == str(damaged / "b-garbage.warc")
+
+
+def test_the_reextract_command(server: LoopbackServer, tmp_path: Path, clock: Clock) -> None:
+    """End to end: the command with its process pool, the summary, and a failure reported
+    by file name with exit status 1 (no traceback)."""
+    src = site(server)
+    out = tmp_path / "output"
+    with WarcArchive(out / "archive", now=clock.now) as archive:
+        poll(out, clock, src, archive)
+    (path,) = (out / "archive").iterdir()
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(path.read_bytes()[:100])
+    before = written(out)
+    result = CliRunner().invoke(main, ["reextract", str(out / "archive"), str(bad),
+                                       "--output", str(out), "--workers", "1"])
+    assert result.exit_code == 1, result.output
+    assert f"scraper: {bad}: truncated record at offset 0" in result.output
+    assert "Traceback" not in result.output
+    assert "reextract summary" in result.output
+    assert written(out) == before
+
+    result = CliRunner().invoke(main, ["reextract", str(out / "archive"),
+                                       "--output", str(tmp_path / "fresh"), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert len(records(tmp_path / "fresh")) == 2
+
+
+def test_reextract_into_reads_rules_from_the_sources_file(tmp_path: Path, clock: Clock) -> None:
+    html = (b'<html><head><link rel="canonical" href="https://example.com/a"></head><body>'
+            b'<article><h1>Title</h1><p>Keep this text here.</p>'
+            b'<p class="promo">Subscribe to our newsletter now.</p></article></body></html>')
+    with WarcArchive(tmp_path / "archive", now=clock.now) as archive:
+        archive.write(ArchivedPage(url="https://example.com/a", status=200, headers={},
+                                   content=html, fetched_at=clock.now(), source="alpha"))
+    (tmp_path / "sources.yaml").write_text(
+        "sources:\n  - name: alpha\n    feeds: [https://example.com/feed]\n"
+        "    extract:\n      remove: ['.promo']\n")
+    from scraper.config import load_config
+
+    config = load_config(tmp_path / "sources.yaml")
+
+    async def go() -> Summary:
+        return await reextract_into([tmp_path / "archive"], tmp_path / "out", config=config,
+                                    extractor=inline_extract)
+
+    summary = asyncio.run(go())
+    assert summary.new == 1
+    (record,) = records(tmp_path / "out")
+    assert record["body"] == "Keep this text here."
+
+
+# -- the decision, without a server or a database ----------------------------------------
+
+URL = "https://example.com/a"
+ARCHIVED = ArchivedPage(url=URL, status=200, headers={}, content=b"",
+                        fetched_at=datetime(2026, 3, 1, 12, tzinfo=UTC), requested_url=URL,
+                        source="alpha", feed_url="https://example.com/feed",
+                        entry={"entry_id": "g1", "link": URL, "title": "From the feed",
+                               "summary": "Feed summary.", "authors": ["Jane Doe"]})
+PAGE = Article(id=article_id(URL), url=URL, canonical_url=URL, headline="Title",
+               body="Text.")
+
+
+def known(page: Article = PAGE, **changes: Any) -> ArticleState:
+    state = ArticleState(id=page.id, canonical_url=URL, source="alpha",
+                         feed_url="https://example.com/feed", content_hash=page.content_hash,
+                         revision=1, entry_updated=None, status="ok", page_failures=0,
+                         gave_up=False, first_seen="2026-03-01T00:00:00Z",
+                         last_seen="2026-03-01T00:00:00Z")
+    return replace(state, **changes)
+
+
+CHANGED = replace(PAGE, body="Other text.")
+
+
+@pytest.mark.parametrize(("page", "state", "limits", "verdict", "revision"), [
+    (PAGE, None, PollSettings(), "new", 1),
+    (PAGE, known(), PollSettings(), "unchanged", None),
+    (CHANGED, known(), PollSettings(), "revised", 2),
+    (CHANGED, known(revision=3), PollSettings(max_revisions=3), "capped", None),
+    # A page the poll could not fetch (feed_only) that the archive has: an ok revision.
+    (PAGE, known(status="feed_only", page_failures=2, content_hash="x"), PollSettings(),
+     "revised", 2),
+])
+def test_decide(page: Article, state: ArticleState | None, limits: PollSettings,
+                verdict: str, revision: int | None) -> None:
+    decision: Decision = decide(page, ARCHIVED, state, limits, "2026-03-02T00:00:00Z")
+    assert decision.verdict == verdict
+    if revision is None:
+        assert decision.record is None
+        assert decision.state == state
+        return
+    record = decision.record
+    assert record is not None
+    assert (record.id, record.revision, record.status) == (page.id, revision, "ok")
+    # Filled from the archived entry as the poll fills it: only what the page lacks.
+    assert (record.headline, record.summary, record.authors) == (
+        "Title", "Feed summary.", ("Jane Doe",))
+    assert (record.source, record.feed_url, record.fetched_at) == (
+        "alpha", "https://example.com/feed", "2026-03-01T12:00:00Z")
+    assert (decision.state.revision, decision.state.content_hash, decision.state.status) == (
+        revision, record.content_hash, "ok")
+    if verdict == "new":
+        assert decision.aliases == ((URL, page.id),)
+        assert [e.entry_id for e in decision.entries] == ["g1"]
+
+
+def test_page_ref_is_the_unit_of_work(tmp_path: Path, clock: Clock) -> None:
+    """What a distributed worker gets: a file and an offset, re-extracted and committed."""
+    with WarcArchive(tmp_path / "archive", now=clock.now) as archive:
+        archive.write(replace(ARCHIVED, content=DAM))
+    (path,) = (tmp_path / "archive").iterdir()
+    (ref,) = scan([path]).pages
+    assert ref == PageRef(path, 0)
+
+    async def go() -> tuple[str | None, str | None]:
+        with Store.open(tmp_path / "out", now=clock.now) as store:
+            run = Reextraction(store, inline_extract, now=clock.now)
+            return await run.page(ref), await run.page(ref)
+
+    assert asyncio.run(go()) == ("new", "unchanged")
+    assert [r["revision"] for r in records(tmp_path / "out")] == [1]
+
