@@ -55,7 +55,7 @@ from scraper.store import (
     EntryLink,
     FeedCounters,
     FeedState,
-    Store,
+    StateStore,
     format_time,
     parse_time,
 )
@@ -215,7 +215,7 @@ class Poller:
 
     def __init__(
         self,
-        store: Store,
+        store: StateStore,
         fetcher: PageFetcher,
         extractor: Extractor,
         settings: PollSettings | None = None,

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from scraper.errors import StoreError
 from scraper.models import Article
@@ -47,6 +47,7 @@ __all__ = [
     "FeedCounters",
     "FeedState",
     "FeedStatus",
+    "StateStore",
     "Store",
     "format_time",
     "iter_records",
@@ -239,6 +240,43 @@ class FeedStatus:
     counters: FeedCounters
     written_today: int
     written_total: int
+
+
+class StateStore(Protocol):
+    """What the poller needs of a store; two backends have it: :class:`Store` (SQLite and
+    local day files, the embedded default) and ``scraper.pgstore.PgStore`` (PostgreSQL and
+    one segment per worker, the distributed mode). Both leave out a record whose id the
+    state holds at that revision or later, checked in the transaction that records it."""
+
+    output: Path
+
+    def feed(self, source: str, feed_url: str) -> FeedState | None:
+        """The state of one feed, None before its first poll."""
+        ...
+
+    def article(self, article_id: str) -> ArticleState | None:
+        """The state of one article by id."""
+        ...
+
+    def entry(self, feed_url: str, entry_id: str) -> EntryLink | None:
+        """What a feed entry led to before, if it was seen."""
+        ...
+
+    def article_for_url(self, url: str) -> ArticleState | None:
+        """The article a (canonicalized) URL led to before, if any."""
+        ...
+
+    def commit(self, batch: Batch) -> tuple[Article, ...]:
+        """Make a batch durable; return the records left out as written before."""
+        ...
+
+    def statuses(self, today: str) -> list[FeedStatus]:
+        """Every feed's state and counts."""
+        ...
+
+    def close(self) -> None:
+        """Release files, connection and locks."""
+        ...
 
 
 def _fsync_dir(path: Path) -> None:

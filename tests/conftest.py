@@ -58,7 +58,8 @@ def pg_url(pg_server_url: str) -> Iterator[str]:
 
     name = f"test_{uuid.uuid4().hex[:16]}"
     with psycopg.connect(pg_server_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        # FILE_COPY: about twice as fast as the default for an empty database.
+        conn.execute(f'CREATE DATABASE "{name}" STRATEGY FILE_COPY')
     parts = urlsplit(pg_server_url)
     try:
         yield urlunsplit(parts._replace(path=f"/{name}"))

@@ -1,0 +1,553 @@
+"""The state store of the distributed mode: the same interface as :class:`scraper.store.Store`,
+with the state in PostgreSQL (shared by every worker) and one output segment per worker.
+
+Each worker appends its records to its own files, ``<output>/<source>/<YYYY-MM-DD>/<worker>.jsonl``
+(no two processes ever write one file), and records the length of each file in the table
+``segments`` in the transaction that records the batch's state. A batch is made durable in
+this order: lines written, files fsynced, then the state and the lengths committed. So:
+
+* what lies in a segment up to its committed length is committed; a reader reads each segment
+  up to that length (:func:`committed_segments`, :func:`iter_committed`) and never sees a
+  record the state does not hold;
+* a worker killed between its fsync and its commit leaves a tail past the committed length,
+  which readers ignore, and which the worker cuts when it starts again under the same name;
+  the batch's work is done again (by whichever worker polls the feed next) and written as
+  new lines, so nothing is lost.
+
+Two workers that reach one story at once (it is listed in two feeds) write it once: a commit
+takes a transaction-scoped advisory lock per article id (in a fixed order, so two commits
+cannot deadlock) before it reads the revision the state holds, and a record whose id the
+state holds at that revision or a later one is left out, as in the embedded store.
+
+A worker name is held with a session advisory lock for as long as the worker's connection
+lives: two live processes can never share a name (and so a file), and a dead worker's name
+is free at once for its restart::
+
+    store = PgStore.open("postgresql://localhost/scraper", Path("output"), worker="w1")
+    store.commit(Batch(records=(article,), feed=feed_state, ...))
+    store.close()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import socket
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from scraper.errors import StoreError
+from scraper.models import Article
+from scraper.store import (
+    UNSOURCED,
+    ArticleState,
+    Batch,
+    EntryLink,
+    FeedCounters,
+    FeedState,
+    FeedStatus,
+    format_time,
+    record_line,
+)
+
+__all__ = ["PG_SCHEMA_VERSION", "PgStore", "Segment", "committed_segments", "iter_committed",
+           "migrate"]
+
+log = logging.getLogger(__name__)
+
+PG_SCHEMA_VERSION = 1
+
+# Namespaces of the two-key advisory locks (the second key is a hash of the name).
+_LOCK_SCHEMA = 1
+_LOCK_ARTICLE = 2
+_LOCK_WORKER = 3
+
+_COUNTER_NAMES = tuple(f.name for f in fields(FeedCounters))
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS scraper_schema (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS feeds (
+    source TEXT NOT NULL,
+    feed_url TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    last_poll TEXT,
+    last_status INTEGER,
+    consecutive_errors INTEGER NOT NULL DEFAULT 0,
+    next_poll TEXT,
+    last_error TEXT,
+    {", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in _COUNTER_NAMES)},
+    PRIMARY KEY (source, feed_url)
+);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    canonical_url TEXT,
+    source TEXT,
+    feed_url TEXT,
+    content_hash TEXT,
+    revision INTEGER NOT NULL,
+    entry_updated TEXT,
+    status TEXT NOT NULL,
+    page_failures INTEGER NOT NULL DEFAULT 0,
+    gave_up BOOLEAN NOT NULL DEFAULT FALSE,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS entries (
+    feed_url TEXT NOT NULL,
+    entry_id TEXT NOT NULL,
+    article_id TEXT NOT NULL,
+    updated TEXT,
+    PRIMARY KEY (feed_url, entry_id)
+);
+CREATE TABLE IF NOT EXISTS aliases (
+    url TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL
+);
+-- One row per record written: (id, revision) is unique, the last guard against a repeat.
+CREATE TABLE IF NOT EXISTS written (
+    id TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    source TEXT,
+    feed_url TEXT,
+    day TEXT NOT NULL,
+    written_at TEXT NOT NULL,
+    worker TEXT NOT NULL,
+    PRIMARY KEY (id, revision)
+);
+CREATE INDEX IF NOT EXISTS written_by_feed ON written (source, feed_url, day);
+-- The committed length of every segment: what a reader may read of it.
+CREATE TABLE IF NOT EXISTS segments (
+    path TEXT PRIMARY KEY,
+    worker TEXT NOT NULL,
+    size BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS segments_by_worker ON segments (worker);
+"""
+
+
+def migrate(conn: psycopg.Connection[Any]) -> None:
+    """Create the tables (once, whichever worker comes first) or check their version."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (_LOCK_SCHEMA,))
+        conn.execute(_SCHEMA)
+        row = conn.execute("SELECT version FROM scraper_schema").fetchone()
+        if row is None:
+            conn.execute("INSERT INTO scraper_schema (version) VALUES (%s)",
+                         (PG_SCHEMA_VERSION,))
+        elif row["version"] != PG_SCHEMA_VERSION:
+            raise StoreError(f"the database's scraper schema is version {row['version']}, not "
+                             f"{PG_SCHEMA_VERSION}; this program cannot use it")
+
+
+_WORKER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def _check_worker_name(name: str) -> str:
+    if not _WORKER_NAME.fullmatch(name):
+        raise StoreError(f"worker name {name!r} cannot name a file: use letters, digits, "
+                         "'.', '_' and '-' (at most 64)")
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One worker's file of one source and day, and its committed length in bytes."""
+
+    path: str  # relative to the output folder
+    worker: str
+    size: int
+
+
+class _Segments:
+    """Appends lines to one worker's segment files, keeping their descriptors open."""
+
+    def __init__(self, output: Path, worker: str) -> None:
+        self._output = output
+        self._worker = worker
+        self._fds: dict[Path, int] = {}
+
+    def path_for(self, article: Article) -> Path:
+        day = (article.fetched_at or "")[:10]
+        if len(day) != 10:
+            raise StoreError(f"record {article.id} has no fetched_at; cannot place it")
+        directory = article.source or UNSOURCED
+        if directory in ("", ".", "..") or "/" in directory or "\0" in directory:
+            raise StoreError(f"source name {directory!r} cannot be used as a directory")
+        return self._output / directory / day / f"{self._worker}.jsonl"
+
+    def _fd(self, path: Path) -> int:
+        fd = self._fds.get(path)
+        if fd is None:
+            fresh = [p for p in (path.parent.parent, path.parent) if not p.exists()]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            for made in fresh:  # a new name must survive a crash, or its lines could vanish
+                _fsync_dir(made.parent)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            _fsync_dir(path.parent)
+            self._fds[path] = fd
+        return fd
+
+    def write(self, records: Sequence[Article]) -> dict[Path, int]:
+        """Write and fsync every record; return the length of each file written. On failure
+        cut back what this batch wrote, so no file keeps a torn or uncommitted tail."""
+        touched: dict[Path, tuple[int, int]] = {}
+        try:
+            for article in records:
+                path = self.path_for(article)
+                fd = self._fd(path)
+                if path not in touched:
+                    touched[path] = (fd, os.fstat(fd).st_size)
+                data = record_line(article)
+                written = os.write(fd, data)
+                while written < len(data):  # only on a full disk or a signal mid-write
+                    written += os.write(fd, data[written:])
+            sizes = {}
+            for path, (fd, _start) in touched.items():
+                os.fsync(fd)
+                sizes[path] = os.fstat(fd).st_size
+        except OSError as exc:
+            for fd, start in touched.values():
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, start)
+            raise StoreError(f"cannot write records under {self._output}: {exc}") from exc
+        return sizes
+
+    def close(self) -> None:
+        for fd in self._fds.values():
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._fds.clear()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _connect(url: str) -> psycopg.Connection[dict[str, Any]]:
+    try:
+        return psycopg.connect(url, autocommit=True, row_factory=dict_row)
+    except psycopg.Error as exc:
+        raise StoreError(f"cannot connect to the state database {_safe_url(url)}: {exc}") from exc
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
+
+
+class PgStore:
+    """The state in PostgreSQL and the records in this worker's segments."""
+
+    def __init__(self, url: str, output: Path, worker: str,
+                 conn: psycopg.Connection[dict[str, Any]],
+                 now: Callable[[], datetime] | None = None) -> None:
+        self.url = url
+        self.output = output
+        self.worker = worker
+        self._conn = conn
+        self._segments = _Segments(output, worker)
+        self._now = now or (lambda: datetime.now(UTC))
+        # Set when a commit failed after its lines may have reached the files: the next
+        # commit first cuts them (else its committed length would take them in).
+        self._unsettled = False
+
+    @classmethod
+    def open(cls, url: str, output: Path, *, worker: str | None = None,
+             now: Callable[[], datetime] | None = None) -> PgStore:
+        """Connect, create the tables if needed, hold the worker's name and cut the tails
+        its previous run left past the committed lengths.
+
+        Without ``worker`` the name is ``<host>-<n>`` with the smallest ``n`` no live worker
+        holds, so that a restarted worker takes back (and repairs) a dead one's segments.
+        """
+        conn = _connect(url)
+        try:
+            migrate(conn)
+            name = _claim_name(conn, worker)
+            store = cls(url, output, name, conn, now)
+            store.cut_tails()
+        except psycopg.Error as exc:
+            conn.close()
+            raise StoreError(f"cannot open the state database {_safe_url(url)}: {exc}") from exc
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        """Close the files and the connection (which frees the worker's name)."""
+        self._segments.close()
+        with contextlib.suppress(psycopg.Error):
+            self._conn.close()
+
+    def __enter__(self) -> PgStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def cut_tails(self) -> list[tuple[Path, int]]:
+        """Cut this worker's segments back to their committed lengths (a crash between the
+        fsync and the commit leaves lines past them); return the files cut and the bytes
+        removed. Files of this worker the state has no length for were never committed."""
+        committed = {row["path"]: row["size"] for row in self._conn.execute(
+            "SELECT path, size FROM segments WHERE worker = %s", (self.worker,))}
+        found = {p.relative_to(self.output).as_posix()
+                 for p in self.output.glob(f"*/*/{self.worker}.jsonl")}
+        cut = []
+        for name in sorted(found):
+            path = self.output / name
+            keep = committed.get(name, 0)
+            size = path.stat().st_size
+            if size > keep:
+                with path.open("r+b") as handle:
+                    handle.truncate(keep)
+                    os.fsync(handle.fileno())
+                log.warning("cut %d uncommitted bytes from %s (a crash before the commit)",
+                            size - keep, path, extra={"file": str(path), "bytes": size - keep})
+                cut.append((path, size - keep))
+            elif size < keep:
+                raise StoreError(f"{path} is shorter ({size} bytes) than its committed length "
+                                 f"({keep}): records were lost outside this program; restore "
+                                 "the file, or run this worker under another name")
+        return cut
+
+    # -- reading ------------------------------------------------------------------------
+
+    def feed(self, source: str, feed_url: str) -> FeedState | None:
+        """The state of one feed, None before its first poll."""
+        row = self._conn.execute(
+            "SELECT * FROM feeds WHERE source = %s AND feed_url = %s", (source, feed_url),
+        ).fetchone()
+        return _feed_state(row) if row else None
+
+    def article(self, article_id: str) -> ArticleState | None:
+        """The state of one article by id."""
+        row = self._conn.execute("SELECT * FROM articles WHERE id = %s",
+                                 (article_id,)).fetchone()
+        return _article_state(row) if row else None
+
+    def entry(self, feed_url: str, entry_id: str) -> EntryLink | None:
+        """What a feed entry led to before, if it was seen."""
+        row = self._conn.execute(
+            "SELECT * FROM entries WHERE feed_url = %s AND entry_id = %s", (feed_url, entry_id),
+        ).fetchone()
+        return EntryLink(row["feed_url"], row["entry_id"], row["article_id"],
+                         row["updated"]) if row else None
+
+    def article_for_url(self, url: str) -> ArticleState | None:
+        """The article a (canonicalized) URL led to before, if any."""
+        row = self._conn.execute(
+            "SELECT a.* FROM aliases u JOIN articles a ON a.id = u.article_id WHERE u.url = %s",
+            (url,),
+        ).fetchone()
+        return _article_state(row) if row else None
+
+    # -- writing ------------------------------------------------------------------------
+
+    def commit(self, batch: Batch) -> tuple[Article, ...]:
+        """Make a batch durable: records first (written and fsynced), then the state and
+        the segments' lengths, in one transaction.
+
+        Returns the records left out because they were written before (by this worker or
+        another): as :meth:`scraper.store.Store.commit`.
+        """
+        try:
+            if self._unsettled:
+                self.cut_tails()
+                self._unsettled = False
+            with self._conn.transaction():
+                self._lock_articles(batch.records)
+                records, left_out = self._written_before(batch.records)
+                sizes = self._segments.write(records)
+                self._record_state(batch, records, left_out, sizes)
+        except BaseException as exc:
+            # The lines may be in the files without their commit (or with it, if only the
+            # answer to COMMIT was lost): the committed lengths in the database tell.
+            self._unsettled = True
+            with contextlib.suppress(psycopg.Error, StoreError, OSError):
+                self.cut_tails()
+                self._unsettled = False
+            if isinstance(exc, psycopg.Error):
+                raise StoreError(
+                    f"cannot commit the state in {_safe_url(self.url)}: {exc}") from exc
+            raise
+        return left_out
+
+    def _lock_articles(self, records: Sequence[Article]) -> None:
+        """Hold every record's article id until the commit; sorted, so that two commits
+        that share ids take them in the same order and cannot deadlock."""
+        for article_id in sorted({r.id for r in records}):
+            self._conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                               (_LOCK_ARTICLE, article_id))
+
+    def _written_before(self, records: Sequence[Article]
+                        ) -> tuple[tuple[Article, ...], tuple[Article, ...]]:
+        """Split ``records`` into those to write and those written before."""
+        latest = {row["id"]: row["revision"] for row in self._conn.execute(
+            "SELECT id, revision FROM articles WHERE id = ANY(%s)",
+            (list({r.id for r in records}),))}
+        kept = []
+        left_out = []
+        for record in records:
+            if record.revision <= latest.get(record.id, 0):
+                left_out.append(record)
+            else:
+                kept.append(record)
+                latest[record.id] = record.revision
+        return tuple(kept), tuple(left_out)
+
+    def _record_state(self, batch: Batch, records: tuple[Article, ...],
+                      left_out: tuple[Article, ...], sizes: dict[Path, int]) -> None:
+        conn = self._conn
+        written_at = format_time(self._now())
+        counters = _without_left_out(batch.counters, left_out)
+        # An article whose records were all left out keeps the state of the one written.
+        stale = {r.id for r in left_out} - {r.id for r in records}
+        feed = batch.feed
+        increments = ", ".join(f"{n} = feeds.{n} + %({n})s" for n in _COUNTER_NAMES)
+        conn.execute(
+            "INSERT INTO feeds (source, feed_url) VALUES (%(source)s, %(feed_url)s) "
+            "ON CONFLICT (source, feed_url) DO NOTHING", _as_dict(feed),
+        )
+        conn.execute(
+            "UPDATE feeds SET etag = %(etag)s, last_modified = %(last_modified)s, "
+            "last_poll = %(last_poll)s, last_status = %(last_status)s, "
+            "consecutive_errors = %(consecutive_errors)s, next_poll = %(next_poll)s, "
+            f"last_error = %(last_error)s, {increments} "
+            "WHERE source = %(source)s AND feed_url = %(feed_url)s",
+            {**_as_dict(feed), **_as_dict(counters)},
+        )
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO articles (id, canonical_url, source, feed_url, content_hash, "
+                "revision, entry_updated, status, page_failures, gave_up, first_seen, "
+                "last_seen) VALUES (%(id)s, %(canonical_url)s, %(source)s, %(feed_url)s, "
+                "%(content_hash)s, %(revision)s, %(entry_updated)s, %(status)s, "
+                "%(page_failures)s, %(gave_up)s, %(first_seen)s, %(last_seen)s) "
+                "ON CONFLICT (id) DO UPDATE SET canonical_url = excluded.canonical_url, "
+                "content_hash = excluded.content_hash, revision = excluded.revision, "
+                "entry_updated = excluded.entry_updated, status = excluded.status, "
+                "page_failures = excluded.page_failures, gave_up = excluded.gave_up, "
+                "last_seen = excluded.last_seen "
+                # A state read before another worker's commit must not take an article back.
+                "WHERE excluded.revision >= articles.revision",
+                [_as_dict(a) for a in batch.articles if a.id not in stale],
+            )
+            cur.executemany(
+                "INSERT INTO entries (feed_url, entry_id, article_id, updated) "
+                "VALUES (%(feed_url)s, %(entry_id)s, %(article_id)s, %(updated)s) "
+                "ON CONFLICT (feed_url, entry_id) DO UPDATE SET "
+                "article_id = excluded.article_id, updated = excluded.updated",
+                [_as_dict(e) for e in batch.entries],
+            )
+            cur.executemany(
+                "INSERT INTO aliases (url, article_id) VALUES (%s, %s) "
+                "ON CONFLICT (url) DO NOTHING", batch.aliases,
+            )
+            cur.executemany(
+                "INSERT INTO written (id, revision, source, feed_url, day, written_at, worker) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                [(r.id, r.revision, r.source, r.feed_url, (r.fetched_at or "")[:10],
+                  written_at, self.worker) for r in records],
+            )
+            cur.executemany(
+                "INSERT INTO segments (path, worker, size) VALUES (%s, %s, %s) "
+                "ON CONFLICT (path) DO UPDATE SET size = excluded.size",
+                [(path.relative_to(self.output).as_posix(), self.worker, size)
+                 for path, size in sizes.items()],
+            )
+
+    # -- status -------------------------------------------------------------------------
+
+    def statuses(self, today: str) -> list[FeedStatus]:
+        """Every feed's state and counts, ``today`` being the UTC day ``YYYY-MM-DD``."""
+        counts = {(row["source"], row["feed_url"]): (row["today"], row["total"])
+                  for row in self._conn.execute(
+                      "SELECT source, feed_url, count(*) FILTER (WHERE day = %s) AS today, "
+                      "count(*) AS total FROM written GROUP BY source, feed_url", (today,))}
+        result = []
+        for row in self._conn.execute("SELECT * FROM feeds ORDER BY source, feed_url"):
+            state = _feed_state(row)
+            counters = FeedCounters(**{n: row[n] for n in _COUNTER_NAMES})
+            written_today, total = counts.get((state.source, state.feed_url), (0, 0))
+            result.append(FeedStatus(state, counters, written_today, total))
+        return result
+
+
+def _claim_name(conn: psycopg.Connection[dict[str, Any]], worker: str | None) -> str:
+    """Hold a worker name for the life of ``conn``: the given one, or the first free
+    ``<host>-<n>``."""
+    def take(name: str) -> bool:
+        row = conn.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s)) AS held",
+                           (_LOCK_WORKER, name)).fetchone()
+        return bool(row and row["held"])
+
+    if worker is not None:
+        name = _check_worker_name(worker)
+        if not take(name):
+            raise StoreError(f"worker name {name!r} is held by a running worker: give this "
+                             "one another name (--worker-name), or none to get a free one")
+        return name
+    host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname())[:48] or "worker"
+    n = 1
+    while not take(f"{host}-{n}"):
+        n += 1
+    return f"{host}-{n}"
+
+
+def _without_left_out(counters: FeedCounters, left_out: Iterable[Article]) -> FeedCounters:
+    """The batch's counters less the records another poll wrote first."""
+    new, updated, feed_only = counters.new, counters.updated, counters.feed_only
+    for record in left_out:
+        # Revision 1 is a new article (feed_only ones included), a later one an update.
+        if record.revision == 1:
+            new -= 1
+            if record.status == "feed_only":
+                feed_only -= 1
+        else:
+            updated -= 1
+    return replace(counters, new=new, updated=updated, feed_only=feed_only)
+
+
+def _as_dict(obj: Any) -> dict[str, Any]:
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+
+def _feed_state(row: dict[str, Any]) -> FeedState:
+    return FeedState(**{f.name: row[f.name] for f in fields(FeedState)})
+
+
+def _article_state(row: dict[str, Any]) -> ArticleState:
+    return ArticleState(**{f.name: row[f.name] for f in fields(ArticleState)})
+
+
+def committed_segments(url: str) -> list[Segment]:
+    """Every segment and its committed length: what a reader may read of each file."""
+    with _connect(url) as conn:
+        return [Segment(row["path"], row["worker"], row["size"]) for row in conn.execute(
+            "SELECT path, worker, size FROM segments ORDER BY path")]
+
+
+def iter_committed(output: Path, url: str) -> Iterator[dict[str, Any]]:
+    """The committed records of every segment under ``output`` (a tail a crash left past the
+    committed length is not read), for consumers and tests."""
+    for segment in committed_segments(url):
+        with (output / segment.path).open("rb") as handle:
+            data = handle.read(segment.size)
+        for line in data.splitlines(keepends=True):
+            yield json.loads(line)

@@ -1,0 +1,291 @@
+"""The PostgreSQL state store of the distributed mode: the same behaviour as the embedded store
+(run on both), per-worker segments with committed lengths, tails cut, one write per story
+when two workers race for it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from scraper.errors import StoreError
+from scraper.models import Article, article_id
+from scraper.pgstore import PgStore, committed_segments, iter_committed
+from scraper.store import (
+    ArticleState,
+    Batch,
+    EntryLink,
+    FeedCounters,
+    FeedState,
+    StateStore,
+    Store,
+    record_line,
+)
+
+NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
+FEED = "http://127.0.0.1/feed"
+
+
+def _article(url: str, *, revision: int = 1, body: str = "Body text.",
+             status: str = "ok") -> Article:
+    return Article(id=article_id(url), url=url, canonical_url=url, source="alpha",
+                   feed_url=FEED, headline="Héadline", body=body, revision=revision,
+                   status=status, fetched_at="2026-03-01T12:00:00Z")  # type: ignore[arg-type]
+
+
+def _state(article: Article, content_hash: str = "h1") -> ArticleState:
+    return ArticleState(article.id, article.canonical_url, "alpha", FEED, content_hash,
+                        article.revision, None, article.status, 0, False,
+                        "2026-03-01T12:00:00Z", "2026-03-01T12:00:00Z")
+
+
+def _feed(**changes: Any) -> FeedState:
+    values: dict[str, Any] = {"etag": '"v1"', "last_poll": "2026-03-01T12:00:00Z",
+                              "last_status": 200, "next_poll": "2026-03-01T12:15:00Z"}
+    values.update(changes)
+    return FeedState("alpha", FEED, **values)
+
+
+def _batch(*records: Article, counters: FeedCounters | None = None,
+           **feed: Any) -> Batch:
+    return Batch(feed=_feed(**feed), counters=counters or FeedCounters(polls=1, new=len(records)),
+                 records=records, articles=tuple(_state(r) for r in records),
+                 entries=tuple(EntryLink(FEED, r.url, r.id, None) for r in records),
+                 aliases=tuple((r.url, r.id) for r in records))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def open_store(request: pytest.FixtureRequest, tmp_path: Path
+               ) -> Iterator[Callable[[], StateStore]]:
+    """Opens a store of each backend on one output folder (and one database)."""
+    opened: list[StateStore] = []
+
+    if request.param == "sqlite":
+        def make() -> StateStore:
+            opened.append(Store.open(tmp_path / "out", now=lambda: NOW))
+            return opened[-1]
+    else:
+        url = request.getfixturevalue("pg_url")
+
+        def make() -> StateStore:
+            opened.append(PgStore.open(url, tmp_path / "out", worker="w1", now=lambda: NOW))
+            return opened[-1]
+    yield make
+    for store in opened:
+        store.close()
+
+
+# -- the same behaviour on both backends ----------------------------------------------------
+
+
+def test_state_round_trip_on_both_backends(open_store: Callable[[], StateStore]) -> None:
+    a = _article("http://127.0.0.1/a")
+    store = open_store()
+    assert store.feed("alpha", FEED) is None
+    left_out = store.commit(_batch(a))
+    assert left_out == ()
+    assert store.feed("alpha", FEED) == _feed()
+    assert store.article(a.id) == _state(a)
+    assert store.entry(FEED, a.url) == EntryLink(FEED, a.url, a.id, None)
+    assert store.article_for_url(a.url) == _state(a)
+    assert store.article_for_url("http://127.0.0.1/other") is None
+    (status,) = store.statuses("2026-03-01")
+    assert (status.counters.polls, status.counters.new) == (1, 1)
+    assert (status.written_today, status.written_total) == (1, 1)
+    store.close()
+    again = open_store()  # the state outlives the process
+    assert again.article(a.id) == _state(a)
+
+
+def test_a_record_written_before_is_left_out_and_not_counted(
+        open_store: Callable[[], StateStore]) -> None:
+    a = _article("http://127.0.0.1/a")
+    a2 = _article("http://127.0.0.1/a", revision=2, body="New text.")
+    store = open_store()
+    store.commit(_batch(a))
+    assert store.commit(_batch(a)) == (a,)
+    assert store.commit(_batch(a2, counters=FeedCounters(polls=1, updated=1))) == ()
+    # A stale state read by a slower poll does not take the article back to revision 1.
+    assert store.commit(_batch(a, counters=FeedCounters(polls=1, new=1))) == (a,)
+    assert store.article(a.id) == _state(a2)
+    (status,) = store.statuses("2026-03-01")
+    assert status.counters == FeedCounters(polls=4, new=1, updated=1)
+    assert status.written_total == 2
+
+
+def test_counters_add_up_and_validators_follow_the_last_poll(
+        open_store: Callable[[], StateStore]) -> None:
+    store = open_store()
+    store.commit(_batch(counters=FeedCounters(polls=1, failures=1), etag=None, last_status=500,
+                        consecutive_errors=1, last_error="HTTP 500"))
+    store.commit(_batch(counters=FeedCounters(polls=1, not_modified=1), last_status=304))
+    assert store.feed("alpha", FEED) == _feed(last_status=304)
+    (status,) = store.statuses("2026-03-02")
+    assert status.counters == FeedCounters(polls=2, failures=1, not_modified=1)
+    assert (status.written_today, status.written_total) == (0, 0)
+
+
+# -- segments ---------------------------------------------------------------------------------
+
+
+def test_each_worker_appends_to_its_own_segment_with_its_committed_length(
+        pg_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    a, b = _article("http://127.0.0.1/a"), _article("http://127.0.0.1/b")
+    with PgStore.open(pg_url, out, worker="w1") as one, \
+            PgStore.open(pg_url, out, worker="w2") as two:
+        one.commit(_batch(a))
+        two.commit(_batch(b))
+    assert (out / "alpha/2026-03-01/w1.jsonl").read_bytes() == record_line(a)
+    assert (out / "alpha/2026-03-01/w2.jsonl").read_bytes() == record_line(b)
+    assert [(s.path, s.worker, s.size) for s in committed_segments(pg_url)] == [
+        ("alpha/2026-03-01/w1.jsonl", "w1", len(record_line(a))),
+        ("alpha/2026-03-01/w2.jsonl", "w2", len(record_line(b)))]
+    assert [r["id"] for r in iter_committed(out, pg_url)] == [a.id, b.id]
+
+
+def test_a_tail_past_the_committed_length_is_ignored_then_cut_on_restart(
+        pg_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    out = tmp_path / "out"
+    a, b = _article("http://127.0.0.1/a"), _article("http://127.0.0.1/b")
+    with PgStore.open(pg_url, out, worker="w1") as store:
+        store.commit(_batch(a))
+    segment = out / "alpha/2026-03-01/w1.jsonl"
+    # What a worker killed between its fsync and its commit leaves: lines, no state.
+    with segment.open("ab") as handle:
+        handle.write(record_line(b) + b'{"torn')
+    assert [r["id"] for r in iter_committed(out, pg_url)] == [a.id]
+    with PgStore.open(pg_url, out, worker="w1") as store:
+        assert segment.read_bytes() == record_line(a)
+        assert store.article(b.id) is None
+        store.commit(_batch(b))  # done again by whoever polls the feed next
+    assert segment.read_bytes() == record_line(a) + record_line(b)
+    assert "cut" in caplog.text and "uncommitted bytes" in caplog.text
+
+
+def test_a_file_of_a_worker_that_never_committed_is_emptied(pg_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    segment = out / "alpha/2026-03-01/w1.jsonl"
+    segment.parent.mkdir(parents=True)
+    segment.write_bytes(record_line(_article("http://127.0.0.1/a")))
+    with PgStore.open(pg_url, out, worker="w1") as store:
+        assert [p.name for p, _ in store.cut_tails()] == []  # already cut by open
+    assert segment.read_bytes() == b""
+
+
+def test_a_segment_shorter_than_committed_is_refused(pg_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with PgStore.open(pg_url, out, worker="w1") as store:
+        store.commit(_batch(_article("http://127.0.0.1/a")))
+    (out / "alpha/2026-03-01/w1.jsonl").write_bytes(b"")
+    with pytest.raises(StoreError, match=r"shorter .* than its committed length"):
+        PgStore.open(pg_url, out, worker="w1")
+
+
+def test_a_failed_commit_leaves_no_tail(pg_url: str, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    a, b = _article("http://127.0.0.1/a"), _article("http://127.0.0.1/b")
+    with PgStore.open(pg_url, out, worker="w1") as store:
+        store.commit(_batch(a))
+
+        def broken(*args: Any) -> None:
+            raise psycopg.OperationalError("server closed the connection")
+
+        monkeypatch.setattr(store, "_record_state", broken)
+        with pytest.raises(StoreError, match="cannot commit the state"):
+            store.commit(_batch(b))
+        assert (out / "alpha/2026-03-01/w1.jsonl").read_bytes() == record_line(a)
+        monkeypatch.undo()
+        store.commit(_batch(b))
+    assert [r["id"] for r in iter_committed(out, pg_url)] == [a.id, b.id]
+
+
+# -- names --------------------------------------------------------------------------------------
+
+
+def test_a_live_worker_name_is_refused_and_a_dead_ones_is_free(pg_url: str,
+                                                              tmp_path: Path) -> None:
+    first = PgStore.open(pg_url, tmp_path / "out", worker="w1")
+    with pytest.raises(StoreError, match="held by a running worker"):
+        PgStore.open(pg_url, tmp_path / "out", worker="w1")
+    first.close()
+    PgStore.open(pg_url, tmp_path / "out", worker="w1").close()
+
+
+def test_unnamed_workers_take_the_first_free_number(pg_url: str, tmp_path: Path) -> None:
+    one = PgStore.open(pg_url, tmp_path / "out")
+    two = PgStore.open(pg_url, tmp_path / "out")
+    assert one.worker.endswith("-1") and two.worker.endswith("-2")
+    one.close()
+    three = PgStore.open(pg_url, tmp_path / "out")
+    assert three.worker == one.worker  # a dead worker's segments are taken back
+    two.close()
+    three.close()
+
+
+def test_bad_worker_names_are_refused(pg_url: str, tmp_path: Path) -> None:
+    for name in ("../x", "", "a/b", ".hidden"):
+        with pytest.raises(StoreError, match="cannot name a file"):
+            PgStore.open(pg_url, tmp_path / "out", worker=name)
+
+
+def test_an_unreachable_database_is_a_store_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match=r"cannot connect .*:\*\*\*@127.0.0.1:9/"):
+        PgStore.open("postgresql://u:secret@127.0.0.1:9/x?connect_timeout=5", tmp_path)
+
+
+# -- two workers, one story ---------------------------------------------------------------------
+
+
+def test_a_story_reached_by_two_workers_at_once_is_written_once(
+        pg_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    story = _article("http://127.0.0.1/story")
+    one = PgStore.open(pg_url, out, worker="w1")
+    two = PgStore.open(pg_url, out, worker="w2")
+    written = threading.Event()
+    release = threading.Event()
+    write = one._segments.write
+
+    def held(records: Any) -> dict[Path, int]:
+        sizes = write(records)
+        written.set()
+        release.wait(60)  # w1 holds its transaction, as a slow disk would
+        return sizes
+
+    one._segments.write = held  # type: ignore[method-assign]
+    results: dict[str, tuple[Article, ...]] = {}
+    first = threading.Thread(target=lambda: results.update(w1=one.commit(_batch(story))))
+    first.start()
+    assert written.wait(60)
+    second = threading.Thread(target=lambda: results.update(w2=two.commit(_batch(story))))
+    second.start()
+    _wait_for_a_blocked_lock(pg_url)
+    release.set()
+    first.join(60)
+    second.join(60)
+    one.close()
+    two.close()
+    assert results == {"w1": (), "w2": (story,)}
+    assert [r["id"] for r in iter_committed(out, pg_url)] == [story.id]
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT new FROM feeds").fetchone() == (1,)  # w2's not counted
+
+
+def _wait_for_a_blocked_lock(url: str) -> None:
+    """Until a session waits for an advisory lock (w2 behind w1's article lock)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        for _ in range(6000):
+            row = conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                               "AND NOT granted").fetchone()
+            if row and row[0]:
+                return
+            threading.Event().wait(0.01)
+    raise AssertionError("the second commit never waited for the first")
+
