@@ -19,6 +19,7 @@ from scraper import __version__
 from scraper.errors import ExtractionError, FetchError, ScraperError
 
 if TYPE_CHECKING:
+    from scraper.archive import WarcArchive
     from scraper.config import FetchSettings
     from scraper.models import Article
 
@@ -69,7 +70,9 @@ def extract_command(files: tuple[Path, ...], url: str | None) -> None:
     sys.exit(1 if failed else 0)
 
 
-async def _scrape(urls: tuple[str, ...], settings: FetchSettings, sink: TextIO | None) -> int:
+async def _scrape(urls: tuple[str, ...], settings: FetchSettings, sink: TextIO | None,
+                  archive: WarcArchive | None = None) -> int:
+    from scraper.archive import ArchivedPage
     from scraper.extract import extract
     from scraper.fetch import Fetcher
 
@@ -78,6 +81,11 @@ async def _scrape(urls: tuple[str, ...], settings: FetchSettings, sink: TextIO |
         async def one(url: str) -> Article | str:
             try:
                 result = await fetcher.fetch(url, kind="page", trusted=True)
+                if archive is not None:
+                    archive.write(ArchivedPage(
+                        url=result.url, status=result.status, headers=result.headers,
+                        content=result.content, fetched_at=result.fetched_at,
+                        requested_url=url))
                 article = extract(result.content, result.url,
                                   content_type=result.headers.get("content-type"))
             except FetchError as exc:
@@ -118,12 +126,15 @@ async def _scrape(urls: tuple[str, ...], settings: FetchSettings, sink: TextIO |
               help="Minimum seconds between two requests to one host.")
 @click.option("--attempts", type=click.IntRange(1, 10), default=3, show_default=True,
               help="Tries per URL; connection errors, 429 and 5xx are retried with backoff.")
+@click.option("--archive", "archive_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Also write every page fetched to WARC files in this directory "
+                   "(for scraper reextract).")
 @click.option("--allow-private-networks", is_flag=True,
               help="Let redirects reach private, loopback and reserved addresses (the URLs "
                    "given are always fetched as typed).")
 def scrape(urls: tuple[str, ...], output: Path | None, ignore_robots: bool, timeout: float,
            max_bytes: int, user_agent: str | None, delay: float, attempts: int,
-           allow_private_networks: bool) -> None:
+           allow_private_networks: bool, archive_dir: Path | None) -> None:
     """Fetch article URLS and print one JSON record per line."""
     from scraper.config import FetchSettings
 
@@ -134,8 +145,14 @@ def scrape(urls: tuple[str, ...], output: Path | None, ignore_robots: bool, time
         settings = replace(settings, user_agent=user_agent)
     try:
         # Opened before any fetch, so a bad path costs no requests.
-        with output.open("a", encoding="utf-8") if output else contextlib.nullcontext() as sink:
-            failed = asyncio.run(_scrape(urls, settings, sink))
+        with (output.open("a", encoding="utf-8") if output else contextlib.nullcontext()
+              ) as sink, contextlib.ExitStack() as closing:
+            archive = None
+            if archive_dir is not None:
+                from scraper.archive import WarcArchive
+
+                archive = closing.enter_context(WarcArchive(archive_dir))
+            failed = asyncio.run(_scrape(urls, settings, sink, archive))
             if sink is not None:
                 os.fsync(sink.fileno())
     except OSError as exc:

@@ -139,6 +139,46 @@ def test_a_poll_archives_exactly_the_pages_it_fetched(
     assert sorted((out / "archive").iterdir()) == [path]
 
 
+def test_archive_warc_in_the_sources_file_archives_a_poll(
+        server: LoopbackServer, tmp_path: Path) -> None:
+    """The setting, read from the file, reaches the poll: `scraper poll` with archive: warc
+    and a size small enough that every page starts a new file."""
+    from scraper.config import load_config
+    from scraper.daemon import poll_once
+
+    src = site(server)
+    path = tmp_path / "sources.yaml"
+    path.write_text(
+        "settings:\n  per_host_delay: 0s\n  respect_robots: false\n  max_attempts: 1\n"
+        "  extract_workers: 1\n  archive: warc\n  archive_max_size: 1kb\n"
+        f"sources:\n  - name: alpha\n    feeds: [{src.feeds[0]}]\n"
+        "    allow_private_networks: true\n")
+    config = load_config(path)
+    asyncio.run(poll_once(config, config.sources, tmp_path / "out"))
+    files = sorted((tmp_path / "out" / "archive").iterdir())
+    assert len(files) == 2
+    assert sorted(p.url for f in files for p in read_warc(f)) == [
+        server.url("/news/dam"), server.url("/news/flood")]
+
+    off = tmp_path / "off.yaml"
+    off.write_text(path.read_text().replace("archive: warc", "archive: null"))
+    config = load_config(off)
+    asyncio.run(poll_once(config, config.sources, tmp_path / "out2"))
+    assert not (tmp_path / "out2" / "archive").exists()
+
+
+def test_scrape_archives_the_pages_it_fetched(server: LoopbackServer, tmp_path: Path) -> None:
+    site(server)
+    urls = [server.url("/news/dam"), server.url("/news/gone")]
+    result = CliRunner().invoke(main, ["scrape", *urls, "--ignore-robots", "--delay", "0",
+                                       "--attempts", "1", "--archive", str(tmp_path / "a")])
+    assert result.exit_code == 1  # the 404
+    (path,) = (tmp_path / "a").iterdir()
+    (archived,) = read_warc(path)
+    assert (archived.url, archived.requested_url, archived.content) == (urls[0], urls[0], DAM)
+    assert archived.source is None and archived.entry is None
+
+
 def test_the_archive_rotates_by_size(tmp_path: Path, clock: Clock) -> None:
     directory = tmp_path / "archive"
     pages = [ArchivedPage(url=f"https://example.com/{n}", status=200, headers={},
