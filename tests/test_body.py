@@ -166,6 +166,14 @@ def test_headline_and_repeated_paragraphs_are_dropped() -> None:
     assert body_of(html, headline="Bridge to close — city says").paragraphs == (P1, P2)
 
 
+def test_repeated_labels_are_kept_but_not_repeated_sentences() -> None:
+    cards = "".join(f"<h3>Model {n}</h3><p>Pros</p><p>{p}</p><p>Best for</p><p>Commuters.</p>"
+                    "<p>Commuters.</p>" for n, p in ((1, P1), (2, P2)))
+    html = f"<body><article>{cards}</article></body>"
+    assert body_of(html).paragraphs == (
+        "Model 1", "Pros", P1, "Best for", "Commuters.", "Model 2", "Pros", P2, "Best for")
+
+
 def test_whitespace_is_normalized() -> None:
     html = ("<body><article><p>  The\u00a0city  council\n\tvoted on Monday to close the old "
             "bridge,\u200b citing safety. </p></article></body>")

@@ -166,6 +166,10 @@ def test_dates_and_separators_above_the_body_are_dropped_figures_below_kept() ->
     assert drop_boilerplate(["22.04.2024 | 15:54", "|", PROSE, "2024 3.5"]) == [PROSE, "2024 3.5"]
 
 
+def test_a_japanese_date_line_is_a_date() -> None:
+    assert drop_boilerplate([PROSE, "1月13日", PROSE]) == [PROSE, PROSE]
+
+
 @pytest.mark.parametrize("text", ["Mehr zum Thema Hitzeschäden", "Related coverage", "Quelle: dpa",
                                   "Source: AFP", "【関連記事】", "Les også: Slik gikk det"])
 def test_short_pointers_and_source_lines_are_dropped(text: str) -> None:

@@ -104,6 +104,10 @@ _MAX_DATELINE_MARK = 100
 
 # Paragraphs shorter than this are captions, labels or links, not prose.
 _MIN_PROSE = 25
+# A repeated paragraph of this many words or fewer that is not a sentence is a label of a
+# recurring layout ("Pros", "Best for", "Key results" in every card of a review), kept.
+_LABEL_WORDS = 4
+_SENTENCE_ENDS = (".", "!", "?", "。", "！", "？")
 # A date or a byline run on after the headline in the same paragraph.
 _RUN_ON = 40
 # How much of the page's description a paragraph must show to be its standfirst.
@@ -543,12 +547,17 @@ def _repeats(text: str, headline: str) -> bool:
     return folded == headline or (folded.startswith(headline) and extra > 0)
 
 
+def _is_label(text: str) -> bool:
+    """Whether a paragraph is a short label, which a page may repeat (not a sentence)."""
+    return len(text.split()) <= _LABEL_WORDS and not text.endswith(_SENTENCE_ENDS)
+
+
 def extract_body(block: ContentBlock, meta: PageMetadata) -> BodyText:
     """Read the block's paragraphs in reading order, without boilerplate.
 
     The standfirst (a dek element before the first paragraph, or a first paragraph equal
-    to the page's description) becomes ``summary``; the headline, repeated paragraphs and
-    boilerplate are dropped.
+    to the page's description) becomes ``summary``; the headline, repeated paragraphs (but
+    not repeated labels) and boilerplate are dropped.
     """
     reader = _Reader(block)
     _read(reader)
@@ -556,7 +565,7 @@ def extract_body(block: ContentBlock, meta: PageMetadata) -> BodyText:
     seen: set[str] = set()
     unique: list[str] = []
     for text in drop_boilerplate(reader.paragraphs):
-        if text in seen or (headline and _repeats(text, headline)):
+        if (text in seen and not _is_label(text)) or (headline and _repeats(text, headline)):
             continue
         seen.add(text)
         unique.append(text)

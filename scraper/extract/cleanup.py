@@ -293,7 +293,7 @@ _WIDGET = re.compile(
 _WIDGET_SIZE = 80
 # A short line that is a date or a time and nothing else: "2024.03.17 08:00", "12:40".
 _DATE_ONLY = re.compile(
-    r"\d{1,2}:\d{2}|\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}")
+    r"\d{1,2}:\d{2}|\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}月\d{1,2}日")
 _EMAIL = re.compile(r"\S@\S+\.\w")
 # A caption set as a paragraph ends with its photo credit (looked for in the last
 # characters only: a search through the whole text would cost ten times more).
