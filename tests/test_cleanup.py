@@ -217,6 +217,28 @@ def test_page_labels_and_source_credits_are_dropped(text: str) -> None:
     assert drop_boilerplate([PROSE, text]) == [PROSE]
 
 
+@pytest.mark.parametrize("text", [
+    "Table of Contents", "In this article:", "Jump to:", "Inhaltsverzeichnis", "5 min read",
+    "3 MIN. READ", "Reading Time: 11 minutes", "Lesedauer: ca. 4 Minuten", "About the Author",
+    "Edited by", "By", "Show Caption", "Hide Caption", "Already have an account? Log in",
+    "Tags: Employment, Health & Fitness, Mid-sized Businesses",
+    "Category: Personal Finance 101", "YOU MIGHT ALSO LIKE:",
+    "You may also like", "Must read: How we test laptops",
+])
+def test_contents_read_time_author_box_and_tag_lines_are_dropped(text: str) -> None:
+    assert drop_boilerplate([PROSE, text]) == [PROSE]
+
+
+@pytest.mark.parametrize("text", [
+    "Contents of the report were leaked to the press on Friday.",
+    "By 2030, the city wants every bus to run on electricity.",
+    "Tags on the luggage showed it had been checked in Frankfurt.",
+    "You may also like the new bridge, the mayor joked at the opening.",
+])
+def test_sentences_opening_like_those_labels_are_kept(text: str) -> None:
+    assert drop_boilerplate([PROSE, text]) == [PROSE, text]
+
+
 def test_a_sentence_starting_with_sources_is_kept() -> None:
     text = "Sources say the deal is close to being done, officials told reporters."
     assert drop_boilerplate([PROSE, text]) == [PROSE, text]

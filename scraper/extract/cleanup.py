@@ -208,7 +208,8 @@ _POINTER = re.compile(
     r"|läs också|läs mer|se även|læs også|læs mere|lue myös|lue lisää|para saber más"
     r"|más información|saiba mais|ler mais|daha fazla|ilgili haber|ayrıca bakınız"
     r"|olvassa el|přečtěte si|citiți și|διαβάστε επίσης|関連記事|あわせて読みたい"
-    r"|相关阅读|相關新聞|관련기사|관련 기사)"
+    r"|相关阅读|相關新聞|관련기사|관련 기사|you (?:may|might) also (?:like|enjoy|be interested in)"
+    r"|must read|recommended reading)"
     r"\b(\s*[:：»>|\-–—】]|\s*$)?",
     re.IGNORECASE,
 )
@@ -221,6 +222,17 @@ _SOURCE = re.compile(
     r"|lähde|editor|redaktion|redakcja)\s*:|^(?:with (?:additional )?reporting by"
     r"|additional reporting by|mit material von)\b",
     re.IGNORECASE)
+
+# "5 min read", "3 MIN. READ", "Reading time: 4 minutes", "Lesedauer: 3 Min.": a read-time line.
+_READ_TIME = re.compile(
+    r"^\W*(?:\d+\s*(?:min(?:ute)?s?|min)\.?\s*(?:read|reading|de lecture|de lectura|lesezeit)"
+    r"|(?:reading time|read time|time to read|lesedauer|lesezeit|temps de lecture"
+    r"|tiempo de lectura|tempo di lettura)\W*(?:ca\.?\s*)?\d+\s*(?:min\w*|minutes?)\.?)\W*$",
+    re.IGNORECASE)
+# "Tags: Health, Fitness", "Filed under: Politics": the tag list under a story, as a line.
+_TAG_LINE = re.compile(
+    r"^(?:tags|tagged|tagged with|filed under|categories|category|topics|schlagwörter"
+    r"|stichwörter|themen|étiquettes|mots-clés|etiquetas|temas)\s*:", re.IGNORECASE)
 
 # Phrases (lower case) that mark a short paragraph as boilerplate wherever they stand.
 # Plain substring tests: a regular expression alternating them is a hundred times slower.
@@ -277,7 +289,10 @@ _LABEL = re.compile(
     r"|player wird geladen|schriftgröße anpassen|contact us|create account"
     r"|don't have an account\W*create account|mit agenturmaterial"
     r"|\d{1,2}\.\d{1,2}\.\d{2,4}\W*(?:\d{1,2}[:.]\d{2})?\s*uhr(?:\W*lesedauer\W*\d+\s*min)?"
-    r"|vor\s+\d+\s+(?:minuten|stunden|tagen))\W*$",
+    r"|vor\s+\d+\s+(?:minuten|stunden|tagen)|table of contents|contents|in this article"
+    r"|on this page|jump to|inhaltsverzeichnis|inhalt|sommaire|índice|indice|contenido"
+    r"|about the authors?|über (?:den autor|die autorin)|by|edited by|already have an account"
+    r"\W*(?:log in|sign in)?|(?:show|hide) caption)\W*$",
     re.IGNORECASE,
 )
 # The labels of page widgets left as text: expand/collapse toggles ("Personen-Box aufklappen
@@ -344,7 +359,9 @@ def _is_boilerplate_text(text: str) -> bool:
     pointer = _POINTER.match(text)
     if pointer and (pointer.group(1) or size < _SHORT_POINTER):
         return True
-    if size < 80 and _SOURCE.match(text):
+    if size < 80 and (_SOURCE.match(text) or _READ_TIME.match(text)):
+        return True
+    if size < 150 and _TAG_LINE.match(text):
         return True
     if size < 100 and (_BYLINE.match(text) or _DATE_LINE.match(text)):
         return True
