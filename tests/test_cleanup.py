@@ -151,10 +151,18 @@ def test_prose_that_mentions_boilerplate_words_is_kept(text: str) -> None:
 
 
 @pytest.mark.parametrize("heading", ["Comments", "3 Comments", "Kommentare (12)", "Leave a Reply",
-                                     "Commentaires", "Comentarios"])
+                                     "Commentaires", "Comentarios", "Discussion (4)",
+                                     "12 Discussions", "Join the discussion"])
 def test_comment_section_heading_cuts_the_rest(heading: str) -> None:
     later = "Great article, thanks for writing it. I agree with every word of it."
     assert drop_boilerplate([PROSE, heading, later, PROSE + " Again."]) == [PROSE]
+
+
+@pytest.mark.parametrize("heading", ["Discussion", "Diskussion"])
+def test_a_discussion_section_of_the_article_is_kept(heading: str) -> None:
+    # a report's or a paper's own section, not the readers' comments (those give a count)
+    assert drop_boilerplate([PROSE, heading, PROSE + " Again."]) == [
+        PROSE, heading, PROSE + " Again."]
 
 
 def test_long_paragraphs_are_never_boilerplate() -> None:

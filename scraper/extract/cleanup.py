@@ -322,9 +322,10 @@ _PHOTO_CREDIT = re.compile(
 # A heading or label that opens the comment section: everything from here on is dropped.
 _COMMENTS_START = re.compile(
     r"^\W*(?:\d+\s+)?(?:comments?|kommentare?|commentaires?|comentarios?|commenti|reacties"
-    r"|komentarze|комментарии|yorumlar|leave a reply|join the discussion|discussion"
-    r"|post a comment|add a comment|write a comment|kommentar schreiben|diskussion)"
-    r"(?:\s*\(\d+\))?\W*$",
+    r"|komentarze|комментарии|yorumlar|leave a reply|join the discussion"
+    r"|post a comment|add a comment|write a comment|kommentar schreiben)"
+    r"(?:\s*\(\d+\))?\W*$"
+    r"|^\W*(?:\d+\s+discussions?|(?:discussion|diskussion)\s*\(\d+\))\W*$",
     re.IGNORECASE,
 )
 
