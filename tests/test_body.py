@@ -174,6 +174,28 @@ def test_repeated_labels_are_kept_but_not_repeated_sentences() -> None:
         "Model 1", "Pros", P1, "Best for", "Commuters.", "Model 2", "Pros", P2, "Best for")
 
 
+def test_a_table_in_a_figure_is_read_without_its_caption() -> None:
+    html = f"""<body><article><p>{P1}</p><figure class="wp-block-table"><table>
+      <tr><th>Pillar</th><th>Crack</th></tr><tr><td>North</td><td>12 cm</td></tr></table>
+      <figcaption>Table: inspection results</figcaption></figure><p>{P2}</p>
+      <figure><img src="a.jpg"><figcaption>The bridge in May</figcaption></figure>
+      </article></body>"""
+    assert body_of(html).paragraphs == (P1, "Pillar Crack", "North 12 cm", P2)
+
+
+def test_a_headings_id_is_an_anchor_not_a_class() -> None:
+    html = f"""<body><article><p>{P1}</p><h2 id="h-social-media-and-the-bridge">Social media
+      and the bridge</h2><p>{P2}</p><h2 class="related-title">Related</h2></article></body>"""
+    assert body_of(html).paragraphs == (P1, "Social media and the bridge", P2)
+
+
+def test_table_rows_are_read_whatever_their_class() -> None:
+    html = f"""<body><article><p>{P1}</p><table><tr class="player"><td>Jane Doe</td>
+      <td>12 goals</td></tr><tr class="player"><td>John Roe</td><td>9 goals</td></tr>
+      </table><p>{P2}</p></article></body>"""
+    assert body_of(html).paragraphs == (P1, "Jane Doe 12 goals", "John Roe 9 goals", P2)
+
+
 def test_whitespace_is_normalized() -> None:
     html = ("<body><article><p>  The\u00a0city  council\n\tvoted on Monday to close the old "
             "bridge,\u200b citing safety. </p></article></body>")

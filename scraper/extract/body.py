@@ -81,7 +81,8 @@ _INLINE = frozenset({
 
 # The walk compares ids, which costs a fifth of reading a node's tag name.
 _IDS = tag_ids(_INLINE | SKIP_TAGS | {"a", "br", "td", "th", "p", "aside", "nav", "footer",
-                                      "li", "blockquote", "article", "main", "-text"})
+                                      "li", "blockquote", "article", "main", "-text", "h2",
+                                      "h3", "h4", "h5", "h6", "tr"})
 _TEXT_ID = _IDS["-text"]
 _BR_ID = _IDS["br"]
 _A_ID = _IDS["a"]
@@ -93,6 +94,15 @@ _CELL_IDS = frozenset({_IDS["td"], _IDS["th"]})
 _UNBROKEN_IDS = _INLINE_IDS | _CELL_IDS
 # Never text, whatever their class: skipped without reading their attributes.
 _SKIP_IDS = frozenset(_IDS[name] for name in SKIP_TAGS)
+# A figure that holds a table (the block editors' "wp-block-table") is read: the table is
+# the article's; its caption and pictures are skipped as everywhere.
+_FIGURE_ID = _IDS["figure"]
+# A heading's id is an anchor made from its text ("h-what-is-social-shopping"), which says
+# nothing about what the heading is: only its class is read.
+_HEADING_IDS = frozenset(_IDS[f"h{n}"] for n in range(2, 7))
+# Rows and cells of a table in the article are its data whatever their class says (a
+# sports table's rows are classed "player").
+_ROW_IDS = frozenset({_IDS["tr"], _IDS["td"], _IDS["th"]})
 # Ids below this are the document, text, comments and doctypes, not elements.
 _FIRST_ELEMENT_ID = 6
 # A dateline mark is looked for at the start of this many first paragraphs (a kicker or a
@@ -398,11 +408,13 @@ class _Reader:
         hints = _hints(node)
         return bool(hints) and is_dek(hint_words(hints))
 
-    def skip(self, node: LexborNode) -> bool:
-        """Whether to skip a block (not one of ``keep``); takes a standfirst found before
-        the first paragraph."""
+    def skip(self, node: LexborNode, tag: int) -> bool:
+        """Whether to skip a block (not one of ``keep``) with tag id ``tag``; takes a
+        standfirst found before the first paragraph."""
+        if tag in _ROW_IDS:
+            return False
         attrs = node.attributes
-        key = (attrs.get("class"), attrs.get("id"))
+        key = (attrs.get("class"), None if tag in _HEADING_IDS else attrs.get("id"))
         kind = self.kinds.get(key)
         if kind is None:
             hints = f"{key[0] or ''} {key[1] or ''}".strip()
@@ -496,7 +508,10 @@ def _read(reader: _Reader) -> None:
                     reader.summary = normalize_space(text)
                 else:
                     paragraphs.append(normalize_space(text))
-            elif key in keep or (tag not in _SKIP_IDS and not reader.skip(node)):
+            elif key in keep or (
+                    (tag not in _SKIP_IDS
+                     or (tag == _FIGURE_ID and node.css_first("table") is not None))
+                    and not reader.skip(node, tag)):
                 breaks = 0
                 if tag in _CELL_IDS:
                     parts.append(" ")
