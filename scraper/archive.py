@@ -35,6 +35,7 @@ import io
 import json
 import os
 import re
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -52,6 +53,10 @@ from scraper.errors import ArchiveError
 __all__ = ["DEFAULT_MAX_SIZE", "ArchivedPage", "WarcArchive", "read_warc", "read_warc_at"]
 
 DEFAULT_MAX_SIZE = 1_000_000_000  # the size CommonCrawl and Heritrix rotate WARC files at
+# zlib's default. warcio's own writer uses 9: on fundus-dev pages (290 KB on average) that
+# cost 7.1 ms per page against 4.4 ms at 6, for a file 0.5 % smaller (1 would be 1.7 ms and
+# 19 % larger). The poller pays it in its event loop, on every page.
+COMPRESS_LEVEL = 6
 METADATA_TYPE = "application/json"
 _WARC_TIME = "%Y-%m-%dT%H:%M:%SZ"
 # Hop-by-hop and encoding headers that describe the bytes on the wire, not the bytes stored.
@@ -107,7 +112,6 @@ class WarcArchive:
         self.max_size = max_size
         self._now = now
         self._file: io.BufferedWriter | None = None
-        self._writer: WARCWriter | None = None
         self._serial = 0
         self.path: Path | None = None  # the file being written
         self.pages = 0
@@ -119,7 +123,7 @@ class WarcArchive:
                  tb: TracebackType | None) -> None:
         self.close()
 
-    def _open(self) -> WARCWriter:
+    def _open(self) -> io.BufferedWriter:
         stamp = self._now().astimezone(UTC).strftime("%Y%m%d%H%M%S")
         self.directory.mkdir(parents=True, exist_ok=True)
         while True:
@@ -132,53 +136,26 @@ class WarcArchive:
                 continue
             break
         self.path = path
-        self._writer = WARCWriter(self._file, gzip=True)
-        return self._writer
+        return self._file
 
     def write(self, page: ArchivedPage) -> None:
-        """Append one page (request, response and metadata records); ArchiveError when the
+        """Append one page (response, request and metadata records); ArchiveError when the
         file cannot be written. Rotates to a new file once the current one passed
         ``max_size``."""
+        # One gzip member per record, the layout WARC readers seek in.
+        data = b"".join(_gzip_member(record) for record in _page_records(page))
         try:
-            writer = self._writer or self._open()
-            assert self._file is not None
-            self._write_records(writer, page)
-            self._file.flush()
+            file = self._file or self._open()
+            file.write(data)
+            file.flush()
             self.pages += 1
-            if self._file.tell() >= self.max_size:
+            if file.tell() >= self.max_size:
                 self.close()
         except OSError as exc:
             where = str(self.path or self.directory)
             self.close()
             raise ArchiveError(where, f"cannot write the page {page.url}: "
                                f"{exc.strerror or exc}") from exc
-
-    @staticmethod
-    def _write_records(writer: WARCWriter, page: ArchivedPage) -> None:
-        date = page.fetched_at.astimezone(UTC).strftime(_WARC_TIME)
-        http_headers = StatusAndHeaders(_status_line(page.status),
-                                        _stored_headers(page.headers, len(page.content)),
-                                        protocol="HTTP/1.1")
-        response = writer.create_warc_record(
-            page.url, "response", payload=io.BytesIO(page.content), length=len(page.content),
-            http_headers=http_headers, warc_headers_dict={"WARC-Date": date})
-        parts = urlsplit(page.url)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        request_headers = StatusAndHeaders(f"GET {target} HTTP/1.1",
-                                           [("Host", parts.netloc)], is_http_request=True)
-        request = writer.create_warc_record(
-            page.url, "request", http_headers=request_headers,
-            warc_headers_dict={"WARC-Date": date})
-        fields = {"requested_url": page.requested_url, "source": page.source,
-                  "feed_url": page.feed_url, "entry": page.entry, **page.extra}
-        body = json.dumps(fields, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        response_id = response.rec_headers.get_header("WARC-Record-ID")
-        metadata = writer.create_warc_record(
-            page.url, "metadata", payload=io.BytesIO(body), length=len(body),
-            warc_content_type=METADATA_TYPE,
-            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": response_id})
-        writer.write_request_response_pair(request, response)
-        writer.write_record(metadata)
 
     def close(self) -> None:
         """Close the current file (the next write opens a new one)."""
@@ -187,7 +164,47 @@ class WarcArchive:
                 self._file.close()
             finally:
                 self._file = None
-                self._writer = None
+
+
+def _gzip_member(record: bytes) -> bytes:
+    compressor = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    return compressor.compress(record) + compressor.flush()
+
+
+def _page_records(page: ArchivedPage) -> tuple[bytes, bytes, bytes]:
+    """The response, request and metadata records of a page, uncompressed."""
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=False)
+
+    def serialize(record: Any) -> bytes:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.write_record(record)
+        return buffer.getvalue()
+
+    date = page.fetched_at.astimezone(UTC).strftime(_WARC_TIME)
+    http_headers = StatusAndHeaders(_status_line(page.status),
+                                    _stored_headers(page.headers, len(page.content)),
+                                    protocol="HTTP/1.1")
+    response = writer.create_warc_record(
+        page.url, "response", payload=io.BytesIO(page.content), length=len(page.content),
+        http_headers=http_headers, warc_headers_dict={"WARC-Date": date})
+    parts = urlsplit(page.url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    request_headers = StatusAndHeaders(f"GET {target} HTTP/1.1",
+                                       [("Host", parts.netloc)], is_http_request=True)
+    response_id = response.rec_headers.get_header("WARC-Record-ID")
+    request = writer.create_warc_record(
+        page.url, "request", http_headers=request_headers,
+        warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": response_id})
+    fields = {"requested_url": page.requested_url, "source": page.source,
+              "feed_url": page.feed_url, "entry": page.entry, **page.extra}
+    body = json.dumps(fields, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    metadata = writer.create_warc_record(
+        page.url, "metadata", payload=io.BytesIO(body), length=len(body),
+        warc_content_type=METADATA_TYPE,
+        warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": response_id})
+    return serialize(response), serialize(request), serialize(metadata)
 
 
 # -- reading ----------------------------------------------------------------------------
