@@ -276,3 +276,14 @@ def test_wordpress_post_classes_naming_tags_do_not_veto_the_article() -> None:
       category-sidebar"><div class="entry">{story}</div></article>
       <div class="box"><div><p>{P4}</p></div></div></body>"""
     assert body_of(html).paragraphs == (P1, P2, P3)
+
+
+def test_numbered_module_wrappers_of_a_split_story_make_one_group() -> None:
+    # A page builder numbers each text module; the story is the modules together, not the
+    # longest one (here the closing call to action, with more text than any other module).
+    modules = "".join(
+        f'<div class="et_pb_module et_pb_text et_pb_text_{n}"><div class="et_pb_text_inner">'
+        f"<p>{p}</p></div></div>" for n, p in enumerate((P1, P2, P3)))
+    html = f"""<body><div class="et_pb_section">{modules}</div>
+      <div class="cta"><div class="cta-inner"><p>{P4} {P4}</p></div></div></body>"""
+    assert body_of(html).paragraphs == (P1, P2, P3)

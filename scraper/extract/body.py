@@ -20,6 +20,7 @@ Two steps, each bounded by the page size:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -146,6 +147,9 @@ _CHROME_ABOVE_IDS = frozenset(_IDS[name] for name in _CHROME_ABOVE)
 # first; and groups tried before giving up on a block outside the chrome.
 _WEIGHED = 4
 _TRIES = 3
+# A class name with a digit in it may number an instance of another class ("et_pb_text_24").
+_NUMBERED = re.compile(r"\d")
+_INSTANCE = re.compile(r"(.+?)[-_]+[^-_]*\d[^-_]*$")
 # A body with less prose than this in <p> and <br> boxes is looked for in <div>s too.
 _THIN = 1000
 
@@ -184,7 +188,30 @@ def _signature(node: LexborNode | None) -> str:
     tag = node.tag_id
     if tag < _FIRST_ELEMENT_ID:
         return ""
-    return f"{tag}.{node.attributes.get('class') or ''}"
+    cls = node.attributes.get("class") or ""
+    if _NUMBERED.search(cls):
+        cls = _unnumbered(cls)
+    return f"{tag}.{cls}"
+
+
+def _unnumbered(cls: str) -> str:
+    """A class value without the names that number one instance of another of its classes.
+
+    Page builders number each module ("et_pb_text et_pb_text_24", "elementor-element
+    elementor-element-d833345"): the chunks of one story share their wrapper all the same.
+    A hashed name of its own ("css-114osio", "Markdown_text__X7AEN") is the style, kept.
+    """
+    names = cls.split()
+    kept = []
+    for name in names:
+        numbered = _INSTANCE.match(name)
+        if numbered is not None:
+            base = numbered.group(1)
+            if any(other == base or other.endswith(("-" + base, "_" + base))
+                   for other in names if other is not name):
+                continue
+        kept.append(name)
+    return " ".join(kept)
 
 
 def _wrapper_weight(node: LexborNode | None) -> float:
