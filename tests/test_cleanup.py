@@ -31,13 +31,16 @@ def test_hint_words_split_camel_case() -> None:
 
 
 @pytest.mark.parametrize(("hints", "words"), [
-    # A BEM modifier of several words is about a part: the field's label is hidden.
+    # A BEM modifier is a state or variant: the field's label is hidden, the post promoted.
     ("field field--name-body field--label-hidden", ["field", "field", "field"]),
+    ("node node--promoted", ["node", "node"]),
+    # What the element has: a sidebar beside it.
+    ("page-width with-sidebar has-comments", ["page", "width"]),
     # WordPress post classes: the slugs of the post's tags and categories.
     ("post-12 post type-post hentry tag-comments category-sidebar",
      ["post", "12", "post", "type", "post", "hentry"]),
     # Responsive and print utilities.
-    ("col-12 col-print-7 hidden-xs md:hidden", ["col", "12"]),
+    ("col-12 col-print-7 offset-print-1 hidden-xs md:hidden", ["col", "12"]),
     # A page builder's module.
     ("elementor-widget-container", ["elementor", "container"]),
     ("hs_cos_wrapper hs_cos_wrapper_widget", ["hs", "cos", "wrapper", "hs", "cos", "wrapper"]),
@@ -48,7 +51,7 @@ def test_hint_words_leave_out_grammar_that_names_no_role(hints: str, words: list
 
 
 @pytest.mark.parametrize("hints", [
-    "card--related", "tag-list", "widget widget_text", "widget-area", "hidden",
+    "related-card", "card related", "tag-list", "widget widget_text", "widget-area", "hidden",
     "category-sidebar",
 ])
 def test_the_same_words_in_a_role_still_count(hints: str) -> None:

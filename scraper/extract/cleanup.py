@@ -94,7 +94,7 @@ _BODY_MARK = re.compile("|".join(map(re.escape, _BODY_MARKS)))
 #   taxonomy classes carry the post's tag and category slugs, whatever words those are.
 _WP_POST = re.compile(r"(?:^| )(?:hentry|status-publish|post-\d+)(?= |$)")
 _TAXONOMY = ("tag", "category", "post_tag", "format")
-# - Responsive and print utilities ("hidden-xs", "d-print-none", "col-print-7", "md:hidden"):
+# - Responsive and print utilities ("hidden-xs", "d-print-none", "offset-print-1", "md:hidden"):
 #   the element shows on some screens, and its words say so, not what it is.
 _MEDIA = frozenset({"xs", "sm", "md", "lg", "xl", "xxl", "print", "mobile", "tablet",
                     "desktop", "screen"})
@@ -103,6 +103,8 @@ _VISIBILITY = frozenset({"hidden", "visible", "hide", "show", "col", "d", "only"
 #   such as "widget" after the first part names the builder's unit, any content at all; a
 #   sidebar widget puts it first ("widget", "widget_text", "widget-area").
 _MODULE_WORD = "widget"
+# - What an element has or lacks ("with-sidebar", "has-comments", "no-ads"): its layout.
+_HAVING = frozenset({"has", "with", "no", "without"})
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
@@ -110,10 +112,11 @@ def hint_words(hints: str) -> list[str]:
     """The words of a class/id value that may say what the element is, lower-cased.
 
     Classes split on "-", "_" and camelCase ("Article__related-Links" -> 3 words); the
-    words of grammar that says something else are left out: a BEM modifier of several
-    words ("field--label-hidden": the label is hidden, not the field), WordPress taxonomy
-    classes on a post ("tag-<slug>"), responsive utilities ("hidden-xs", "md:hidden") and
-    a page builder's "widget" ("elementor-widget-container").
+    words of grammar that says something else are left out: a BEM modifier, the state or
+    variant of what the name before it says ("field--label-hidden", "node--promoted"),
+    what an element has ("with-sidebar"), WordPress taxonomy classes on a post
+    ("tag-<slug>"), responsive utilities ("hidden-xs", "md:hidden") and a page builder's
+    "widget" ("elementor-widget-container").
     """
     if not hints.islower():
         hints = _CAMEL.sub(" ", hints).lower() if hints.isascii() else hints.lower()
@@ -122,19 +125,19 @@ def hint_words(hints: str) -> list[str]:
     for name in hints.split():
         if ":" in name:
             continue
-        name, dashes, modifier = name.partition("--")
-        parts = name.replace("-", " ").replace("_", " ").split()
-        if dashes and modifier.isalnum():
-            parts.append(modifier)
+        parts = name.partition("--")[0].replace("-", " ").replace("_", " ").split()
         if len(parts) < 2:
             words += parts
+            continue
+        if parts[0] in _HAVING:
             continue
         if parts[0] in _TAXONOMY:
             if post is None:
                 post = _WP_POST.search(hints) is not None
             if post:
                 continue
-        if not _MEDIA.isdisjoint(parts) and not _VISIBILITY.isdisjoint(parts):
+        if not _MEDIA.isdisjoint(parts) and (
+                not _VISIBILITY.isdisjoint(parts) or parts[-1].isdigit()):
             continue
         words += [parts[0]] + [w for w in parts[1:] if not w.startswith(_MODULE_WORD)]
     return words
