@@ -420,18 +420,19 @@ class PgStore:
         stale = {r.id for r in left_out} - {r.id for r in records}
         feed = batch.feed
         increments = ", ".join(f"{n} = feeds.{n} + %({n})s" for n in _COUNTER_NAMES)
-        conn.execute(
-            "INSERT INTO feeds (source, feed_url) VALUES (%(source)s, %(feed_url)s) "
-            "ON CONFLICT (source, feed_url) DO NOTHING", _as_dict(feed),
-        )
-        conn.execute(
-            "UPDATE feeds SET etag = %(etag)s, last_modified = %(last_modified)s, "
-            "last_poll = %(last_poll)s, last_status = %(last_status)s, "
-            "consecutive_errors = %(consecutive_errors)s, next_poll = %(next_poll)s, "
-            f"last_error = %(last_error)s, {increments} "
-            "WHERE source = %(source)s AND feed_url = %(feed_url)s",
-            {**_as_dict(feed), **_as_dict(counters)},
-        )
+        if feed is not None:  # None: a batch that polled no feed (scraper reextract)
+            conn.execute(
+                "INSERT INTO feeds (source, feed_url) VALUES (%(source)s, %(feed_url)s) "
+                "ON CONFLICT (source, feed_url) DO NOTHING", _as_dict(feed),
+            )
+            conn.execute(
+                "UPDATE feeds SET etag = %(etag)s, last_modified = %(last_modified)s, "
+                "last_poll = %(last_poll)s, last_status = %(last_status)s, "
+                "consecutive_errors = %(consecutive_errors)s, next_poll = %(next_poll)s, "
+                f"last_error = %(last_error)s, {increments} "
+                "WHERE source = %(source)s AND feed_url = %(feed_url)s",
+                {**_as_dict(feed), **_as_dict(counters)},
+            )
         with conn.cursor() as cur:
             cur.executemany(
                 "INSERT INTO articles (id, canonical_url, source, feed_url, content_hash, "

@@ -47,7 +47,7 @@ from scraper.config import Config, ExtractionSettings, PollSettings, SourceConfi
 from scraper.errors import ArchiveError, ExtractionError
 from scraper.feeds import FeedEntry, fill_from_entry
 from scraper.models import Article, ExtractRules
-from scraper.store import ArticleState, Batch, EntryLink, Store, format_time
+from scraper.store import ArticleState, Batch, EntryLink, StateStore, Store, format_time
 from scraper.urls import canonicalize
 
 __all__ = [
@@ -259,7 +259,7 @@ def decide(page: Article, archived: ArchivedPage, known: ArticleState | None,
     return Decision("revised", record, state)
 
 
-def _lookup(store: Store, archived: ArchivedPage) -> ArticleState | None:
+def _lookup(store: StateStore, archived: ArchivedPage) -> ArticleState | None:
     """The article the poller recorded for this page, found as the poller finds it."""
     entry = entry_of(archived)
     if entry is not None and archived.feed_url:
@@ -276,7 +276,7 @@ def _lookup(store: Store, archived: ArchivedPage) -> ArticleState | None:
 class Reextraction:
     """Re-extracts pages into a store; one instance per output directory and run."""
 
-    def __init__(self, store: Store, extractor: Extractor, *,
+    def __init__(self, store: StateStore, extractor: Extractor, *,
                  limits: PollSettings | None = None,
                  rules: Callable[[str | None], ExtractRules] = lambda source: ExtractRules(),
                  now: Callable[[], datetime] = lambda: datetime.now(UTC),

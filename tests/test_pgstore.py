@@ -118,6 +118,20 @@ def test_a_record_written_before_is_left_out_and_not_counted(
     assert status.written_total == 2
 
 
+def test_a_batch_without_a_feed_leaves_the_feeds_alone(
+        open_store: Callable[[], StateStore]) -> None:
+    """What `scraper reextract` commits: records and article state, no feed poll."""
+    a = _article("http://127.0.0.1/a")
+    a2 = _article("http://127.0.0.1/a", revision=2, body="Re-extracted text.")
+    store = open_store()
+    store.commit(_batch(a))
+    assert store.commit(Batch(feed=None, records=(a2,), articles=(_state(a2, "h2"),))) == ()
+    assert store.article(a.id) == _state(a2, "h2")
+    assert store.feed("alpha", FEED) == _feed()
+    (status,) = store.statuses("2026-03-01")
+    assert (status.counters.polls, status.counters.updated, status.written_total) == (1, 0, 2)
+
+
 def test_counters_add_up_and_validators_follow_the_last_poll(
         open_store: Callable[[], StateStore]) -> None:
     store = open_store()
@@ -289,3 +303,32 @@ def _wait_for_a_blocked_lock(url: str) -> None:
             threading.Event().wait(0.01)
     raise AssertionError("the second commit never waited for the first")
 
+
+
+def test_reextraction_goes_through_either_backend(open_store: Callable[[], StateStore],
+                                                  tmp_path: Path) -> None:
+    """A page of the archive is one job: re-extracted and committed by whichever store
+    the worker has (the seam of `scraper reextract --db`)."""
+    import asyncio
+
+    from scraper.archive import ArchivedPage, WarcArchive
+    from scraper.reextract import Reextraction, scan
+    from tests.test_poll import inline_extract, page
+
+    url = "http://127.0.0.1/news/dam"
+    with WarcArchive(tmp_path / "archive", now=lambda: NOW) as archive:
+        archive.write(ArchivedPage(url=url, status=200, headers={},
+                                   content=page("Dam opens", "The dam opened."),
+                                   fetched_at=NOW, requested_url=url, source="alpha",
+                                   feed_url=FEED, entry={"entry_id": "g1", "link": url}))
+    (ref,) = scan([tmp_path / "archive"]).pages
+    store = open_store()
+
+    async def twice() -> list[str | None]:
+        run = Reextraction(store, inline_extract, now=lambda: NOW)
+        return [await run.page(ref), await run.page(ref)]
+
+    assert asyncio.run(twice()) == ["new", "unchanged"]
+    state = store.article(article_id(url))
+    assert state is not None and state.revision == 1
+    assert store.entry(FEED, "g1") == EntryLink(FEED, "g1", article_id(url), None)
