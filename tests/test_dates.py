@@ -1,9 +1,9 @@
-"""Date normalization: every form pages print, zones converted to UTC."""
+"""Date normalization: every form pages print, the page's offset kept."""
 
 from __future__ import annotations
 
 import doctest
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -14,17 +14,20 @@ from scraper.extract.dates import normalize_date
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
-    # ISO 8601 with a zone: converted to UTC.
-    ("2024-04-28T14:26:01+02:00", "2024-04-28T12:26:01Z"),
+    # ISO 8601 with a zone: the offset kept (RFC 3339), Z for UTC.
+    ("2024-04-28T14:26:01+02:00", "2024-04-28T14:26:01+02:00"),
     ("2024-04-28T14:26:01Z", "2024-04-28T14:26:01Z"),
     ("2024-04-28T14:26:01z", "2024-04-28T14:26:01Z"),
-    ("2024-04-28T14:26:01.123+0200", "2024-04-28T12:26:01Z"),
-    ("2024-04-28T14:26:01.123456789-04:00", "2024-04-28T18:26:01Z"),
-    ("2024-04-28T23:30:00-05:00", "2024-04-29T04:30:00Z"),
-    ("2024-04-28 14:26:01 +0200", "2024-04-28T12:26:01Z"),
-    ("2024-04-28T14:26+02", "2024-04-28T12:26:00Z"),
-    ("20240428T142601+0200", "2024-04-28T12:26:01Z"),
-    ("2025-01-13T21:37:00+09:00", "2025-01-13T12:37:00Z"),
+    ("2024-04-28T14:26:01.123+0200", "2024-04-28T14:26:01+02:00"),
+    ("2024-04-28T14:26:01.123456789-04:00", "2024-04-28T14:26:01-04:00"),
+    # An evening story keeps its calendar day.
+    ("2024-04-28T23:30:00-05:00", "2024-04-28T23:30:00-05:00"),
+    ("2024-04-28T10:00:00+00:00", "2024-04-28T10:00:00Z"),
+    ("2024-04-28T10:00:00+05:30", "2024-04-28T10:00:00+05:30"),
+    ("2024-04-28 14:26:01 +0200", "2024-04-28T14:26:01+02:00"),
+    ("2024-04-28T14:26+02", "2024-04-28T14:26:00+02:00"),
+    ("20240428T142601+0200", "2024-04-28T14:26:01+02:00"),
+    ("2025-01-13T21:37:00+09:00", "2025-01-13T21:37:00+09:00"),
     # ISO without a zone: kept as given.
     ("2024-04-28T14:26:01", "2024-04-28T14:26:01"),
     ("2024-04-28 14:26", "2024-04-28T14:26:00"),
@@ -34,15 +37,15 @@ from scraper.extract.dates import normalize_date
     ("  2024-04-28\n", "2024-04-28"),
     # RFC 822 and US forms with zone names.
     ("Thu, 28 Apr 2024 14:26:01 GMT", "2024-04-28T14:26:01Z"),
-    ("Sun, 28 Apr 2024 14:26:01 +0200", "2024-04-28T12:26:01Z"),
-    ("April 28, 2024 2:26 PM EDT", "2024-04-28T18:26:00Z"),
+    ("Sun, 28 Apr 2024 14:26:01 +0200", "2024-04-28T14:26:01+02:00"),
+    ("April 28, 2024 2:26 PM EDT", "2024-04-28T14:26:00-04:00"),
     ("Apr. 28, 2024", "2024-04-28"),
     ("Updated 9:05 a.m. ET, April 3rd, 2024", "2024-04-03"),
     # Other languages.
     ("28. März 2024", "2024-03-28"),
     ("28. April 2024, 15:25 Uhr", "2024-04-28T15:25:00"),
     ("erstellt: 01. April 2025, 15:25", "2025-04-01T15:25:00"),
-    ("28 de abril de 2024 - 10:22 CEST", "2024-04-28T08:22:00Z"),
+    ("28 de abril de 2024 - 10:22 CEST", "2024-04-28T10:22:00+02:00"),
     ("3 janvier 2025 à 18h30", "2025-01-03T18:30:00"),
     ("12 dicembre 2024", "2024-12-12"),
     ("5 мая 2025", "2025-05-05"),
@@ -99,8 +102,12 @@ def test_format_writes_what_strftime_writes(value: datetime, has_time: bool) -> 
         expected = value.strftime("%Y-%m-%d")
     elif value.tzinfo is None:
         expected = value.strftime("%Y-%m-%dT%H:%M:%S")
-    else:
+    elif (value.utcoffset() or timedelta(0)) % timedelta(minutes=1):
         expected = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    else:
+        zone = value.strftime("%z")
+        expected = value.strftime("%Y-%m-%dT%H:%M:%S") + (
+            "Z" if zone == "+0000" else f"{zone[:3]}:{zone[3:5]}")
     assert dates._format(value, has_time) == expected
     assert dates._format(value.date(), has_time) == (value.strftime("%Y-%m-%d")
                                                       if in_range else None)

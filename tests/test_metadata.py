@@ -60,8 +60,8 @@ def test_full_jsonld_article() -> None:
         headline="Storm hits coast",
         summary="A storm hit the coast.",
         authors=("Jane Doe", "John Smith"),
-        published="2024-04-28T12:26:01Z",
-        modified="2024-04-28T14:00:00Z",
+        published="2024-04-28T14:26:01+02:00",
+        modified="2024-04-28T16:00:00+02:00",
         language="en-GB",
         section="World",
         tags=("storm", "coast", "Weather"),
@@ -153,7 +153,7 @@ def test_meta_tags_without_jsonld() -> None:
         headline="Storm hits coast & pier",
         summary="Uma tempestade atingiu a costa.",
         authors=("Ana Souza", "Bruno Lima"),
-        published="2024-04-28T17:26:01Z",
+        published="2024-04-28T14:26:01-03:00",
         modified="2024-04-28T16:00:00Z",
         language="pt-BR",
         section="Mundo",
@@ -320,7 +320,7 @@ def test_dek_is_a_sentence_not_another_headline() -> None:
 def test_naive_jsonld_time_takes_the_zone_of_the_same_meta_time() -> None:
     article = {"@type": "NewsArticle", "headline": "H", "datePublished": "2024-04-28T14:26:01"}
     zoned = '<meta property="article:published_time" content="2024-04-28T14:26:01+02:00">'
-    assert _meta(_page(head=zoned + _ld(article))).published == "2024-04-28T12:26:01Z"
+    assert _meta(_page(head=zoned + _ld(article))).published == "2024-04-28T14:26:01+02:00"
     other = '<meta property="article:published_time" content="2024-04-27T09:00:00+02:00">'
     assert _meta(_page(head=other + _ld(article))).published == "2024-04-28T14:26:01"
 

@@ -5,6 +5,7 @@ from dataclasses import replace
 from importlib import resources
 
 import jsonschema
+import pytest
 
 import scraper
 from scraper.models import Article, Image, article_id, content_hash
@@ -42,6 +43,21 @@ def test_record_values() -> None:
     assert record["content_hash"] == content_hash("A headline", "First paragraph.\n\nSecond one.")
     assert record["images"] == [
         {"url": "https://example.com/a.jpg", "caption": "A caption.", "credit": "Jane Doe/AP"}]
+
+
+@pytest.mark.parametrize(("value", "valid"), [
+    ("2025-09-04T23:30:00-05:00", True), ("2025-09-04T23:30:00+05:30", True),
+    ("2025-09-04T23:30:00Z", True), ("2025-09-04T23:30:00", True), ("2025-09-04", True),
+    ("2025-09-04T23:30:00-0500", False), ("2025-09-04T23:30:00 EST", False),
+    ("04/09/2025", False),
+])
+def test_schema_times_are_rfc3339_with_the_pages_offset(value: str, valid: bool) -> None:
+    record = replace(_full(), published=value, modified=value).to_dict()
+    if valid:
+        jsonschema.validate(record, SCHEMA)
+    else:
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(record, SCHEMA)
 
 
 def test_missing_values_are_json_null() -> None:

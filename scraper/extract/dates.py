@@ -1,13 +1,16 @@
 """Dates as pages print them, normalized to ISO 8601.
 
-A time with a zone becomes UTC with ``Z``; a time without one is kept as given (no
-offset); a plain date stays a plain date. ISO forms are read with
+A time with a zone keeps the page's offset (RFC 3339, ``Z`` for UTC): converting a local
+time to UTC would move the calendar day of evening stories. A time without a zone is kept
+as given (no offset); a plain date stays a plain date. ISO forms are read with
 :meth:`datetime.fromisoformat` (fast); textual forms ("28 April 2024, 14:26",
 "28. März 2024", "April 28, 2024 2:26 PM EDT") by a small multilingual reader; the rest by
 python-dateutil, which is slow and is therefore the last resort.
 
 >>> normalize_date("2024-04-28T14:26:01+02:00")
-'2024-04-28T12:26:01Z'
+'2024-04-28T14:26:01+02:00'
+>>> normalize_date("Thu, 04 Sep 2025 23:30:00 GMT")
+'2025-09-04T23:30:00Z'
 >>> normalize_date("2024-04-28T14:26:01")
 '2024-04-28T14:26:01'
 >>> normalize_date("28. März 2024")
@@ -84,6 +87,8 @@ _ZONE_HOURS: dict[str, float] = {
     "WAT": 1, "CAT": 2, "EAT": 3,
 }
 _TZINFOS = {name: int(hours * 3600) for name, hours in _ZONE_HOURS.items()}
+_MINUTE = timedelta(minutes=1)
+_NO_OFFSET = timedelta(0)
 # Years outside this range are typing errors or placeholders, not publication dates.
 _MIN_YEAR, _MAX_YEAR = 1990, 2100
 
@@ -95,13 +100,21 @@ def _format(value: datetime | date, has_time: bool) -> str | None:
         return None
     if not has_time or not isinstance(value, datetime):
         return value.isoformat()[:10]
-    if value.tzinfo is not None:
+    offset = value.utcoffset()
+    if offset is None:
+        return value.isoformat()[:19]
+    if offset % _MINUTE:
+        # RFC 3339 offsets are whole minutes; only historical zones (local mean time) have
+        # seconds, and UTC says the same instant.
         try:
-            value = value.astimezone(UTC)
+            value, offset = value.astimezone(UTC), _NO_OFFSET
         except (OverflowError, ValueError):
             return None
+    if not offset:
         return value.isoformat()[:19] + "Z"
-    return value.isoformat()[:19]
+    minutes = offset // _MINUTE
+    sign = "-" if minutes < 0 else "+"
+    return f"{value.isoformat()[:19]}{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def _from_iso(text: str) -> str | None:

@@ -17,7 +17,7 @@ or printed dates near the headline.
 ...     '</head><body><h1>Storm hits coast</h1></body></html>')
 >>> meta = extract_metadata(page, "https://example.com/a")
 >>> meta.headline, meta.published, meta.authors, meta.language
-('Storm hits coast', '2024-04-28T12:26:01Z', ('Jane Doe', 'John Smith'), 'en-GB')
+('Storm hits coast', '2024-04-28T14:26:01+02:00', ('Jane Doe', 'John Smith'), 'en-GB')
 """
 
 from __future__ import annotations
@@ -599,7 +599,7 @@ def _with_zone(naive: str, meta: dict[str, list[str]]) -> str:
             raw = value.strip().replace(" ", "T", 1)
             if raw[:16] == naive[:16] and len(raw) > 19:
                 zoned = normalize_date(raw)
-                if zoned is not None and zoned.endswith("Z"):
+                if zoned is not None and len(zoned) > 19:
                     return zoned
     return naive
 
