@@ -78,6 +78,7 @@ def test_doctests() -> None:
     assert doctest.testmod(authors).failed == 0
 
 
+@pytest.mark.slow
 @given(st.text(max_size=200))
 def test_split_authors_never_raises_and_returns_clean_names(text: str) -> None:
     for name in split_authors(text):

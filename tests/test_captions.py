@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -196,11 +194,10 @@ def test_gallery_work_is_bounded() -> None:
     slides = "".join(f'<figure><img src="/s{i}.jpg"><figcaption>Slide number {i}</figcaption>'
                      "</figure>" for i in range(2000))
     tree = LexborHTMLParser(f"<article>{slides}</article>")
-    start = time.perf_counter()
+    # The time it takes: benchmarks/bounded_work.py.
     images = extract_images(tree, tree.css_first("article"), PageMetadata(), BASE)
     assert len(images) == 60
     assert images[0] == Image(url="https://news.example.com/s0.jpg", caption="Slide number 0")
-    assert time.perf_counter() - start < 1.0
 
 
 def test_layout_that_holds_a_sidebar_is_not_a_sidebar() -> None:

@@ -674,6 +674,7 @@ _VALUES = st.recursive(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, derandomize=True, database=None, deadline=None)
 @given(data=st.one_of(st.dictionaries(_KEYS, _VALUES, max_size=4), _VALUES))
 def test_any_yaml_document_loads_or_raises_config_error(tmp_path_factory: pytest.TempPathFactory,
@@ -692,6 +693,7 @@ def test_any_yaml_document_loads_or_raises_config_error(tmp_path_factory: pytest
     assert all(s.interval > 0 and s.feeds for s in config.sources)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, derandomize=True, database=None, deadline=None)
 @given(text=st.text(max_size=200))
 def test_any_text_loads_or_raises_config_error(tmp_path_factory: pytest.TempPathFactory,

@@ -24,6 +24,9 @@ from scraper.models import article_id
 from tests.httpserver import LoopbackServer, Reply, Request
 from tests.test_poll import RSS_TYPE, Item, page, rss
 
+# Each test starts `scraper` processes (a second or two of start-up each).
+pytestmark = pytest.mark.slow
+
 SETTINGS = """\
 settings:
   per_host_delay: 0s
@@ -140,10 +143,8 @@ def test_sigterm_finishes_in_flight_records_and_exits_0(
     daemon = Scraper(tmp_path, "run", "--sources", str(sources), "--output", str(out))
     procs.append(daemon)
     wait_for(lambda: len({r.path for r in server.requests}) == 5, what="all pages requested")
-    started = time.monotonic()
     daemon.proc.send_signal(signal.SIGTERM)
-    assert daemon.wait(10) == 0
-    assert time.monotonic() - started < 10
+    assert daemon.wait(10) == 0  # not waiting for the hanging page (30 s)
     assert_whole(out)
     assert [r["headline"] for r in records(out)] == ["a story 0", "a story 1", "a story 2"]
     log = daemon.stderr()

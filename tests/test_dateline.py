@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -190,10 +188,10 @@ def test_lowercase_openings_are_never_datelines(words: str, dash: str) -> None:
     "A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R, S, T, " * 40,
     "AB CD EF GH IJ " * 200,
 ])
-def test_place_like_openings_take_linear_time(lede: str) -> None:
-    start = time.perf_counter()
+def test_place_like_openings_are_not_datelines(lede: str) -> None:
+    # A backtracking blow-up would hang here (the timeout); the time it takes is measured
+    # against twice the length in benchmarks/bounded_work.py.
     assert split_dateline(lede) == (None, lede)
-    assert time.perf_counter() - start < 0.05
 
 
 def test_declared_place_opening_a_sentence_is_not_split() -> None:

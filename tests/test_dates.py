@@ -91,6 +91,7 @@ def test_naive_iso_round_trips(value: datetime) -> None:
     assert normalize_date(text) == text
 
 
+@pytest.mark.slow
 @given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 12, 31),
                     timezones=st.one_of(st.none(), st.timezones())),
        st.booleans())

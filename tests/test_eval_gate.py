@@ -19,6 +19,7 @@ SCORER = ROOT.parent / "shared" / "eval" / "score.py"
 GATE = json.loads((Path(__file__).parent / "eval_floors.json").read_text())
 
 
+@pytest.mark.slow
 def test_quality_gate(tmp_path: Path) -> None:
     if not CORPUS.is_dir() or not SCORER.is_file():
         if os.environ.get("CI"):

@@ -246,6 +246,7 @@ def _mutations() -> st.SearchStrategy[bytes]:
     return st.one_of(st.binary(max_size=500), spliced, cut)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, derandomize=True, database=None, deadline=None)
 @given(content=_mutations(), content_type=st.sampled_from(
     [None, "application/rss+xml", "text/html", "text/xml; charset=utf-16", "text/plain"]))
@@ -425,6 +426,7 @@ def test_fill_from_entry_keeps_what_the_page_has() -> None:
     assert fill_from_entry(page, FeedEntry(entry_id="e", link=None)) is page
 
 
+@pytest.mark.slow
 def test_deeply_nested_summary_is_stripped_not_parsed() -> None:
     """100k nested <div>s took Lexbor 12 s; too many tags are stripped with a regex."""
     nested = "<div>" * 100_000 + "deep" + "</div>" * 100_000

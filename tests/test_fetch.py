@@ -8,7 +8,6 @@ robots.txt, the private-address guard and per-host politeness have their own fil
 from __future__ import annotations
 
 import gzip
-import time
 import tracemalloc
 import zlib
 from dataclasses import replace
@@ -343,15 +342,14 @@ def test_dripping_server_hits_the_total_deadline(server: LoopbackServer) -> None
     server.route("/drip", Reply(body=drip, chunk_delay=0.05))
     settings = replace(QUICK, deadline=0.3, read_timeout=5.0, max_attempts=1,
                        respect_robots=False)
-    started = time.monotonic()
 
     with pytest.raises(FetchTimeout) as caught:
         fetch_once(server.url("/drip"), settings, trusted=True)
 
-    elapsed = time.monotonic() - started
+    # The reason is given only when the deadline expired (not the read timeout, not the end
+    # of the 10 s drip); how long after it the fetch gave up: benchmarks/bounded_work.py.
     assert caught.value.reason == "no complete response within 0.3 s"
     assert caught.value.transient
-    assert 0.25 < elapsed < 3.0
 
 
 def test_silent_server_hits_the_read_timeout(server: LoopbackServer) -> None:
@@ -382,18 +380,15 @@ def test_total_deadline_bounds_every_attempt_together(server: LoopbackServer) ->
     settings = replace(QUICK, deadline=0.3, total_deadline=0.45, max_attempts=5,
                        backoff_base=0.01, respect_robots=False)
     clock = FakeTime()
-    started = time.monotonic()
 
     with pytest.raises(FetchTimeout) as caught:
         fetch_once(server.url("/drip"), settings, clock, trusted=True)
 
-    elapsed = time.monotonic() - started
     assert caught.value.url == server.url("/drip")
     assert caught.value.reason == "no complete fetch within the total deadline of 0.45 s"
     assert caught.value.transient
     assert len(server.requests_for("/drip")) == 2  # not 5 x 0.3 s
     assert clock.sleeps == [0.01]
-    assert 0.4 < elapsed < 1.5
 
 
 def test_total_deadline_counts_robots_txt(server: LoopbackServer) -> None:
@@ -448,7 +443,6 @@ def test_retry_after_beyond_the_total_deadline_is_not_waited_for(
 def test_huge_page_is_cut_off_early(server: LoopbackServer) -> None:
     body, produced = counting_body(60_000_000)
     server.route("/huge", Reply(body=body))
-    started = time.monotonic()
 
     with pytest.raises(ResponseTooLarge) as caught:
         fetch_once(server.url("/huge"), trusted=True)
@@ -456,7 +450,6 @@ def test_huge_page_is_cut_off_early(server: LoopbackServer) -> None:
     assert caught.value.reason == "response larger than 10000000 bytes"
     assert not caught.value.transient
     assert produced[0] < 25_000_000  # the cap plus what the sockets had buffered
-    assert time.monotonic() - started < 5
     assert len(server.requests_for("/huge")) == 1  # not retried
 
 

@@ -369,6 +369,7 @@ _ELEMENT = st.tuples(
                     st.one_of(st.none(), _VALUE), max_size=3))
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(_ELEMENT)
 @example(("a", {"rel": "nofollow\fAUTHOR"}))

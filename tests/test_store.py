@@ -444,6 +444,7 @@ def test_a_record_without_fetched_at_is_refused(tmp_path: Path) -> None:
                                                           fetched_at=None),)))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=st.lists(st.binary(min_size=0, max_size=300).map(lambda b: b.replace(b"\n", b"")),

@@ -70,6 +70,7 @@ _URL_PART = st.sampled_from(["http://", "https://", "HTTPS://", " https://", "ht
                              "#f", "\\", "é", ".", "-", "%41"])
 
 
+@pytest.mark.slow
 @settings(max_examples=500, deadline=None)
 @given(st.lists(_URL_PART, max_size=6).map("".join))
 @example("https://News.Example.com/a?b#c")
