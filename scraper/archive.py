@@ -22,6 +22,10 @@ in the distributed mode), so two writers never share a file. A file is never app
 after it is closed: a crash leaves at most one truncated record at the end of one file,
 which :func:`read_warc` reports as an :class:`~scraper.errors.ArchiveError`.
 
+A page of the archive is named by a :class:`PageRef` (file and offset);
+:func:`read_and_extract` reads one and extracts it, the job ``scraper reextract`` runs in its
+worker processes (this module imports little, so a worker starts fast).
+
     with WarcArchive(Path("output/archive"), max_size=1_000_000_000) as archive:
         archive.write(page)
     for page in read_warc(path):
@@ -30,6 +34,7 @@ which :func:`read_warc` reports as an :class:`~scraper.errors.ArchiveError`.
 
 from __future__ import annotations
 
+import gzip
 import http
 import io
 import json
@@ -37,7 +42,7 @@ import os
 import re
 import zlib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -48,9 +53,20 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from scraper.errors import ArchiveError
+from scraper.errors import ArchiveError, ExtractionError
+from scraper.models import Article, ExtractRules
 
-__all__ = ["DEFAULT_MAX_SIZE", "ArchivedPage", "WarcArchive", "read_warc", "read_warc_at"]
+__all__ = [
+    "DEFAULT_MAX_SIZE",
+    "ArchivedPage",
+    "Extracted",
+    "PageRef",
+    "WarcArchive",
+    "load",
+    "read_and_extract",
+    "read_warc",
+    "read_warc_at",
+]
 
 DEFAULT_MAX_SIZE = 1_000_000_000  # the size CommonCrawl and Heritrix rotate WARC files at
 # zlib's default. warcio's own writer uses 9: on fundus-dev pages (290 KB on average) that
@@ -340,3 +356,67 @@ def _read_from(path: Path, offset: int) -> Iterator[ArchivedPage]:
             break
     if pending is not None:
         yield _page(*pending, {})
+
+
+# -- one page of the archive, the unit of work of `scraper reextract` ---------------------
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class PageRef:
+    """One page to re-extract: a WARC file and its response record's offset, or a saved
+    HTML file (``offset`` None)."""
+
+    path: Path
+    offset: int | None = None
+
+
+def load(ref: PageRef) -> ArchivedPage:
+    """The page a PageRef names; ArchiveError when it cannot be read."""
+    if ref.offset is not None:
+        return read_warc_at(ref.path, ref.offset)
+    try:
+        data = ref.path.read_bytes()
+        if ref.path.name.lower().endswith(".gz"):
+            data = gzip.decompress(data)
+        mtime = ref.path.stat().st_mtime
+    except OSError as exc:
+        raise ArchiveError(str(ref.path), exc.strerror or str(exc)) from exc
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise ArchiveError(str(ref.path), f"damaged gzip: {exc}") from exc
+    # A saved page has no response: its time is the file's, its address its canonical link.
+    return ArchivedPage(url="", status=200, headers={}, content=data,
+                        fetched_at=datetime.fromtimestamp(int(mtime), UTC))
+
+
+# A page read and extracted (its content dropped), or why it could not be.
+Extracted = tuple[ArchivedPage, Article] | str
+# scraper.extract.extract's signature: (html, url, rules, *, content_type) -> Article.
+ExtractFunction = Callable[..., Article]
+
+
+def read_and_extract(ref: PageRef, rules: Mapping[str, ExtractRules],
+                     extract: ExtractFunction | None = None) -> Extracted:
+    """One job: read the page ``ref`` names and extract it with its source's rules. Run in a
+    pool worker, so the page's bytes are read there and never cross to the parent; the
+    result carries the page without them."""
+    if extract is None:
+        from scraper.extract import extract as extract_page
+    else:
+        extract_page = extract
+    try:
+        archived = load(ref)
+    except ArchiveError as exc:
+        return exc.reason
+    try:
+        article = extract_page(archived.content, archived.url or None,
+                               rules.get(archived.source or "", ExtractRules()),
+                               content_type=archived.headers.get("content-type"))
+    except ExtractionError as exc:
+        return f"extraction failed: {exc}"
+    except Exception as exc:
+        # A bug met on one page (untrusted input reaches a lot of code) must not stop the
+        # run: the page is counted as failed with what went wrong.
+        return f"unexpected error: {exc!r}"
+    if not article.body.strip():
+        return "the page has no article text"
+    return replace(archived, content=b""), article

@@ -25,7 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -54,6 +54,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 SHUTDOWN_GRACE = 7.0  # seconds in-flight polls get to commit after SIGTERM (exit within 10 s)
 ARCHIVE_DIR = "archive"  # under the output directory
@@ -129,6 +131,13 @@ class ExtractorPool:
             raise
         except Exception as exc:  # a parser bug on one page must not stop the feed
             raise ExtractionError(f"{where}: extractor failed: {exc!r}") from exc
+        return result
+
+    async def call(self, func: Callable[[], T], label: str) -> T:
+        """Run ``func`` (picklable) in a worker under the same time limit; ExtractionError
+        naming ``label`` on a time-out or a dead worker. ``scraper reextract`` runs its jobs
+        (read a page from the archive, extract it) this way."""
+        result: T = await self._run(func, label, "extraction")
         return result
 
     async def parse_feed(self, content: bytes, url: str,

@@ -29,9 +29,8 @@ to a worker: the distributed mode runs :meth:`Reextraction.page` on the workers 
 from __future__ import annotations
 
 import asyncio
-import gzip
+import functools
 import logging
-import zlib
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -42,7 +41,14 @@ from typing import Any, Literal
 from rich.progress import Progress
 from rich.table import Table
 
-from scraper.archive import ArchivedPage, read_warc, read_warc_at
+from scraper.archive import (
+    ArchivedPage,
+    Extracted,
+    ExtractFunction,
+    PageRef,
+    read_and_extract,
+    read_warc,
+)
 from scraper.config import Config, ExtractionSettings, PollSettings, SourceConfig
 from scraper.errors import ArchiveError, ExtractionError
 from scraper.feeds import FeedEntry, fill_from_entry
@@ -52,13 +58,11 @@ from scraper.urls import canonicalize
 
 __all__ = [
     "Decision",
-    "PageRef",
     "Plan",
     "Reextraction",
     "Summary",
     "decide",
     "find_inputs",
-    "load",
     "reextract_into",
     "render_summary",
     "rules_by_source",
@@ -71,20 +75,15 @@ WARC_SUFFIXES = (".warc", ".warc.gz")
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 BATCH = 100  # records per commit: each commit fsyncs, one per page would cost more than I/O
 
-# (html, url, rules, content_type) -> Article, off the event loop; ExtractionError on failure.
-Extractor = Callable[[bytes, "str | None", ExtractRules, "str | None"], Awaitable[Article]]
 Verdict = Literal["new", "revised", "unchanged", "capped"]
-# A page read and extracted, or why it could not be.
-_Extracted = tuple[ArchivedPage, Article] | str
+# Runs a job (a picklable call) somewhere and gives its result: ExtractorPool.call runs it in
+# a worker process under the extraction time limit (ExtractionError past it), run_inline here.
+Runner = Callable[[Callable[[], Extracted], str], Awaitable[Extracted]]
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class PageRef:
-    """One page to re-extract: a WARC file and its response record's offset, or a saved
-    HTML file (``offset`` None)."""
-
-    path: Path
-    offset: int | None = None
+async def run_inline(call: Callable[[], Extracted], label: str) -> Extracted:
+    """A Runner without a pool: the job runs in the event loop's thread."""
+    return call()
 
 
 @dataclass(slots=True)
@@ -181,24 +180,6 @@ def scan(paths: Iterable[Path], *, on_file: Callable[[Path], None] | None = None
     return plan
 
 
-def load(ref: PageRef) -> ArchivedPage:
-    """The page a PageRef names; ArchiveError when it cannot be read."""
-    if ref.offset is not None:
-        return read_warc_at(ref.path, ref.offset)
-    try:
-        data = ref.path.read_bytes()
-        if ref.path.name.lower().endswith(".gz"):
-            data = gzip.decompress(data)
-        mtime = ref.path.stat().st_mtime
-    except OSError as exc:
-        raise ArchiveError(str(ref.path), exc.strerror or str(exc)) from exc
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise ArchiveError(str(ref.path), f"damaged gzip: {exc}") from exc
-    # A saved page has no response: its time is the file's, its address its canonical link.
-    return ArchivedPage(url="", status=200, headers={}, content=data,
-                        fetched_at=datetime.fromtimestamp(int(mtime), UTC))
-
-
 def entry_of(page: ArchivedPage) -> FeedEntry | None:
     """The feed entry the poller archived with the page (None without one, or a broken one)."""
     data = page.entry
@@ -274,17 +255,22 @@ def _lookup(store: StateStore, archived: ArchivedPage) -> ArticleState | None:
 
 
 class Reextraction:
-    """Re-extracts pages into a store; one instance per output directory and run."""
+    """Re-extracts pages into a store; one instance per output directory and run.
 
-    def __init__(self, store: StateStore, extractor: Extractor, *,
+    ``run`` runs each page's job (:func:`read_and_extract` with ``extract``, by default
+    :func:`scraper.extract.extract`); ``rules`` are the ``extract:`` rules by source name."""
+
+    def __init__(self, store: StateStore, *, run: Runner = run_inline,
+                 extract: ExtractFunction | None = None,
                  limits: PollSettings | None = None,
-                 rules: Callable[[str | None], ExtractRules] = lambda source: ExtractRules(),
+                 rules: Mapping[str, ExtractRules] | None = None,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC),
                  window: int = 8, batch: int = BATCH) -> None:
         self.store = store
-        self.extractor = extractor
+        self.run_job = run
+        self.extract = extract
         self.limits = limits or PollSettings()
-        self.rules = rules
+        self.rules = dict(rules or {})
         self._now = now
         self.window = window
         self.batch = batch
@@ -300,7 +286,7 @@ class Reextraction:
         summary.read += plan.read
         summary.superseded += plan.superseded
         summary.failures += plan.failures
-        flight: deque[tuple[PageRef, asyncio.Future[_Extracted]]] = deque()
+        flight: deque[tuple[PageRef, asyncio.Future[Extracted]]] = deque()
         try:
             for ref in plan.pages:
                 flight.append((ref, asyncio.ensure_future(self._extract(ref))))
@@ -321,29 +307,20 @@ class Reextraction:
         self.flush()
         return verdict
 
-    async def _extract(self, ref: PageRef) -> _Extracted:
+    async def _extract(self, ref: PageRef) -> Extracted:
+        call = functools.partial(read_and_extract, ref, self.rules, self.extract)
         try:
-            archived = load(ref)
-        except ArchiveError as exc:
-            return exc.reason
-        try:
-            article = await self.extractor(archived.content, archived.url or None,
-                                           self.rules(archived.source),
-                                           archived.headers.get("content-type"))
-        except ExtractionError as exc:
-            return f"extraction failed: {exc}"
-        if not article.body.strip():
-            return "the page has no article text"
-        return archived, article
+            return await self.run_job(call, _where(ref))
+        except ExtractionError as exc:  # a time-out, or a worker that died
+            return str(exc)
 
-    async def _settle(self, ref: PageRef, task: asyncio.Future[_Extracted],
+    async def _settle(self, ref: PageRef, task: asyncio.Future[Extracted],
                       on_page: Callable[[PageRef], None] | None) -> Verdict | None:
         outcome = await task
         if on_page is not None:
             on_page(ref)
-        where = f"{ref.path}" + (f"@{ref.offset}" if ref.offset is not None else "")
         if isinstance(outcome, str):
-            self.summary.failures.append((where, outcome))
+            self.summary.failures.append((_where(ref), outcome))
             return None
         archived, article = outcome
         decision = self._decide(archived, article)
@@ -392,10 +369,13 @@ def _latest(states: Iterable[ArticleState]) -> tuple[ArticleState, ...]:
     return tuple(latest.values())
 
 
-def rules_by_source(sources: Sequence[SourceConfig]) -> Callable[[str | None], ExtractRules]:
+def _where(ref: PageRef) -> str:
+    return f"{ref.path}" + (f"@{ref.offset}" if ref.offset is not None else "")
+
+
+def rules_by_source(sources: Sequence[SourceConfig]) -> dict[str, ExtractRules]:
     """The ``extract:`` rules of each source of a sources file, by source name."""
-    table: Mapping[str, ExtractRules] = {s.name: s.extract for s in sources}
-    return lambda name: table.get(name or "", ExtractRules())
+    return {s.name: s.extract for s in sources}
 
 
 # -- scraper reextract ------------------------------------------------------------------
@@ -404,11 +384,11 @@ def rules_by_source(sources: Sequence[SourceConfig]) -> Callable[[str | None], E
 async def reextract_into(
     paths: Sequence[Path], output: Path, *, config: Config | None = None,
     workers: int | None = None, progress: Progress | None = None,
-    extractor: Extractor | None = None,
+    run: Runner | None = None, extract: ExtractFunction | None = None,
 ) -> Summary:
     """Scan ``paths`` and re-extract their pages into ``output`` (its state and files),
     with the ``extract:`` rules and ``max_revisions`` of ``config`` when given, in a pool of
-    ``workers`` processes (unless ``extractor`` is given)."""
+    ``workers`` processes (unless ``run`` is given)."""
     from scraper.daemon import ExtractorPool  # the pool's machinery, only when it runs
 
     reading = progress.add_task("reading", total=len(find_inputs(paths))) if progress else None
@@ -417,19 +397,20 @@ async def reextract_into(
     extracting = progress.add_task("extracting", total=len(plan.pages)) if progress else None
     settings = config.extraction if config is not None else ExtractionSettings()
     pool = None
-    if extractor is None:
+    if run is None:
         pool = ExtractorPool(workers or settings.workers, time_limit=settings.time_limit,
                              max_tasks_per_child=settings.tasks_per_worker)
-        extractor = pool
+        run = pool.call
     try:
         with Store.open(output) as store:
-            run = Reextraction(
-                store, extractor, limits=config.poll if config is not None else None,
-                rules=rules_by_source(config.sources) if config is not None else (
-                    lambda source: ExtractRules()),
+            reextraction = Reextraction(
+                store, run=run, extract=extract,
+                limits=config.poll if config is not None else None,
+                rules=rules_by_source(config.sources) if config is not None else None,
                 window=2 * (pool.workers if pool is not None else 4))
-            return await run.run(plan, on_page=lambda _: progress.advance(extracting) if (
-                progress is not None and extracting is not None) else None)
+            return await reextraction.run(
+                plan, on_page=lambda _: progress.advance(extracting) if (
+                    progress is not None and extracting is not None) else None)
     finally:
         if pool is not None:
             pool.close()

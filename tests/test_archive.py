@@ -15,20 +15,21 @@ import pytest
 from click.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
-from scraper.archive import ArchivedPage, WarcArchive, read_warc, read_warc_at
+from scraper.archive import ArchivedPage, PageRef, WarcArchive, read_warc, read_warc_at
 from scraper.cli import main
 from scraper.config import PollSettings, SourceConfig
 from scraper.errors import ArchiveError
+from scraper.extract import extract
 from scraper.fetch import Fetcher
 from scraper.models import Article, ExtractRules, article_id
 from scraper.poller import FeedReport, Poller
 from scraper.reextract import (
     Decision,
-    PageRef,
     Reextraction,
     Summary,
     decide,
     reextract_into,
+    run_inline,
     scan,
 )
 from scraper.store import ArticleState, Store
@@ -62,11 +63,11 @@ def poll(out: Path, clock: Clock, src: SourceConfig,
     return asyncio.run(go())
 
 
-def reextract(out: Path, clock: Clock, *archives: Path, extractor: Any = inline_extract,
+def reextract(out: Path, clock: Clock, *archives: Path, extract: Any = None,
               limits: PollSettings | None = None) -> Summary:
     async def go() -> Summary:
         with Store.open(out, now=clock.now) as store:
-            run = Reextraction(store, extractor, limits=limits, now=clock.now)
+            run = Reextraction(store, extract=extract, limits=limits, now=clock.now)
             return await run.run(scan(archives))
 
     return asyncio.run(go())
@@ -237,14 +238,14 @@ def test_reextract_writes_a_revision_where_the_extractor_output_changed(
         poll(out, clock, src, archive)
     polled = {r["id"]: r for r in records(out)}
 
-    async def better(html: bytes, url: str, rules: ExtractRules,
-                     content_type: str | None) -> Article:
-        article = await inline_extract(html, url, rules, content_type)
+    def better(html: bytes, url: str, rules: ExtractRules, *,
+               content_type: str | None) -> Article:
+        article = extract(html, url, rules, content_type=content_type)
         if "flood" in url:  # the "improved" extractor changes one page's text
             article = replace(article, body=article.body + "\n\nA paragraph found now.")
         return article
 
-    summary = reextract(out, clock, out / "archive", extractor=better)
+    summary = reextract(out, clock, out / "archive", extract=better)
     assert (summary.revised, summary.unchanged, summary.new) == (1, 1, 0)
     flood = article_id(server.url("/news/flood"))
     revised = [r for r in records(out) if r["revision"] == 2]
@@ -259,11 +260,31 @@ def test_reextract_writes_a_revision_where_the_extractor_output_changed(
         assert state is not None and state.revision == 2
 
     # Run again: the store now holds that output.
-    summary = reextract(out, clock, out / "archive", extractor=better)
+    summary = reextract(out, clock, out / "archive", extract=better)
     assert (summary.revised, summary.unchanged) == (0, 2)
     # The revision cap of the poller holds here too.
     summary = reextract(out, clock, out / "archive", limits=PollSettings(max_revisions=2))
     assert (summary.capped, summary.unchanged, summary.revised) == (1, 1, 0)
+
+
+def test_a_bug_on_one_page_is_a_counted_failure(
+        server: LoopbackServer, tmp_path: Path, clock: Clock) -> None:
+    src = site(server)
+    out = tmp_path / "output"
+    with WarcArchive(out / "archive", now=clock.now) as archive:
+        poll(out, clock, src, archive)
+
+    def buggy(html: bytes, url: str, rules: ExtractRules, *,
+              content_type: str | None) -> Article:
+        if "flood" in url:
+            raise RuntimeError("a bug")
+        return extract(html, url, rules, content_type=content_type)
+
+    summary = reextract(tmp_path / "fresh", clock, out / "archive", extract=buggy)
+    assert (summary.new, summary.failed) == (1, 1)
+    ((where, why),) = summary.failures
+    assert where.startswith(str(out / "archive"))
+    assert why == "unexpected error: RuntimeError('a bug')"
 
 
 def test_reextract_keeps_the_newest_fetch_of_a_page(tmp_path: Path, clock: Clock) -> None:
@@ -389,7 +410,7 @@ def test_reextract_into_reads_rules_from_the_sources_file(tmp_path: Path, clock:
 
     async def go() -> Summary:
         return await reextract_into([tmp_path / "archive"], tmp_path / "out", config=config,
-                                    extractor=inline_extract)
+                                    run=run_inline)
 
     summary = asyncio.run(go())
     assert summary.new == 1
@@ -463,7 +484,7 @@ def test_page_ref_is_the_unit_of_work(tmp_path: Path, clock: Clock) -> None:
 
     async def go() -> tuple[str | None, str | None]:
         with Store.open(tmp_path / "out", now=clock.now) as store:
-            run = Reextraction(store, inline_extract, now=clock.now)
+            run = Reextraction(store, now=clock.now)
             return await run.page(ref), await run.page(ref)
 
     assert asyncio.run(go()) == ("new", "unchanged")

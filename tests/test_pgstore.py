@@ -313,7 +313,7 @@ def test_reextraction_goes_through_either_backend(open_store: Callable[[], State
 
     from scraper.archive import ArchivedPage, WarcArchive
     from scraper.reextract import Reextraction, scan
-    from tests.test_poll import inline_extract, page
+    from tests.test_poll import page
 
     url = "http://127.0.0.1/news/dam"
     with WarcArchive(tmp_path / "archive", now=lambda: NOW) as archive:
@@ -325,7 +325,7 @@ def test_reextraction_goes_through_either_backend(open_store: Callable[[], State
     store = open_store()
 
     async def twice() -> list[str | None]:
-        run = Reextraction(store, inline_extract, now=lambda: NOW)
+        run = Reextraction(store, now=lambda: NOW)
         return [await run.page(ref), await run.page(ref)]
 
     assert asyncio.run(twice()) == ["new", "unchanged"]
