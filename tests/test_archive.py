@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import gzip
 import os
+import shutil
+import tempfile
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +15,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from warcio.archiveiterator import ArchiveIterator
 
 from scraper.archive import ArchivedPage, PageRef, WarcArchive, read_warc, read_warc_at
@@ -36,6 +40,7 @@ from scraper.store import ArticleState, Store
 from tests.httpserver import LoopbackServer, Reply
 from tests.test_poll import (
     FETCH,
+    START,
     Clock,
     Item,
     _no_sleep,
@@ -140,6 +145,7 @@ def test_a_poll_archives_exactly_the_pages_it_fetched(
     assert sorted((out / "archive").iterdir()) == [path]
 
 
+@pytest.mark.slow  # worker processes
 def test_archive_warc_in_the_sources_file_archives_a_poll(
         server: LoopbackServer, tmp_path: Path) -> None:
     """The setting, read from the file, reaches the poll: `scraper poll` with archive: warc
@@ -369,6 +375,58 @@ def test_a_truncated_or_corrupt_warc_is_a_named_counted_failure(
     assert caught.value.path == str(damaged / "b-garbage.warc")
 
 
+def _valid_warc() -> bytes:
+    directory = Path(tempfile.mkdtemp())
+    with WarcArchive(directory, now=lambda: START) as archive:
+        for n in range(2):
+            archive.write(ArchivedPage(
+                url=f"https://example.com/{n}", status=200, headers={"content-type": "text/html"},
+                content=DAM, fetched_at=START, source="alpha", entry={"entry_id": str(n)}))
+    (path,) = directory.iterdir()
+    data = path.read_bytes()
+    shutil.rmtree(directory)
+    return data
+
+
+VALID_WARC = _valid_warc()
+
+
+@st.composite
+def _damaged(draw: st.DrawFn) -> bytes:
+    """A valid WARC cut short, with bytes flipped or inserted, or bytes of no format."""
+    kind = draw(st.sampled_from(["cut", "flip", "insert", "random", "plain"]))
+    if kind == "random":
+        return draw(st.binary(max_size=600))
+    data = bytearray(VALID_WARC if kind != "plain" else gzip.decompress(VALID_WARC))
+    if kind in ("cut", "plain"):
+        return bytes(data[:draw(st.integers(0, len(data)))])
+    at = draw(st.integers(0, len(data) - 1))
+    if kind == "flip":
+        data[at] ^= draw(st.integers(1, 255))
+    else:
+        data[at:at] = draw(st.binary(min_size=1, max_size=20))
+    return bytes(data)
+
+
+@pytest.mark.slow  # many hypothesis examples
+@settings(max_examples=200, derandomize=True, database=None, deadline=None)
+@given(content=_damaged())
+def test_a_damaged_warc_reads_as_pages_or_an_archive_error(content: bytes) -> None:
+    """Whatever the bytes, read_warc gives pages or raises ArchiveError naming the file,
+    never another exception (warcio meets them with whatever its code trips on)."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "x.warc.gz"
+        path.write_bytes(content)
+        try:
+            pages = list(read_warc(path))
+        except ArchiveError as exc:
+            assert exc.path == str(path)
+            return
+        assert all(isinstance(p, ArchivedPage) for p in pages)
+        assert len(pages) <= 2
+
+
+@pytest.mark.slow  # worker processes
 def test_the_reextract_command(server: LoopbackServer, tmp_path: Path, clock: Clock) -> None:
     """End to end: the command with its process pool, the summary, and a failure reported
     by file name with exit status 1 (no traceback)."""
