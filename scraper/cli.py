@@ -50,6 +50,7 @@ def main() -> None:
 def extract_command(files: tuple[Path, ...], url: str | None) -> None:
     """Extract articles from local .html or .html.gz FILES, one JSON line each on stdout."""
     from scraper.extract import extract
+    from scraper.records import one_off
 
     failed = 0
     for path in files:
@@ -57,7 +58,7 @@ def extract_command(files: tuple[Path, ...], url: str | None) -> None:
             data = path.read_bytes()
             if path.suffix == ".gz":
                 data = gzip.decompress(data)
-            article = extract(data, url)
+            article = one_off(extract(data, url), url)
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             _fail(str(path), exc.strerror if isinstance(exc, OSError) and exc.strerror else exc)
             failed += 1
@@ -75,6 +76,7 @@ async def _scrape(urls: tuple[str, ...], settings: FetchSettings, sink: TextIO |
     from scraper.archive import ArchivedPage
     from scraper.extract import extract
     from scraper.fetch import Fetcher
+    from scraper.records import one_off
 
     async with Fetcher(settings) as fetcher:
 
@@ -92,10 +94,7 @@ async def _scrape(urls: tuple[str, ...], settings: FetchSettings, sink: TextIO |
                 return exc.reason
             except ExtractionError as exc:
                 return str(exc)
-            return replace(
-                article, url=result.url,
-                fetched_at=result.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            )
+            return one_off(article, result.url, result.fetched_at)
 
         # Fetches run concurrently (within the fetcher's per-host limits); results and
         # failures are reported in the order the URLs were given, each as soon as it and

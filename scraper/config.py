@@ -115,6 +115,9 @@ class PollSettings:
     max_page_retries: int = 3  # later polls that retry a page that failed, before giving up
     max_backoff: float = 86_400.0  # cap of the exponential backoff of a failing feed
     max_cache_delay: float = 6 * 3600.0  # how far Cache-Control max-age may push a poll
+    # Entries whose feed text changed (title, summary, dates) fetched again per feed poll:
+    # a feed that rewrites every entry on every poll must not cause a fetch storm.
+    max_changes_per_poll: int = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -542,6 +545,7 @@ _SETTINGS_FIELDS: dict[str, tuple[_Group, str, Callable[[object, str, _Where], A
     "max_revisions": ("poll", "max_revisions", _positive_int),
     "max_page_retries": ("poll", "max_page_retries", _count),
     "max_backoff": ("poll", "max_backoff", _duration),
+    "max_changes_per_poll": ("poll", "max_changes_per_poll", _positive_int),
     "extract_time_limit": ("extraction", "time_limit", _duration),
     "extract_workers": ("extraction", "workers", _optional(_positive_int)),
     "extract_tasks_per_worker": ("extraction", "tasks_per_worker", _positive_int),

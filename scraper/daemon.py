@@ -551,7 +551,7 @@ def render_status(rows: Sequence[FeedStatus], now: datetime | None = None) -> Ta
     now = now or datetime.now(UTC)
     table = Table(title="feeds")
     for column in ("source", "feed", "last poll", "status", "errors", "next poll", "today",
-                   "total", "last error"):
+                   "total", "left out", "last error"):
         # A feed URL cut with an ellipsis cannot be copied; fold it instead.
         table.add_column(column, overflow="fold")
     for row in rows:
@@ -560,6 +560,17 @@ def render_status(rows: Sequence[FeedStatus], now: datetime | None = None) -> Ta
             s.source, s.feed_url, _ago(s.last_poll, now),
             str(s.last_status) if s.last_status else "-", str(s.consecutive_errors),
             _ago(s.next_poll, now), str(row.written_today), str(row.written_total),
-            s.last_error or "",
+            _left_out(row), s.last_error or "",
         )
     return table
+
+
+def _left_out(row: FeedStatus) -> str:
+    """What the poll limits kept from being fetched, in total (empty when nothing)."""
+    counters = row.counters
+    parts = [f"{n} {what}" for n, what in (
+        (counters.changes_capped, "changed entries over the cap"),
+        (counters.deferred, "entries deferred"),
+        (counters.entries_cut, "entries beyond max_feed_entries"),
+    ) if n]
+    return "; ".join(parts)

@@ -4,8 +4,6 @@ Interface contract::
 
     feed = parse_feed(content, url, headers)     # raises FeedError when unusable
     for entry in feed.entries: entry.entry_id, entry.link ...
-    article = feed_only_article(entry, feed_url=..., source=...)
-    article = fill_from_entry(article, entry)    # feed data fills what the page lacks
 
 feedparser is handed an in-memory stream, never a string: given a ``str`` that looks like a
 URL it fetches it (with no timeout), and given ``bytes`` or a ``str`` it first tries to
@@ -21,7 +19,7 @@ import re
 import time
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from datetime import time as dt_time
 from html import unescape
@@ -34,10 +32,9 @@ from dateutil import tz
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.errors import FeedError
-from scraper.models import Article, article_id
 from scraper.urls import canonicalize, is_http_url
 
-__all__ = ["FeedEntry", "ParsedFeed", "feed_only_article", "fill_from_entry", "parse_feed"]
+__all__ = ["FeedEntry", "ParsedFeed", "parse_feed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,41 +126,6 @@ def parse_feed(content: bytes, url: str, headers: Mapping[str, str]) -> ParsedFe
         duplicate_ids=duplicates,
         dropped=dropped,
     )
-
-
-def feed_only_article(entry: FeedEntry, *, feed_url: str, source: str | None) -> Article:
-    """The record written when the page itself cannot be had: ``status="feed_only"``.
-
-    The body stays empty: the feed's summary is in ``summary``, not passed off as the text.
-    """
-    return Article(
-        id=article_id(entry.link or entry.entry_id),
-        url=entry.link,
-        canonical_url=entry.link,
-        status="feed_only",
-        source=source,
-        feed_url=feed_url,
-        headline=entry.title,
-        summary=entry.summary,
-        authors=entry.authors,
-        published=entry.published,
-        modified=entry.updated if entry.updated != entry.published else None,
-        tags=entry.tags,
-    )
-
-
-def fill_from_entry(article: Article, entry: FeedEntry) -> Article:
-    """Fill headline, published, authors and summary the page lacks from the feed entry."""
-    changes: dict[str, Any] = {}
-    if not article.headline and entry.title:
-        changes["headline"] = entry.title
-    if not article.published and entry.published:
-        changes["published"] = entry.published
-    if not article.authors and entry.authors:
-        changes["authors"] = entry.authors
-    if not article.summary and entry.summary:
-        changes["summary"] = entry.summary
-    return replace(article, **changes) if changes else article
 
 
 # --- feed-level helpers ----------------------------------------------------------------

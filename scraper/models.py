@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 __all__ = [
@@ -22,11 +23,25 @@ __all__ = [
     "Image",
     "article_id",
     "content_hash",
+    "format_time",
+    "parse_time",
 ]
 
 SCHEMA_VERSION = 1
 
 Status = Literal["ok", "feed_only"]
+
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def format_time(moment: datetime) -> str:
+    """UTC ``YYYY-MM-DDTHH:MM:SSZ``: the one time format of ``fetched_at`` and the state."""
+    return moment.astimezone(UTC).strftime(_TIME_FORMAT)
+
+
+def parse_time(text: str) -> datetime:
+    """Inverse of :func:`format_time`."""
+    return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
 
 
 def article_id(key: str) -> str:

@@ -55,6 +55,7 @@ from scraper.store import (
     FeedCounters,
     FeedState,
     FeedStatus,
+    Snapshot,
     format_time,
     record_line,
 )
@@ -107,6 +108,7 @@ CREATE TABLE IF NOT EXISTS entries (
     entry_id TEXT NOT NULL,
     article_id TEXT NOT NULL,
     updated TEXT,
+    fingerprint TEXT,
     PRIMARY KEY (feed_url, entry_id)
 );
 CREATE TABLE IF NOT EXISTS aliases (
@@ -132,6 +134,10 @@ CREATE TABLE IF NOT EXISTS segments (
     size BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS segments_by_worker ON segments (worker);
+-- Added since version 1 was first created (each a no-op on a database that has it).
+ALTER TABLE entries ADD COLUMN IF NOT EXISTS fingerprint TEXT;
+{"".join(f"ALTER TABLE feeds ADD COLUMN IF NOT EXISTS {name} INTEGER NOT NULL DEFAULT 0;"
+         for name in ("changes_capped", "deferred", "entries_cut"))}
 """
 
 
@@ -346,8 +352,22 @@ class PgStore:
         row = self._conn.execute(
             "SELECT * FROM entries WHERE feed_url = %s AND entry_id = %s", (feed_url, entry_id),
         ).fetchone()
-        return EntryLink(row["feed_url"], row["entry_id"], row["article_id"],
-                         row["updated"]) if row else None
+        return _entry_link(row) if row else None
+
+    def read_known(self, feed_url: str, entry_ids: Iterable[str], urls: Iterable[str],
+                   ids: Iterable[str]) -> Snapshot:
+        """One read for the decide step: as :meth:`scraper.store.Store.read_known`."""
+        conn = self._conn
+        entries = [_entry_link(row) for row in conn.execute(
+            "SELECT * FROM entries WHERE feed_url = %s AND entry_id = ANY(%s)",
+            (feed_url, list(dict.fromkeys(entry_ids))))]
+        aliases = [(row["url"], row["article_id"]) for row in conn.execute(
+            "SELECT url, article_id FROM aliases WHERE url = ANY(%s)",
+            (list(dict.fromkeys(urls)),))]
+        wanted = {*ids, *(e.article_id for e in entries), *(a for _, a in aliases)}
+        articles = [_article_state(row) for row in conn.execute(
+            "SELECT * FROM articles WHERE id = ANY(%s)", (list(wanted),))]
+        return Snapshot(tuple(entries), tuple(articles), tuple(aliases))
 
     def article_for_url(self, url: str) -> ArticleState | None:
         """The article a (canonicalized) URL led to before, if any."""
@@ -450,10 +470,11 @@ class PgStore:
                 [_as_dict(a) for a in batch.articles if a.id not in stale],
             )
             cur.executemany(
-                "INSERT INTO entries (feed_url, entry_id, article_id, updated) "
-                "VALUES (%(feed_url)s, %(entry_id)s, %(article_id)s, %(updated)s) "
-                "ON CONFLICT (feed_url, entry_id) DO UPDATE SET "
-                "article_id = excluded.article_id, updated = excluded.updated",
+                "INSERT INTO entries (feed_url, entry_id, article_id, updated, fingerprint) "
+                "VALUES (%(feed_url)s, %(entry_id)s, %(article_id)s, %(updated)s, "
+                "%(fingerprint)s) ON CONFLICT (feed_url, entry_id) DO UPDATE SET "
+                "article_id = excluded.article_id, updated = excluded.updated, "
+                "fingerprint = excluded.fingerprint",
                 [_as_dict(e) for e in batch.entries],
             )
             cur.executemany(
@@ -531,6 +552,11 @@ def _as_dict(obj: Any) -> dict[str, Any]:
 
 def _feed_state(row: dict[str, Any]) -> FeedState:
     return FeedState(**{f.name: row[f.name] for f in fields(FeedState)})
+
+
+def _entry_link(row: dict[str, Any]) -> EntryLink:
+    return EntryLink(row["feed_url"], row["entry_id"], row["article_id"], row["updated"],
+                     row["fingerprint"])
 
 
 def _article_state(row: dict[str, Any]) -> ArticleState:

@@ -1,21 +1,13 @@
-"""One polling pass over the feeds of a source: conditional GET, parse, dedupe, fetch and
-extract the new pages, decide revisions, then hand one batch per feed to the store.
+"""One polling pass over the feeds of a source: conditional GET, parse, read the known
+state, fetch and extract the pages the decide step wants, then hand one batch per feed to
+the store.
 
     poller = Poller(store, fetcher, extractor)
     reports = await poller.poll_source(source)
 
-The decisions, per feed entry (in feed order):
-
-* known by ``(feed_url, entry_id)`` or by URL, ``updated`` unchanged: skipped;
-* known, ``updated`` changed: page fetched again; a new content hash is written as
-  ``revision + 1`` (up to ``max_revisions``), an unchanged one writes nothing;
-* known as ``feed_only`` with page retries left: page fetched again; on success an ``ok``
-  record with ``revision + 1``; after ``max_page_retries`` failed retries, given up;
-* new: page fetched and extracted (in the process pool); the page's canonical URL may show
-  it is an article already known from another feed, which is then not written again; when
-  the page cannot be had, a ``feed_only`` record is written from the entry;
-* claimed by another feed pass running at the same time (another source's feed lists the
-  same article): left for the next pass, so the page is fetched and written once.
+What each entry writes is decided by :func:`scraper.records.decide` (its module has the
+table); the poller does the I/O around it: one read of the known state per feed, the
+fetches, the decisions in feed order, one commit.
 
 Claims are what keeps concurrent polls (``asyncio.gather`` over sources, overlapping
 scheduler jobs) from fetching and writing one article twice: a pass claims the id of every
@@ -46,20 +38,11 @@ from typing import Any, Literal, Protocol
 from scraper.archive import ArchivedPage
 from scraper.config import PollSettings, SourceConfig
 from scraper.errors import ArchiveError, ExtractionError, FeedError, FetchError, HTTPStatusError
-from scraper.feeds import FeedEntry, ParsedFeed, feed_only_article, fill_from_entry, parse_feed
+from scraper.feeds import FeedEntry, ParsedFeed, parse_feed
 from scraper.fetch import FetchResult
-from scraper.models import Article, ExtractRules, article_id
-from scraper.store import (
-    ArticleState,
-    Batch,
-    EntryLink,
-    FeedCounters,
-    FeedState,
-    StateStore,
-    format_time,
-    parse_time,
-)
-from scraper.urls import canonicalize, is_http_url
+from scraper.models import Article, ExtractRules, format_time, parse_time
+from scraper.records import Counts, Decision, Failure, Known, Limits, Page, decide
+from scraper.store import ArticleState, Batch, EntryLink, FeedCounters, FeedState, StateStore
 
 __all__ = ["Extractor", "FeedReport", "PageFetcher", "PollSettings", "Poller", "is_due"]
 
@@ -107,6 +90,7 @@ class FeedReport:
     next_poll: str | None = None
     duplicates: int = 0  # feed entries dropped because their id repeated
     dropped: int = 0  # feed entries dropped as unusable (no link, no title)
+    changes_capped: int = 0  # changed entries left for later (max_changes_per_poll)
 
     @property
     def ok(self) -> bool:
@@ -133,42 +117,26 @@ def is_due(state: FeedState | None, now: datetime, tolerance: float = 0.0) -> bo
     return parse_time(state.next_poll) <= now + timedelta(seconds=tolerance)
 
 
-@dataclass
-class _Work:
-    """One entry that needs its page fetched."""
-
-    entry: FeedEntry
-    link: str
-    action: Literal["new", "retry", "update"]
-    known: ArticleState | None
-    result: FetchResult | None = None
-    article: Article | None = None
-    error: str | None = None
-    bug: bool = False  # the error is ours, not the page's
-
-
 @dataclass(eq=False)
 class _Pass:
-    """The mutable tally of one feed poll, turned into a Batch and a FeedReport at the end.
+    """What one feed pass decided, turned into a Batch and a FeedReport at the end."""
 
-    ``settings`` are those of the poller when the pass began: a reload (SIGHUP) changes the
-    limits of later passes, never half of one."""
-
-    settings: PollSettings
+    counts: Counts = field(default_factory=Counts)
     records: list[Article] = field(default_factory=list)
     articles: dict[str, ArticleState] = field(default_factory=dict)
     entries: list[EntryLink] = field(default_factory=list)
     aliases: list[tuple[str, str]] = field(default_factory=list)
-    new: int = 0
-    updated: int = 0
-    skipped: int = 0
-    failed: int = 0
-    feed_only: int = 0
-    gave_up: int = 0
-    capped: int = 0
-    deferred: int = 0
-    pending_retries: int = 0
     claims: set[str] = field(default_factory=set)  # article ids this pass is fetching
+
+    def add(self, decision: Decision) -> None:
+        self.counts = self.counts.add(decision.counts)
+        if decision.record is not None:
+            self.records.append(decision.record)
+        if decision.article is not None:
+            self.articles[decision.article.id] = decision.article
+        if decision.entry is not None:
+            self.entries.append(decision.entry)
+        self.aliases.extend(decision.aliases)
 
 
 class FeedParser(Protocol):
@@ -303,10 +271,11 @@ class Poller:
         if feed.bozo:
             log.warning("feed %s is malformed but usable: %s", feed_url, feed.bozo_reason,
                         extra={"source": source.name, "feed": feed_url})
-        tally = _Pass(settings)
+        done = await self._entries(source, feed_url, feed.entries, settings)
         try:
-            await self._entries(source, feed_url, feed.entries, tally)
-            keep_validators = not tally.deferred and not tally.pending_retries
+            counts = done.counts
+            # Validators are kept only when nothing waits: a 304 would hide what was left.
+            keep_validators = not (counts.deferred or counts.pending or counts.changes_capped)
             now = self._now()
             delay = self._success_delay(source, result, settings)
             new_state = replace(
@@ -316,24 +285,24 @@ class Poller:
                 last_poll=format_time(now), last_status=result.status, consecutive_errors=0,
                 next_poll=format_time(now + timedelta(seconds=delay)), last_error=None,
             )
-            counters = FeedCounters(
-                polls=1, bozo=int(feed.bozo), new=tally.new, updated=tally.updated,
-                feed_only=tally.feed_only, page_failures=tally.failed, gave_up=tally.gave_up,
-                revisions_capped=tally.capped,
-            )
             left_out = self.store.commit(Batch(
-                feed=new_state, counters=counters, records=tuple(tally.records),
-                articles=tuple(tally.articles.values()), entries=tuple(tally.entries),
-                aliases=tuple(tally.aliases),
+                feed=new_state, counters=FeedCounters(
+                    polls=1, bozo=int(feed.bozo), new=counts.new, updated=counts.updated,
+                    feed_only=counts.feed_only, page_failures=counts.failed,
+                    gave_up=counts.gave_up, revisions_capped=counts.capped,
+                    changes_capped=counts.changes_capped, deferred=counts.deferred),
+                records=tuple(done.records), articles=tuple(done.articles.values()),
+                entries=tuple(done.entries), aliases=tuple(done.aliases),
             ))
         finally:
-            self._release(tally)
-        self._left_out(source, feed_url, tally, left_out)
+            self._release(done)
+        self._left_out(source, feed_url, done, left_out)
+        counts = done.counts
         return self._report(FeedReport(
-            source.name, feed_url, result.status, None, tally.new, tally.updated,
-            tally.skipped, tally.failed, tally.feed_only, tally.gave_up, tally.capped,
-            tally.deferred, feed.bozo, self._monotonic() - started, new_state.next_poll,
-            feed.duplicate_ids, feed.dropped,
+            source.name, feed_url, result.status, None, counts.new, counts.updated,
+            counts.skipped, counts.failed, counts.feed_only, counts.gave_up, counts.capped,
+            counts.deferred, feed.bozo, self._monotonic() - started, new_state.next_poll,
+            feed.duplicate_ids, feed.dropped, counts.changes_capped,
         ))
 
     # -- the feed ---------------------------------------------------------------------
@@ -404,103 +373,84 @@ class Poller:
                 "capped": report.capped, "deferred": report.deferred, "bozo": report.bozo,
                 "duration": round(report.duration, 3), "error": report.error,
                 "next_poll": report.next_poll, "duplicates": report.duplicates,
-                "dropped": report.dropped,
+                "dropped": report.dropped, "changes_capped": report.changes_capped,
             },
         )
         return report
 
     # -- the entries ------------------------------------------------------------------
 
-    def _known(self, tally: _Pass, feed_url: str, entry: FeedEntry,
-               link: str) -> tuple[ArticleState | None, EntryLink | None]:
-        seen = self.store.entry(feed_url, entry.entry_id)
-        if seen is not None:
-            known = tally.articles.get(seen.article_id) or self.store.article(seen.article_id)
-            if known is not None:
-                return known, seen
-        link_id = article_id(link)
-        known = (tally.articles.get(link_id) or self.store.article_for_url(link)
-                 or self.store.article(link_id))
-        return known, None
+    def _log_decision(self, source: SourceConfig, feed_url: str, decision: Decision) -> None:
+        if decision.message is None:
+            return
+        record = decision.record or decision.article
+        log.log(logging.WARNING if decision.warn else logging.INFO, "%s", decision.message,
+                extra={"source": source.name, "feed": feed_url, "url": decision.link,
+                       "id": record.id if record is not None else None})
 
-    def _plan(self, source: SourceConfig, feed_url: str, entries: tuple[FeedEntry, ...],
-              tally: _Pass) -> list[_Work]:
-        work: list[_Work] = []
-        planned: set[str] = set()
-        cap = source.max_articles_per_poll
-        for entry in entries:
-            link = canonicalize(entry.link) if entry.link else None
-            if link is None or not is_http_url(link) or not source.accepts(link):
-                tally.skipped += 1
-                continue
-            if link in planned:
-                tally.skipped += 1  # twice in one feed: the first one carries it
-                continue
-            known, seen = self._known(tally, feed_url, entry, link)
-            action: Literal["new", "retry", "update"] | None
-            if known is None:
-                action = "new"
-            elif (known.status == "feed_only" and not known.gave_up
-                  and known.page_failures <= tally.settings.max_page_retries):
-                action = "retry"
-            elif seen is not None and entry.updated and entry.updated != seen.updated:
-                action = "update"
-            else:
-                action = None
-            if action is None:
-                assert known is not None
-                tally.skipped += 1
-                if seen is None:
-                    # Same article from another feed (or a new GUID): remember this entry too.
-                    tally.entries.append(EntryLink(feed_url, entry.entry_id, known.id,
-                                                   entry.updated))
-                continue
-            ids = {article_id(link)} | ({known.id} if known else set())
-            owners = {self._claims.get(i) for i in ids} - {None}
-            if tally in owners:
-                # Another link of an article this pass is already fetching.
-                assert known is not None
-                tally.skipped += 1
-                tally.entries.append(EntryLink(feed_url, entry.entry_id, known.id,
-                                               entry.updated))
-                continue
-            if owners:
-                # Another feed's pass (another source's) is fetching this article right now.
-                # Its commit makes it known; the next pass of this feed links the entry to it.
-                tally.deferred += 1
-                continue
-            if cap is not None and len(work) >= cap:
-                tally.deferred += 1
-                continue
-            planned.add(link)
-            for i in ids:
-                self._claims[i] = tally
-            tally.claims |= ids
-            work.append(_Work(entry, link, action, known))
-        return work
+    async def _entries(self, source: SourceConfig, feed_url: str,
+                       entries: tuple[FeedEntry, ...], settings: PollSettings) -> _Pass:
+        """Read the known state once, decide, fetch what is wanted, decide again."""
+        limits = Limits(
+            max_revisions=settings.max_revisions, max_page_retries=settings.max_page_retries,
+            max_articles_per_poll=source.max_articles_per_poll,
+            max_changes_per_poll=settings.max_changes_per_poll, accepts=source.accepts,
+        )
+        done = _Pass()
+        # No await from here to the claims: the ids other passes are fetching stay as read.
+        known = Known.read(self.store, source.name, feed_url, entries, busy=self._claims)
+        now = self._now()
+        work: list[tuple[FeedEntry, Decision]] = []
+        try:
+            for entry in entries:
+                decision = decide(entry, known, None, limits, now)
+                known.absorb(decision)
+                if decision.action == "fetch":
+                    for ident in decision.claims:
+                        self._claims[ident] = done
+                    done.claims |= decision.claims
+                    work.append((entry, decision))
+                else:
+                    done.add(decision)
+            outcomes = await self._fetch_all(source, feed_url, work)
+            pages = [o for o in outcomes.values() if isinstance(o, Page)]
+            missing = known.missing(pages)
+            if missing:
+                # The pages' canonical URLs may name articles no entry led to.
+                known.merge(self.store.read_known(feed_url, (), (), missing))
+            now = self._now()
+            for entry, planned in work:
+                outcome = outcomes.get(id(planned))
+                if outcome is None:
+                    done.counts = done.counts.add(("deferred",))  # stopped before it came
+                    continue
+                decision = decide(entry, known, outcome, limits, now)
+                known.absorb(decision)
+                self._log_decision(source, feed_url, decision)
+                done.add(decision)
+        except BaseException:
+            self._release(done)
+            raise
+        return done
 
-    def _release(self, tally: _Pass) -> None:
-        for i in tally.claims:
-            if self._claims.get(i) is tally:
-                del self._claims[i]
-        tally.claims.clear()
+    def _release(self, done: _Pass) -> None:
+        for ident in done.claims:
+            if self._claims.get(ident) is done:
+                del self._claims[ident]
+        done.claims.clear()
 
-    def _left_out(self, source: SourceConfig, feed_url: str, tally: _Pass,
+    def _left_out(self, source: SourceConfig, feed_url: str, done: _Pass,
                   records: tuple[Article, ...]) -> None:
         """Count the records the store refused as already written (see Store.commit)."""
         for record in records:
             log.warning("article %s revision %d was already written; not written again",
                         record.id, record.revision,
                         extra={"source": source.name, "feed": feed_url, "id": record.id})
-            if record.revision == 1:
-                tally.new -= 1
-                if record.status == "feed_only":
-                    tally.feed_only -= 1
-            else:
-                tally.updated -= 1
-            tally.skipped += 1
+            taken = (("new", "feed_only") if record.status == "feed_only" else ("new",)
+                     ) if record.revision == 1 else ("updated",)
+            done.counts = done.counts.add(taken, -1).add(("skipped",))
 
-    def _archive(self, source: SourceConfig, feed_url: str, item: _Work,
+    def _archive(self, source: SourceConfig, feed_url: str, entry: FeedEntry, link: str,
                  result: FetchResult) -> None:
         """Keep the raw page (settings ``archive: warc``), with the entry that led to it so
         that ``scraper reextract`` can fill a record from it as this poll does."""
@@ -510,57 +460,52 @@ class Poller:
             self.archive.write(ArchivedPage(
                 url=result.url, status=result.status, headers=result.headers,
                 content=result.content, fetched_at=result.fetched_at,
-                requested_url=item.link, source=source.name, feed_url=feed_url,
-                entry=asdict(item.entry)))
+                requested_url=link, source=source.name, feed_url=feed_url,
+                entry=asdict(entry)))
         except ArchiveError as exc:
             # The archive is a copy for later; the records are the output that must go on.
-            log.error("page %s not archived: %s", item.link, exc,
-                      extra={"source": source.name, "feed": feed_url, "url": item.link})
+            log.error("page %s not archived: %s", link, exc,
+                      extra={"source": source.name, "feed": feed_url, "url": link})
 
-    async def _fetch_page(self, source: SourceConfig, feed_url: str, item: _Work) -> None:
+    async def _fetch_page(self, source: SourceConfig, feed_url: str, entry: FeedEntry,
+                          link: str) -> Page | Failure:
         try:
             result = await self.fetcher.fetch(
-                item.link, kind="page", user_agent=source.user_agent,
+                link, kind="page", user_agent=source.user_agent,
                 allow_private_networks=source.allow_private_networks,
             )
-            item.result = result
-            self._archive(source, feed_url, item, result)
+            self._archive(source, feed_url, entry, link, result)
             article = await self.extractor(
                 result.content, result.url, source.extract, result.headers.get("content-type"),
             )
-            if not (article.body or "").strip():
-                # An empty or script-only page (a consent wall, a JS app) is a failed page:
-                # recorded from the feed and retried, not kept as an "ok" article forever.
-                item.error = "the page has no article text"
-                return
-            item.article = article
         except FetchError as exc:
-            item.error = exc.reason
+            return Failure(exc.reason)
         except ExtractionError as exc:
-            item.error = f"extraction failed: {exc}"
+            return Failure(f"extraction failed: {exc}")
         except Exception as exc:
             # A bug met on one page (untrusted input reaches a lot of code) must not keep
             # the rest of the feed from being written; it is not the page's failure either,
             # so no feed_only record: counted, logged, and the page is tried again.
-            log.exception("unexpected error on the page %s", item.link,
-                          extra={"source": source.name, "url": item.link})
-            item.error = f"unexpected error: {exc!r}"
-            item.bug = True
+            log.exception("unexpected error on the page %s", link,
+                          extra={"source": source.name, "url": link})
+            return Failure(f"unexpected error: {exc!r}", bug=True)
+        return Page(article, result.url, result.fetched_at)
 
     async def _fetch_all(self, source: SourceConfig, feed_url: str,
-                         work: list[_Work]) -> list[_Work]:
-        """Fetch and extract every page concurrently (the fetcher's limits pace them).
+                         work: list[tuple[FeedEntry, Decision]]) -> dict[int, Page | Failure]:
+        """Fetch and extract every page concurrently (the fetcher's limits pace them); the
+        outcomes by ``id()`` of the decision that asked for them.
 
         On a stop request, pages in flight get ``stop_grace`` seconds to finish; what is left
         waits for a later pass (nothing of it is recorded, so nothing is lost)."""
         if not work:
-            return []
-        tasks: dict[asyncio.Future[Any], _Work] = {
-            asyncio.ensure_future(self._fetch_page(source, feed_url, item)): item
-            for item in work}
+            return {}
+        tasks: dict[asyncio.Future[Page | Failure], Decision] = {
+            asyncio.ensure_future(self._fetch_page(source, feed_url, entry, d.link or "")): d
+            for entry, d in work}
         stopper: asyncio.Future[Any] = asyncio.ensure_future(self.stop.wait())
         try:
-            pending = set(tasks)
+            pending: set[asyncio.Future[Any]] = set(tasks)
             while pending and not self.stop.is_set():
                 _, pending = await asyncio.wait(
                     pending | {stopper}, return_when=asyncio.FIRST_COMPLETED)
@@ -572,139 +517,12 @@ class Poller:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, stopper, return_exceptions=True)
-        done = []
-        for task, item in tasks.items():
-            if task.cancelled() or (item.article is None and item.error is None):
+        done: dict[int, Page | Failure] = {}
+        for task, decision in tasks.items():
+            if task.cancelled():
                 continue
             exc = task.exception()
             if exc is not None:
                 raise exc
-            done.append(item)
+            done[id(decision)] = task.result()
         return done
-
-    async def _entries(self, source: SourceConfig, feed_url: str,
-                       entries: tuple[FeedEntry, ...], tally: _Pass) -> None:
-        # No await between the claims taken in _plan and the check they guard.
-        work = self._plan(source, feed_url, entries, tally)
-        done = await self._fetch_all(source, feed_url, work)
-        tally.deferred += len(work) - len(done)
-        now = format_time(self._now())
-        for item in done:
-            self._settle(source, feed_url, item, tally, now)
-
-    def _remember(self, tally: _Pass, feed_url: str, item: _Work, state: ArticleState,
-                  *, alias_canonical: bool = True) -> None:
-        tally.articles[state.id] = state
-        tally.entries.append(EntryLink(feed_url, item.entry.entry_id, state.id,
-                                       item.entry.updated))
-        tally.aliases.append((item.link, state.id))
-        if alias_canonical and state.canonical_url and state.canonical_url != item.link:
-            tally.aliases.append((state.canonical_url, state.id))
-
-    def _settle(self, source: SourceConfig, feed_url: str, item: _Work, tally: _Pass,
-                now: str) -> None:
-        """Decide what one fetched (or failed) entry writes, in feed order."""
-        known = item.known
-        if item.article is not None and item.result is not None:
-            page = item.article
-            record = replace(
-                fill_from_entry(page, item.entry), source=source.name, feed_url=feed_url,
-                url=item.result.url, status="ok",
-                fetched_at=format_time(item.result.fetched_at),
-            )
-            match = None
-            if known is None or page.id != known.id:
-                # The page's rel=canonical may name an article already known by another URL.
-                match = tally.articles.get(page.id) or self.store.article(page.id)
-            if match is not None and (match.content_hash == record.content_hash
-                                      or match.canonical_url == item.link):
-                tally.skipped += 1
-                if known is None:
-                    self._remember(tally, feed_url, item, replace(match, last_seen=now))
-                else:
-                    # This link's own article is the other one: nothing left to retry.
-                    self._remember(tally, feed_url, item, replace(
-                        known, last_seen=now, entry_updated=item.entry.updated,
-                        gave_up=known.gave_up or known.status == "feed_only"))
-                return
-            if known is None and match is not None:
-                # A canonical shared by different pages (a home page, one URL for a whole
-                # section) would merge them all into one: this page is keyed by its own link.
-                own = article_id(item.link)
-                known = tally.articles.get(own) or self.store.article(own)
-                record = replace(record, id=own)
-            record = replace(record, id=known.id if known else record.id,
-                             revision=known.revision + 1 if known else 1)
-            alias_canonical = match is None or match.id == record.id
-            if known is not None and known.status == "ok" and (
-                    record.content_hash == known.content_hash):
-                tally.skipped += 1
-                self._remember(tally, feed_url, item, replace(known, last_seen=now,
-                                                              entry_updated=item.entry.updated))
-                return
-            if known is not None and known.revision >= tally.settings.max_revisions:
-                tally.capped += 1
-                log.info("revision cap reached for %s (%s)", record.canonical_url, record.id,
-                         extra={"source": source.name, "feed": feed_url, "id": record.id})
-                self._remember(tally, feed_url, item, replace(known, last_seen=now,
-                                                              entry_updated=item.entry.updated))
-                return
-            tally.records.append(record)
-            if known is None:
-                tally.new += 1
-            else:
-                tally.updated += 1
-            self._remember(tally, feed_url, item, ArticleState(
-                id=record.id, canonical_url=record.canonical_url, source=source.name,
-                feed_url=feed_url, content_hash=record.content_hash, revision=record.revision,
-                entry_updated=item.entry.updated, status="ok", page_failures=0, gave_up=False,
-                first_seen=known.first_seen if known else now, last_seen=now,
-            ), alias_canonical=alias_canonical)
-            return
-        tally.failed += 1
-        if item.bug:
-            # Nothing recorded; the feed's validators are dropped so the entry comes back.
-            tally.pending_retries += 1
-            return
-        log.warning("page %s failed: %s", item.link, item.error,
-                    extra={"source": source.name, "feed": feed_url, "url": item.link})
-        if known is None:
-            record = replace(
-                feed_only_article(item.entry, feed_url=feed_url, source=source.name),
-                id=article_id(item.link), url=item.link, canonical_url=item.link,
-                status="feed_only", revision=1, fetched_at=now,
-            )
-            tally.records.append(record)
-            tally.new += 1
-            tally.feed_only += 1
-            # With max_page_retries 0 the first failure is final: counted as given up, and
-            # the feed's validators are kept (no retry waits behind them).
-            gave_up = tally.settings.max_page_retries == 0
-            if gave_up:
-                tally.gave_up += 1
-            else:
-                tally.pending_retries += 1
-            self._remember(tally, feed_url, item, ArticleState(
-                id=record.id, canonical_url=item.link, source=source.name, feed_url=feed_url,
-                content_hash=record.content_hash, revision=1, entry_updated=item.entry.updated,
-                status="feed_only", page_failures=1, gave_up=gave_up, first_seen=now,
-                last_seen=now,
-            ))
-            return
-        if item.action == "retry":
-            failures = known.page_failures + 1
-            gave_up = failures > tally.settings.max_page_retries
-            if gave_up:
-                tally.gave_up += 1
-                log.warning("giving up on the page %s after %d failures", item.link, failures,
-                            extra={"source": source.name, "feed": feed_url, "url": item.link})
-            else:
-                tally.pending_retries += 1
-            self._remember(tally, feed_url, item, replace(
-                known, page_failures=failures, gave_up=gave_up, last_seen=now))
-            return
-        # An update whose page failed: the last record stands; the entry's new date is kept
-        # so that a page gone for good is not fetched again on every poll.
-        self._remember(tally, feed_url, item, replace(known, last_seen=now,
-                                                      entry_updated=item.entry.updated))
-

@@ -51,8 +51,9 @@ from scraper.archive import (
 )
 from scraper.config import Config, ExtractionSettings, PollSettings, SourceConfig
 from scraper.errors import ArchiveError, ExtractionError
-from scraper.feeds import FeedEntry, fill_from_entry
+from scraper.feeds import FeedEntry
 from scraper.models import Article, ExtractRules
+from scraper.records import fill_from_entry
 from scraper.store import ArticleState, Batch, EntryLink, StateStore, Store, format_time
 from scraper.urls import canonicalize
 

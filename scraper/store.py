@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from scraper.errors import StoreError
-from scraper.models import Article
+from scraper.models import Article, format_time, parse_time
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -47,6 +47,7 @@ __all__ = [
     "FeedCounters",
     "FeedState",
     "FeedStatus",
+    "Snapshot",
     "StateStore",
     "Store",
     "format_time",
@@ -60,7 +61,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 STATE_FILE = "state.sqlite3"
 LOCK_FILE = ".lock"
 UNSOURCED = "_unsourced"
@@ -138,17 +139,14 @@ CREATE TABLE files (
 );
 """
 
-_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def format_time(moment: datetime) -> str:
-    """UTC ``YYYY-MM-DDTHH:MM:SSZ``, the one time format of records and state."""
-    return moment.astimezone(UTC).strftime(_TIME_FORMAT)
-
-
-def parse_time(text: str) -> datetime:
-    """Inverse of :func:`format_time`."""
-    return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
+# Version 3: the entries' fingerprints (a feed entry changed in place is fetched again) and
+# the counts of entries the poll limits left out.
+_SCHEMA_3 = """
+ALTER TABLE feeds ADD COLUMN changes_capped INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE feeds ADD COLUMN deferred INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE feeds ADD COLUMN entries_cut INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE entries ADD COLUMN fingerprint TEXT;
+"""
 
 
 def record_line(article: Article) -> bytes:
@@ -171,6 +169,9 @@ class FeedCounters:
     page_failures: int = 0
     gave_up: int = 0
     revisions_capped: int = 0
+    changes_capped: int = 0  # changed entries left for later: over the per-poll cap
+    deferred: int = 0  # entries left for a later poll (max_articles_per_poll, a shutdown)
+    entries_cut: int = 0  # entries of oversized feeds not read (beyond max_feed_entries)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,13 +209,24 @@ class ArticleState:
 
 @dataclass(frozen=True, slots=True)
 class EntryLink:
-    """A feed entry and the article it led to, with the entry's ``updated`` when last seen
-    (kept per entry: two feeds may date the same article differently)."""
+    """A feed entry and the article it led to, with the entry's ``updated`` and its
+    fingerprint (see ``records.fingerprint``) when last seen: kept per entry, as two feeds
+    may date and word the same article differently."""
 
     feed_url: str
     entry_id: str
     article_id: str
     updated: str | None
+    fingerprint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What the state holds about some entries, URLs and article ids (one read)."""
+
+    entries: tuple[EntryLink, ...] = ()
+    articles: tuple[ArticleState, ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()  # (url, article_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +276,11 @@ class StateStore(Protocol):
 
     def article_for_url(self, url: str) -> ArticleState | None:
         """The article a (canonicalized) URL led to before, if any."""
+        ...
+
+    def read_known(self, feed_url: str, entry_ids: Iterable[str], urls: Iterable[str],
+                   ids: Iterable[str]) -> Snapshot:
+        """What the decide step needs of one feed, in one read (``records.StateReader``)."""
         ...
 
     def commit(self, batch: Batch) -> tuple[Article, ...]:
@@ -420,11 +437,13 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     if version == SCHEMA_VERSION:
         return
     if version == 0:
-        script = _SCHEMA + _SCHEMA_2
+        script = _SCHEMA + _SCHEMA_2 + _SCHEMA_3
     elif version == 1:
         # No file lengths yet: the first open reads every file once and takes in what the
         # state lacks (the tails of crashes before this version).
-        script = _SCHEMA_2
+        script = _SCHEMA_2 + _SCHEMA_3
+    elif version == 2:
+        script = _SCHEMA_3
     else:
         raise StoreError(f"{path}: state schema version {version} is not {SCHEMA_VERSION}; "
                          "this program cannot read it")
@@ -528,8 +547,24 @@ class Store:
         row = self._conn.execute(
             "SELECT * FROM entries WHERE feed_url = ? AND entry_id = ?", (feed_url, entry_id),
         ).fetchone()
-        return EntryLink(row["feed_url"], row["entry_id"], row["article_id"],
-                         row["updated"]) if row else None
+        return _entry_link(row) if row else None
+
+    def read_known(self, feed_url: str, entry_ids: Iterable[str], urls: Iterable[str],
+                   ids: Iterable[str]) -> Snapshot:
+        """One read for the decide step: the entries of ``feed_url`` among ``entry_ids``,
+        the aliases of ``urls``, and the articles they and ``ids`` lead to."""
+        conn = self._conn
+        entries = [_entry_link(row) for chunk in _chunks(entry_ids) for row in conn.execute(
+            f"SELECT * FROM entries WHERE feed_url = ? AND entry_id IN ({_marks(chunk)})",
+            (feed_url, *chunk))]
+        aliases = [(row["url"], row["article_id"]) for chunk in _chunks(urls)
+                   for row in conn.execute(
+                       f"SELECT url, article_id FROM aliases WHERE url IN ({_marks(chunk)})",
+                       chunk)]
+        wanted = {*ids, *(e.article_id for e in entries), *(a for _, a in aliases)}
+        articles = [_article_state(row) for chunk in _chunks(wanted) for row in conn.execute(
+            f"SELECT * FROM articles WHERE id IN ({_marks(chunk)})", chunk)]
+        return Snapshot(tuple(entries), tuple(articles), tuple(aliases))
 
     def article_for_url(self, url: str) -> ArticleState | None:
         """The article a (canonicalized) URL led to before, if any."""
@@ -769,8 +804,8 @@ class Store:
             [_as_dict(a) for a in plan.articles.values()],
         )
         conn.executemany(
-            "INSERT OR REPLACE INTO entries (feed_url, entry_id, article_id, updated) "
-            "VALUES (:feed_url, :entry_id, :article_id, :updated)",
+            "INSERT OR REPLACE INTO entries (feed_url, entry_id, article_id, updated, "
+            "fingerprint) VALUES (:feed_url, :entry_id, :article_id, :updated, :fingerprint)",
             [_as_dict(e) for e in batch.entries],
         )
         conn.executemany(
@@ -817,6 +852,25 @@ def _as_written(state: ArticleState, revision: int, text_hash: str | None,
 
 def _as_dict(obj: Any) -> dict[str, Any]:
     return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+
+# SQLite allows 32766 parameters per statement; far fewer keeps each statement cheap.
+_CHUNK = 500
+
+
+def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
+    unique = list(dict.fromkeys(values))
+    for start in range(0, len(unique), _CHUNK):
+        yield unique[start:start + _CHUNK]
+
+
+def _marks(chunk: Sequence[str]) -> str:
+    return ", ".join("?" * len(chunk))
+
+
+def _entry_link(row: sqlite3.Row) -> EntryLink:
+    return EntryLink(row["feed_url"], row["entry_id"], row["article_id"], row["updated"],
+                     row["fingerprint"])
 
 
 def _feed_state(row: sqlite3.Row) -> FeedState:

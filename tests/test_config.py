@@ -252,7 +252,8 @@ def test_bundled_sources_yaml_documents_every_key() -> None:
             "connect_timeout", "read_timeout", "deadline", "total_deadline", "max_bytes",
             "max_attempts",
             "respect_robots", "max_connections", "per_host_concurrency", "per_host_delay",
-            "max_revisions", "max_page_retries", "max_backoff", "extract_time_limit",
+            "max_revisions", "max_page_retries", "max_backoff", "max_changes_per_poll",
+            "extract_time_limit",
             "extract_workers", "extract_tasks_per_worker", "archive", "archive_max_size"]
     missing = [k for k in keys if not re.search(rf"^#\s+{k}\b", header, re.MULTILINE)]
     assert missing == []
@@ -539,7 +540,8 @@ def test_defaults_errors(tmp_path: Path, defaults: str, expected: str) -> None:
 SETTINGS_KEYS = ("user_agent, connect_timeout, read_timeout, deadline, total_deadline, "
                  "max_bytes, max_attempts, "
                  "respect_robots, max_connections, per_host_concurrency, per_host_delay, "
-                 "max_revisions, max_page_retries, max_backoff, extract_time_limit, "
+                 "max_revisions, max_page_retries, max_backoff, max_changes_per_poll, "
+                 "extract_time_limit, "
                  "extract_workers, extract_tasks_per_worker, archive, archive_max_size")
 
 
@@ -657,7 +659,8 @@ _KEYS = st.sampled_from([
     "defaults", "settings", "sources", "name", "feeds", "interval", "enabled", "user_agent",
     "allow_private_networks", "max_articles_per_poll", "include", "exclude", "extract",
     "headline", "body", "caption", "remove", "deadline", "max_bytes", "per_host_delay", "x",
-    "max_revisions", "max_page_retries", "max_backoff", "extract_time_limit",
+    "max_revisions", "max_page_retries", "max_backoff", "max_changes_per_poll",
+    "extract_time_limit",
     "extract_workers", "extract_tasks_per_worker", "archive", "archive_max_size",
 ])
 _SCALARS = st.one_of(

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -8,8 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scraper.errors import FeedError
-from scraper.feeds import FeedEntry, ParsedFeed, feed_only_article, fill_from_entry, parse_feed
-from scraper.models import Article, article_id
+from scraper.feeds import FeedEntry, ParsedFeed, parse_feed
 from tests.httpserver import LoopbackServer, Reply
 
 FEEDS = Path(__file__).resolve().parent / "feeds"
@@ -379,51 +377,6 @@ ENTRY = FeedEntry(
     updated="2024-03-05T12:00:00Z",
     tags=("World",),
 )
-
-
-def test_feed_only_article() -> None:
-    article = feed_only_article(ENTRY, feed_url="https://news.example.com/rss", source="ex")
-    assert article == Article(
-        id=article_id("https://news.example.com/world/talks"),
-        url="https://news.example.com/world/talks",
-        canonical_url="https://news.example.com/world/talks",
-        status="feed_only",
-        source="ex",
-        feed_url="https://news.example.com/rss",
-        headline="Talks resume",
-        summary="Delegations met.",
-        authors=("Jane Doe",),
-        published="2024-03-05T11:30:00Z",
-        modified="2024-03-05T12:00:00Z",
-        tags=("World",),
-        body="",
-    )
-    assert article.to_dict()["word_count"] == 0
-
-
-def test_feed_only_article_without_link_uses_the_entry_id() -> None:
-    entry = replace(ENTRY, link=None, updated=ENTRY.published)
-    article = feed_only_article(entry, feed_url="https://news.example.com/rss", source=None)
-    assert (article.id, article.url, article.canonical_url, article.modified) == (
-        article_id("urn:example:1001"), None, None, None)
-
-
-def test_fill_from_entry_fills_only_what_the_page_lacks() -> None:
-    page = Article(id="x", url="https://news.example.com/world/talks",
-                   canonical_url="https://news.example.com/world/talks",
-                   headline="", authors=(), summary=None, published=None,
-                   body="Text.", tags=("Page tag",))
-    filled = fill_from_entry(page, ENTRY)
-    assert filled == replace(page, headline="Talks resume", authors=("Jane Doe",),
-                             summary="Delegations met.", published="2024-03-05T11:30:00Z")
-
-
-def test_fill_from_entry_keeps_what_the_page_has() -> None:
-    page = Article(id="x", url="u", canonical_url="u", headline="Page headline",
-                   authors=("Page Author",), summary="Page dek.",
-                   published="2024-03-05T10:00:00Z", body="Text.")
-    assert fill_from_entry(page, ENTRY) is page
-    assert fill_from_entry(page, FeedEntry(entry_id="e", link=None)) is page
 
 
 @pytest.mark.slow

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
 from scraper.config import SourceConfig, load_config
+from scraper.daemon import render_status, status_rows
 from scraper.extract import extract
 from scraper.fetch import Fetcher, FetchSettings
 from scraper.models import Article, ExtractRules, article_id, content_hash
@@ -778,10 +780,13 @@ def test_same_article_in_two_sources_polled_at_once_is_fetched_and_written_once(
     assert paths(server).count("/shared") == 1
     assert [len(records) for records in written(out).values()] == [1]
     with Store.open(out) as store:
-        assert store.entry(one.feeds[0], "one-1") == EntryLink(
-            one.feeds[0], "one-1", article_id(shared), None)
-        assert store.entry(two.feeds[0], "tag:two") == EntryLink(
-            two.feeds[0], "tag:two", article_id(shared), "2026-03-01T10:00:00Z")
+        first, second = store.entry(one.feeds[0], "one-1"), store.entry(two.feeds[0], "tag:two")
+    assert first is not None and second is not None
+    assert first.fingerprint is not None and second.fingerprint is not None
+    assert replace(first, fingerprint=None) == EntryLink(
+        one.feeds[0], "one-1", article_id(shared), None)
+    assert replace(second, fingerprint=None) == EntryLink(
+        two.feeds[0], "tag:two", article_id(shared), "2026-03-01T10:00:00Z")
 
 
 def test_same_failing_page_in_two_sources_polled_at_once_is_one_feed_only_record(
@@ -1047,3 +1052,62 @@ def test_duplicate_and_dropped_entries_are_counted_in_the_poll_line(
         f"poll source=alpha feed={server.url('/feed')} status=200 new=1 updated=0 skipped=0 "
         "failed=0 duration=0.00s duplicates=1 dropped=1")
     assert (line.__dict__["duplicates"], line.__dict__["dropped"]) == (1, 1)
+
+
+# -- entries changed in place ---------------------------------------------------------
+
+
+def _live_rss(server: LoopbackServer, title: str, pub_date: str, n: int = 1) -> None:
+    items = "".join(
+        f"<item><guid>live-{i}</guid><link>{server.url(f'/live/{i}')}</link>"
+        f"<title>{title} {i}</title><pubDate>{pub_date}</pubDate></item>" for i in range(n))
+    server.route("/feed", Reply(200, (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        f"<link>http://example.com/</link>{items}</channel></rss>").encode(),
+        content_type=RSS_TYPE))
+
+
+def test_rss_item_changed_in_place_is_revision_2_and_unchanged_costs_no_page(
+        server: LoopbackServer, out: Path, clock: Clock) -> None:
+    """RSS items carry no `updated`: a live story rewrites its title and moves its pubDate
+    under the same guid and link."""
+    src = source(server, "/feed")
+    _live_rss(server, "Dam opens", "Sun, 01 Mar 2026 09:00:00 GMT")
+    server.route("/live/0", Reply(200, page("Dam opens", "First version.")))
+    run_poll(out, clock, src)
+    clock.advance(900)
+    _live_rss(server, "Dam opens, thousands cheer", "Sun, 01 Mar 2026 12:10:00 GMT")
+    server.route("/live/0", Reply(200, page("Dam opens, thousands cheer", "Second version.")))
+    [report] = run_poll(out, clock, src)
+    assert (report.new, report.updated, report.skipped) == (0, 1, 0)
+    clock.advance(900)
+    [report] = run_poll(out, clock, src)
+    assert (report.new, report.updated, report.skipped) == (0, 0, 1)
+    assert paths(server) == ["/feed", "/live/0", "/feed", "/live/0", "/feed"]
+    records = written(out)["alpha/2026-03-01.jsonl"]
+    assert [(r["id"], r["revision"], r["headline"]) for r in records] == [
+        (article_id(server.url("/live/0")), 1, "Dam opens"),
+        (article_id(server.url("/live/0")), 2, "Dam opens, thousands cheer"),
+    ]
+
+
+def test_a_feed_rewriting_every_entry_is_fetched_within_the_cap_and_counted(
+        server: LoopbackServer, out: Path, clock: Clock) -> None:
+    src = source(server, "/feed")
+    settings = PollSettings(max_changes_per_poll=2)
+    for i in range(5):
+        server.route(f"/live/{i}", Reply(200, page(f"Story {i}", f"Text {i}.")))
+    _live_rss(server, "Story", "Sun, 01 Mar 2026 09:00:00 GMT", n=5)
+    run_poll(out, clock, src, settings=settings)
+    for minute in (10, 20):
+        clock.advance(900)
+        _live_rss(server, f"Story at {minute}", f"Sun, 01 Mar 2026 12:{minute}:00 GMT", n=5)
+        [report] = run_poll(out, clock, src, settings=settings)
+        # Two entries fetched again (their pages did not change), three left for later.
+        assert (report.updated, report.skipped, report.changes_capped) == (0, 2, 3)
+    assert len([p for p in paths(server) if p.startswith("/live/")]) == 5 + 2 + 2
+    rows = status_rows(out, clock.now())
+    assert rows is not None and rows[0].counters.changes_capped == 6
+    console = Console(record=True, width=400)
+    console.print(render_status(rows, clock.now()))
+    assert "6 changed entries over the cap" in console.export_text()

@@ -187,8 +187,30 @@ def test_state_is_wal_and_versioned(tmp_path: Path) -> None:
     conn.execute("PRAGMA user_version = 99")
     conn.commit()
     conn.close()
-    with pytest.raises(StoreError, match="state schema version 99 is not 2"):
+    with pytest.raises(StoreError, match="state schema version 99 is not 3"):
         _open(tmp_path)
+
+
+# Back from version 3 to version 2.
+_UNDO_3 = ("ALTER TABLE feeds DROP COLUMN changes_capped; "
+           "ALTER TABLE feeds DROP COLUMN deferred; ALTER TABLE feeds DROP COLUMN entries_cut; "
+           "ALTER TABLE entries DROP COLUMN fingerprint; ")
+
+
+def test_a_version_2_state_is_migrated_keeping_its_rows(tmp_path: Path) -> None:
+    link = EntryLink("http://127.0.0.1/feed", "guid-1", "a" * 32, "2026-03-01T11:00:00Z")
+    with _open(tmp_path) as store:
+        store.commit(Batch(feed=_feed(), counters=FeedCounters(polls=1), entries=(link,)))
+    conn = sqlite3.connect(tmp_path / "out/state.sqlite3")
+    conn.executescript(_UNDO_3 + "PRAGMA user_version = 2;")
+    conn.close()
+    with _open(tmp_path) as store:
+        assert store.entry(link.feed_url, link.entry_id) == link
+        [row] = store.statuses("2026-03-01")
+    assert row.counters == FeedCounters(polls=1)
+    conn = sqlite3.connect(tmp_path / "out/state.sqlite3")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    conn.close()
 
 
 def test_a_second_writer_is_refused(tmp_path: Path) -> None:
@@ -388,7 +410,8 @@ def test_a_version_1_state_takes_in_the_files_once(tmp_path: Path) -> None:
     conn = sqlite3.connect(out / "state.sqlite3")
     conn.executescript("DROP TABLE files; DROP INDEX written_by_id; "
                        "ALTER TABLE written DROP COLUMN content_hash; "
-                       "ALTER TABLE written DROP COLUMN status; PRAGMA user_version = 1;")
+                       "ALTER TABLE written DROP COLUMN status; " + _UNDO_3 +
+                       "PRAGMA user_version = 1;")
     conn.close()
     with (out / "alpha/2026-03-01.jsonl").open("ab") as handle:
         handle.write(record_line(b))
