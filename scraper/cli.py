@@ -1,5 +1,6 @@
 """The ``scraper`` command: ``extract`` and ``scrape`` for a person at a terminal, ``run``,
-``poll`` and ``status`` for the daemon, ``reextract`` for the page archive."""
+``poll`` and ``status`` for the daemon, ``reextract`` for the page archive, ``worker`` and
+``dispatch`` for the distributed mode."""
 
 from __future__ import annotations
 
@@ -188,6 +189,71 @@ def run(sources_file: Path, output: Path, json_logs: bool) -> None:
         _fail("run", exc)
         sys.exit(2)
     sys.exit(code)
+
+
+_DB = click.option("--db", "db", required=True, envvar="SCRAPER_DB", metavar="URL",
+                   help="PostgreSQL URL of the shared state and job queue "
+                        "(postgresql://user@host/db; or $SCRAPER_DB).")
+
+
+@main.command()
+@_DB
+@_SOURCES
+@_OUTPUT
+@click.option("--worker-name", "name", metavar="NAME",
+              help="Names this worker's output segments; default <host>-<n>, the first free.")
+@click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Feeds this worker polls at once.")
+@click.option("--dispatch-every", type=click.IntRange(1, 60), default=10, show_default=True,
+              help="Seconds between the periodic dispatches of due feeds (divides 60).")
+@click.option("--stalled-after", type=click.FloatRange(min=1), default=30.0,
+              show_default=True,
+              help="Seconds without a heartbeat after which a worker's jobs go to others.")
+@click.option("--json-logs", is_flag=True, help="Log one JSON object per line.")
+def worker(db: str, sources_file: Path, output: Path, name: str | None, concurrency: int,
+           dispatch_every: int, stalled_after: float, json_logs: bool) -> None:
+    """Run a worker of the distributed mode until SIGTERM/SIGINT (any number, anywhere)."""
+    from scraper.config import load_config
+    from scraper.daemon import configure_logging
+    from scraper.worker import WorkerOptions, run_worker
+
+    configure_logging(json_logs)
+    options = WorkerOptions(name=name, concurrency=concurrency, dispatch_every=dispatch_every,
+                            stalled_after=stalled_after,
+                            heartbeat=max(0.5, min(10.0, stalled_after / 4)))
+    try:
+        code = asyncio.run(run_worker(db, load_config(sources_file), output, options))
+    except ScraperError as exc:
+        _fail("worker", exc)
+        sys.exit(2)
+    sys.exit(code)
+
+
+@main.command()
+@_DB
+@_SOURCES
+def dispatch(db: str, sources_file: Path) -> None:
+    """Enqueue one poll job per due feed (the workers also do this every few seconds)."""
+    from datetime import UTC, datetime
+
+    from scraper.config import load_config
+    from scraper.worker import build_app, prepare_database
+    from scraper.worker import dispatch as dispatch_feeds
+
+    async def once() -> str:
+        config = load_config(sources_file)
+        await prepare_database(db)
+        app = build_app(db)
+        async with app.open_async():
+            done = await dispatch_feeds(app, db, config, datetime.now(UTC))
+        return (f"{done.queued} feeds queued ({done.due} due of {done.feeds}, "
+                f"{done.busy} already queued or running)")
+
+    try:
+        click.echo(asyncio.run(once()))
+    except ScraperError as exc:
+        _fail("dispatch", exc)
+        sys.exit(2)
 
 
 @main.command()

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 
 from scraper.errors import StoreError
 from scraper.models import Article
@@ -146,12 +146,13 @@ def migrate(conn: psycopg.Connection[Any]) -> None:
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (_LOCK_SCHEMA,))
         conn.execute(_SCHEMA)
-        row = conn.execute("SELECT version FROM scraper_schema").fetchone()
+        with conn.cursor(row_factory=tuple_row) as cursor:
+            row = cursor.execute("SELECT version FROM scraper_schema").fetchone()
         if row is None:
             conn.execute("INSERT INTO scraper_schema (version) VALUES (%s)",
                          (PG_SCHEMA_VERSION,))
-        elif row["version"] != PG_SCHEMA_VERSION:
-            raise StoreError(f"the database's scraper schema is version {row['version']}, not "
+        elif row[0] != PG_SCHEMA_VERSION:
+            raise StoreError(f"the database's scraper schema is version {row[0]}, not "
                              f"{PG_SCHEMA_VERSION}; this program cannot use it")
 
 

@@ -17,6 +17,9 @@ class Request:
     path: str
     headers: dict[str, str]  # lower-cased names
     body: bytes = b""
+    # time.monotonic() when the request was read: for politeness checks across processes,
+    # where no clock can be injected (the gaps are compared, never the durations).
+    received: float = field(default_factory=time.monotonic)
 
 
 @dataclass

@@ -61,7 +61,7 @@ from scraper.fetch.content import (
 )
 from scraper.fetch.failures import describe_transport_error, retry_after, status_text
 from scraper.fetch.netguard import AddressBlocked, NameNotResolved, Resolver, ResolvingBackend
-from scraper.fetch.politeness import HostLimiter
+from scraper.fetch.politeness import HostLimiter, Limiter
 from scraper.fetch.robots import ALLOW_ALL, Refusal, RobotsCache, RobotsRules, parse_robots
 
 __all__ = ["FetchResult", "FetchSettings", "Fetcher"]
@@ -153,12 +153,14 @@ class Fetcher:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         resolver: Resolver | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         self.settings = s = settings or FetchSettings()
         self._clock = clock
         self._sleep = sleep
         self._now = now
-        self._limiter = HostLimiter(
+        # ``limiter``: the distributed mode's, shared by every worker of the cluster.
+        self._limiter: Limiter = limiter or HostLimiter(
             concurrency=s.per_host_concurrency, delay=s.per_host_delay, total=s.max_connections,
             max_crawl_delay=s.max_crawl_delay, clock=clock, sleep=sleep,
         )
@@ -367,7 +369,7 @@ class Fetcher:
         """One HTTP request, within a host slot and the per-attempt deadline."""
         s = self.settings
         client = self._guarded if hop.guarded else self._open
-        async with self._limiter.slot(hop.url.host):
+        async with self._limiter.slot(hop.url.host) as started:
             deadline = asyncio.timeout(s.deadline)
             try:
                 async with deadline:
@@ -375,6 +377,7 @@ class Fetcher:
                     hop.jar.set_cookie_header(request)
                     response = await client.send(request, stream=True)
                     try:
+                        await started()
                         return await self._answer(hop, response)
                     finally:
                         await response.aclose()

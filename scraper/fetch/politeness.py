@@ -12,10 +12,31 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
-__all__ = ["HostLimiter"]
+__all__ = ["HostLimiter", "Limiter", "Started"]
+
+# Called by the holder of a slot once the server has answered (headers in): a limiter shared
+# by many processes spaces the next request to the host from there (see scraper.fetch.leases).
+Started = Callable[[], Awaitable[None]]
+
+
+class Limiter(Protocol):
+    """What the fetcher needs of per-host politeness: this module's :class:`HostLimiter`
+    for one process, ``scraper.fetch.leases.ClusterLimiter`` for many."""
+
+    def set_crawl_delay(self, host: str, seconds: float | None) -> None:
+        """Apply a robots.txt Crawl-delay to ``host``."""
+
+    def slot(self, host: str) -> AbstractAsyncContextManager[Started]:
+        """Wait for a free slot on ``host`` and for its delay, then hold the slot."""
+        ...
+
+
+async def _nothing() -> None:
+    return None
 
 # Past this many hosts, idle ones are forgotten so a long-running daemon does not grow.
 _MAX_IDLE_GATES = 4096
@@ -47,8 +68,9 @@ class HostLimiter:
         self._gate(host).crawl_delay = min(max(seconds or 0.0, 0.0), self._max_crawl_delay)
 
     @asynccontextmanager
-    async def slot(self, host: str) -> AsyncIterator[None]:
-        """Wait for a free slot on ``host`` and for its delay, then hold the slot."""
+    async def slot(self, host: str) -> AsyncIterator[Started]:
+        """Wait for a free slot on ``host`` and for its delay, then hold the slot (the
+        delay runs from the start of the last request: nothing to do once started)."""
         gate = self._gate(host)
         gate.users += 1
         try:
@@ -61,7 +83,7 @@ class HostLimiter:
                 if start > now:
                     await self._sleep(start - now)
                 async with self._total:
-                    yield
+                    yield _nothing
         finally:
             gate.users -= 1
 

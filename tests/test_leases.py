@@ -1,0 +1,91 @@
+"""Per-host politeness across processes (scraper.fetch.leases): two limiters on one database
+stand for two workers. The waits are the database's, so these compare the order and spacing
+of events on one monotonic clock rather than injecting one."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+
+import psycopg
+
+from scraper.fetch import FetchSettings
+from scraper.fetch.leases import ClusterLimiter
+
+
+def _settings(delay: float, concurrency: int = 1) -> FetchSettings:
+    return FetchSettings(per_host_delay=delay, per_host_concurrency=concurrency)
+
+
+async def _request(limiter: ClusterLimiter, host: str, log: list[tuple[float, float]],
+                   busy: float = 0.0) -> None:
+    async with limiter.slot(host) as started:
+        entered = time.monotonic()
+        await asyncio.sleep(busy)  # the server thinking before it answers
+        log.append((entered, time.monotonic()))  # taken before the lease is given back
+        await started()
+
+
+def test_two_workers_space_their_requests_to_a_host_by_the_delay(pg_url: str) -> None:
+    async def run() -> list[tuple[float, float]]:
+        one = await ClusterLimiter.connect(pg_url, _settings(0.05, concurrency=2), "w1")
+        two = await ClusterLimiter.connect(pg_url, _settings(0.05, concurrency=2), "w2")
+        log: list[tuple[float, float]] = []
+        await asyncio.gather(*(_request(limiter, "a.example", log, busy=0.01)
+                               for limiter in (one, two) for _ in range(4)))
+        await asyncio.gather(one.aclose(), two.aclose())
+        return log
+
+    log = sorted(asyncio.run(run()))
+    assert len(log) == 8
+    for (_, answered), (entered, _) in itertools.pairwise(log):
+        assert entered - answered >= 0.05
+
+
+def test_hosts_do_not_wait_for_each_other(pg_url: str) -> None:
+    async def run() -> list[str]:
+        one = await ClusterLimiter.connect(pg_url, _settings(30.0), "w1")
+        order: list[str] = []
+        for host in ("a.example", "b.example", "c.example"):
+            async with one.slot(host) as started:
+                await started()
+                order.append(host)
+        await one.aclose()
+        return order
+
+    assert asyncio.run(asyncio.wait_for(run(), 20)) == ["a.example", "b.example", "c.example"]
+
+
+def test_a_dead_workers_leases_free_the_host_when_they_expire(pg_url: str) -> None:
+    async def run() -> tuple[str, str]:
+        dying = await ClusterLimiter.connect(pg_url, _settings(0.0), "dead", lease_time=0.5)
+        held = dying.slot("a.example")
+        await held.__aenter__()  # in the middle of a request...
+        await dying.aclose()  # ...when the process dies: nothing is given back
+        alive = await ClusterLimiter.connect(pg_url, _settings(0.0), "alive", lease_time=0.5)
+        async with await psycopg.AsyncConnection.connect(pg_url) as conn:
+            cursor = await conn.execute("SELECT holder FROM host_slots")
+            before = await cursor.fetchone()
+            async with alive.slot("a.example"):
+                cursor = await conn.execute("SELECT holder FROM host_slots")
+                after = await cursor.fetchone()
+        await alive.aclose()
+        assert before is not None and after is not None
+        return before[0], after[0]
+
+    assert asyncio.run(asyncio.wait_for(run(), 20)) == ("dead", "alive")
+
+
+def test_a_crawl_delay_one_worker_read_holds_for_the_others(pg_url: str) -> None:
+    async def run() -> float:
+        one = await ClusterLimiter.connect(pg_url, _settings(0.0), "w1")
+        two = await ClusterLimiter.connect(pg_url, _settings(0.0), "w2")
+        one.set_crawl_delay("a.example", 0.3)  # only w1 has read the robots.txt
+        log: list[tuple[float, float]] = []
+        await _request(one, "a.example", log)
+        await _request(two, "a.example", log)
+        await asyncio.gather(one.aclose(), two.aclose())
+        return log[1][0] - log[0][1]
+
+    assert asyncio.run(asyncio.wait_for(run(), 20)) >= 0.3
