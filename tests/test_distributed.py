@@ -23,6 +23,8 @@ from tests.distsite import (
     wait_until,
 )
 
+pytestmark = pytest.mark.slow
+
 DELAY = 0.1
 
 
