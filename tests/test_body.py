@@ -287,3 +287,23 @@ def test_numbered_module_wrappers_of_a_split_story_make_one_group() -> None:
     html = f"""<body><div class="et_pb_section">{modules}</div>
       <div class="cta"><div class="cta-inner"><p>{P4} {P4}</p></div></div></body>"""
     assert body_of(html).paragraphs == (P1, P2, P3)
+
+
+def test_an_aside_left_open_around_main_does_not_hide_the_article() -> None:
+    story = "".join(f"<p>{p}</p>" for p in (P1, P2, P3))
+    html = f"""<body><aside class="banner"><p>Our new service is live.</p>
+      <main><article class="post">{story}</article></main>
+      <div class="box"><div><p>{P4}</p></div></div></body>"""
+    assert body_of(html).paragraphs == (P1, P2, P3)
+
+
+def test_a_wrapper_recurring_outside_the_story_takes_the_element_holding_most_text() -> None:
+    # The same text module sits in the story (three of them) and in the page's bottom bar:
+    # the block is the element holding most of the modules' text, not the largest module.
+    def module(*paragraphs: str) -> str:
+        inner = "".join(f"<p>{p}</p>" for p in paragraphs)
+        return f'<div class="text-module"><div class="module-inner">{inner}</div></div>'
+    html = f"""<body><div class="content">{module(P1, P2)}{module(P3)}{module(P4)}</div>
+      <div class="bottom">{module("Our office is open on weekdays from nine to five.")}</div>
+      </body>"""
+    assert body_of(html).paragraphs == (P1, P2, P3, P4)

@@ -83,7 +83,7 @@ _INLINE = frozenset({
 # The walk compares ids, which costs a fifth of reading a node's tag name.
 _IDS = tag_ids(_INLINE | SKIP_TAGS | {"a", "br", "td", "th", "p", "aside", "nav", "footer",
                                       "li", "blockquote", "article", "main", "-text", "h2",
-                                      "h3", "h4", "h5", "h6", "tr"})
+                                      "h3", "h4", "h5", "h6", "tr", "body", "html"})
 _TEXT_ID = _IDS["-text"]
 _BR_ID = _IDS["br"]
 _A_ID = _IDS["a"]
@@ -140,9 +140,11 @@ _WRAPPER_WEIGHT = {
 }
 _WRAPPER_WEIGHT_IDS = {_IDS[name]: weight for name, weight in _WRAPPER_WEIGHT.items()}
 _NO_BODY = ("body", "html")
+_NO_BODY_IDS = frozenset(_IDS[name] for name in _NO_BODY)
 # A block inside these is a side box or the page footer, not the article.
 _CHROME_ABOVE = ("aside", "nav", "footer")
 _CHROME_ABOVE_IDS = frozenset(_IDS[name] for name in _CHROME_ABOVE)
+_MAIN_ID = _IDS["main"]
 # Groups weighed by their wrappers' class/id (the costly part), heaviest by raw text
 # first; and groups tried before giving up on a block outside the chrome.
 _WEIGHED = 4
@@ -154,6 +156,11 @@ _INSTANCE = re.compile(r"(.+?)[-_]+[^-_]*\d[^-_]*$")
 _THIN = 1000
 
 
+# A paragraph of a group: the element, its grandparent's mem_id, and its text (None for a
+# box of text read by the walk).
+_Member = tuple[LexborNode, int, str | None]
+
+
 @dataclass(slots=True)
 class _Group:
     """Paragraphs of prose that share a wrapper markup."""
@@ -163,7 +170,7 @@ class _Group:
     size: int = 0
     weight: float = 0.0
     # (paragraph, grandparent's mem_id, text or None for a <br> box)
-    members: list[tuple[LexborNode, int, str | None]] = field(default_factory=list)
+    members: list[_Member] = field(default_factory=list)
 
 
 # Attributes are read as one dict (``attributes``): ``attrs.get`` raises and catches a
@@ -352,21 +359,57 @@ def _block_of(group: _Group, broken: set[int]) -> ContentBlock | None:
     members = group.members
     common, keep, above = _common_ancestor([m[0] for m in members])
     if common is None or common.tag in _NO_BODY:
-        # The wrapper recurs all over the page (bare <div><p>): take the grandparent that
-        # holds most of it.
-        by_grand: dict[int, list[tuple[LexborNode, int, str | None]]] = {}
-        for member in members:
-            by_grand.setdefault(member[1], []).append(member)
-        members = max(by_grand.values(), key=len)
+        # The wrapper recurs all over the page (bare <div><p>, a page builder's text
+        # module in the header and footer too): take the element that holds most of its
+        # text, else the grandparent that holds most of its paragraphs.
+        majority = _majority(members)
+        if majority is None:
+            by_grand: dict[int, list[_Member]] = {}
+            for member in members:
+                by_grand.setdefault(member[1], []).append(member)
+            majority = max(by_grand.values(), key=len)
+        members = majority
         common, keep, above = _common_ancestor([m[0] for m in members])
     if common is None or common.tag in _NO_BODY or not common.is_element_node:
         return None
-    if any(node.tag_id in _CHROME_ABOVE_IDS for node in above):
-        return None
+    for node in above:
+        if node.tag_id == _MAIN_ID:
+            break  # chrome around <main> is a tag left open, not a side box
+        if node.tag_id in _CHROME_ABOVE_IDS:
+            return None
     # A paragraph with a script inside has its code in its text: the walk reads those.
     texts = {p.mem_id: text for p, _, text in members
              if text is not None and p.mem_id not in broken and "{" not in text}
     return ContentBlock(common, frozenset(keep), texts)
+
+
+def _majority(members: list[_Member]) -> list[_Member] | None:
+    """The members under the deepest element (below ``<body>``) that holds more than half
+    of their text, or None."""
+    held: dict[int, int] = {}
+    chains: list[list[LexborNode]] = []
+    half = 0.0
+    for node, _, text in members:
+        size = len(text) if text is not None else _MIN_PROSE
+        half += size / 2
+        chain = []
+        up = node.parent
+        while up is not None and up.tag_id not in _NO_BODY_IDS:
+            held[up.mem_id] = held.get(up.mem_id, 0) + size
+            chain.append(up)
+            up = up.parent
+        chains.append(chain)
+    best: LexborNode | None = None
+    for chain in chains:
+        for up in chain:
+            if held[up.mem_id] > half:
+                if best is None or held[up.mem_id] < held[best.mem_id]:
+                    best = up
+                break
+    if best is None:
+        return None
+    return [m for m, chain in zip(members, chains, strict=True)
+            if any(up.mem_id == best.mem_id for up in chain)]
 
 
 def _common_ancestor(
