@@ -307,3 +307,16 @@ def test_a_wrapper_recurring_outside_the_story_takes_the_element_holding_most_te
       <div class="bottom">{module("Our office is open on weekdays from nine to five.")}</div>
       </body>"""
     assert body_of(html).paragraphs == (P1, P2, P3, P4)
+
+
+def test_a_list_of_cards_inside_the_story_keeps_the_story_around_it() -> None:
+    # The cards' blurbs outweigh the story's own paragraphs, but they sit inside its
+    # block: the block is the story's, with the cards in it.
+    cards = "".join(
+        f'<div class="item"><div class="item-description"><p>{p} {p}</p></div></div>'
+        for p in (P3, P4))
+    html = f"""<body><div class="entry-content"><p>{P1}</p><p>{P2}</p>
+      <div class="list">{cards}</div></div>
+      <div class="bottom"><div><p>Our office is open on weekdays from nine to five.</p></div></div>
+      </body>"""
+    assert body_of(html).paragraphs == (P1, P2, f"{P3} {P3}", f"{P4} {P4}")

@@ -145,6 +145,9 @@ _NO_BODY_IDS = frozenset(_IDS[name] for name in _NO_BODY)
 _CHROME_ABOVE = ("aside", "nav", "footer")
 _CHROME_ABOVE_IDS = frozenset(_IDS[name] for name in _CHROME_ABOVE)
 _MAIN_ID = _IDS["main"]
+# A group whose block holds the heaviest group's block is taken with this share of its
+# weight: the paragraphs around a list inside the story.
+_NESTED = 0.3
 # Groups weighed by their wrappers' class/id (the costly part), heaviest by raw text
 # first; and groups tried before giving up on a block outside the chrome.
 _WEIGHED = 4
@@ -350,8 +353,26 @@ class _Paragraphs:
                 break
             block = _block_of(group, self.broken)
             if block is not None:
-                return block, group.size
+                return self._widened(block, group, weighed), group.size
         return None, 0
+
+    def _widened(self, block: ContentBlock, group: _Group, weighed: list[_Group]
+                 ) -> ContentBlock:
+        """The block of another heavy group when it holds ``block``: the story around a
+        list or card set inside it (a list of projects, each with its blurb, in a post)."""
+        ancestors: set[int] = set()
+        up = block.node.parent
+        while up is not None:
+            ancestors.add(up.mem_id)
+            up = up.parent
+        for other in weighed:
+            if other is group or other.weight < _NESTED * group.weight or other.weight <= 0:
+                continue
+            outer = _block_of(other, self.broken)
+            if outer is not None and outer.node.mem_id in ancestors:
+                return ContentBlock(outer.node, outer.keep | block.keep,
+                                    {**outer.texts, **block.texts})
+        return block
 
 
 def _block_of(group: _Group, broken: set[int]) -> ContentBlock | None:
