@@ -32,7 +32,7 @@ import asyncio
 import functools
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +47,7 @@ from scraper.archive import (
     ExtractFunction,
     PageRef,
     read_and_extract,
+    read_index,
     read_warc,
 )
 from scraper.config import Config, ExtractionSettings, PollSettings, SourceConfig
@@ -141,9 +142,21 @@ def find_inputs(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def _key(page: ArchivedPage) -> str:
-    link = page.requested_url or page.url
+def _key(requested_url: str | None, url: str) -> str:
+    link = requested_url or url
     return canonicalize(link) or link
+
+
+def _listing(path: Path) -> Iterator[tuple[str, datetime, int]]:
+    """(key, fetched_at, offset) of each page of a WARC file: from its index when that
+    covers the file, else read from the file (ArchiveError when it is damaged)."""
+    entries = read_index(path)
+    if entries is not None:
+        for entry in entries:
+            yield _key(entry.requested_url, entry.url), entry.fetched_at, entry.offset
+        return
+    for page in read_warc(path):
+        yield _key(page.requested_url, page.url), page.fetched_at, page.offset
 
 
 def scan(paths: Iterable[Path], *, on_file: Callable[[Path], None] | None = None) -> Plan:
@@ -160,16 +173,15 @@ def scan(paths: Iterable[Path], *, on_file: Callable[[Path], None] | None = None
             newest[f"file:{path}"] = (datetime.min.replace(tzinfo=UTC), order, PageRef(path))
         elif _is_warc(path):
             try:
-                for page in read_warc(path):
+                for key, fetched_at, offset in _listing(path):
                     plan.read += 1
                     order += 1
-                    key = _key(page)
                     seen = newest.get(key)
                     if seen is not None:
                         plan.superseded += 1
-                        if seen[0] > page.fetched_at:
+                        if seen[0] > fetched_at:
                             continue
-                    newest[key] = (page.fetched_at, order, PageRef(path, page.offset))
+                    newest[key] = (fetched_at, order, PageRef(path, offset))
             except ArchiveError as exc:
                 plan.failures.append((str(path), exc.reason))
         else:

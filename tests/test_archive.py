@@ -19,7 +19,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from warcio.archiveiterator import ArchiveIterator
 
-from scraper.archive import ArchivedPage, PageRef, WarcArchive, read_warc, read_warc_at
+from scraper.archive import (
+    ArchivedPage,
+    PageRef,
+    WarcArchive,
+    index_path,
+    read_index,
+    read_warc,
+    read_warc_at,
+)
 from scraper.cli import main
 from scraper.config import PollSettings, SourceConfig
 from scraper.errors import ArchiveError
@@ -93,6 +101,11 @@ def site(server: LoopbackServer) -> SourceConfig:
     return source(server, "/feed.xml", name="alpha")
 
 
+def warcs(directory: Path) -> list[Path]:
+    """The WARC files of an archive folder (their indexes left out)."""
+    return sorted(directory.glob("*.warc.gz"))
+
+
 def records(out: Path) -> list[dict[str, Any]]:
     return sorted((r for rs in written(out).values() for r in rs),
                   key=lambda r: (r["id"], r["revision"]))
@@ -113,7 +126,7 @@ def test_a_poll_archives_exactly_the_pages_it_fetched(
     with WarcArchive(out / "archive", now=clock.now) as archive:
         poll(out, clock, src, archive)
         assert archive.pages == 2
-    (path,) = sorted((out / "archive").iterdir())
+    (path,) = sorted(warcs(out / "archive"))
     assert path.name == "local-20260301120000-00001.warc.gz"
 
     with path.open("rb") as handle:
@@ -142,7 +155,7 @@ def test_a_poll_archives_exactly_the_pages_it_fetched(
     with WarcArchive(out / "archive", now=clock.now) as archive:
         poll(out, clock, src, archive)
         assert archive.pages == 0
-    assert sorted((out / "archive").iterdir()) == [path]
+    assert sorted(warcs(out / "archive")) == [path]
 
 
 @pytest.mark.slow  # worker processes
@@ -162,7 +175,7 @@ def test_archive_warc_in_the_sources_file_archives_a_poll(
         "    allow_private_networks: true\n")
     config = load_config(path)
     asyncio.run(poll_once(config, config.sources, tmp_path / "out"))
-    files = sorted((tmp_path / "out" / "archive").iterdir())
+    files = sorted(warcs(tmp_path / "out" / "archive"))
     assert len(files) == 2
     assert sorted(p.url for f in files for p in read_warc(f)) == [
         server.url("/news/dam"), server.url("/news/flood")]
@@ -180,7 +193,7 @@ def test_scrape_archives_the_pages_it_fetched(server: LoopbackServer, tmp_path: 
     result = CliRunner().invoke(main, ["scrape", *urls, "--ignore-robots", "--delay", "0",
                                        "--attempts", "1", "--archive", str(tmp_path / "a")])
     assert result.exit_code == 1  # the 404
-    (path,) = (tmp_path / "a").iterdir()
+    (path,) = warcs(tmp_path / "a")
     (archived,) = read_warc(path)
     assert (archived.url, archived.requested_url, archived.content) == (urls[0], urls[0], DAM)
     assert archived.source is None and archived.entry is None
@@ -194,16 +207,22 @@ def test_the_archive_rotates_by_size(tmp_path: Path, clock: Clock) -> None:
     with WarcArchive(directory, worker="w2", max_size=5000, now=clock.now) as archive:
         for item in pages:
             archive.write(item)
-    files = sorted(directory.iterdir())
+    files = sorted(warcs(directory))
     # A file is closed once it passed 5000 bytes: two pages (of incompressible bytes) each.
     assert [f.name for f in files] == [f"w2-20260301120000-0000{n}.warc.gz" for n in (1, 2, 3)]
     assert [[p.url for p in read_warc(f)] for f in files] == [
         [pages[0].url, pages[1].url], [pages[2].url, pages[3].url], [pages[4].url]]
     assert all(f.stat().st_size >= 5000 for f in files[:2])
+    # Each file has its index: the pages' offsets and URLs, covering the file exactly.
+    for f in files:
+        index = read_index(f)
+        assert index is not None
+        assert [(e.offset, e.url, e.fetched_at) for e in index] == [
+            (p.offset, p.url, p.fetched_at) for p in read_warc(f)]
     # A new writer never appends to a file of an earlier one.
     with WarcArchive(directory, worker="w2", max_size=5000, now=clock.now) as archive:
         archive.write(pages[0])
-    assert len(list(directory.iterdir())) == 4
+    assert len(list(warcs(directory))) == 4
     with pytest.raises(ArchiveError, match="worker name"):
         WarcArchive(directory, worker="../w")
 
@@ -321,6 +340,38 @@ def test_reextract_keeps_the_newest_fetch_of_a_page(tmp_path: Path, clock: Clock
     assert last["body"].startswith("The dam opened on Tuesday.")
 
 
+def test_scan_reads_the_index_and_falls_back_to_the_warc(
+        tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    directory = tmp_path / "archive"
+    with WarcArchive(directory, now=clock.now) as archive:
+        for n in range(3):
+            archive.write(replace(ARCHIVED, url=f"{URL}/{n}", requested_url=f"{URL}/{n}",
+                                  content=DAM))
+    (path,) = warcs(directory)
+    index = index_path(path)
+    offsets = [p.offset for p in read_warc(path)]
+    with monkeypatch.context() as patch:
+        # With a whole index, the WARC itself is not read.
+        patch.setattr("scraper.reextract.read_warc", None)
+        from_index = scan([directory])
+    assert [r.offset for r in from_index.pages] == offsets
+    lines = index.read_bytes().splitlines(keepends=True)
+    index.write_bytes(b"".join(lines[:2]))  # behind the file (a crash between the writes)
+    assert read_index(path) is None
+    assert scan([directory]).pages == from_index.pages
+    index.write_bytes(b"not json\n")
+    assert read_index(path) is None
+    assert scan([directory]).pages == from_index.pages
+    index.unlink()
+    assert scan([directory]).pages == from_index.pages
+    # A WARC cut short under a whole index: the index no longer covers it, the cut is found.
+    index.write_bytes(b"".join(lines))
+    path.write_bytes(path.read_bytes()[:-30])
+    plan = scan([directory])
+    assert [f for f, _ in plan.failures] == [str(path)]
+    assert len(plan.pages) == 2
+
+
 def test_reextract_reads_folders_of_saved_pages(tmp_path: Path, clock: Clock) -> None:
     saved = tmp_path / "saved"
     (saved / "deep").mkdir(parents=True)
@@ -352,7 +403,7 @@ def test_a_truncated_or_corrupt_warc_is_a_named_counted_failure(
     out = tmp_path / "output"
     with WarcArchive(out / "archive", now=clock.now) as archive:
         poll(out, clock, src, archive)
-    (path,) = (out / "archive").iterdir()
+    (path,) = warcs(out / "archive")
     data = path.read_bytes()
     damaged = tmp_path / "damaged"
     damaged.mkdir()
@@ -382,7 +433,7 @@ def _valid_warc() -> bytes:
             archive.write(ArchivedPage(
                 url=f"https://example.com/{n}", status=200, headers={"content-type": "text/html"},
                 content=DAM, fetched_at=START, source="alpha", entry={"entry_id": str(n)}))
-    (path,) = directory.iterdir()
+    (path,) = warcs(directory)
     data = path.read_bytes()
     shutil.rmtree(directory)
     return data
@@ -434,7 +485,7 @@ def test_the_reextract_command(server: LoopbackServer, tmp_path: Path, clock: Cl
     out = tmp_path / "output"
     with WarcArchive(out / "archive", now=clock.now) as archive:
         poll(out, clock, src, archive)
-    (path,) = (out / "archive").iterdir()
+    (path,) = warcs(out / "archive")
     bad = tmp_path / "bad.warc.gz"
     bad.write_bytes(path.read_bytes()[:100])
     before = written(out)
@@ -536,7 +587,7 @@ def test_page_ref_is_the_unit_of_work(tmp_path: Path, clock: Clock) -> None:
     """What a distributed worker gets: a file and an offset, re-extracted and committed."""
     with WarcArchive(tmp_path / "archive", now=clock.now) as archive:
         archive.write(replace(ARCHIVED, content=DAM))
-    (path,) = (tmp_path / "archive").iterdir()
+    (path,) = warcs(tmp_path / "archive")
     (ref,) = scan([path]).pages
     assert ref == PageRef(path, 0)
 
