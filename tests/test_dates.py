@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import doctest
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from scraper.extract import dates
-from scraper.extract.dates import normalize_date
+from scraper.extract.dates import date_line, normalize_date, update_line, url_date
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
@@ -124,3 +124,64 @@ def test_iso_repair_is_skipped_only_where_it_changes_nothing(text: str) -> None:
     repaired = dates._ISO_FIX.sub(lambda m: m.group(1) or "", text)
     if repaired != text:
         assert "." in text or " " in text or not text.isprintable()
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("Sep 16, 2025", "2025-09-16"),
+    ("Published: 28/08/2025 18:42", "2025-08-28T18:42:00"),
+    ("Posted on April 13, 2023", "2023-04-13"),
+    ("Friday, December 19, 2025", "2025-12-19"),
+    ("Faith Katunga • Oct 20, 2025", "2025-10-20"),
+    ("December 18, 2025 ・ 3 min read", "2025-12-18"),
+    ("Posted on the 15/12/2025 at 19:00 by @GuillaumeGomez", "2025-12-15T19:00:00"),
+    ("Datum 28.04.2023", "2023-04-28"),
+    ("publié le 3 janvier 2025 à 18h30", "2025-01-03T18:30:00"),
+    ("Publicado el 12 de mayo de 2025", "2025-05-12"),
+    # Prose, captions and long lines are not date lines.
+    ("The plant opened on Sep 16, 2025 after two years of work on the site.", None),
+    ("Ukrainische Kriegstechnik bei den Kämpfen um Bachmut, 24. April 2023", None),
+    ("Sep 16, 2025 " + "word " * 20, None),
+    ("No date here", None),
+    ("Version 2.10.4", None),
+    ("31.02.2024", None),
+])
+def test_date_line(line: str, expected: str | None) -> None:
+    assert date_line(line) == expected
+
+
+def test_update_line() -> None:
+    assert update_line("Last updated: Dec 12, 2025")
+    assert update_line("Aktualisiert am 3. März 2025")
+    assert not update_line("Published: Dec 12, 2025")
+    assert not update_line("Dec 12, 2025")
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("https://example.com/2025/09/04/top-trends/", "2025-09-04"),
+    ("https://example.com/news/2025-09-04-top-trends", "2025-09-04"),
+    ("https://example.com/2025/09/04", "2025-09-04"),
+    ("https://example.com/2025/02/30/slug", None),
+    ("https://example.com/2025/09/slug", None),
+    ("https://example.com/id/20250904/slug", None),
+    ("https://example.com/2025/09-04/slug", None),
+    ("https://example.com/slug?d=2025/09/04", None),
+    ("https://[broken/2025/09/04/", None),
+    (None, None),
+])
+def test_url_date(url: str | None, expected: str | None) -> None:
+    assert url_date(url) == expected
+
+
+@given(st.text(max_size=120))
+def test_date_line_never_raises_and_gives_a_date_of_the_line(text: str) -> None:
+    result = date_line(text)
+    if result is not None:
+        assert result == normalize_date(result)
+        assert len(" ".join(text.split())) <= 80
+
+
+@given(st.text(max_size=80), st.dates(min_value=date(1990, 1, 1),
+                                        max_value=date(2099, 12, 31)))
+def test_url_date_reads_any_day_in_a_path(slug: str, day: date) -> None:
+    assert url_date(f"https://example.com/{day:%Y/%m/%d}/{slug}") == day.isoformat()
+    assert url_date(f"https://example.com/blog/{day:%Y-%m-%d}-{slug}") == day.isoformat()

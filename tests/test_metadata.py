@@ -423,3 +423,77 @@ def test_near_h1_orders_matches_by_level_as_one_query_per_level_would(
     assert [n.mem_id for n in found] == [n.mem_id for n in by_level(ancestors, selector)]
     assert [n.text() for n in found][:4] == ["1a", "1b", "2a", "x" if depth else "2b"]
     assert len(found) == 6 + depth
+
+
+# -- visible dates, when the metadata gives none --------------------------------------
+
+PROSE = "<p>The storm reached the coast overnight, and thousands lost power by morning.</p>"
+
+
+@pytest.mark.parametrize(("header", "published"), [
+    # A date line of its own under the headline, in the forms and labels pages print.
+    ('<p class="text-sm">Sep 16, 2025</p>', "2025-09-16"),
+    ("<div><span>Published:</span> <span>28/08/2025 18:42</span></div>", "2025-08-28T18:42:00"),
+    ("<p>By Ann Lee · 16. September 2025 · 4 min read</p>", "2025-09-16"),
+    ("<div>Posted on the 15/12/2025 at 19:00 by @ann</div>", "2025-12-15T19:00:00"),
+    ("<p>Veröffentlicht am 3. März 2025</p>", "2025-03-03"),
+    # The published line wins over an updated one printed before it...
+    ("<p>Updated: Oct 2, 2025</p><p>Published: Sep 30, 2025</p>", "2025-09-30"),
+    # ... and an updated line is taken when it is the only one.
+    ("<p>Last updated: Dec 12, 2025</p>", "2025-12-12"),
+    # A caption or a sentence that ends in a date is not a date line; a teaser's date
+    # sits in a link.
+    ("<p>Soldiers near the frontline town of Bakhmut, 24 April 2023</p>", None),
+    ('<p><a href="/other">Another story, Sep 2, 2025</a></p>', None),
+    ("<p>The plant opened on Sep 16, 2025 after two years of work on the site.</p>", None),
+])
+def test_a_date_line_near_the_headline_gives_the_date(header: str, published: str | None
+                                                      ) -> None:
+    body = f"<article><header><h1>Storm hits coast</h1>{header}</header>{PROSE}</article>"
+    assert _meta(_page(body=body), "https://example.com/news/storm").published == published
+
+
+def test_a_date_line_above_the_headline_is_taken_when_none_follows_it() -> None:
+    body = ("<main><div><p>December 19th, 2025</p><h1>Storm hits coast</h1></div>"
+            f"{PROSE}</main>")
+    assert _meta(_page(body=body), "https://example.com/storm").published == "2025-12-19"
+
+
+def test_metadata_wins_over_the_printed_date() -> None:
+    head = '<meta property="article:published_time" content="2025-09-14T08:00:00+02:00">'
+    body = f"<article><h1>Storm hits coast</h1><p>Sep 16, 2025</p>{PROSE}</article>"
+    assert _meta(_page(head=head, body=body)).published == "2025-09-14T08:00:00+02:00"
+
+
+@pytest.mark.parametrize("name", [
+    "citation_publication_date", "published_on", "article-publish-date", "pub_date"])
+def test_meta_names_that_say_published(name: str) -> None:
+    head = f'<meta name="{name}" content="2024/05/02">'
+    assert _meta(_page(head=head, body="<h1>T</h1>")).published == "2024-05-02"
+    updated = f'<meta name="{name}_updated" content="2024/05/02">'
+    assert _meta(_page(head=updated, body="<h1>T</h1>")).published is None
+
+
+@pytest.mark.parametrize(("url", "published"), [
+    ("https://example.com/2025/09/04/top-trends/", "2025-09-04"),
+    ("https://example.com/blog/2025-12-17-minisgl", "2025-12-17"),
+    ("https://example.com/2025/13/04/not-a-month/", None),
+    ("https://example.com/2025/09/story", None),
+])
+def test_the_address_gives_the_day_last(url: str, published: str | None) -> None:
+    assert _meta(_page(body=f"<h1>T</h1>{PROSE}"), url).published == published
+
+
+@pytest.mark.parametrize(("meta_time", "published"), [
+    # Filed under the 18th, written in UTC on the 19th: the reader's day is the 18th.
+    ("2025-12-19T02:41:41Z", "2025-12-18"),
+    # Same day, or a time with the page's own offset, or days apart: kept as given.
+    ("2025-12-18T20:00:00Z", "2025-12-18T20:00:00Z"),
+    ("2025-12-18T21:41:41-05:00", "2025-12-18T21:41:41-05:00"),
+    ("2025-12-21T02:41:41Z", "2025-12-21T02:41:41Z"),
+])
+def test_a_utc_time_next_to_the_addresss_day_gives_that_day(meta_time: str, published: str
+                                                             ) -> None:
+    head = f'<meta property="article:published_time" content="{meta_time}">'
+    page = _page(head=head, body="<h1>T</h1>")
+    assert _meta(page, "https://example.com/2025/12/18/story/").published == published

@@ -22,10 +22,11 @@ from __future__ import annotations
 import re
 import warnings
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from urllib.parse import urlsplit
 
 from dateutil import parser as du_parser
 
-__all__ = ["normalize_date"]
+__all__ = ["date_line", "normalize_date", "update_line", "url_date"]
 
 _ISO = re.compile(r"^\d{4}-?\d{2}-?\d{2}(?:$|[T ]\d)")
 _ISO_DATE_ONLY = re.compile(r"^\d{4}-?\d{2}-?\d{2}$")
@@ -167,19 +168,22 @@ def _build(text: str, year: int, month: int, day: int, time: tuple[str | None, .
     return _format(value, True)
 
 
-def _from_text(text: str) -> str | None:
+def _scan(text: str) -> tuple[str | None, re.Match[str]] | None:
+    """The first textual date of ``text`` (None when it is no valid date) and its match."""
     match = _DAY_MONTH_YEAR.search(text)
     if match is not None:
         day, month, year = match.group(1, 2, 3)
-        return _build(text, int(year), _MONTHS[month.lower()], int(day), match.groups()[3:])
+        return _build(text, int(year), _MONTHS[month.lower()], int(day),
+                      match.groups()[3:]), match
     match = _MONTH_DAY_YEAR.search(text)
     if match is not None:
         month, day, year = match.group(1, 2, 3)
-        return _build(text, int(year), _MONTHS[month.lower()], int(day), match.groups()[3:])
+        return _build(text, int(year), _MONTHS[month.lower()], int(day),
+                      match.groups()[3:]), match
     match = _YEAR_FIRST.search(text)
     if match is not None:
         year, month, day = match.group(1, 2, 3)
-        return _build(text, int(year), int(month), int(day), match.groups()[3:])
+        return _build(text, int(year), int(month), int(day), match.groups()[3:]), match
     match = _NUMERIC.search(text)
     if match is not None:
         first, sep, second, year_s = match.group(1, 2, 3, 4)
@@ -187,8 +191,13 @@ def _from_text(text: str) -> str | None:
         year = int(year_s) + (2000 if len(year_s) == 2 else 0)
         if sep == "/" and month > 12 >= day:
             day, month = month, day  # only the US order fits
-        return _build(text, year, month, day, match.groups()[4:])
+        return _build(text, year, month, day, match.groups()[4:]), match
     return None
+
+
+def _from_text(text: str) -> str | None:
+    found = _scan(text)
+    return found[0] if found is not None else None
 
 
 def _from_dateutil(text: str) -> str | None:
@@ -231,3 +240,98 @@ def normalize_date(value: object) -> str | None:
     if not any(ch.isdigit() for ch in text):
         return None
     return _from_dateutil(text)
+
+
+# A date line is short: a label, the date, perhaps a name or a read time. A date inside a
+# sentence of prose ("The company was founded on 4 May 2021 in Denver and ...") is not the
+# page's date.
+_LINE_MAX_CHARS = 80
+_LINE_MAX_WORDS = 8
+# Besides labels: a name, a weekday. A caption ending in its date ("Soldiers near
+# Bakhmut, 24 April 2023") has more.
+_LINE_MAX_OTHER_WORDS = 3
+_LETTERS = re.compile(r"[^\W\d_]+")
+# The words around a date on a date line, in the languages whose months _MONTHS knows:
+# labels, prepositions, read-time words and weekdays.
+_LINE_WORDS = frozenset({
+    "published", "publish", "posted", "post", "date", "dated", "on", "at", "by", "the", "of",
+    "in", "updated", "update", "last", "modified", "min", "mins", "minute", "minutes", "read",
+    "reading", "time", "pm", "am", "veröffentlicht", "aktualisiert", "zuletzt", "stand", "datum",
+    "um", "uhr", "von", "publié", "mis", "à", "jour", "le", "par", "publicado",
+    "actualizado", "el", "de", "por", "las", "a", "pubblicato", "aggiornato", "il", "di", "alle",
+    "em", "às", "atualizado", "gepubliceerd", "bijgewerkt", "geplaatst", "op", "door",
+    "opublikowano", "zaktualizowano", "dnia", "przez", "publicat", "actualizat", "yayınlanma",
+    "güncelleme", "tarihi", "опубликовано", "обновлено", "monday", "tuesday", "wednesday",
+    "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur",
+    "thurs", "fri", "sat", "sun", "montag", "dienstag", "mittwoch", "donnerstag", "freitag",
+    "samstag", "sonntag", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
+    "dimanche", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo",
+    "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica",
+})
+# Labels of a line that gives when the article was changed, not first published, in the
+# languages whose months _MONTHS knows.
+_UPDATE_LABEL = re.compile(
+    r"\b(?:updated?|last\s+updated|modified|aktualisiert|stand|mis\s+à\s+jour|actualizado|"
+    r"actualisé|aggiornat[oa]|atualizado|bijgewerkt|uppdaterad|opdateret|oppdatert|"
+    r"zaktualizowano|aktualizacja|actualizat|güncellendi|güncelleme|обновлено)\b",
+    re.IGNORECASE)
+# A path segment /2025/09/04/ or /2025-09-04-slug: blogs and news sites put the day of
+# publication there.
+_URL_DATE = re.compile(
+    r"/((?:19|20)\d{2})([/-])(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?=[/_.-]|$)")
+
+
+def date_line(text: str) -> str | None:
+    """The date of a short line that is mostly a date, as :func:`normalize_date` gives it;
+    None for anything else, a sentence that mentions a date included.
+
+    >>> date_line("Published: 28/08/2025 18:42")
+    '2025-08-28T18:42:00'
+    >>> date_line("By Ann Lee · Sep 16, 2025 · 4 min read")
+    '2025-09-16'
+    >>> date_line("The plant opened on Sep 16, 2025 after two years of work on the site.") is None
+    True
+    """
+    if len(text) > 4 * _LINE_MAX_CHARS:
+        return None
+    text = " ".join(text.split())
+    if len(text) > _LINE_MAX_CHARS or not any(ch.isdigit() for ch in text):
+        return None
+    found = _scan(text)
+    if found is None or found[0] is None:
+        return None
+    value, match = found
+    words = _LETTERS.findall(f"{text[:match.start()]} {text[match.end():]}")
+    if len(words) > _LINE_MAX_WORDS:
+        return None
+    if sum(word.lower() not in _LINE_WORDS for word in words) > _LINE_MAX_OTHER_WORDS:
+        return None
+    return value
+
+
+def update_line(text: str) -> bool:
+    """Whether a date line says when the article was updated rather than published."""
+    return _UPDATE_LABEL.search(text) is not None
+
+
+def url_date(url: str | None) -> str | None:
+    """The day an address gives in its path (``/2025/09/04/slug``, ``/2025-09-04-slug``),
+    as ``YYYY-MM-DD``; None when it gives none.
+
+    >>> url_date("https://example.com/2025/09/04/top-trends/")
+    '2025-09-04'
+    """
+    if not url:
+        return None
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return None
+    match = _URL_DATE.search(path)
+    if match is None:
+        return None
+    year, _, month, day = match.groups()
+    try:
+        return _format(date(int(year), int(month), int(day)), False)
+    except ValueError:
+        return None

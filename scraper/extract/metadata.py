@@ -25,12 +25,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.authors import dedupe_names, has_byline_word, split_authors
-from scraper.extract.dates import normalize_date
+from scraper.extract.dates import date_line, normalize_date, update_line, url_date
 from scraper.extract.headline import Site, choose_headline, clean_title
 from scraper.extract.jsonld import flatten, page_object, parse_jsonld, pick_article, types_of
 from scraper.extract.tags import ancestor_with_tag, tag_ids
@@ -192,7 +193,9 @@ _HEAD_SELECTOR = (
     'meta[content], script[type="application/ld+json"], link[rel~="canonical"], title'
 )
 _IDS = tag_ids({"meta", "script", "link", "h1", "a", "body", "html", "figure", "figcaption",
-                "picture", "img", "style", "article", "main", "section", "svg", "time"})
+                "picture", "img", "style", "article", "main", "section", "svg", "time",
+                "-text", "nav", "footer", "aside", "noscript", "template", "button",
+                "select", "option", "textarea"})
 _META_ID = _IDS["meta"]
 _SCRIPT_ID = _IDS["script"]
 _LINK_ID = _IDS["link"]
@@ -576,20 +579,124 @@ def _date_of(values: Iterable[Any]) -> str | None:
 
 def _published(page: _Page) -> str | None:
     """The article's own publication time: JSON-LD of the article object, then meta tags,
-    then a date near the headline, then one in the title."""
+    then a date element near the headline, meta names that say "published", a date line
+    near the headline, the address, the title."""
     article, sig = page.article, page.sig
     if article is not None:
         found = _date_of(_as_list(article.get("datePublished"))
                          + _as_list(article.get("dateCreated")))
         if found:
-            return _with_zone(found, sig.meta) if _NAIVE_TIME.match(found) else found
+            found = _with_zone(found, sig.meta) if _NAIVE_TIME.match(found) else found
+            return _local_day(found, page.url)
     for key in _PUBLISHED_META:
         values = sig.meta.get(key)
         if values:
             found = _date_of(values)
             if found:
+                return _local_day(found, page.url)
+    return (_page_date(page) or _meta_date_by_name(sig.meta) or _printed_date(page)
+            or url_date(page.url) or _title_date(page))
+
+
+_ONE_DAY = timedelta(days=1)
+
+
+def _local_day(found: str, url: str | None) -> str:
+    """A time in UTC whose day is next to the day the address gives: the same moment,
+    written in UTC by a CMS that files the story under its local day; the local day is
+    the one readers see, so it wins (the time of day in UTC is then not theirs)."""
+    if not found.endswith("Z"):
+        return found
+    day = url_date(url)
+    if day is None or day == found[:10]:
+        return found
+    try:
+        apart = abs(date.fromisoformat(day) - date.fromisoformat(found[:10]))
+    except ValueError:
+        return found
+    return day if apart == _ONE_DAY else found
+
+
+# Meta names outside _PUBLISHED_META that still say what they hold: "published_on",
+# "citation_publication_date", "article-publish-date" (the names of one convention each).
+_PUBLISH_NAME = re.compile(r"publi(?:sh|cation)|\bpub[-_.]?date")
+_NOT_PUBLISH_NAME = re.compile(r"modif|updat|expir|revis")
+
+
+def _meta_date_by_name(meta: dict[str, list[str]]) -> str | None:
+    for key, values in meta.items():
+        if _PUBLISH_NAME.search(key) and not _NOT_PUBLISH_NAME.search(key):
+            found = _date_of(values)
+            if found:
                 return found
-    return _page_date(page) or _title_date(page)
+    return None
+
+
+# The printed date is looked for this many levels up from the h1 (nearest first), in at
+# most this many nodes per level: far enough for a date line in the header block around
+# the headline, never the whole page.
+_PRINTED_LEVELS = 6
+_PRINTED_NODES = 1500
+# Text in these elements is not the article's date line: links (teasers of other
+# stories), navigation, asides, scripts and form controls.
+_NOT_DATE_LINE_IDS = frozenset(_IDS[name] for name in (
+    "a", "nav", "footer", "aside", "script", "style", "noscript", "template", "button",
+    "select", "option", "textarea", "figure", "figcaption", "h1"))
+_NOT_DATE_LINE_LEVELS = 3
+_TEXT_ID = _IDS["-text"]
+
+
+def _printed_date(page: _Page) -> str | None:
+    """A date printed on a line of its own near the headline ("Sep 16, 2025", "Published:
+    28/08/2025 18:42"), when no date element or metadata gives one: in the nearest
+    ancestor of the h1 that holds one, the first line after the h1 that does not say
+    "updated" (else the first after it, else the last before it)."""
+    h1 = page.h1_node()
+    if h1 is None:
+        return None
+    node = h1.parent
+    for _ in range(_PRINTED_LEVELS):
+        if node is None:
+            return None
+        found = _date_lines(node, h1)
+        if found is not None or node.tag_id in _PAGE_IDS:
+            return found
+        node = node.parent
+    return None
+
+
+def _date_lines(ancestor: LexborNode, h1: LexborNode) -> str | None:
+    before: str | None = None
+    updated: str | None = None
+    after_h1 = False
+    seen: set[int] = set()
+    for count, node in enumerate(ancestor.traverse(include_text=True)):
+        if count > _PRINTED_NODES:
+            break
+        if not after_h1:
+            after_h1 = node.mem_id == h1.mem_id
+        if node.tag_id != _TEXT_ID:
+            continue
+        parent = node.parent
+        raw = node.text_content
+        if parent is None or not raw or not any(ch.isdigit() for ch in raw):
+            continue
+        if parent.mem_id in seen or parent.tag_id in _NOT_DATE_LINE_IDS:
+            continue
+        seen.add(parent.mem_id)
+        if ancestor_with_tag(parent, _NOT_DATE_LINE_IDS, _NOT_DATE_LINE_LEVELS) is not None:
+            continue
+        line = parent.text(separator=" ")
+        found = date_line(line)
+        if found is None:
+            continue
+        if not after_h1:
+            before = found
+        elif not update_line(line):
+            return found
+        elif updated is None:
+            updated = found
+    return updated or before
 
 
 def _with_zone(naive: str, meta: dict[str, list[str]]) -> str:
