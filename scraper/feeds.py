@@ -12,26 +12,21 @@ URL it fetches it (with no timeout), and given ``bytes`` or a ``str`` it first t
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import io
 import re
-import time
-import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from datetime import time as dt_time
 from html import unescape
 from typing import Any
 from xml.sax import SAXParseException
 
 import feedparser
-from dateutil import parser as dateparser
-from dateutil import tz
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.errors import FeedError
+from scraper.extract.authors import dedupe_names, split_authors
+from scraper.extract.dates import normalize_date
 from scraper.urls import canonicalize, is_http_url
 
 __all__ = ["FeedEntry", "ParsedFeed", "parse_feed"]
@@ -46,8 +41,8 @@ class FeedEntry:
     title: str | None = None
     summary: str | None = None  # plain text
     authors: tuple[str, ...] = ()
-    published: str | None = None  # ISO 8601, UTC with Z
-    updated: str | None = None  # ISO 8601, UTC with Z
+    published: str | None = None  # ISO 8601 as extract.dates gives it (the feed's offset)
+    updated: str | None = None
     tags: tuple[str, ...] = ()
 
 
@@ -268,77 +263,17 @@ def _tags(raw: object) -> tuple[str, ...]:
     return _unique(_squash(t) for t in terms)
 
 
-# --- dates -----------------------------------------------------------------------------
-
-# dateutil knows UTC and GMT only; these abbreviations are common in news feeds. Some are
-# ambiguous: IST is read as India's (+05:30), the likeliest in English-language news feeds.
-_TZ_ABBREVIATIONS = {
-    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
-    "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "IST": 5.5, "JST": 9, "AEST": 10,
-    "AEDT": 11,
-}
+# --- dates and authors: the page's normalizer, so that a feed and a page agree ----------
 
 
 def _date(raw: object, key: str) -> str | None:
+    # The text as the feed wrote it, not feedparser's reading of it (``*_parsed``): that one
+    # knows other zone names than the page's reader and drops the time of some forms.
     text = _get(raw, key)
-    text = text.strip() if isinstance(text, str) and text.strip() else None
-    moment = _from_struct(_get(raw, f"{key}_parsed"))
-    if moment is None:
-        return _parse_date(text) if text else None
-    # feedparser reads "2024-03-06 09:15 EST" as the date alone, at midnight: when the text
-    # plainly has a time, dateutil's reading of the whole text is the better one.
-    if moment.time() == dt_time(0) and text and _CLOCK.search(text):
-        better = _parse_date(text)
-        if better:
-            return better
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return normalize_date(text) if isinstance(text, str) else None
 
 
-def _from_struct(value: object) -> datetime | None:
-    """feedparser's ``*_parsed`` values: struct_time in UTC."""
-    if not isinstance(value, time.struct_time):
-        return None
-    try:
-        return datetime.fromtimestamp(calendar.timegm(value), UTC)
-    except (OverflowError, ValueError, OSError):
-        return None
-
-
-_CLOCK = re.compile(r"\b(?!00:00)\d{1,2}:\d{2}")
-_DOTTED_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{2,4}")
-
-
-def _parse_date(text: str) -> str | None:
-    """A date feedparser could not read: UTC with Z when it has a zone, else as given."""
-    text = text.strip()
-    if not text or len(text) > 100:  # no date is written longer; dateutil tries hard
-        return None
-    tzinfos = {name: tz.tzoffset(name, int(hours * 3600))
-               for name, hours in _TZ_ABBREVIATIONS.items()}
-    try:
-        with warnings.catch_warnings():
-            # An unknown zone name yields a naive datetime plus a warning; naive is fine.
-            warnings.simplefilter("ignore")
-            # "06.03.2024" is written day first wherever dots separate the parts.
-            moment = dateparser.parse(text, tzinfos=tzinfos,
-                                      dayfirst=bool(_DOTTED_DATE.match(text)))
-    except (ValueError, OverflowError, TypeError):
-        return None
-    if moment.tzinfo is None:
-        return moment.strftime("%Y-%m-%dT%H:%M:%S")
-    try:
-        offset = moment.utcoffset() or timedelta(0)
-        utc = moment.replace(tzinfo=None) - offset
-    except OverflowError:
-        return None
-    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-# --- authors ---------------------------------------------------------------------------
-
-_EMAIL = re.compile(r"\(?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*\)?")
-_BY = re.compile(r"^\s*by\b[:\s]*", re.IGNORECASE)
-_AND = re.compile(r"\s+(?:and|&)\s+|\s*;\s*", re.IGNORECASE)
+# A longer "name" is not a byline (and reading it costs time on untrusted input).
 _MAX_BYLINE = 300
 
 
@@ -351,25 +286,8 @@ def _authors(raw: object) -> tuple[str, ...]:
     author = _get(raw, "author")
     if not names and isinstance(author, str):
         names.append(author)
-    # A longer "name" is not a byline (and the e-mail pattern is quadratic in its length).
-    return _unique(name for value in names if len(value) <= _MAX_BYLINE
-                   for name in _split_names(value))
-
-
-def _split_names(value: str) -> list[str]:
-    """``"By Jo Smith and Al Brown"`` -> both names; ``"Smith, Jo"`` stays one name."""
-    text = _squash(_EMAIL.sub(" ", value)) or ""
-    text = _BY.sub("", text)
-    names: list[str] = []
-    for part in _AND.split(text):
-        pieces = [p.strip() for p in part.split(",")]
-        # A comma separates names only when each side is a full name ("Jo Smith, Al
-        # Brown"); "Smith, Jo" is one person written surname first.
-        if len(pieces) > 1 and all(len(p.split()) >= 2 for p in pieces):
-            names.extend(pieces)
-        else:
-            names.append(part.strip(" ,"))
-    return [_BY.sub("", n).strip(" ,") for n in names if n.strip(" ,")]
+    return dedupe_names(name for value in names if len(value) <= _MAX_BYLINE
+                        for name in split_authors(value))
 
 
 # --- text ------------------------------------------------------------------------------

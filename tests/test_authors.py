@@ -30,6 +30,10 @@ from scraper.extract.authors import dedupe_names, has_byline_word, split_authors
     ("Deutsche Welle (www.dw.com)", ["Deutsche Welle"]),
     ("Reporting by Jane Doe", ["Jane Doe"]),
     ("Written by Jane Doe", ["Jane Doe"]),
+    # One person written surname first; two agencies are two
+    ("Doe, Jane", ["Doe, Jane"]),
+    ("By Müller, Hans", ["Müller, Hans"]),
+    ("Reuters, AP", ["Reuters", "AP"]),
     # German
     ("Von Anna Müller und Max Mustermann", ["Anna Müller", "Max Mustermann"]),
     ("von Ursula von der Leyen", ["Ursula von der Leyen"]),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scraper.errors import FeedError
+from scraper.extract import extract
 from scraper.feeds import FeedEntry, ParsedFeed, parse_feed
 from tests.httpserver import LoopbackServer, Reply
 
@@ -45,7 +47,7 @@ def test_rss20() -> None:
             title="Talks resume in Erbil",
             summary="Delegations met on Tuesday. More talks are planned.",
             authors=("Jane Doe", "John Roe"),
-            published="2024-03-05T11:30:00Z",
+            published="2024-03-05T14:30:00+03:00",  # the feed's offset kept (RFC 3339)
             tags=("World", "Middle East"),
         ),
         FeedEntry(
@@ -77,7 +79,7 @@ def test_rss20() -> None:
             link="https://news.example.com/odd-date",
             title="Dated only in a format feedparser cannot read",
             authors=("Smith, Jo",),
-            published="2024-03-06T14:15:00Z",
+            published="2024-03-06T09:15:00-05:00",
         ),
     )
 
@@ -95,8 +97,8 @@ def test_atom10() -> None:
             title="New chip announced",
             summary="It is fast & small.",
             authors=("Ada Byte", "Grace Hop"),
-            published="2024-03-05T08:00:00Z",
-            updated="2024-03-05T10:30:00Z",
+            published="2024-03-05T09:00:00+01:00",
+            updated="2024-03-05T11:30:00+01:00",
             tags=("hardware", "chips"),
         ),
         FeedEntry(
@@ -126,8 +128,8 @@ def test_rdf10() -> None:
             title="Grüne Woche eröffnet",  # ISO-8859-1 declared and honoured
             summary="Die Messe in München – mit 1.000 Ausstellern.",
             authors=("Hans Müller", "Eva Schmidt"),
-            published="2024-03-05T09:00:00Z",  # dc:date
-            updated="2024-03-05T09:00:00Z",
+            published="2024-03-05T10:00:00+01:00",  # dc:date
+            updated="2024-03-05T10:00:00+01:00",
             tags=("Wirtschaft",),
         ),
         FeedEntry(
@@ -277,14 +279,17 @@ def test_arbitrary_bytes_give_a_feed_or_feed_error(content: bytes,
          ("Jane Doe", "John Roe", "Ann Lee")),
         ("<dc:creator>Doe, Jane</dc:creator>", ("Doe, Jane",)),
         ("<dc:creator>Jane Doe (jane.doe@example.com)</dc:creator>", ("Jane Doe",)),
-        ("<dc:creator>A B</dc:creator><dc:creator>C D</dc:creator>", ("A B", "C D")),
+        ("<dc:creator>Ann Bell</dc:creator><dc:creator>Carl Dunn</dc:creator>",
+         ("Ann Bell", "Carl Dunn")),
         ("<dc:creator>Jane Doe and jane doe</dc:creator>", ("Jane Doe",)),
         ("<author>jane@example.com (Jane Doe)</author>", ("Jane Doe",)),
         ("<author>jane@example.com</author>", ()),
         ("<dc:creator>Brandon Anderson</dc:creator>", ("Brandon Anderson",)),
         ("<dc:creator>Byron Bay</dc:creator>", ("Byron Bay",)),
-        (f"<dc:creator>{'x' * 301}</dc:creator>", ()),
-        (f"<dc:creator>{'x' * 300}</dc:creator>", ("x" * 300,)),
+        # The page's rules: a name is at most 70 characters; past 300 none is read at all.
+        (f"<dc:creator>{'x' * 71}</dc:creator>", ()),
+        (f"<dc:creator>{'x' * 70}</dc:creator>", ("x" * 70,)),
+        (f"<dc:creator>{'Jane Doe; ' * 40}</dc:creator>", ()),
     ],
 )
 def test_authors(inner: str, authors: tuple[str, ...]) -> None:
@@ -294,19 +299,36 @@ def test_authors(inner: str, authors: tuple[str, ...]) -> None:
 @pytest.mark.parametrize(
     ("date", "iso"),
     [
-        ("Tue, 05 Mar 2024 14:30:00 +0300", "2024-03-05T11:30:00Z"),
+        # The page's reader (extract/dates): the feed's offset kept, RFC 3339.
+        ("Tue, 05 Mar 2024 14:30:00 +0300", "2024-03-05T14:30:00+03:00"),
         ("Tue, 05 Mar 2024 00:00:00 GMT", "2024-03-05T00:00:00Z"),
-        ("2024-03-05T14:30:00-05:00", "2024-03-05T19:30:00Z"),
-        ("2024-03-06 09:15 EST", "2024-03-06T14:15:00Z"),
-        ("March 6, 2024 9:15 AM EST", "2024-03-06T14:15:00Z"),
+        ("2024-03-05T14:30:00-05:00", "2024-03-05T14:30:00-05:00"),
+        ("2024-03-06 09:15 EST", "2024-03-06T09:15:00-05:00"),
+        ("March 6, 2024 9:15 AM EST", "2024-03-06T09:15:00-05:00"),
         ("06.03.2024 09:15", "2024-03-06T09:15:00"),  # no zone: as given, no Z
         ("not a date", None),
-        ("March 6, 2024" + " " * 90 + "9:15 AM EST", None),  # over 100 characters
+        # The reader finds the date in text too long to be all date (the time is too far).
+        ("March 6, 2024" + " " * 90 + "9:15 AM EST", "2024-03-06"),
         ("", None),
     ],
 )
 def test_dates(date: str, iso: str | None) -> None:
     assert one_entry(f"<pubDate>{date}</pubDate>").published == iso
+
+
+@pytest.mark.parametrize("zone", ["IST", "EST", "CEST", "+0530"])
+def test_a_feed_and_a_page_read_one_time_and_one_byline_alike(zone: str) -> None:
+    """One normalizer: the same text gives the same instant and names on both paths."""
+    when, byline = f"Tue, 05 Mar 2024 09:00:00 {zone}", "By Jane Doe, Staff Writer"
+    entry = one_entry(f"<pubDate>{when}</pubDate><dc:creator>{byline}</dc:creator>")
+    page = extract(
+        f'<html><head><meta property="article:published_time" content="{when}">'
+        f'<meta name="author" content="{byline}"></head><body><article><h1>Title</h1>'
+        "<p>Some text of the story.</p></article></body></html>", "https://example.com/a")
+    assert entry.published is not None and page.published is not None
+    assert datetime.fromisoformat(entry.published) == datetime.fromisoformat(page.published)
+    assert datetime.fromisoformat(entry.published).utcoffset() is not None
+    assert entry.authors == page.authors == ("Jane Doe",)
 
 
 @pytest.mark.parametrize(

@@ -57,6 +57,9 @@ _ROLE = re.compile(rf"\b(?:{grouped_alternation(_ROLE_WORDS)})\b", re.IGNORECASE
 _ROLE_AFTER_IN = re.compile(r"^(?:in|en|à|a|aus|from|at)\s+\S", re.IGNORECASE)
 # Role words East Asian bylines put after the name ("신현주 기자", "松岡大地記者").
 _ROLE_SUFFIX = re.compile(r"\s*(?:기자|특파원|선임기자|記者|特派員|编辑|记者|撮影)$")
+# "Doe, Jane": one person written surname first (the form of library catalogues and some
+# feeds), not two: a list of people gives each a full name ("Jane Doe, John Roe").
+_SURNAME_FIRST = re.compile(r"^[^\W\d_][\w'’.-]*,\s*[^\W\d_][\w'’.-]*$")
 # Punctuation trimmed off a name's ends (a final "." may end an initial: "John Q.").
 _LEAD_TRIM = " \t\n-–—:,;.|*•·"
 _TAIL_TRIM = " \t\n-–—:,;|*•·"
@@ -115,6 +118,11 @@ def split_authors(text: str | None) -> list[str]:
     if "(" in text or "[" in text:
         text = normalize_space(_PARENS.sub("", text))
     text = _strip_prefix(text)
+    # Not for acronyms: "Reuters, AP" are two agencies.
+    if _SURNAME_FIRST.match(text) and not _ROLE.search(text) and not any(
+            piece.strip().isupper() for piece in text.split(",")):
+        name = _clean_piece(text)
+        return [name] if name else []
     names = []
     for part in _SPLIT_MARK.split(text):
         if _ROLE.search(part):
