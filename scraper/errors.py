@@ -22,6 +22,8 @@ something to do about it, what to do::
 
 from __future__ import annotations
 
+from typing import Any, Self
+
 __all__ = [
     "ArchiveError",
     "BlockedAddress",
@@ -42,7 +44,61 @@ __all__ = [
 
 
 class ScraperError(Exception):
-    """Base of every error this package raises on purpose."""
+    """Base of every error this package raises on purpose.
+
+    ``reason`` says what went wrong; ``url`` (the page or feed concerned), ``source`` (its
+    name in sources.yaml) and ``feed`` (the feed a page was found through) say where, as far
+    as the code that raised the error, or passed it on (:meth:`located`), knew it. ``str()``
+    names them all::
+
+        str(FetchError("https://example.com/a", "HTTP 404").located(
+            source="example", feed="https://example.com/rss"))
+        # 'https://example.com/a: HTTP 404 (source example, feed https://example.com/rss)'
+
+    Every error pickles with all its fields (:meth:`__reduce__`), so one raised in an
+    extraction worker reaches the daemon as the same class, not as a string.
+    """
+
+    url: str | None = None
+    source: str | None = None
+    feed: str | None = None
+
+    def __init__(self, reason: str, *, url: str | None = None, source: str | None = None,
+                 feed: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.url = url
+        self.source = source
+        self.feed = feed
+
+    def located(self, *, url: str | None = None, source: str | None = None,
+                feed: str | None = None) -> Self:
+        """Add where the error happened, keeping what it already names; returns the error,
+        so ``raise exc.located(source=name, feed=feed_url)`` passes it on."""
+        self.url = self.url or url
+        self.source = self.source or source
+        self.feed = self.feed or feed
+        return self
+
+    def __str__(self) -> str:
+        text = f"{self.url}: {self.reason}" if self.url else self.reason
+        where = [f"source {self.source}"] if self.source else []
+        if self.feed and self.feed != self.url:
+            where.append(f"feed {self.feed}")
+        return f"{text} ({', '.join(where)})" if where else text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception pickles as cls(*args), which the subclasses' own constructors (url,
+        # status ...) do not accept; rebuilding from the fields needs no constructor.
+        return _rebuild, (type(self), self.args, self.__dict__.copy())
+
+
+def _rebuild(cls: type[ScraperError], args: tuple[Any, ...],
+             fields: dict[str, Any]) -> ScraperError:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(fields)
+    return error
 
 
 class ConfigError(ScraperError):
@@ -55,19 +111,21 @@ class ConfigError(ScraperError):
         self, message: str, *, file: str | None = None, source: str | None = None,
         key: str | None = None,
     ) -> None:
+        super().__init__(message, source=source)
         self.file = file
-        self.source = source
         self.key = key
+
+    def __str__(self) -> str:
         where = ": ".join(
             part
             for part in (
-                file,
-                f"source {source!r}" if source else None,
-                f"key {key!r}" if key else None,
+                self.file,
+                f"source {self.source!r}" if self.source else None,
+                f"key {self.key!r}" if self.key else None,
             )
             if part
         )
-        super().__init__(f"{where}: {message}" if where else message)
+        return f"{where}: {self.reason}" if where else self.reason
 
 
 class FetchError(ScraperError):
@@ -76,9 +134,7 @@ class FetchError(ScraperError):
     transient = False
 
     def __init__(self, url: str, reason: str) -> None:
-        self.url = url
-        self.reason = reason
-        super().__init__(f"{url}: {reason}")
+        super().__init__(reason, url=url)
 
 
 class NetworkError(FetchError):
@@ -123,13 +179,11 @@ class FeedError(ScraperError):
     """A feed yielded no usable entries."""
 
     def __init__(self, url: str, reason: str) -> None:
-        self.url = url
-        self.reason = reason
-        super().__init__(f"{url}: {reason}")
+        super().__init__(reason, url=url, feed=url)
 
 
 class ExtractionError(ScraperError):
-    """A page could not be turned into an article at all."""
+    """A page could not be turned into an article at all (``url`` named when known)."""
 
 
 class NotText(ExtractionError):
