@@ -32,8 +32,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scraper.config import Config, SourceConfig
-from scraper.daemon import ExtractorPool, PollOutcome, poll_once
+from scraper.daemon import PollOutcome, poll_once
 from scraper.fetch import FetchSettings
+from scraper.pool import ExtractorPool
 from tests.httpserver import LoopbackServer, Reply, Request
 
 LOREM = ("The regional government said on Tuesday that the new water project would serve "
@@ -90,17 +91,8 @@ def serve(args: argparse.Namespace, conn: Connection) -> None:
 
 
 def worker_peak_mb(pool: ExtractorPool) -> float:
-    """The largest peak RSS (VmHWM) of the pool's live workers, from /proc (Linux)."""
-    peak = 0
-    for pid in list((pool._pool._processes or {}).keys()):
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmHWM:"):
-                peak = max(peak, int(line.split()[1]))
-    return round(peak / 1024, 1)
+    """The largest peak RSS of the pool's workers, as they last reported it."""
+    return round(max((s.peak_rss for s in [*pool.stats(), *pool.retired]), default=0) / 2**20, 1)
 
 
 def sources_for(base: str, args: argparse.Namespace) -> list[SourceConfig]:

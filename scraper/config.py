@@ -127,7 +127,9 @@ class ExtractionSettings:
 
     time_limit: float = 30.0  # seconds one page may take before its worker is killed
     workers: int | None = None  # None: one per CPU, at most four
-    tasks_per_worker: int = 200  # pages before a worker is replaced (bounds a slow leak)
+    # Tasks before a worker is replaced. A worker whose memory grows is replaced sooner (see
+    # scraper.pool), so this only bounds what a leak too slow to see could do.
+    tasks_per_worker: int = 5000
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
-"""The long-running parts: the extraction process pool, logging, the scheduler daemon
-(``scraper run``), the one-pass ``scraper poll`` and ``scraper status``.
+"""The long-running parts: logging, the scheduler daemon (``scraper run``), the one-pass
+``scraper poll`` and ``scraper status``; the extraction workers are :mod:`scraper.pool`.
 
 Everything is built inside the entry functions and passed down; nothing runs at import::
 
@@ -10,22 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import json
 import logging
-import multiprocessing
-import os
 import signal
 import sys
-import threading
-import time
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -35,17 +28,14 @@ from rich.table import Table
 
 from scraper.archive import WarcArchive
 from scraper.config import Config, ExtractionSettings, SourceConfig, load_config
-from scraper.errors import ConfigError, ExtractionError, FeedError
-from scraper.extract import extract
-from scraper.feeds import ParsedFeed, parse_feed
+from scraper.errors import ConfigError
 from scraper.fetch import Fetcher
-from scraper.models import Article, ExtractRules
 from scraper.poller import FeedReport, Poller
+from scraper.pool import ExtractorPool
 from scraper.store import FeedStatus, Store, format_time, open_state_readonly, read_statuses
 
 __all__ = [
     "Daemon",
-    "ExtractorPool",
     "configure_logging",
     "poll_once",
     "render_status",
@@ -55,7 +45,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 
 SHUTDOWN_GRACE = 7.0  # seconds in-flight polls get to commit after SIGTERM (exit within 10 s)
 ARCHIVE_DIR = "archive"  # under the output directory
@@ -67,160 +56,6 @@ def open_archive(config: Config, output: Path, worker: str = "local") -> WarcArc
     if config.archive.format != "warc":
         return None
     return WarcArchive(output / ARCHIVE_DIR, worker=worker, max_size=config.archive.max_size)
-
-
-class ExtractorPool:
-    """Runs extraction in worker processes with a time limit per page.
-
-    Workers are recycled after ``max_tasks_per_child`` pages (a slow leak in a parser stays
-    bounded); a page that runs over ``time_limit`` gets the whole pool killed and replaced
-    (a stuck worker cannot be interrupted any other way); pages that were in the killed pool
-    are tried once more in the new one. At most ``workers`` pages are handed over at a time,
-    so the limit measures the work on a page, not its wait in a queue.
-    """
-
-    def __init__(
-        self, workers: int | None = None, *, time_limit: float = 30.0,
-        max_tasks_per_child: int = 200, func: Callable[..., Article] = extract,
-    ) -> None:
-        self.workers = workers or self.default_workers()
-        self.time_limit = time_limit
-        self._max_tasks = max_tasks_per_child
-        self._func = func
-        self._context = multiprocessing.get_context("spawn")
-        self._pool = self._new_pool()
-        self._generation = 0
-        self._slots = asyncio.Semaphore(self.workers)
-        self.killed = 0
-
-    @classmethod
-    def from_settings(cls, settings: ExtractionSettings) -> ExtractorPool:
-        """The pool ``settings:`` asks for (``extract_workers`` and so on)."""
-        return cls(settings.workers, time_limit=settings.time_limit,
-                   max_tasks_per_child=settings.tasks_per_worker)
-
-    @staticmethod
-    def default_workers() -> int:
-        """One worker per CPU, at most four: fetching, not extraction, sets the pace."""
-        return max(1, min(4, os.cpu_count() or 1))
-
-    def _new_pool(self) -> ProcessPoolExecutor:
-        return _RecyclingPool(self.workers, mp_context=self._context,
-                                   max_tasks_per_child=self._max_tasks,
-                                   initializer=_exit_with_parent, initargs=(os.getpid(),))
-
-    def _replace(self, generation: int, why: str) -> None:
-        if generation != self._generation:
-            return  # another task already replaced this pool
-        old = self._pool
-        self._generation += 1
-        self._pool = self._new_pool()
-        self.killed += 1
-        log.warning("extraction pool replaced: %s", why, extra={"event": "pool_replaced"})
-        _kill_pool(old)
-
-    async def __call__(self, html: bytes, url: str | None, rules: ExtractRules,
-                       content_type: str | None) -> Article:
-        """Extract one page in a worker; ExtractionError on failure or time-out. ``url`` is
-        None for a saved page of unknown address (``scraper reextract``)."""
-        call = functools.partial(self._func, html, url, rules, content_type=content_type)
-        where = url or "a page without URL"
-        try:
-            result: Article = await self._run(call, where, "extraction")
-        except ExtractionError:
-            raise
-        except Exception as exc:  # a parser bug on one page must not stop the feed
-            raise ExtractionError(f"{where}: extractor failed: {exc!r}") from exc
-        return result
-
-    async def call(self, func: Callable[[], T], label: str) -> T:
-        """Run ``func`` (picklable) in a worker under the same time limit; ExtractionError
-        naming ``label`` on a time-out or a dead worker. ``scraper reextract`` runs its jobs
-        (read a page from the archive, extract it) this way."""
-        result: T = await self._run(func, label, "extraction")
-        return result
-
-    async def parse_feed(self, content: bytes, url: str,
-                         headers: Mapping[str, str]) -> ParsedFeed:
-        """Parse a feed in a worker: a pathological feed costs a worker, not the event loop
-        (FeedError on failure or time-out)."""
-        call = functools.partial(_parse_feed, content, url, dict(headers))
-        try:
-            result: ParsedFeed | str = await self._run(call, url, "feed parsing")
-        except ExtractionError as exc:
-            raise FeedError(url, str(exc).removeprefix(f"{url}: ")) from None
-        if isinstance(result, str):
-            raise FeedError(url, result)
-        return result
-
-    async def _run(self, call: Callable[[], Any], url: str, what: str) -> Any:
-        loop = asyncio.get_running_loop()
-        async with self._slots:
-            for attempt in (1, 2):
-                generation = self._generation
-                try:
-                    future = loop.run_in_executor(self._pool, call)
-                    return await asyncio.wait_for(future, self.time_limit)
-                except TimeoutError:
-                    self._replace(generation, f"{url} took over {self.time_limit:g} s")
-                    raise ExtractionError(
-                        f"{url}: {what} took over {self.time_limit:g} s") from None
-                except BrokenProcessPool:
-                    self._replace(generation, "a worker died")
-                    if attempt == 2:
-                        raise ExtractionError(f"{url}: the {what} worker died") from None
-        raise AssertionError("unreachable")
-
-    def close(self) -> None:
-        """Stop the workers now (a hung one is killed, not waited for)."""
-        _kill_pool(self._pool)
-
-
-def _parse_feed(content: bytes, url: str, headers: dict[str, str]) -> ParsedFeed | str:
-    """parse_feed in a worker; a FeedError comes back as its reason (its two-argument
-    constructor does not survive pickling)."""
-    try:
-        return parse_feed(content, url, headers)
-    except FeedError as exc:
-        return exc.reason
-
-
-def _exit_with_parent(parent: int) -> None:
-    """Worker start-up: exit when the daemon is gone. After a ``kill -9`` nothing tells the
-    workers, which would otherwise wait on their queue forever, one set per restart."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-class _RecyclingPool(ProcessPoolExecutor):
-    """A process pool that survives being shut down while it recycles a worker.
-
-    CPython 3.11's manager thread replaces a worker that reached ``max_tasks_per_child``
-    by reading ``_processes``, which ``shutdown(wait=False)`` sets to None from another
-    thread without its lock: the manager thread then dies with a TypeError. A pool that is
-    shutting down needs no new worker, so that race is skipped here.
-    """
-
-    def _adjust_process_count(self) -> None:
-        if self._processes is None:
-            return
-        with contextlib.suppress(TypeError):  # None set between the check and the use
-            super()._adjust_process_count()
-
-
-def _kill_pool(pool: ProcessPoolExecutor) -> None:
-    processes = list((pool._processes or {}).values())
-    for process in processes:
-        with contextlib.suppress(Exception):
-            process.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.join(2.0)
 
 
 # -- logging ----------------------------------------------------------------------------

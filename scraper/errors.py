@@ -80,8 +80,12 @@ class ScraperError(Exception):
         self.feed = self.feed or feed
         return self
 
+    def _text(self) -> str:
+        """The message without its place (url, source, feed)."""
+        return self.reason
+
     def __str__(self) -> str:
-        text = f"{self.url}: {self.reason}" if self.url else self.reason
+        text = f"{self.url}: {self._text()}" if self.url else self._text()
         where = [f"source {self.source}"] if self.source else []
         if self.feed and self.feed != self.url:
             where.append(f"feed {self.feed}")
@@ -193,14 +197,8 @@ class NotText(ExtractionError):
     Nothing can be extracted from it; refetching it gives the same bytes.
     """
 
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(f"not HTML or text: {reason}")
-
-    def __reduce__(self) -> tuple[type[NotText], tuple[str]]:
-        # Raised in extraction workers: the default pickling would pass the message, not
-        # the reason, back to __init__.
-        return (NotText, (self.reason,))
+    def _text(self) -> str:
+        return f"not HTML or text: {self.reason}"
 
 
 class StoreError(ScraperError):
@@ -212,11 +210,8 @@ class ArchiveError(ScraperError):
     (``path`` names the file, ``reason`` what is wrong with it)."""
 
     def __init__(self, path: str, reason: str) -> None:
+        super().__init__(reason)
         self.path = path
-        self.reason = reason
-        super().__init__(f"{path}: {reason}")
 
-    def __reduce__(self) -> tuple[type[ArchiveError], tuple[str, str]]:
-        # Crosses the process pool of `scraper reextract`; the default reduce would call
-        # __init__ with the one formatted message.
-        return type(self), (self.path, self.reason)
+    def _text(self) -> str:
+        return f"{self.path}: {self.reason}"

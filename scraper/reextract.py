@@ -402,7 +402,7 @@ async def reextract_into(
     """Scan ``paths`` and re-extract their pages into ``output`` (its state and files),
     with the ``extract:`` rules and ``max_revisions`` of ``config`` when given, in a pool of
     ``workers`` processes (unless ``run`` is given)."""
-    from scraper.daemon import ExtractorPool  # the pool's machinery, only when it runs
+    from scraper.pool import ExtractorPool  # the pool's machinery, only when it runs
 
     reading = progress.add_task("reading", total=len(find_inputs(paths))) if progress else None
     plan = scan(paths, on_file=lambda _: progress.advance(reading) if (

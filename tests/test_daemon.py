@@ -1,4 +1,4 @@
-"""The daemon's parts in-process: the extraction pool (time limit, killed workers), the job
+"""The daemon's parts in-process (the extraction pool is tests/test_pool.py): the job
 table kept in step with the sources file (SIGHUP reload), JSON logs, the poll summary and the
 status table."""
 
@@ -9,7 +9,6 @@ import io
 import json
 import logging
 import os
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +19,6 @@ from rich.console import Console
 from scraper.config import ExtractionSettings, PollSettings, load_config
 from scraper.daemon import (
     Daemon,
-    ExtractorPool,
     PollOutcome,
     configure_logging,
     poll_once,
@@ -29,111 +27,13 @@ from scraper.daemon import (
     select_sources,
     status_rows,
 )
-from scraper.errors import ConfigError, ExtractionError, FeedError
-from scraper.extract import extract
-from scraper.models import Article, ExtractRules, article_id
+from scraper.errors import ConfigError
+from scraper.models import Article
 from scraper.poller import FeedReport
+from scraper.pool import ExtractorPool
 from scraper.store import Batch, FeedCounters, FeedState, Store
 from tests.httpserver import LoopbackServer, Reply
 from tests.test_poll import RSS_TYPE, Item, rss
-
-PAGE = (b"<html><head><title>T</title></head><body><article><h1>Pool story</h1>"
-        b"<p>Text from a worker process.</p></article></body></html>")
-
-
-def slow_or_dying_extract(html: bytes, url: str | None = None, rules: ExtractRules | None = None,
-                          *, content_type: str | None = None) -> Article:
-    """Runs in the pool's workers (spawned, so it must be importable): hangs on HANG, dies
-    on DIE, else extracts."""
-    if b"HANG" in html:
-        time.sleep(60)
-    if b"DIE" in html:
-        os._exit(3)
-    return extract(html, url, rules, content_type=content_type)
-
-
-def pid_extract(html: bytes, url: str | None = None, rules: ExtractRules | None = None,
-                *, content_type: str | None = None) -> Article:
-    """Runs in the pool's workers: says which process it ran in."""
-    return Article(id="0" * 32, url=url, canonical_url=url, body=str(os.getpid()))
-
-
-@pytest.mark.slow
-def test_pool_recycles_workers() -> None:
-    async def go() -> list[str]:
-        pool = ExtractorPool(1, max_tasks_per_child=2, func=pid_extract)
-        try:
-            return [(await pool(PAGE, f"http://127.0.0.1/{n}", ExtractRules(), None)).body
-                    for n in range(6)]
-        finally:
-            pool.close()
-
-    pids = asyncio.run(go())
-    assert [pids[0], pids[2], pids[4]] == [pids[1], pids[3], pids[5]]
-    assert len(set(pids)) == 3
-    assert str(os.getpid()) not in pids
-
-
-@pytest.mark.slow
-def test_pool_time_limit_kills_a_hung_worker_and_keeps_going() -> None:
-    async def go() -> tuple[list[str], int]:
-        pool = ExtractorPool(2, time_limit=1.5, func=slow_or_dying_extract)
-        try:
-            results = await asyncio.gather(
-                pool(b"HANG" + PAGE, "http://127.0.0.1/hang", ExtractRules(), None),
-                pool(PAGE, "http://127.0.0.1/ok", ExtractRules(), "text/html"),
-                return_exceptions=True,
-            )
-            after = await pool(PAGE, "http://127.0.0.1/after", ExtractRules(), None)
-            messages = [str(r) if isinstance(r, Exception) else r.id for r in results]
-            return [*messages, after.headline or ""], pool.killed
-        finally:
-            pool.close()
-
-    messages, killed = asyncio.run(go())
-    assert messages == ["http://127.0.0.1/hang: extraction took over 1.5 s",
-                        article_id("http://127.0.0.1/ok"), "Pool story"]
-    assert killed == 1
-
-
-@pytest.mark.slow
-def test_pool_survives_a_dying_worker() -> None:
-    async def go() -> tuple[str, str | None]:
-        pool = ExtractorPool(1, time_limit=20, func=slow_or_dying_extract)
-        try:
-            with pytest.raises(ExtractionError) as caught:
-                await pool(b"DIE" + PAGE, "http://127.0.0.1/die", ExtractRules(), None)
-            after = await pool(PAGE, "http://127.0.0.1/after", ExtractRules(), None)
-            return str(caught.value), after.headline
-        finally:
-            pool.close()
-
-    assert asyncio.run(go()) == ("http://127.0.0.1/die: the extraction worker died",
-                                 "Pool story")
-
-
-@pytest.mark.slow
-def test_pool_parses_feeds_in_a_worker() -> None:
-    """Feeds are parsed in the pool (untrusted input off the event loop); a FeedError from
-    the worker comes back as a FeedError with its reason."""
-    feed = rss([Item("g1", "http://127.0.0.1/a", "A")])
-
-    async def go() -> tuple[list[tuple[str, str | None]], str]:
-        pool = ExtractorPool(1, time_limit=20)
-        try:
-            parsed = await pool.parse_feed(feed, "http://127.0.0.1/feed",
-                                           {"content-type": RSS_TYPE})
-            with pytest.raises(FeedError) as caught:
-                await pool.parse_feed(b"<html><body>x</body></html>",
-                                      "http://127.0.0.1/page", {})
-            return [(e.link, e.title) for e in parsed.entries], str(caught.value)
-        finally:
-            pool.close()
-
-    assert asyncio.run(go()) == (
-        [("http://127.0.0.1/a", "A")],
-        "http://127.0.0.1/page: not a feed: the response is an HTML page")
-
 
 # -- reload -----------------------------------------------------------------------------
 
@@ -418,20 +318,3 @@ def test_a_second_signal_cancels_poll_once(server: LoopbackServer, tmp_path: Pat
         asyncio.run(go())
     finally:
         released.set()
-
-
-def test_recycling_pool_survives_a_worker_leaving_during_shutdown() -> None:
-    # The manager thread may replace a recycled worker after shutdown(wait=False) has
-    # dropped the process table; the stock 3.11 pool raises TypeError in that thread.
-    from concurrent.futures import ProcessPoolExecutor
-
-    from scraper.daemon import _RecyclingPool
-
-    pool = _RecyclingPool(1, max_tasks_per_child=1)
-    pool.shutdown(wait=True)
-    assert pool._processes is None
-    pool._adjust_process_count()  # nothing to do, and no error
-    stock = ProcessPoolExecutor(1, max_tasks_per_child=1)
-    stock.shutdown(wait=True)
-    with pytest.raises(TypeError):
-        stock._adjust_process_count()

@@ -9,6 +9,7 @@ import pytest
 
 from scraper import errors
 from scraper.errors import (
+    ArchiveError,
     BlockedAddress,
     ConfigError,
     ExtractionError,
@@ -17,6 +18,7 @@ from scraper.errors import (
     FetchTimeout,
     HTTPStatusError,
     NetworkError,
+    NotText,
     ResponseTooLarge,
     RobotsDisallowed,
     ScraperError,
@@ -41,7 +43,9 @@ SAMPLES: list[ScraperError] = [
     BlockedAddress(PAGE, "resolves to a private address"),
     FeedError(FEED, "not well-formed XML"),
     ExtractionError("could not parse HTML", url=PAGE),
+    NotText("a PNG image"),
     StoreError("cannot write records under output"),
+    ArchiveError("archive/local-00001.warc.gz", "truncated record at offset 1024"),
 ]
 
 
@@ -96,3 +100,11 @@ def test_config_error_names_file_source_and_key() -> None:
     assert str(error) == ("sources.yaml: source 'example': key 'interval': "
                           "interval must be a duration")
     assert str(ConfigError("the file is empty")) == "the file is empty"
+
+
+def test_messages_of_errors_with_their_own_wording() -> None:
+    assert str(NotText("a PNG image")) == "not HTML or text: a PNG image"
+    assert NotText("a PNG image").reason == "a PNG image"
+    error = NotText("empty").located(url=PAGE, source="example")
+    assert str(error) == f"{PAGE}: not HTML or text: empty (source example)"
+    assert str(ArchiveError("a.warc", "damaged gzip")) == "a.warc: damaged gzip"
