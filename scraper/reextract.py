@@ -4,18 +4,24 @@ extractor's output changed.
 Two steps. :func:`scan` reads the inputs (WARC files of the page archive, saved ``.html`` and
 ``.html.gz`` files, folders of them) and keeps the newest fetch of each page: an article
 fetched at three polls is re-extracted once, from its last page, since only that one can
-say what the article is now. :class:`Reextraction` then extracts each kept page (in the
-extraction process pool), decides against the state of the output directory, and commits
-in batches to the same store, with the same revision rules as the poller:
+say what the article is now (the archive's index says what a WARC file holds without
+inflating it). :class:`Reextraction` then has each kept page read and extracted (in the
+extraction process pool) and hands the result to the poller's decide step,
+:func:`scraper.records.decide`, as if that fetch had just come back, with the archived feed
+entry and what the output directory's state knows; so the rules are the poller's:
 
-* the article is known (by the feed entry, the link followed, the final URL or the page's
-  canonical URL) and the content hash is the same: nothing is written (``unchanged``);
-* known, and the hash changed: a record with ``revision + 1`` (``revised``), unless the
-  article is at ``max_revisions`` (``capped``);
+* the article is known (by the feed entry, the link followed or the page's canonical URL)
+  and the content hash is the same: nothing is written (``unchanged``);
+* known, and the hash changed (or the poll only had a ``feed_only`` record): a record with
+  ``revision + 1`` (``revised``), unless the article is at ``max_revisions`` (``capped``);
 * not known: revision 1 (``new``).
 
-The record is filled from the archived feed entry exactly as the poll filled it, and keeps
-the archived ``fetched_at`` (the time the page was fetched, so it goes to that day's file).
+Only decisions that write a record are committed (in batches, to the same store): a page
+that did not change leaves the state as the polls left it. A record keeps the archived
+``fetched_at`` (the time the page was fetched, so it goes to that day's file). A page
+archived without a feed entry is keyed by its own address, and a page with no address at
+all (a saved file without a canonical link) is a failure: its id would be a digest of its
+text, new whenever the extractor changes.
 
 Each page is a :class:`PageRef` (file and record offset), which is what a job queue hands
 to a worker: the distributed mode runs :meth:`Reextraction.page` on the workers instead of
@@ -23,7 +29,7 @@ to a worker: the distributed mode runs :meth:`Reextraction.page` on the workers 
 
     plan = scan([Path("output/archive")])
     with Store.open(Path("output")) as store:
-        summary = asyncio.run(Reextraction(store, pool).run(plan))
+        summary = asyncio.run(Reextraction(store, run=pool.call).run(plan))
 """
 
 from __future__ import annotations
@@ -53,17 +59,15 @@ from scraper.archive import (
 from scraper.config import Config, ExtractionSettings, PollSettings, SourceConfig
 from scraper.errors import ArchiveError, ExtractionError
 from scraper.feeds import FeedEntry
-from scraper.models import Article, ExtractRules
-from scraper.records import fill_from_entry
-from scraper.store import ArticleState, Batch, EntryLink, StateStore, Store, format_time
+from scraper.models import Article, ExtractRules, article_id
+from scraper.records import Decision, Known, Limits, Page, decide, page_id
+from scraper.store import ArticleState, Batch, EntryLink, StateStore, Store
 from scraper.urls import canonicalize
 
 __all__ = [
-    "Decision",
     "Plan",
     "Reextraction",
     "Summary",
-    "decide",
     "find_inputs",
     "reextract_into",
     "render_summary",
@@ -207,64 +211,15 @@ def entry_of(page: ArchivedPage) -> FeedEntry | None:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """What one re-extracted page writes: a record (or none) and the article's new state."""
-
-    verdict: Verdict
-    record: Article | None
-    state: ArticleState
-    entries: tuple[EntryLink, ...] = ()
-    aliases: tuple[tuple[str, str], ...] = ()
-
-
-def decide(page: Article, archived: ArchivedPage, known: ArticleState | None,
-           limits: PollSettings, now: str) -> Decision:
-    """The poller's revision rules applied to a page read from the archive (no I/O).
-
-    ``page`` is the extractor's output, ``known`` the article's state in the store (or
-    None), ``now`` the time written as ``last_seen`` of a new article."""
+def _entry_for(archived: ArchivedPage, page: Article) -> FeedEntry | None:
+    """The entry the page came through; for a page archived without one (``scraper
+    scrape``, a saved file, another crawler's WARC) an entry of its own address, so that the
+    decide step keys it by its link as the poller does. None when it has no address."""
     entry = entry_of(archived)
-    record = fill_from_entry(page, entry) if entry is not None else page
-    url = archived.url or page.canonical_url or page.url
-    record = replace(record, source=archived.source, feed_url=archived.feed_url, url=url,
-                     status="ok", fetched_at=format_time(archived.fetched_at))
-    if known is None:
-        record = replace(record, revision=1)
-        state = ArticleState(
-            id=record.id, canonical_url=record.canonical_url, source=record.source,
-            feed_url=record.feed_url, content_hash=record.content_hash, revision=1,
-            entry_updated=entry.updated if entry else None, status="ok", page_failures=0,
-            gave_up=False, first_seen=now, last_seen=now)
-        aliases = [(link, record.id) for link in dict.fromkeys(
-            canonicalize(u) for u in (archived.requested_url, url, record.canonical_url) if u)
-            if link]
-        entries = (EntryLink(archived.feed_url, entry.entry_id, record.id, entry.updated),) if (
-            entry is not None and archived.feed_url) else ()
-        return Decision("new", record, state, entries, tuple(aliases))
-    if known.status == "ok" and known.content_hash == record.content_hash:
-        return Decision("unchanged", None, known)
-    if known.revision >= limits.max_revisions:
-        return Decision("capped", None, known)
-    record = replace(record, id=known.id, revision=known.revision + 1)
-    state = replace(known, content_hash=record.content_hash, revision=record.revision,
-                    canonical_url=record.canonical_url, status="ok", page_failures=0,
-                    gave_up=False)
-    return Decision("revised", record, state)
-
-
-def _lookup(store: StateStore, archived: ArchivedPage) -> ArticleState | None:
-    """The article the poller recorded for this page, found as the poller finds it."""
-    entry = entry_of(archived)
-    if entry is not None and archived.feed_url:
-        seen = store.entry(archived.feed_url, entry.entry_id)
-        if seen is not None and (known := store.article(seen.article_id)) is not None:
-            return known
-    for url in (archived.requested_url, archived.url):
-        link = canonicalize(url) if url else None
-        if link and (known := store.article_for_url(link)) is not None:
-            return known
-    return None
+    if entry is not None:
+        return entry
+    link = archived.requested_url or archived.url or page.canonical_url
+    return FeedEntry(entry_id=link, link=link) if link else None
 
 
 class Reextraction:
@@ -288,8 +243,11 @@ class Reextraction:
         self.window = window
         self.batch = batch
         self.summary = Summary()
-        self._states: dict[str, ArticleState] = {}  # decided in this run, maybe not committed
+        # What this run decided and has not committed yet; it wins over the store's state.
         self._pending: list[Decision] = []
+        self._states: dict[str, ArticleState] = {}
+        self._aliases: dict[str, str] = {}
+        self._entries: dict[tuple[str, str], EntryLink] = {}
 
     async def run(self, plan: Plan, *,
                   on_page: Callable[[PageRef], None] | None = None) -> Summary:
@@ -336,24 +294,73 @@ class Reextraction:
             self.summary.failures.append((_where(ref), outcome))
             return None
         archived, article = outcome
-        decision = self._decide(archived, article)
-        self._count(decision.verdict, +1)
-        self._states[decision.state.id] = decision.state
-        if decision.record is not None:
-            self._pending.append(decision)
+        entry = _entry_for(archived, article)
+        if entry is None:
+            # Its id would be a digest of its text, which changes with the extractor: a new
+            # article on every run. Keyed by an address, the run can tell what changed.
+            self.summary.failures.append((_where(ref), "the page has neither a URL nor a "
+                                                       "canonical link to be known by"))
+            return None
+        decision = self._decide(archived, entry, article)
+        verdict = _verdict(decision)
+        if verdict is None:
+            self.summary.failures.append((_where(ref), decision.message or "not decided"))
+            return None
+        self._count(verdict, +1)
+        if decision.action == "write":
+            # Only what writes a record is committed: a page that did not change leaves the
+            # state as the polls left it (its entry's fingerprint, its last_seen).
+            self._hold(decision)
             if len(self._pending) >= self.batch:
                 self.flush()
-        return decision.verdict
+        return verdict
 
-    def _decide(self, archived: ArchivedPage, article: Article) -> Decision:
-        known = _lookup(self.store, archived)
-        if known is None:
-            # Not reached by its links: perhaps the page names an article known by another
-            # URL through its canonical link.
-            known = self._states.get(article.id) or self.store.article(article.id)
-        elif known.id in self._states:
-            known = self._states[known.id]
-        return decide(article, archived, known, self.limits, format_time(self._now()))
+    def _decide(self, archived: ArchivedPage, entry: FeedEntry,
+                article: Article) -> Decision:
+        """The decide step of the poller on the archived page, as if this fetch had just
+        come back: one read of what the state knows, plus what this run decided."""
+        source = archived.source or ""
+        feed_url = archived.feed_url or ""
+        page = Page(article, archived.url or entry.link or "", archived.fetched_at)
+        known = Known.read(self.store, source, feed_url, [entry])
+        missing = known.missing([page])
+        if missing:
+            # The page's canonical URL may name an article its link did not lead to.
+            known.merge(self.store.read_known(feed_url, (), (), missing))
+        self._overlay(known, feed_url, entry, page)
+        limits = Limits(max_revisions=self.limits.max_revisions,
+                        max_page_retries=self.limits.max_page_retries)
+        decision = decide(entry, known, page, limits, self._now())
+        if archived.source is None and decision.record is not None:
+            # Not from a feed: no source, no feed (the record goes to _unsourced/).
+            decision = replace(decision, record=replace(
+                decision.record, source=None, feed_url=None))
+        return decision
+
+    def _overlay(self, known: Known, feed_url: str, entry: FeedEntry, page: Page) -> None:
+        seen = self._entries.get((feed_url, entry.entry_id))
+        if seen is not None:
+            known.entries[entry.entry_id] = seen
+        links = {canonicalize(u) for u in (entry.link, page.url, page.article.canonical_url)
+                 if u}
+        for url in links:
+            if url in self._aliases:
+                known.aliases[url] = self._aliases[url]
+        wanted = ({*known.articles, *known.aliases.values(), page_id(page)}
+                  | {article_id(url) for url in links}
+                  | ({seen.article_id} if seen is not None else set()))
+        for ident in wanted:
+            if ident in self._states:
+                known.articles[ident] = self._states[ident]
+
+    def _hold(self, decision: Decision) -> None:
+        self._pending.append(decision)
+        if decision.article is not None:
+            self._states[decision.article.id] = decision.article
+        if decision.entry is not None:
+            self._entries[(decision.entry.feed_url, decision.entry.entry_id)] = decision.entry
+        for url, ident in decision.aliases:
+            self._aliases.setdefault(url, ident)
 
     def _count(self, verdict: Verdict, step: int) -> None:
         setattr(self.summary, verdict, getattr(self.summary, verdict) + step)
@@ -364,15 +371,30 @@ class Reextraction:
         if not self._pending:
             return
         decisions, self._pending = self._pending, []
-        records = tuple(d.record for d in decisions if d.record is not None)
         left_out = self.store.commit(Batch(
-            feed=None, records=records, articles=_latest(d.state for d in decisions),
-            entries=tuple(e for d in decisions for e in d.entries),
+            feed=None, records=tuple(d.record for d in decisions if d.record is not None),
+            articles=_latest(d.article for d in decisions if d.article is not None),
+            entries=tuple(d.entry for d in decisions if d.entry is not None),
             aliases=tuple(a for d in decisions for a in d.aliases)))
+        self._states.clear()
+        self._aliases.clear()
+        self._entries.clear()
         for record in left_out:
             # Written meanwhile by another process at this revision: nothing new here.
             self._count("new" if record.revision == 1 else "revised", -1)
             self.summary.unchanged += 1
+
+
+def _verdict(decision: Decision) -> Verdict | None:
+    """What a decision on a fetched page means for a re-extraction."""
+    counts = set(decision.counts)
+    if decision.action == "write":
+        return "new" if "new" in counts else "revised"
+    if "capped" in counts:
+        return "capped"
+    if "skipped" in counts:
+        return "unchanged"
+    return None
 
 
 def _latest(states: Iterable[ArticleState]) -> tuple[ArticleState, ...]:

@@ -36,15 +36,13 @@ from scraper.fetch import Fetcher
 from scraper.models import Article, ExtractRules, article_id
 from scraper.poller import FeedReport, Poller
 from scraper.reextract import (
-    Decision,
     Reextraction,
     Summary,
-    decide,
     reextract_into,
     run_inline,
     scan,
 )
-from scraper.store import ArticleState, Store
+from scraper.store import Store
 from tests.httpserver import LoopbackServer, Reply
 from tests.test_poll import (
     FETCH,
@@ -527,7 +525,7 @@ def test_reextract_into_reads_rules_from_the_sources_file(tmp_path: Path, clock:
     assert record["body"] == "Keep this text here."
 
 
-# -- the decision, without a server or a database ----------------------------------------
+# -- through the decide step -------------------------------------------------------------
 
 URL = "https://example.com/a"
 ARCHIVED = ArchivedPage(url=URL, status=200, headers={}, content=b"",
@@ -535,52 +533,42 @@ ARCHIVED = ArchivedPage(url=URL, status=200, headers={}, content=b"",
                         source="alpha", feed_url="https://example.com/feed",
                         entry={"entry_id": "g1", "link": URL, "title": "From the feed",
                                "summary": "Feed summary.", "authors": ["Jane Doe"]})
-PAGE = Article(id=article_id(URL), url=URL, canonical_url=URL, headline="Title",
-               body="Text.")
 
 
-def known(page: Article = PAGE, **changes: Any) -> ArticleState:
-    state = ArticleState(id=page.id, canonical_url=URL, source="alpha",
-                         feed_url="https://example.com/feed", content_hash=page.content_hash,
-                         revision=1, entry_updated=None, status="ok", page_failures=0,
-                         gave_up=False, first_seen="2026-03-01T00:00:00Z",
-                         last_seen="2026-03-01T00:00:00Z")
-    return replace(state, **changes)
+def test_a_page_the_poll_could_not_fetch_becomes_an_ok_revision(
+        server: LoopbackServer, tmp_path: Path, clock: Clock) -> None:
+    """The poll wrote a feed_only record for a page that failed; an archive that has the
+    page (another crawler's, a later fetch) turns it into revision 2, ok, filled from the
+    entry as the poller fills it."""
+    src = site(server)
+    out = tmp_path / "output"
+    poll(out, clock, src, None)
+    gone = server.url("/news/gone")
+    (feed_only,) = [r for r in records(out) if r["status"] == "feed_only"]
+    with WarcArchive(tmp_path / "archive", now=clock.now) as archive:
+        archive.write(replace(
+            ARCHIVED, url=gone, requested_url=gone, feed_url=server.url("/feed.xml"),
+            content=page("", "The story was found again."),
+            entry={"entry_id": "g3", "link": gone, "title": "Gone story"}))
+    summary = reextract(out, clock, tmp_path / "archive")
+    assert (summary.revised, summary.new) == (1, 0)
+    last = [r for r in records(out) if r["id"] == feed_only["id"]][-1]
+    assert (last["revision"], last["status"]) == (2, "ok")
+    assert last["headline"] == "Gone story"  # the page has none: the entry's
+    assert last["body"].startswith("The story was found again.")
+    with Store.open(out, now=clock.now) as store:
+        state = store.article(feed_only["id"])
+        assert state is not None and (state.status, state.revision) == ("ok", 2)
 
 
-CHANGED = replace(PAGE, body="Other text.")
-
-
-@pytest.mark.parametrize(("page", "state", "limits", "verdict", "revision"), [
-    (PAGE, None, PollSettings(), "new", 1),
-    (PAGE, known(), PollSettings(), "unchanged", None),
-    (CHANGED, known(), PollSettings(), "revised", 2),
-    (CHANGED, known(revision=3), PollSettings(max_revisions=3), "capped", None),
-    # A page the poll could not fetch (feed_only) that the archive has: an ok revision.
-    (PAGE, known(status="feed_only", page_failures=2, content_hash="x"), PollSettings(),
-     "revised", 2),
-])
-def test_decide(page: Article, state: ArticleState | None, limits: PollSettings,
-                verdict: str, revision: int | None) -> None:
-    decision: Decision = decide(page, ARCHIVED, state, limits, "2026-03-02T00:00:00Z")
-    assert decision.verdict == verdict
-    if revision is None:
-        assert decision.record is None
-        assert decision.state == state
-        return
-    record = decision.record
-    assert record is not None
-    assert (record.id, record.revision, record.status) == (page.id, revision, "ok")
-    # Filled from the archived entry as the poll fills it: only what the page lacks.
-    assert (record.headline, record.summary, record.authors) == (
-        "Title", "Feed summary.", ("Jane Doe",))
-    assert (record.source, record.feed_url, record.fetched_at) == (
-        "alpha", "https://example.com/feed", "2026-03-01T12:00:00Z")
-    assert (decision.state.revision, decision.state.content_hash, decision.state.status) == (
-        revision, record.content_hash, "ok")
-    if verdict == "new":
-        assert decision.aliases == ((URL, page.id),)
-        assert [e.entry_id for e in decision.entries] == ["g1"]
+def test_a_page_without_address_is_a_named_failure(tmp_path: Path, clock: Clock) -> None:
+    (tmp_path / "saved").mkdir()
+    (tmp_path / "saved" / "a.html").write_bytes(page("Dam opens", "No canonical link."))
+    summary = reextract(tmp_path / "out", clock, tmp_path / "saved")
+    assert summary.failures == [(str(tmp_path / "saved" / "a.html"),
+                                 "the page has neither a URL nor a canonical link to be "
+                                 "known by")]
+    assert written(tmp_path / "out") == {}
 
 
 def test_page_ref_is_the_unit_of_work(tmp_path: Path, clock: Clock) -> None:

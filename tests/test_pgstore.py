@@ -331,4 +331,6 @@ def test_reextraction_goes_through_either_backend(open_store: Callable[[], State
     assert asyncio.run(twice()) == ["new", "unchanged"]
     state = store.article(article_id(url))
     assert state is not None and state.revision == 1
-    assert store.entry(FEED, "g1") == EntryLink(FEED, "g1", article_id(url), None)
+    seen = store.entry(FEED, "g1")
+    assert seen is not None and (seen.feed_url, seen.entry_id, seen.article_id) == (
+        FEED, "g1", article_id(url))
