@@ -36,6 +36,9 @@ def test_hint_words_split_camel_case() -> None:
     ("node node--promoted", ["node", "node"]),
     # What the element has: a sidebar beside it.
     ("page-width with-sidebar has-comments", ["page", "width"]),
+    ("card card-has-image mv-no-js", ["card", "card", "mv"]),
+    # A CSS utility: the content is clipped, not hidden.
+    ("grid overflow-hidden overflow-x-hidden", ["grid"]),
     # WordPress post classes: the slugs of the post's tags and categories.
     ("post-12 post type-post hentry tag-comments category-sidebar",
      ["post", "12", "post", "type", "post", "hentry"]),

@@ -103,8 +103,10 @@ _VISIBILITY = frozenset({"hidden", "visible", "hide", "show", "col", "d", "only"
 #   such as "widget" after the first part names the builder's unit, any content at all; a
 #   sidebar widget puts it first ("widget", "widget_text", "widget-area").
 _MODULE_WORD = "widget"
-# - What an element has or lacks ("with-sidebar", "has-comments", "no-ads"): its layout.
+# - What an element has or lacks ("with-sidebar", "card-has-image", "no-ads"): its layout.
 _HAVING = frozenset({"has", "with", "no", "without"})
+# - A CSS utility ("overflow-hidden"): how the element's content is clipped.
+_CSS_PROPERTY = frozenset({"overflow"})
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
@@ -125,11 +127,16 @@ def hint_words(hints: str) -> list[str]:
     for name in hints.split():
         if ":" in name:
             continue
+        if "-" not in name and "_" not in name:
+            words.append(name)
+            continue
         parts = name.partition("--")[0].replace("-", " ").replace("_", " ").split()
         if len(parts) < 2:
             words += parts
             continue
-        if parts[0] in _HAVING:
+        if not _HAVING.isdisjoint(parts):
+            parts = parts[:min(parts.index(w) for w in _HAVING if w in parts)]
+        if not parts or parts[0] in _CSS_PROPERTY:
             continue
         if parts[0] in _TAXONOMY:
             if post is None:
