@@ -320,3 +320,12 @@ def test_a_list_of_cards_inside_the_story_keeps_the_story_around_it() -> None:
       <div class="bottom"><div><p>Our office is open on weekdays from nine to five.</p></div></div>
       </body>"""
     assert body_of(html).paragraphs == (P1, P2, f"{P3} {P3}", f"{P4} {P4}")
+
+
+def test_one_chrome_word_does_not_veto_a_group_holding_most_of_the_prose() -> None:
+    # "sidebar-content" is the column beside the sidebar: the story is most of the page.
+    story = "".join(f"<p>{p}</p>" for p in (P1, P2, P3, P4))
+    html = f"""<body><div class="layout"><div class="sidebar-content">{story}</div></div>
+      <div class="notice"><div class="tab"><p>{P4} Cookies help us run the site.</p>
+      </div></div></body>"""
+    assert body_of(html).paragraphs == (P1, P2, P3, P4)

@@ -145,6 +145,11 @@ _NO_BODY_IDS = frozenset(_IDS[name] for name in _NO_BODY)
 _CHROME_ABOVE = ("aside", "nav", "footer")
 _CHROME_ABOVE_IDS = frozenset(_IDS[name] for name in _CHROME_ABOVE)
 _MAIN_ID = _IDS["main"]
+# How much a chrome word in a wrapper's class/id weighs a group down; a group of _SOME
+# paragraphs or more with _MOST of the page's prose is weighed down by a second word only.
+_CHROME_WORD = 0.1
+_SOME = 3
+_MOST = 0.5
 # A group whose block holds the heaviest group's block is taken with this share of its
 # weight: the paragraphs around a list inside the story.
 _NESTED = 0.3
@@ -224,13 +229,14 @@ def _unnumbered(cls: str) -> str:
     return " ".join(kept)
 
 
-def _wrapper_weight(node: LexborNode | None) -> float:
-    """How likely a wrapper holds the article, from its tag and class/id."""
+def _wrapper_weight(node: LexborNode | None) -> tuple[float, int]:
+    """How likely a wrapper holds the article, from its tag and class/id (but for chrome
+    words), and whether its class/id has chrome words (1) or not (0)."""
     if node is None:
-        return 1.0
+        return 1.0, 0
     tag = node.tag_id
     if tag < _FIRST_ELEMENT_ID:
-        return 1.0
+        return 1.0, 0
     weight = _WRAPPER_WEIGHT_IDS.get(tag, 1.0)
     if weight:
         attrs = node.attributes
@@ -239,10 +245,10 @@ def _wrapper_weight(node: LexborNode | None) -> float:
         if attrs.get("itemprop") == "articleBody":
             weight *= 2.0
         elif is_negative(words) and not is_body_mark(hints):
-            weight *= 0.1
+            return weight, 1
         elif is_positive(words):
             weight *= 1.5
-    return weight
+    return weight, 0
 
 
 def find_content_root(tree: LexborHTMLParser, meta: PageMetadata) -> ContentBlock | None:
@@ -344,9 +350,17 @@ class _Paragraphs:
         # Class/id are read only for the groups with the most text: reading them for every
         # wrapper on the page would cost more than all the rest.
         weighed = sorted(self.groups.values(), key=lambda g: g.size, reverse=True)[:_WEIGHED]
+        total = sum(g.size for g in self.groups.values())
         for group in weighed:
-            group.weight = (group.size * _wrapper_weight(group.parent)
-                            * _wrapper_weight(group.grand))
+            parent, chrome = _wrapper_weight(group.parent)
+            grand, more_chrome = _wrapper_weight(group.grand)
+            chrome += more_chrome
+            if chrome == 1 and len(group.members) >= _SOME and group.size >= _MOST * total:
+                # Most of the page's prose, in several paragraphs: one chrome word in its
+                # wrappers' class/id ("sidebar-content" beside the sidebar) does not
+                # outweigh that.
+                chrome = 0
+            group.weight = group.size * parent * grand * _CHROME_WORD ** chrome
         weighed.sort(key=lambda g: g.weight, reverse=True)
         for group in weighed[:_TRIES]:
             if group.weight <= 0:
