@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import gzip
 import json
+import multiprocessing
 import resource
 import sys
 import tempfile
@@ -58,8 +59,12 @@ def _reextract(archive: Path, output: Path, workers: int) -> tuple[Summary, floa
     wall = time.perf_counter()
     cpu = _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN)
     summary = asyncio.run(reextract_into([archive], output, workers=workers))
+    wall = time.perf_counter() - wall
+    # A worker's CPU is counted once it is reaped: wait for the retired ones to exit.
+    for child in multiprocessing.active_children():
+        child.join(10)
     cpu = _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN) - cpu
-    return summary, time.perf_counter() - wall, cpu
+    return summary, wall, cpu
 
 
 def main() -> None:
