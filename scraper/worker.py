@@ -205,9 +205,9 @@ async def run_worker(url: str, config: Config, output: Path,
                      options: WorkerOptions | None = None) -> int:
     """Run one worker until SIGTERM or SIGINT (then the jobs in flight finish)."""
     from scraper.daemon import open_archive
-    from scraper.pool import ExtractorPool
     from scraper.fetch import Fetcher
     from scraper.fetch.leases import ClusterLimiter
+    from scraper.pool import ExtractorPool
 
     options = options or WorkerOptions()
     await prepare_database(url)
