@@ -331,10 +331,15 @@ class Reextraction:
         limits = Limits(max_revisions=self.limits.max_revisions,
                         max_page_retries=self.limits.max_page_retries)
         decision = decide(entry, known, page, limits, self._now())
-        if archived.source is None and decision.record is not None:
-            # Not from a feed: no source, no feed (the record goes to _unsourced/).
-            decision = replace(decision, record=replace(
-                decision.record, source=None, feed_url=None))
+        if archived.feed_url is None:
+            # Not from a feed: no source or feed in the record (it goes to _unsourced/) and
+            # in the state, and no entry link for the entry made up above.
+            decision = replace(
+                decision, entry=None,
+                record=decision.record and replace(
+                    decision.record, source=archived.source, feed_url=None),
+                article=decision.article and replace(
+                    decision.article, source=archived.source, feed_url=None))
         return decision
 
     def _overlay(self, known: Known, feed_url: str, entry: FeedEntry, page: Page) -> None:

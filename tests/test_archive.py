@@ -392,6 +392,10 @@ def test_reextract_reads_folders_of_saved_pages(tmp_path: Path, clock: Clock) ->
     assert (dam["id"], dam["source"], dam["fetched_at"], dam["headline"]) == (
         article_id("https://example.com/dam"), None, "2026-03-01T12:00:00Z", "Dam opens")
     assert list((out / "_unsourced").iterdir())
+    with Store.open(out, now=clock.now) as store:
+        state = store.article(dam["id"])
+        assert state is not None and (state.source, state.feed_url) == (None, None)
+        assert store.entry("", "https://example.com/dam") is None
     assert reextract(out, clock, saved).unchanged == 2
 
 
