@@ -128,6 +128,62 @@ NEGATIVE = [
 ]
 
 
+# Datelines in title case with no agency: read only when the rest is a lede (ten words or
+# more, lower-case words among them). (lede, dateline as printed)
+LEDE = "The city council voted on Tuesday to expand the bus network after years of delays."
+TITLE_CASE = [
+    (f"Portland, OR – {LEDE}", "Portland, OR"),
+    (f"Springfield, Ill. — {LEDE}", "Springfield, Ill."),
+    (f"Denver – {LEDE}", "Denver"),
+    (f"Denver - {LEDE}", "Denver"),
+    (f"Denver -- {LEDE}", "Denver"),
+    (f"Denver—{LEDE}", "Denver"),
+    (f"Salt Lake City, Utah — {LEDE}", "Salt Lake City, Utah"),
+    (f"St. Louis, Mo. – {LEDE}", "St. Louis, Mo."),
+    (f"Winston-Salem, N.C. - {LEDE}", "Winston-Salem, N.C."),
+    (f"Santa Fe, New Mexico – {LEDE}", "Santa Fe, New Mexico"),
+    (f"Austin, TX – “We are ready,” the mayor said as {LEDE[4:]}", "Austin, TX"),
+    (f"Gundremmingen – Die beiden Kühltürme des früheren Kernkraftwerks wurden am Samstag "
+     "gesprengt, tausende Menschen sahen zu.", "Gundremmingen"),
+    (f"Lyon – Le conseil municipal a voté mardi pour étendre le réseau de bus de la ville.",
+     "Lyon"),
+    (f"Sevilla — El ayuntamiento aprobó el martes la ampliación de la red de autobuses.",
+     "Sevilla"),
+]
+# Openings in title case with a dash that are not datelines.
+TITLE_CASE_NEGATIVE = [
+    "Denver – based company Acme said on Monday it would hire more people for the plant.",
+    "Denver-based Acme said on Monday it would hire more people for the new plant in town.",
+    "Salt Lake City – The council voted on Tuesday to expand the bus network after years.",
+    "John Smith – We started the company in 2010 after years of working for others here.",
+    "Opinion – Why the city council should vote for the bus network after years of delays.",
+    "Update – The council voted on Tuesday to expand the bus network after years of delays.",
+    "Introduction – In this guide we explain how the bus network will grow over the years.",
+    "Denver – The council voted.",
+    "Denver – Colorado's capital",
+    "Bayern München - Borussia Dortmund 2:1.",
+    "Portland, OR – Seattle, WA – Boise, ID – Spokane, WA",
+    "Step 1 – Open the app and tap the menu button in the top left corner of the screen.",
+    "Berlin – eine Stadt, die sich ständig verändert und neu erfindet, seit vielen Jahren.",
+    "Today – The council voted on Tuesday to expand the bus network after years of delays.",
+    "Denver, a city of 700,000 – The council voted on Tuesday to expand the bus network.",
+    "DENVER based startups – are growing fast in the city, according to a new report here.",
+]
+
+
+@pytest.mark.parametrize(("lede", "dateline"), TITLE_CASE, ids=[t[0][:30] for t in TITLE_CASE])
+def test_title_case_datelines_before_a_lede(lede: str, dateline: str) -> None:
+    found, rest = split_dateline(lede)
+    assert found == dateline
+    assert lede.startswith(found) and lede.endswith(rest)
+    assert rest[0].isupper() or rest[0] in "“\""
+
+
+@pytest.mark.parametrize("lede", TITLE_CASE_NEGATIVE, ids=[n[:30] for n in TITLE_CASE_NEGATIVE])
+def test_title_case_openings_that_are_not_datelines(lede: str) -> None:
+    assert split_dateline(lede) == (None, lede)
+
+
 @pytest.mark.parametrize(("lede", "dateline", "rest"), POSITIVE, ids=[p[0][:30] for p in POSITIVE])
 def test_datelines_are_split_off(lede: str, dateline: str, rest: str) -> None:
     assert split_dateline(lede + " more text.") == (dateline, rest + " more text.")
@@ -140,6 +196,8 @@ def test_ordinary_openings_are_not_datelines(lede: str) -> None:
 
 def test_sets_are_large_enough() -> None:
     assert len(POSITIVE) >= 40 and len(NEGATIVE) >= 50
+    assert len(TITLE_CASE) >= 12 and len(TITLE_CASE_NEGATIVE) >= 15
+
 
 
 def test_declared_dateline_is_used_when_the_lede_starts_with_it() -> None:
@@ -180,6 +238,29 @@ def test_lowercase_openings_are_never_datelines(words: str, dash: str) -> None:
     assert split_dateline(lede) == (None, lede)
 
 
+_PLACES = st.sampled_from(["Denver", "Portland, OR", "Springfield, Ill.", "Boise, Idaho",
+                           "St. Paul, Minn.", "Winston-Salem, N.C.", "Lyon"])
+_DASHES = st.sampled_from([" – ", " — ", " - ", " -- ", "—"])
+_LOWER_WORDS = st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=9),
+                        min_size=9, max_size=30)
+
+
+@given(_PLACES, _DASHES, _LOWER_WORDS)
+def test_a_title_case_place_before_a_lede_is_a_dateline(place: str, dash: str,
+                                                         words: list[str]) -> None:
+    rest = "The " + " ".join(words) + "."
+    assert split_dateline(place + dash + rest) == (place, rest)
+
+
+@given(_PLACES, _DASHES, _LOWER_WORDS)
+def test_a_title_case_place_before_lower_case_or_a_short_line_is_not(
+        place: str, dash: str, words: list[str]) -> None:
+    lower = place + dash + " ".join(words) + "."
+    assert split_dateline(lower) == (None, lower)
+    short = place + dash + "The " + " ".join(words[:5]) + "."
+    assert split_dateline(short) == (None, short)
+
+
 @pytest.mark.timeout(5)
 @pytest.mark.parametrize("lede", [
     "WASHINGTON, " * 200 + "x",
@@ -198,3 +279,26 @@ def test_declared_place_opening_a_sentence_is_not_split() -> None:
     assert split_dateline("Erbil, the capital, is growing.", "Erbil") == (
         None, "Erbil, the capital, is growing.")
     assert split_dateline("Erbil: The talks began.", "Erbil") == ("Erbil", "The talks began.")
+
+
+def test_a_standfirst_opening_with_a_dateline_is_the_lede() -> None:
+    from scraper.extract import extract
+
+    lede = ("LA CROSSE, Wis. (AP) — After a summer of historic tumult, the path to the "
+            "presidency is becoming much clearer.")
+    second = ("The two campaigns will devote almost all of their remaining time and "
+              "resources to just seven states, their aides said on Monday.")
+    html = (f'<html><head><meta name="description" content="{lede}"></head><body><article>'
+            f"<h1>Seven states decide</h1><p>{lede}</p><p>{second}</p>"
+            f"<p>{second} Again, with more words.</p></article></body></html>")
+    article = extract(html, "https://example.com/politics/seven-states")
+    assert article.summary is None
+    assert article.dateline == "LA CROSSE, Wis. (AP)"
+    assert article.body.split("\n\n") == [
+        "After a summer of historic tumult, the path to the presidency is becoming much "
+        "clearer.", second, f"{second} Again, with more words."]
+    # A standfirst without a dateline stays the summary.
+    plain = html.replace("LA CROSSE, Wis. (AP) — ", "")
+    assert extract(plain, "https://example.com/politics/seven-states").summary == (
+        "After a summer of historic tumult, the path to the presidency is becoming much "
+        "clearer.")

@@ -9,7 +9,8 @@
 The steps, in order: parse (refusing pages nested too deep to parse in bounded time);
 read the page's metadata; apply per-source removals; find the content block (or take the
 source's ``body`` rule); take the images (the body reader skips figures and captions); read
-the block's paragraphs without boilerplate; move the dateline off the lede; assemble the
+the block's paragraphs without boilerplate; give a standfirst that opens with a
+dateline back to the body as its lede; move the dateline off the lede; assemble the
 record.
 """
 
@@ -199,6 +200,13 @@ def _extract(tree: LexborHTMLParser, url: str | None, rules: ExtractRules,
     headline = _rule_headline(tree, rules) or meta.headline
     body = extract_body(block, meta) if block is not None else BodyText(())
     paragraphs = list(body.paragraphs)
+    summary = body.summary
+    if summary and split_dateline(summary, body.dateline or meta.dateline)[0] is not None:
+        # A standfirst that opens with a dateline is the lede (wire copy's first paragraph
+        # often doubles as the page's description): it goes back to the body.
+        if not paragraphs or paragraphs[0] != summary:
+            paragraphs.insert(0, summary)
+        summary = None
     dateline = None
     if paragraphs:
         dateline, lede = split_dateline(paragraphs[0], body.dateline or meta.dateline)
@@ -214,7 +222,7 @@ def _extract(tree: LexborHTMLParser, url: str | None, rules: ExtractRules,
         url=url,
         canonical_url=canonical,
         headline=headline,
-        summary=body.summary,
+        summary=summary,
         dateline=dateline,
         authors=meta.authors,
         published=meta.published,

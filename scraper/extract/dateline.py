@@ -6,10 +6,13 @@ A dateline is a place written the way wire services write it, followed by a dash
 * a place in capitals or title case with an agency in parentheses or slashes:
   ``Berlin (dpa) -``, ``LONDON, Nov 28 (Reuters) -``, ``NEW YORK /PRNewswire/ --``;
 * a place in capitals with a title-case region: ``ERBIL, Kurdistan Region -``;
+* a place in title case, one word or with its state or country, when what follows the
+  dash reads as a lede: ``Denver –``, ``Portland, OR –``, ``Springfield, Ill. —``;
 * or the text the page declared as its dateline (``hint``), when the lede starts with it.
 
-A title-case opening without an agency ("The president said - in a speech") is never a
-dateline: ordinary sentences start that way.
+A title-case opening without an agency is a dateline only in that last, narrow form:
+ordinary sentences ("The president said - in a speech"), headings ("Bayern München -
+Borussia Dortmund 2:1") and compounds ("Denver – based company") start the same way.
 
 >>> split_dateline("WASHINGTON (AP) — The Senate voted on Tuesday.")
 ('WASHINGTON (AP)', 'The Senate voted on Tuesday.')
@@ -53,6 +56,22 @@ _UPPER_DATELINE = re.compile(
 _AGENCY_DATELINE = re.compile(
     rf"(?P<dateline>{_TITLE_PLACE}{_QUALIFIERS}(?:,? {_DATE})? ?{_AGENCY}){_DASH}(?=\w|[\"“‘'«„(])"
 )
+# A place in title case without an agency: one word ("Denver"), or up to three with the
+# state or country after a comma: a postal code ("OR"), an AP abbreviation ("Ill.",
+# "N.Y."), or a name ("Texas", "New Mexico"). Several words alone could be a person.
+_CITY_WORD = r"(?:(?:St|Ft|Mt)\. ?)?[A-ZÀ-ÖØ-Þ][a-zà-ÿ'’]+(?:-[A-ZÀ-ÖØ-Þ][a-zà-ÿ'’]+)?"
+_REGION = (r"(?:[A-Z]{2}|(?:[A-Z]\.){2}|[A-Z][a-z]{1,4}\.|"
+           r"[A-ZÀ-ÖØ-Þ][a-zà-ÿ]+(?: [A-ZÀ-ÖØ-Þ][a-zà-ÿ]+)?)")
+# Only the dashes of datelines: spaced, or a double hyphen (a bare hyphen joins words).
+_SPACED_DASH = r"(?:\s+(?:--|[-–—])\s+|\s*[–—]\s*(?=[A-Z0-9\"“‘'«„]))"
+_TITLE_DATELINE = re.compile(
+    rf"(?P<dateline>(?:{_CITY_WORD}(?: {_CITY_WORD}){{0,2}}, {_REGION}|{_CITY_WORD}))"
+    rf"{_SPACED_DASH}(?=[A-Z0-9\"“‘'«„])"
+)
+# What follows a title-case dateline must read as a lede: a sentence of some length
+# with lower-case words, not a heading, a score or a name list.
+_LEDE_MIN_WORDS = 10
+_LEDE_LOWER_WORDS = 3
 # News agencies and wires that may follow a place written in title case ("Berlin (dpa) -").
 # After a place in capitals any short parenthesis is accepted; after title case only these,
 # since "Christian Lindner (FDP) - ..." is a sentence.
@@ -71,6 +90,18 @@ _NOT_PLACES = frozenset({"UPDATE", "BREAKING", "EXCLUSIVE", "WATCH", "LIVE", "VI
                          "ANALYSIS", "OPINION", "EDITORIAL", "NATO", "NASA", "FIFA", "UEFA",
                          "OPEC", "UNICEF", "UNESCO", "WHO", "IMF", "OECD", "NOTE", "CORRECTION",
                          "ADVISORY", "PHOTO", "AUDIO", "REVIEW", "COMMENT", "INTERVIEW"})
+# Title-case words that open headings and sentences the way a place opens a dateline.
+_NOT_TITLE_PLACES = frozenset({
+    "update", "updated", "breaking", "exclusive", "watch", "live", "video", "photos",
+    "analysis", "opinion", "editorial", "note", "correction", "review", "comment",
+    "interview", "explainer", "sponsored", "podcast", "commentary", "perspective",
+    "letters", "obituary", "advertisement", "summary", "background", "today", "yesterday",
+    "tomorrow", "meanwhile", "however", "also", "first", "second", "third", "finally",
+    "then", "now", "so", "but", "and", "yes", "no", "well", "okay", "ok", "introduction",
+    "conclusion", "overview", "disclaimer", "tl;dr", "step", "tip", "warning", "question",
+    "answer", "q", "a", "the", "this", "that", "it", "he", "she", "we", "they", "i", "you",
+    "there", "here", "why", "what", "how", "when", "where", "who",
+})
 _MAX_DATELINE = 80
 _HINT_SEPARATOR = re.compile(r"\s*(?:--|[-–—‒―:]|\.-)\s*")
 
@@ -94,6 +125,12 @@ def split_dateline(paragraph: str, hint: str | None = None) -> tuple[str | None,
         if rest and _plausible(match, pattern is _UPPER_DATELINE) and (
             not hint or dateline.startswith(hint) or not text.startswith(hint)
         ):
+            return dateline, rest
+    match = _TITLE_DATELINE.match(head)
+    if match is not None and (not hint or not text.startswith(hint)):
+        dateline = match.group("dateline")
+        rest = text[match.end():].strip()
+        if _title_place(dateline) and _reads_as_lede(rest):
             return dateline, rest
     if hint and text.startswith(hint):
         # "Erbil, the capital, ..." starts with the declared place but is a sentence
@@ -119,3 +156,15 @@ def _plausible(match: re.Match[str], upper: bool) -> bool:
         return False
     first = re.split(r"[/ ]", agency.strip(), maxsplit=1)[0].lower()
     return agency.strip().lower() in _AGENCIES or first in _AGENCIES or bool(_WIRE.search(agency))
+
+
+def _title_place(dateline: str) -> bool:
+    place = dateline.split(",", 1)[0]
+    return place.upper() not in _NOT_PLACES and place.lower() not in _NOT_TITLE_PLACES
+
+
+def _reads_as_lede(rest: str) -> bool:
+    words = rest.split()
+    if len(words) < _LEDE_MIN_WORDS:
+        return False
+    return sum(1 for word in words if _LOWER.match(word)) >= _LEDE_LOWER_WORDS
