@@ -143,11 +143,11 @@ TITLE_CASE = [
     (f"Winston-Salem, N.C. - {LEDE}", "Winston-Salem, N.C."),
     (f"Santa Fe, New Mexico – {LEDE}", "Santa Fe, New Mexico"),
     (f"Austin, TX – “We are ready,” the mayor said as {LEDE[4:]}", "Austin, TX"),
-    (f"Gundremmingen – Die beiden Kühltürme des früheren Kernkraftwerks wurden am Samstag "
+    ("Gundremmingen – Die beiden Kühltürme des früheren Kernkraftwerks wurden am Samstag "
      "gesprengt, tausende Menschen sahen zu.", "Gundremmingen"),
-    (f"Lyon – Le conseil municipal a voté mardi pour étendre le réseau de bus de la ville.",
+    ("Lyon – Le conseil municipal a voté mardi pour étendre le réseau de bus de la ville.",
      "Lyon"),
-    (f"Sevilla — El ayuntamiento aprobó el martes la ampliación de la red de autobuses.",
+    ("Sevilla — El ayuntamiento aprobó el martes la ampliación de la red de autobuses.",
      "Sevilla"),
 ]
 # Openings in title case with a dash that are not datelines.
