@@ -307,9 +307,10 @@ def _serve(conn: Connection, parent: int, preload: tuple[str, ...]) -> None:
         for name in preload:
             importlib.import_module(name)
     except Exception as exc:
-        conn.send((False, _picklable(exc), _memory()))
+        _send(conn, (False, _picklable(exc), _memory()))
         return
-    conn.send((True, None, _memory()))
+    if not _send(conn, (True, None, _memory())):
+        return
     while True:
         try:
             call = conn.recv()
@@ -321,7 +322,18 @@ def _serve(conn: Connection, parent: int, preload: tuple[str, ...]) -> None:
             answer: tuple[bool, Any] = (True, call())
         except Exception as exc:
             answer = (False, _picklable(exc))
-        conn.send((*answer, _memory()))
+        if not _send(conn, (*answer, _memory())):
+            return
+
+
+def _send(conn: Connection, message: tuple[Any, ...]) -> bool:
+    """Send to the daemon; False when it hung up (killed, or it gave up on this worker):
+    the worker then ends quietly, not with a traceback on the daemon's stderr."""
+    try:
+        conn.send(message)
+    except OSError:  # BrokenPipeError, ConnectionResetError
+        return False
+    return True
 
 
 def _picklable(exc: Exception) -> Exception:

@@ -5,6 +5,8 @@ come back from a worker as the same class with their fields."""
 from __future__ import annotations
 
 import asyncio
+import functools
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from scraper import pool as pool_module
 from scraper.config import load_config
 from scraper.daemon import poll_once
 from scraper.errors import ExtractionError, FeedError
@@ -243,3 +246,19 @@ print(asyncio.run(go()))
              "scraper.fetch", "httpx", "httpcore", "tenacity", "protego", "apscheduler",
              "rich", "pygments", "click", "sqlite3"}
     assert loaded.isdisjoint(heavy), sorted(loaded & heavy)
+
+
+def test_a_worker_whose_daemon_hung_up_ends_quietly(capfd: pytest.CaptureFixture[str]) -> None:
+    """A daemon killed (kill -9) while a worker computes: the worker's answer meets a closed
+    pipe. It used to die with a BrokenPipeError traceback on the daemon's stderr."""
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    worker = context.Process(target=pool_module._serve, args=(theirs, os.getpid(), ()))
+    worker.start()
+    theirs.close()
+    assert ours.recv()[:2] == (True, None)  # ready
+    ours.send(functools.partial(int, "7"))  # in the pipe before the daemon goes
+    ours.close()
+    worker.join(60)
+    assert worker.exitcode == 0
+    assert "Traceback" not in capfd.readouterr().err
