@@ -25,6 +25,7 @@ def test_each_test_gets_an_empty_database_on_loopback(pg_url: str) -> None:
     assert pg_url.rsplit("/", 1)[1].startswith("test_")
 
 
+@pytest.mark.slow  # starts a second PostgreSQL server
 def test_start_and_stop_leave_nothing_behind(pg_server_url: str) -> None:
     if pgserver.find_bin() is None:  # CI has binaries; a local run may use a given URL only
         pytest.skip("no PostgreSQL binaries to start a second server with")
