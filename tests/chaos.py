@@ -467,7 +467,7 @@ def _check_end(output: Path, site: Site, server: LoopbackServer, procs: list[Dae
     # No traceback, no hang (every run started; the last one stopped on SIGTERM).
     for daemon in procs:
         log = daemon.stderr()
-        assert "Traceback" not in log, daemon.log
+        assert "Traceback" not in log, f"a traceback in {daemon.log}"
         figures.torn_lines_cut += log.count("removed a torn last line")
         figures.taken_in += sum(
             int(line.split("took ", 1)[1].split()[0]) for line in log.splitlines()
