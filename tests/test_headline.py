@@ -66,6 +66,9 @@ def test_site_names_matches_contained_names_and_host_prefixes() -> None:
 
 def test_clean_title_decodes_entities_and_collapses_space() -> None:
     assert clean_title("R&uuml;ckbau &amp;\n Abriss&nbsp; ") == "Rückbau & Abriss"
+    assert clean_title("And finally&amp;#8230; trouble &amp;amp; more") == (
+        "And finally… trouble & more")
+    assert clean_title("Fish &amp;amp chips") == "Fish &amp chips"
     assert clean_title(None) == ""
 
 
@@ -115,6 +118,39 @@ def test_order_without_jsonld() -> None:
     assert _choose(h1=["", "Visible"], title="Other | Example News") == "Visible"
     assert _choose(title="Only the title | Example News") == "Only the title"
     assert _choose() is None
+
+
+@pytest.mark.parametrize(("h1", "og", "expected"), [
+    # The visible headline beats an SEO or social rewrite of it.
+    ("How To Use Gym Equipment (With Confidence!)",
+     "How To Use Gym Equipment: A Beginner's Guide",
+     "How To Use Gym Equipment (With Confidence!)"),
+    ("Top Espresso Machine under $500: Which One Should You Get?",
+     "The 5 Most EPIC Espresso Machines Under $500 [2024 Guide]",
+     "Top Espresso Machine under $500: Which One Should You Get?"),
+    # ... unless it is longer than og:title (the social one is the edited short form),
+    ("I sell Walt Disney World holidays - booking the right day could save you thousands",
+     "I sell Disney World holidays - booking the right day could save you thousands",
+     "I sell Disney World holidays - booking the right day could save you thousands"),
+    # a kicker glued to the headline, a headline with its source glued on, soft hyphens,
+    ("Waffenlieferungen an Israel:Palästinenser legt Beschwerde ein",
+     "Waffenlieferungen an Israel: Beschwerde eingelegt und begründet heute",
+     "Waffenlieferungen an Israel: Beschwerde eingelegt und begründet heute"),
+    ("Grads Find Their Degrees No Longer Guarantee Jobs(latimes.com)",
+     "Grads Find Their Degrees No Longer Guarantee Jobs",
+     "Grads Find Their Degrees No Longer Guarantee Jobs"),
+    ("Ein bisschen Fort\u00adschritt beim Gesetz", "Ein bisschen Fortschritt beim Gesetz heute",
+     "Ein bisschen Fortschritt beim Gesetz heute"),
+    # the site's name, a template, or a label of a few words.
+    ("Example News Daily Blog", "A brief intro to git branches", "A brief intro to git branches"),
+    ("{{ navItem.title }} Overview Page", "Keep Your Teeth Healthy Every Day",
+     "Keep Your Teeth Healthy Every Day"),
+    ("Stanford Online", "Certificate vs Certification", "Certificate vs Certification"),
+])
+def test_visible_h1_beats_og_title_without_jsonld(h1: str, og: str, expected: str) -> None:
+    assert _choose(h1=[h1], og=og) == expected
+    # A JSON-LD headline still comes first.
+    assert _choose(h1=[h1], og=og, jsonld="The JSON-LD headline") == "The JSON-LD headline"
 
 
 def test_doctests() -> None:

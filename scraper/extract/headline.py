@@ -28,6 +28,7 @@ __all__ = ["Site", "choose_headline", "clean_title", "site_key", "strip_site"]
 # optional space is tried at every position: ten times slower on titles).
 _SEPARATOR_CHAR = re.compile(r"::|\|\||[|\-–—·•/:»ㅣ｜：]")
 _WIDE_SEPARATORS = frozenset("ㅣ｜：")
+_ENTITY = re.compile(r"&(?:#\d{2,7}|#x[0-9a-fA-F]{2,6}|[a-zA-Z]{2,8});")
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…)\s*$")
 _DATE_ONLY = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
 _KEY_DROP = re.compile(r"[\W_]+")
@@ -95,6 +96,8 @@ def clean_title(text: str | None) -> str:
         return ""
     if "&" in text:
         text = html.unescape(text)
+        if _ENTITY.search(text):  # encoded twice: "&amp;#8230;"
+            text = html.unescape(text)
     return normalize_space(text)
 
 
@@ -185,6 +188,24 @@ def _expand_truncated(text: str, others: list[str]) -> str:
     return text
 
 
+# An h1 shorter than this is a site's or a section's name, or a navigation label
+# ("Search", "Stanford Online", "Whatever"), more often than a headline.
+_MIN_H1_WORDS = 4
+# An h1 whose parts are glued together ("Israel:Palästinenser", "not.Defining",
+# "Jobs(latimes.com)") is a kicker and a headline read as one text, or a headline with
+# its source appended; soft hyphens show a headline set for line breaks.
+_GLUED = re.compile(r"[^\W\d_][:\-–«»][«\"“]?[^\W\d_]|[a-z][.(][A-Za-z]|\u00ad|\{\{")
+
+
+def _visible_wins(h1: str, social: str, site: Site) -> bool:
+    """Without a JSON-LD headline, the h1 is the headline rather than og:title (an SEO or
+    social rewrite: "... [2024 Guide]", "Top 19 Companies") when it reads as one: a few
+    words, no more than the og:title has, not glued, not the site's name."""
+    words = len(h1.split())
+    return (_MIN_H1_WORDS <= words <= len(social.split()) and not _GLUED.search(h1)
+            and not site.names(h1))
+
+
 def choose_headline(
     *, h1: list[str], jsonld: str | None, jsonld_name: str | None, og: str | None,
     twitter: str | None, title: str | None, site: Site,
@@ -193,7 +214,8 @@ def choose_headline(
 
     Order: the JSON-LD ``headline`` (replaced by the article's ``name`` when the two differ
     and the name is the visible h1 or the og:title: the headline is then an SEO rewrite),
-    og:title, twitter:title, the first h1, ``<title>``. A metadata title that is an h1 plus
+    the first h1 when it reads as a headline no longer than og:title, og:title,
+    twitter:title, the first h1, ``<title>``. A metadata title that is an h1 plus
     a suffix becomes that h1; one that agrees with an h1 is given as the h1 shows it.
     A JSON-LD headline cut short with "..." is replaced by the candidate it starts.
     """
@@ -221,6 +243,10 @@ def choose_headline(
     if name and ld and _key(name) != _key(ld) and (
             _key(name) in h1_keys or (og_c and _key(name) == _key(og_c))):
         ld = name
+    social = og_c or tw_c
+    if not ld and social and h1s and _key(social) not in h1_keys and _visible_wins(
+            h1s[0], social, site):
+        return h1s[0]
     for candidate in (ld, og_c, tw_c):
         if candidate:
             return h1_keys.get(_key(candidate), candidate)
