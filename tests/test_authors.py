@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from scraper.extract import authors
 from scraper.extract.authors import dedupe_names, has_byline_word, split_authors
+from scraper.extract.lexicon import ROLE_WORDS
 
 
 @pytest.mark.parametrize(("byline", "expected"), [
@@ -91,7 +92,7 @@ def test_split_authors_never_raises_and_returns_clean_names(text: str) -> None:
         assert not any(ch.isdecimal() for ch in name)
 
 
-_FLAT_ROLE = re.compile(rf"\b(?:{'|'.join(authors._ROLE_WORDS)})\b", re.IGNORECASE)
+_FLAT_ROLE = re.compile(rf"\b(?:{'|'.join(ROLE_WORDS)})\b", re.IGNORECASE)
 _ROLE_TEXT = st.lists(st.one_of(
     st.sampled_from(["Staff", "WRITER", "reporterin", "Redakteurin", "rédactrice", "news desk",
                      "newsdesk", "Min  Read", "e-mail", "Jane", "Doe", "ß", "İ", "\u212a"]),
@@ -99,7 +100,7 @@ _ROLE_TEXT = st.lists(st.one_of(
 
 
 def test_role_words_start_with_a_letter() -> None:
-    assert all(word[:1].isalpha() for word in authors._ROLE_WORDS)
+    assert all(word[:1].isalpha() for word in ROLE_WORDS)
 
 
 @given(_ROLE_TEXT)

@@ -11,6 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from scraper.extract.lexicon import (
+    AND_WORDS,
+    AUTHOR_LABELS,
+    BYLINE_LEADS,
+    BYLINE_PREPOSITIONS,
+    NAME_PARTICLES,
+    ROLE_SUFFIXES,
+    ROLE_WORDS,
+)
 from scraper.extract.text import grouped_alternation, normalize_space
 
 __all__ = ["dedupe_names", "has_byline_word", "split_authors"]
@@ -18,45 +27,22 @@ __all__ = ["dedupe_names", "has_byline_word", "split_authors"]
 _URL = re.compile(r"(?:https?://|www\.)[^\s()\[\]]+|\S+@\S+\.\w+|(?<!\w)@\w+",
                   re.IGNORECASE)
 _PARENS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
-# Words that introduce a byline ("By", "Von", "Por", "Par", "Di", "Av", "Text:" ...).
+# Words that introduce a byline ("By", "Von", "Por", "Par", "Di", "Av", "Text:" ...): a
+# lead and a preposition ("Written by"), a preposition, or a label.
 _PREFIX = re.compile(
-    r"^(?:(?:written|reported|reporting|posted|published|compiled|text|texte|words|story|"
-    r"photos?|fotos?|bilder|interview|analysis|analyse|commentary|kommentar|"
-    r"ein\s+(?:kommentar|gastbeitrag|interview)|eine\s+(?:analyse|reportage|kolumne))"
-    r"(?:\s+(?:and|und|&)\s+\w+)?\s*(?:by|von|:)\s*|"
-    r"by|from|von|vom|por|par|di|door|av|af|od|de|da|van|ved|"
-    r"autor(?:in|a)?|author|auteur|autore|redacción|redaccion|redazione|"
-    r"texto|text|texte|testo|tekst|fotos?|photos?|bild|quelle|source|fuente)"
+    rf"^(?:(?:{'|'.join(BYLINE_LEADS)})"
+    rf"(?:\s+(?:and|und|&)\s+\w+)?\s*(?:by|von|:)\s*|"
+    rf"{'|'.join(BYLINE_PREPOSITIONS + AUTHOR_LABELS)})"
     r"(?:\s*:\s*|\s+|$)", re.IGNORECASE)
-# Words that introduce a byline in lower case but start a name when capitalised
-# ("di Mario Rossi" but "Di Maio", "de Marta López" but "De Niro").
-_PARTICLE_PREFIX = frozenset({"de", "da", "di", "van"})
 # Names are split on punctuation first (a piece that is a role goes whole: "corresponsal
 # en Bruselas"), then on the word for "and" of many languages.
 _SPLIT_MARK = re.compile(r"\s*[,;|/•·]\s*")
-_SPLIT_AND = re.compile(
-    r"\s+(?:and|&|und|u\.|y|e|et|og|och|en|ve|и|és|with|mit|con|avec)\s+", re.IGNORECASE)
-# Words for what a person is rather than who (a piece with one is dropped from the name
-# list), as regex fragments, each starting with a letter.
-_ROLE_WORDS = (
-    "staff", "senior", "chief", "editor", "editors", "editorial", "writer", "writers",
-    "reporter", "reporters", "correspondent", "correspondents", "columnist", "contributor",
-    "contributing", "journalist", "journalists", "producer", "photographer", "photojournalist",
-    "analyst", "freelance", "freelancer", "intern", r"news\s*desk", "newsroom", "desk", "team",
-    "bureau", "redakteur(?:in)?", "redaktion", "korrespondent(?:in)?", "reporter(?:in)?",
-    "autor(?:in)?", "mitarbeiter(?:in)?", "volont[äa]r(?:in)?", "fotograf(?:in)?",
-    "chefredakteur(?:in)?", "ressortleiter(?:in)?", "leiter(?:in)?", "corresponsal",
-    "redactor(?:a)?", "periodista", r"enviad[oa]\s+especial", "inviat[oa]", "giornalista",
-    "corrispondente", r"envoy[ée]\s+sp[ée]ciale?", "journaliste", "r[ée]dacteur",
-    "r[ée]dactrice", "updated", "aktualisiert", "published", "veröffentlicht", r"min\s+read",
-    r"read\s+more", "follow", "profile", r"more\s+from", "contact", "email", "e-mail",
-    "twitter", "facebook", "folgen", "seguir", "suivre", "segui", "abonnieren", "subscribe",
-    r"alle\s+artikel", r"all\s+articles", r"mehr\s+zum\s+autor",
-)
-_ROLE = re.compile(rf"\b(?:{grouped_alternation(_ROLE_WORDS)})\b", re.IGNORECASE)
+_SPLIT_AND = re.compile(rf"\s+(?:{'|'.join(AND_WORDS)})\s+", re.IGNORECASE)
+# A piece with a word for what a person is rather than who is dropped from the name list.
+_ROLE = re.compile(rf"\b(?:{grouped_alternation(ROLE_WORDS)})\b", re.IGNORECASE)
 _ROLE_AFTER_IN = re.compile(r"^(?:in|en|à|a|aus|from|at)\s+\S", re.IGNORECASE)
 # Role words East Asian bylines put after the name ("신현주 기자", "松岡大地記者").
-_ROLE_SUFFIX = re.compile(r"\s*(?:기자|특파원|선임기자|記者|特派員|编辑|记者|撮影)$")
+_ROLE_SUFFIX = re.compile(rf"\s*(?:{'|'.join(ROLE_SUFFIXES)})$")
 # "Doe, Jane": one person written surname first (the form of library catalogues and some
 # feeds), not two: a list of people gives each a full name ("Jane Doe, John Roe").
 _SURNAME_FIRST = re.compile(r"^[^\W\d_][\w'’.-]*,\s*[^\W\d_][\w'’.-]*$")
@@ -77,7 +63,7 @@ def _strip_prefix(text: str) -> str:
             return text
         word = match.group(0).strip().rstrip(":").strip().lower()
         rest = text[match.end():]
-        if word in _PARTICLE_PREFIX and not match.group(0).rstrip().endswith(":") and (
+        if word in NAME_PARTICLES and not match.group(0).rstrip().endswith(":") and (
                 text[:1].isupper() or not rest[:1].isupper()):
             return text
         if not rest:
@@ -104,7 +90,7 @@ def has_byline_word(text: str) -> bool:
     if match is None:
         return False
     word = match.group(0).strip().rstrip(":").strip().lower()
-    return word not in _PARTICLE_PREFIX or text.lstrip()[:1].islower()
+    return word not in NAME_PARTICLES or text.lstrip()[:1].islower()
 
 
 def split_authors(text: str | None) -> list[str]:

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field, replace
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.cleanup import (
-    SKIP_TAGS,
     ElementKind,
     could_be_dek,
     drop_boilerplate,
@@ -38,6 +37,7 @@ from scraper.extract.cleanup import (
     is_negative,
     is_positive,
 )
+from scraper.extract.lexicon import SKIP_TAGS
 from scraper.extract.metadata import PageMetadata
 from scraper.extract.tags import tag_ids
 from scraper.extract.text import fold, normalize_space

@@ -9,7 +9,14 @@ Inside a block, credit elements (``credit``, ``copyright``, ``photographer`` tok
 text (:func:`~scraper.extract.credits.split_credit`).
 
 >>> from selectolax.lexbor import LexborHTMLParser
->>> from scraper.extract.metadata import PageMetadata
+>>> from scraper.extract.lexicon import (
+    CAPTION_CLASS_NAMES,
+    CAPTION_EXCLUDED_CLASS_PARTS,
+    CAPTION_EXCLUDED_CLASS_WORDS,
+    CAPTION_NOTICE_WORDS,
+    CREDIT_CLASS_NAMES,
+)
+from scraper.extract.metadata import PageMetadata
 >>> tree = LexborHTMLParser('<article><figure><img src="/a.jpg"><figcaption>A dog. '
 ...                         'Photo: Jane Doe</figcaption></figure></article>')
 >>> extract_images(tree, tree.css_first("article"), PageMetadata(), "https://x.org/n")
@@ -24,6 +31,13 @@ from collections.abc import Iterator
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.credits import clean_credit, is_credit, split_credit, strip_separators
+from scraper.extract.lexicon import (
+    CAPTION_CLASS_NAMES,
+    CAPTION_EXCLUDED_CLASS_PARTS,
+    CAPTION_EXCLUDED_CLASS_WORDS,
+    CAPTION_NOTICE_WORDS,
+    CREDIT_CLASS_NAMES,
+)
 from scraper.extract.metadata import PageMetadata
 from scraper.extract.tags import MAX_KNOWN_ID, ancestor_with_tag, tag_ids
 from scraper.extract.text import grouped_alternation, normalize_space
@@ -49,18 +63,12 @@ _CANDIDATES = "figure, [class*=aption]"
 _EXCLUDED_TAGS = frozenset({"nav", "aside", "footer", "form", "noscript", "template", "menu"})
 # Class/id words of containers whose images are not the article's: parts of words (matched
 # anywhere, "mainFooter") and whole tokens (matched between "-", "_" and spaces, "ad-slot").
-_EXCLUDED_PARTS = (
-    "footer|sidebar|related|teaser|newsletter|outbrain|taboola|recommend|breadcrumb|trending"
-    "|mostread|most-read|popular|readmore|read-more|morestories|more-stories|oembed|consent"
-    "|placeholder|advert|sponsor"
-)
-_EXCLUDED_WORDS = frozenset({
-    "ad", "ads", "comment", "comments", "author", "authors", "byline", "avatar", "logo",
-    "profile", "share", "social", "nav", "navigation", "menu", "banner", "subscribe", "promo",
-})
-# Substrings of the whole words, found anywhere before the tokens are checked.
-_EXCLUDED_HINTS = ("ad|comment|author|byline|avatar|logo|profile|share|social|nav|menu|banner"
-                   "|subscribe|promo")
+_EXCLUDED_PARTS = "|".join(CAPTION_EXCLUDED_CLASS_PARTS)
+# The stems of the whole words ("ad" of "ads"), found anywhere before the tokens are checked.
+_EXCLUDED_HINTS = "|".join(sorted(
+    word for word in CAPTION_EXCLUDED_CLASS_WORDS
+    if not any(word != other and word.startswith(other)
+               for other in CAPTION_EXCLUDED_CLASS_WORDS)))
 # One search finds either a part (excluded) or a hint of a whole word (then checked by tokens).
 _EXCLUDED_NAMES = re.compile(rf"(?P<part>{_EXCLUDED_PARTS})|{_EXCLUDED_HINTS}")
 # Most class attributes hold none of these words: one quick search rules them out.
@@ -69,8 +77,6 @@ _STYLE_PREFIXES = ("with", "has", "typo", "text-", "font-")
 _TOKEN_SPLIT = re.compile(r"[\s_-]+")
 # Texts in caption-like elements that are not about a picture: consent and script notices,
 # and bylines under author portraits ("Von Jane Doe, Redakteurin", "By Jane Doe").
-_BOILERPLATE_WORDS = ("javascript", "cookies", "newsletter", "datenschutz", "privacy",
-                      "abmelden", "unsubscribe")
 _BYLINE = re.compile(
     r"(?:by|von|par|por|di|door|af|av|przez)\s+\w+(?: \w+)?(?:,|\s*$)|powered by\b",
     re.IGNORECASE,
@@ -82,14 +88,8 @@ _IMAGE_LINK = re.compile(
     re.IGNORECASE,
 )
 # Class names that mark a caption, and a credit (tested on the lowercased class attribute).
-_CAPTION_NAMES = _any_of(
-    "caption|legend|beschreibung|description|subtitle|bildtext|unterschrift|figcap|img-info"
-    "|media-text"
-)
-_CREDIT_NAMES = _any_of(
-    "credit|copyright|photographer|fotograf|rights|author|quelle|urheber|licen|courtesy|source"
-    "|__src|-src|-lic"
-)
+_CAPTION_NAMES = _any_of("|".join(CAPTION_CLASS_NAMES))
+_CREDIT_NAMES = _any_of("|".join(CREDIT_CLASS_NAMES))
 _CREDIT_TAGS = frozenset({"small", "cite", "footer"})
 # Tags that may hold a caption or a credit; the others (meta, script, svg ...) are not read.
 _TEXT_TAGS = frozenset({"figcaption", "div", "span", "p", "small", "cite", "footer", "em", "i",
@@ -145,7 +145,8 @@ def _excluded_names(names: str) -> bool:
         match = _EXCLUDED_NAMES.search(token)
         if match is None:
             continue
-        if match.group("part") or not _EXCLUDED_WORDS.isdisjoint(_TOKEN_SPLIT.split(token)):
+        if match.group("part") or not CAPTION_EXCLUDED_CLASS_WORDS.isdisjoint(
+                _TOKEN_SPLIT.split(token)):
             return True
     return False
 
@@ -374,7 +375,7 @@ def _scope(tree: LexborHTMLParser, root: LexborNode | None) -> LexborNode | None
 
 def _boilerplate(caption: str) -> bool:
     lowered = caption.lower()
-    return _BYLINE.match(caption) is not None or any(w in lowered for w in _BOILERPLATE_WORDS)
+    return _BYLINE.match(caption) is not None or any(w in lowered for w in CAPTION_NOTICE_WORDS)
 
 
 def _within(node: LexborNode, ancestor_id: int) -> bool:

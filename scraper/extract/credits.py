@@ -10,21 +10,13 @@ from __future__ import annotations
 
 import re
 
+from scraper.extract.lexicon import CREDIT_LABELS, CREDIT_LOWER_WORDS, NEWS_AGENCY_CREDITS
+
 __all__ = ["clean_credit", "is_credit", "split_credit", "strip_separators"]
 
-# Words that introduce a credit ("Photo: X", "Foto: X", "Bild: X", "Quelle: X"), in the
-# languages of the pages we read, longest first. Kept as data so that a new language is one
-# more word, not a new rule.
-_LABELS = tuple(sorted(
-    ("photo", "photos", "photograph", "photographs", "picture", "pictures", "image", "images",
-     "image credit", "image credits", "credit", "credits", "illustration", "illustrations",
-     "graphic", "graphics", "video", "vídeo", "source", "foto", "fotos", "bild", "bilder",
-     "grafik", "quelle", "fotó", "foto's", "kuva", "zdjęcie", "fot.", "ảnh", "фото",
-     "источник", "isithombe", "sithombe", "imagem", "immagine", "imagen", "crédito",
-     "créditos", "copyright", "bildquelle", "fotoquelle", "symbolfoto", "symbolbild",
-     "archivfoto", "archivbild", "photographer", "fotograf"),
-    key=len, reverse=True,
-))
+# Words that introduce a credit ("Photo: X", "Foto: X", "Bild: X", "Quelle: X"), longest
+# first.
+_LABELS = tuple(sorted(CREDIT_LABELS, key=len, reverse=True))
 _LABEL_WORDS = "|".join(re.escape(word) for word in _LABELS)
 _LABEL_BOUNDARY = frozenset(" .;,|/–—-(!?")
 # The longest label closing a text: the leftmost match that reaches the end (searched from
@@ -49,12 +41,8 @@ _COPYRIGHT_TAIL = re.compile(
     re.IGNORECASE,
 )
 # Agencies and picture libraries that are credits on their own: "(Reuters)", "/ AFP".
-_AGENCIES = (
-    r"AP|AFP|Reuters|REUTERS|dpa|DPA|EPA|EFE|ANSA|ANP|Belga|BELGA|APA|Keystone|KEYSTONE|PA|AAP"
-    r"|Getty Images|Getty|Shutterstock|iStock|IMAGO|imago|Imago|Xinhua|TASS|PAP|Bloomberg"
-    r"|Alamy|NurPhoto|SIPA|Sipa|Ritzau|NTB|TT|Lusa|Kyodo|Yonhap|AP Photo"
-)
-_AGENCY_NAMES = frozenset(_AGENCIES.split("|"))
+_AGENCIES = "|".join(NEWS_AGENCY_CREDITS)
+_AGENCY_NAMES = frozenset(NEWS_AGENCY_CREDITS)
 # A trailing parenthesis that names a photographer or agency: "(AP Photo/Jae C. Hong)",
 # "(Reuters)", "(Getty Images)"; "(Archivbild)" or "(left)" are not credits.
 _PAREN_TAIL = re.compile(
@@ -72,12 +60,6 @@ _CJK_NAME = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff21-\uff5a0-
 # A credit is made of names, agencies and "/", "," or "via" between them.
 _NAME_CHARS = re.compile(r"[\w.'’ ,/&-]+")
 _NAME_SEPARATORS = re.compile(r"[\s/,]+")
-# Lowercase words that do occur in credits ("picture alliance/dpa", "Ludwig van Beethoven").
-_CREDIT_LOWER_WORDS = frozenset({
-    "via", "and", "und", "de", "da", "del", "der", "den", "van", "von", "vom", "zu", "y", "e",
-    "et", "i", "dpa", "afp", "imago", "picture", "alliance", "images", "photo", "foto", "pool",
-    "file", "archive", "archiv", "handout",
-})
 _DOMAIN_END = re.compile(r"\b[\w-]+\.(?:com|net|org|de|at|ch|fr|es|it|nl|be|io|co\.uk|com\.au)$")
 _TAIL = 160  # characters at the end of a caption that may hold its credit
 _TRAILING_SEPARATORS = " \t\n\r\f\v\u00a0|·•/:;,–—-"
@@ -98,7 +80,7 @@ def _reads_as_names(text: str) -> bool:
     words = [w for w in _NAME_SEPARATORS.split(text) if w]
     if not words or len(words) > 8:
         return False
-    odd = sum(1 for w in words if w[0].islower() and w.lower() not in _CREDIT_LOWER_WORDS)
+    odd = sum(1 for w in words if w[0].islower() and w.lower() not in CREDIT_LOWER_WORDS)
     return odd <= 1 and any(w[0].isupper() or w in _AGENCY_NAMES for w in words)
 
 

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import re
 
+from scraper.extract.lexicon import NEWS_AGENCIES, NOT_PLACES, NOT_TITLE_PLACES, WIRE_WORDS
+
 __all__ = ["split_dateline"]
 
 # An em/en dash may touch the next word ("(AP) —Russian"); a hyphen must be spaced after;
@@ -72,36 +74,10 @@ _TITLE_DATELINE = re.compile(
 # with lower-case words, not a heading, a score or a name list.
 _LEDE_MIN_WORDS = 10
 _LEDE_LOWER_WORDS = 3
-# News agencies and wires that may follow a place written in title case ("Berlin (dpa) -").
-# After a place in capitals any short parenthesis is accepted; after title case only these,
-# since "Christian Lindner (FDP) - ..." is a sentence.
-_AGENCIES = frozenset({
-    "ap", "afp", "reuters", "dpa", "dpa-afx", "afx", "epd", "kna", "apa", "sda", "keystone-sda",
-    "ansa", "efe", "europa", "xinhua", "tass", "ians", "pti", "ani", "bernama", "kyodo", "yonhap",
-    "cnn", "bloomberg", "interfax", "pap", "ctk", "čtk", "mti", "bta", "agerpres", "ntb", "tt",
-    "ritzau", "stt", "belga", "anp", "lusa", "aa", "irna", "wam", "spa", "kuna", "mena", "anadolu",
-    "upi", "cp", "aap", "pa", "ots", "apa-ots", "sid", "kap", "epa", "ria", "ria-novosti",
-    "sputnik", "dha", "iha", "hina", "tanjug",
-})
-_WIRE = re.compile(r"wire|press|news|newswire|presse|prensa|agencia|agence|agentur", re.IGNORECASE)
+# After a place in capitals any short parenthesis is accepted; after title case only a news
+# agency or a wire ("Berlin (dpa) -"), since "Christian Lindner (FDP) - ..." is a sentence.
+_WIRE = re.compile("|".join(WIRE_WORDS), re.IGNORECASE)
 _LOWER = re.compile(r"[a-zà-ÿ]")
-# Capitalised words that open sentences or name organisations rather than places.
-_NOT_PLACES = frozenset({"UPDATE", "BREAKING", "EXCLUSIVE", "WATCH", "LIVE", "VIDEO", "PHOTOS",
-                         "ANALYSIS", "OPINION", "EDITORIAL", "NATO", "NASA", "FIFA", "UEFA",
-                         "OPEC", "UNICEF", "UNESCO", "WHO", "IMF", "OECD", "NOTE", "CORRECTION",
-                         "ADVISORY", "PHOTO", "AUDIO", "REVIEW", "COMMENT", "INTERVIEW"})
-# Title-case words that open headings and sentences the way a place opens a dateline.
-_NOT_TITLE_PLACES = frozenset({
-    "update", "updated", "breaking", "exclusive", "watch", "live", "video", "photos",
-    "analysis", "opinion", "editorial", "note", "correction", "review", "comment",
-    "interview", "explainer", "sponsored", "podcast", "commentary", "perspective",
-    "letters", "obituary", "advertisement", "summary", "background", "today", "yesterday",
-    "tomorrow", "meanwhile", "however", "also", "first", "second", "third", "finally",
-    "then", "now", "so", "but", "and", "yes", "no", "well", "okay", "ok", "introduction",
-    "conclusion", "overview", "disclaimer", "tl;dr", "step", "tip", "warning", "question",
-    "answer", "q", "a", "the", "this", "that", "it", "he", "she", "we", "they", "i", "you",
-    "there", "here", "why", "what", "how", "when", "where", "who",
-})
 _MAX_DATELINE = 80
 _HINT_SEPARATOR = re.compile(r"\s*(?:--|[-–—‒―:]|\.-)\s*")
 
@@ -150,17 +126,18 @@ def _plausible(match: re.Match[str], upper: bool) -> bool:
         head = re.split(r"[,(/]", dateline, maxsplit=1)[0].strip()
         letters = sum(ch.isalpha() for ch in head)
         # the place itself is in capitals and more than an acronym opening a sentence
-        return not _LOWER.search(head) and head not in _NOT_PLACES and (letters > 3 or
+        return not _LOWER.search(head) and head not in NOT_PLACES and (letters > 3 or
                                                                         agency is not None)
     if agency is None:
         return False
     first = re.split(r"[/ ]", agency.strip(), maxsplit=1)[0].lower()
-    return agency.strip().lower() in _AGENCIES or first in _AGENCIES or bool(_WIRE.search(agency))
+    return (agency.strip().lower() in NEWS_AGENCIES or first in NEWS_AGENCIES
+            or bool(_WIRE.search(agency)))
 
 
 def _title_place(dateline: str) -> bool:
     place = dateline.split(",", 1)[0]
-    return place.upper() not in _NOT_PLACES and place.lower() not in _NOT_TITLE_PLACES
+    return place.upper() not in NOT_PLACES and place.lower() not in NOT_TITLE_PLACES
 
 
 def _reads_as_lede(rest: str) -> bool:

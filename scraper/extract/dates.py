@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 
 from dateutil import parser as du_parser
 
+from scraper.extract.lexicon import MONTH_NAMES
+
 __all__ = ["date_line", "normalize_date", "update_line", "url_date"]
 
 _ISO = re.compile(r"^\d{4}-?\d{2}-?\d{2}(?:$|[T ]\d)")
@@ -36,28 +38,7 @@ _ISO_FIX = re.compile(r"(\.\d{6})\d+|\s+(?=[+-]\d{2}:?\d{2}$|Z$)")
 _EPOCH = re.compile(r"^\d{10}(?:\d{3})?$")
 
 _MONTHS: dict[str, int] = {}
-for _number, _names in enumerate((
-    "january jan januar janvier enero ene gennaio genn gen janeiro januari januar jänner jän "
-    "stycznia styczeń styczen ianuarie ocak январь января янв",
-    "february feb februar février fevrier févr fevr febrero febbraio fevereiro fev februari "
-    "lutego luty februarie şubat subat февраль февраля фев",
-    "march mar mär märz maerz mars marzo março marco maart marca marzec martie mart "
-    "март марта",
-    "april apr avril abril aprile abr kwietnia kwiecień aprilie nisan апрель апреля апр",
-    "may mai mayo maggio mag maio mei maj maja mayıs mayis май мая",
-    "june jun juni juin junio giugno giu junho jun czerwca czerwiec iunie haziran июнь июня",
-    "july jul juli juillet juil julio luglio lug julho lipca lipiec iulie temmuz июль июля",
-    "august aug août aout agosto ago augustus augusti sierpnia sierpień ağustos agustos "
-    "август августа авг",
-    "september sep sept septembre septiembre settembre set setembro setiembre "
-    "wrzesień wrzesnia września septembrie eylül eylul сентябрь сентября сен",
-    "october oct oktober octobre octubre ottobre ott outubro out okt października "
-    "październik octombrie ekim октябрь октября окт",
-    "november nov novembre noviembre novembro listopada listopad noiembrie kasım kasim "
-    "ноябрь ноября ноя",
-    "december dec dezember déc décembre decembre diciembre dic dicembre dezembro dez "
-    "grudnia grudzień decembrie aralık aralik декабрь декабря дек",
-), start=1):
+for _number, _names in enumerate(MONTH_NAMES, start=1):
     for _name in _names.split():
         _MONTHS.setdefault(_name, _number)
 
