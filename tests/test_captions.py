@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import doctest
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
+from scraper.extract import captions
 from scraper.extract.captions import _any_of, extract_images
 from scraper.extract.metadata import PageMetadata
 from scraper.models import Image
@@ -286,3 +289,7 @@ def test_a_comment_after_a_caption_is_not_read_as_its_credit() -> None:
        st.text("ab-_c ", max_size=30))
 def test_any_of_finds_exactly_the_texts_that_hold_a_word(words: list[str], text: str) -> None:
     assert (_any_of("|".join(words)).search(text) is not None) == any(w in text for w in words)
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(captions).failed == 0

@@ -9,14 +9,7 @@ Inside a block, credit elements (``credit``, ``copyright``, ``photographer`` tok
 text (:func:`~scraper.extract.credits.split_credit`).
 
 >>> from selectolax.lexbor import LexborHTMLParser
->>> from scraper.extract.lexicon import (
-    CAPTION_CLASS_NAMES,
-    CAPTION_EXCLUDED_CLASS_PARTS,
-    CAPTION_EXCLUDED_CLASS_WORDS,
-    CAPTION_NOTICE_WORDS,
-    CREDIT_CLASS_NAMES,
-)
-from scraper.extract.metadata import PageMetadata
+>>> from scraper.extract.metadata import PageMetadata
 >>> tree = LexborHTMLParser('<article><figure><img src="/a.jpg"><figcaption>A dog. '
 ...                         'Photo: Jane Doe</figcaption></figure></article>')
 >>> extract_images(tree, tree.css_first("article"), PageMetadata(), "https://x.org/n")
