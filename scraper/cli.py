@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 from scraper import __version__
-from scraper.errors import ExtractionError, FetchError, ScraperError
+from scraper.errors import ExtractionError, FetchError, ScraperError, UnsupportedContent
 
 if TYPE_CHECKING:
     from scraper.archive import WarcArchive
@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 # click and nothing of the extractor, the HTTP stack, the scheduler or rich.
 
 __all__ = ["main"]
+
+
+_FEED_HINT = "{}; feeds are read by `scraper poll` (add the feed to sources.yaml)"
 
 
 def _line(article: Article) -> str:
@@ -77,6 +80,7 @@ async def _scrape(urls: tuple[str, ...], settings: FetchSettings, sink: TextIO |
     from scraper.archive import ArchivedPage
     from scraper.extract import extract
     from scraper.fetch import Fetcher
+    from scraper.fetch.content import looks_like_feed
     from scraper.records import one_off
 
     async with Fetcher(settings) as fetcher:
@@ -84,6 +88,8 @@ async def _scrape(urls: tuple[str, ...], settings: FetchSettings, sink: TextIO |
         async def one(url: str) -> Article | str:
             try:
                 result = await fetcher.fetch(url, kind="page", trusted=True)
+                if looks_like_feed(result.content):  # a feed served as text/html
+                    return _FEED_HINT.format("a feed (RSS, Atom or RDF), not an HTML page")
                 if archive is not None:
                     archive.write(ArchivedPage(
                         url=result.url, status=result.status, headers=result.headers,
@@ -91,6 +97,8 @@ async def _scrape(urls: tuple[str, ...], settings: FetchSettings, sink: TextIO |
                         requested_url=url))
                 article = extract(result.content, result.url,
                                   content_type=result.headers.get("content-type"))
+            except UnsupportedContent as exc:
+                return _FEED_HINT.format(exc.reason) if exc.is_feed else exc.reason
             except FetchError as exc:
                 return exc.reason
             except ExtractionError as exc:
@@ -268,13 +276,8 @@ def poll(sources_file: Path, output: Path, names: tuple[str, ...], json_logs: bo
     from rich.console import Console
 
     from scraper.config import load_config
-    from scraper.daemon import (
-        configure_logging,
-        poll_once,
-        poll_progress,
-        render_summary,
-        select_sources,
-    )
+    from scraper.daemon import configure_logging, poll_once, poll_progress, select_sources
+    from scraper.report import poll_footer, summary_table, summary_text
 
     console = Console()
     # On a terminal the bar shows progress and only warnings are logged; elsewhere (cron)
@@ -291,27 +294,42 @@ def poll(sources_file: Path, output: Path, names: tuple[str, ...], json_logs: bo
     except (asyncio.CancelledError, KeyboardInterrupt):
         _fail("poll", "interrupted")
         sys.exit(130)
-    console.print(render_summary(outcome))
+    if console.is_terminal:
+        console.print(summary_table(outcome.reports))
+    else:
+        click.echo(summary_text(outcome.reports))
+    click.echo(poll_footer(outcome.reports, output))
     sys.exit(1 if outcome.failed else 0)
 
 
 @main.command()
 @_OUTPUT
-def status(output: Path) -> None:
-    """Show every feed's last poll, errors, next poll and articles written."""
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object per feed: its state and counters.")
+def status(output: Path, as_json: bool) -> None:
+    """Show every feed's last poll, errors, next poll and articles written (a table on a
+    terminal, aligned plain text in a pipe, JSON with --json)."""
+    from datetime import UTC, datetime
+
     from rich.console import Console
 
-    from scraper.daemon import render_status, status_rows
+    from scraper.daemon import status_rows
+    from scraper.report import status_json, status_table, status_text
 
+    now = datetime.now(UTC)
     try:
-        rows = status_rows(output)
+        rows = status_rows(output, now)
     except ScraperError as exc:
         _fail("status", exc)
         sys.exit(2)
-    if rows is None:
+    if as_json:
+        click.echo(status_json(rows or []))
+    elif rows is None:
         click.echo(f"nothing has been polled into {output} yet")
-        return
-    Console().print(render_status(rows))
+    elif (console := Console()).is_terminal:
+        console.print(status_table(rows, now))
+    else:
+        click.echo(status_text(rows, now))
 
 
 @main.command()

@@ -16,7 +16,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,7 +24,6 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from scraper.archive import WarcArchive
 from scraper.config import Config, ExtractionSettings, SourceConfig, load_config
@@ -32,14 +31,20 @@ from scraper.errors import ConfigError
 from scraper.fetch import Fetcher
 from scraper.poller import FeedReport, Poller
 from scraper.pool import ExtractorPool
-from scraper.store import FeedStatus, Store, format_time, open_state_readonly, read_statuses
+from scraper.report import Round
+from scraper.store import (
+    FeedStatus,
+    Store,
+    format_time,
+    open_state_readonly,
+    parse_time,
+    read_statuses,
+)
 
 __all__ = [
     "Daemon",
     "configure_logging",
     "poll_once",
-    "render_status",
-    "render_summary",
     "status_rows",
 ]
 
@@ -120,10 +125,14 @@ class Daemon:
         self, config_path: Path, output: Path, *,
         pool_factory: Callable[[ExtractionSettings], ExtractorPool] = (
             ExtractorPool.from_settings),
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.config_path = config_path
         self.output = output
         self._pool_factory = pool_factory
+        self._now = now
+        self.round = Round()
+        self._polling: set[str] = set()  # sources whose poll is running
         self.config: Config | None = None
         self.sources: dict[str, SourceConfig] = {}
         self.stop = asyncio.Event()
@@ -151,8 +160,9 @@ class Daemon:
                 loop.add_signal_handler(signal.SIGHUP, self.reload)
                 log.info("daemon started: %d sources, output %s", len(self.sources),
                          self.output, extra={"event": "start", "sources": len(self.sources)})
-                await self.stop.wait()
+                await self._rounds()
                 await self._shutdown()
+                self.end_round()
         finally:
             for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(signum)
@@ -234,24 +244,68 @@ class Daemon:
             trigger = IntervalTrigger(seconds=source.interval, jitter=_jitter(source.interval),
                                       timezone=UTC)
             if name not in old:
+                # Two instances: a poll that fires while the last one runs is counted as
+                # skipped by _job itself, not logged by APScheduler on every tick.
                 scheduler.add_job(
-                    self._job, trigger, args=(name,), id=name, name=name, max_instances=1,
+                    self._job, trigger, args=(name,), id=name, name=name, max_instances=2,
                     coalesce=True, misfire_grace_time=max(1, int(source.interval)),
                     next_run_time=datetime.now(UTC),
                 )
             elif old[name].interval != source.interval:
                 scheduler.reschedule_job(name, trigger=trigger)
 
+    async def _rounds(self) -> None:
+        """Until stopped: one summary line per round, as long as the shortest interval."""
+        while not self.stop.is_set():
+            length = max(10.0, min((s.interval for s in self.sources.values()), default=60.0))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), length)
+            if not self.stop.is_set():
+                self.end_round()
+
+    def end_round(self) -> None:
+        """Log the round's line (when anything happened in it) and start the next one."""
+        tally, self.round = self.round, Round()
+        if tally.empty:
+            return
+        now = self._now()
+        due = self.next_due(now)
+        log.info(tally.line(due, now), extra={
+            "event": "round", "feeds": tally.feeds, "not_modified": tally.not_modified,
+            "new": tally.new, "updated": tally.updated, "failed": tally.failed,
+            "page_failures": tally.page_failures, "skipped": dict(tally.skipped),
+            "next_due": due.strftime("%Y-%m-%dT%H:%M:%SZ") if due else None})
+
+    def next_due(self, now: datetime) -> datetime | None:
+        """When the next feed poll is due: its source's next run, or later for a feed that
+        backs off (None without sources)."""
+        if self.poller is None or self.scheduler is None:
+            return None
+        due: list[datetime] = []
+        for name, source in self.sources.items():
+            job = self.scheduler.get_job(name)
+            run = job.next_run_time if job is not None and job.next_run_time else now
+            for feed in source.feeds:
+                state = self.poller.store.feed(name, feed)
+                backoff = parse_time(state.next_poll) if state and state.next_poll else now
+                due.append(max(run, backoff))
+        return min(due, default=None)
+
     async def _job(self, name: str) -> None:
         source = self.sources.get(name)
         if source is None or self.stop.is_set() or self.poller is None:
             return
+        if name in self._polling:
+            self.round.skip(name)
+            return
+        self._polling.add(name)
         task = asyncio.current_task()
         if task is not None:
             self._running.add(task)
         try:
             await self.poller.poll_source(
-                source, only_due=True, tolerance=_jitter(source.interval) + 1.0)
+                source, only_due=True, tolerance=_jitter(source.interval) + 1.0,
+                on_feed=self.round.add)
         except asyncio.CancelledError:
             # Only a shutdown whose grace ran out cancels a poll: what it had not committed
             # is polled again on the next start, so this is not an error worth a traceback.
@@ -259,6 +313,7 @@ class Daemon:
         except Exception:  # one source's bug must not stop the others
             log.exception("polling %s failed", name, extra={"source": name})
         finally:
+            self._polling.discard(name)
             if task is not None:
                 self._running.discard(task)
 
@@ -342,21 +397,6 @@ def poll_progress(console: Console) -> Progress:
                     TimeElapsedColumn(), console=console, disable=not console.is_terminal)
 
 
-def render_summary(outcome: PollOutcome) -> Table:
-    """The table printed at the end of ``scraper poll``."""
-    table = Table(title="poll summary")
-    for column in ("source", "feed", "status", "new", "updated", "skipped", "failed"):
-        table.add_column(column, overflow="fold",
-                         justify="right" if column not in ("source", "feed") else "left")
-    for r in outcome.reports:
-        status = str(r.status) if r.status else "-"
-        if r.error:
-            status = f"{status} {r.error}" if r.status else r.error
-        table.add_row(r.source, r.feed_url, status, str(r.new), str(r.updated), str(r.skipped),
-                      str(r.failed))
-    return table
-
-
 # -- scraper status ---------------------------------------------------------------------
 
 
@@ -365,47 +405,3 @@ def status_rows(output: Path, now: datetime | None = None) -> list[FeedStatus] |
     today = format_time(now or datetime.now(UTC))[:10]
     with open_state_readonly(output) as conn:
         return None if conn is None else read_statuses(conn, today)
-
-
-def _ago(text: str | None, now: datetime) -> str:
-    if not text:
-        return "-"
-    try:
-        moment = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    except ValueError:
-        return text
-    delta = moment - now
-    seconds = abs(delta) // timedelta(seconds=1)
-    span = (f"{seconds}s" if seconds < 120 else f"{seconds // 60}m" if seconds < 7200
-            else f"{seconds // 3600}h")
-    return f"{text} ({'in ' + span if delta > timedelta(0) else span + ' ago'})"
-
-
-def render_status(rows: Sequence[FeedStatus], now: datetime | None = None) -> Table:
-    """The table of ``scraper status``."""
-    now = now or datetime.now(UTC)
-    table = Table(title="feeds")
-    for column in ("source", "feed", "last poll", "status", "errors", "next poll", "today",
-                   "total", "left out", "last error"):
-        # A feed URL cut with an ellipsis cannot be copied; fold it instead.
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        s = row.state
-        table.add_row(
-            s.source, s.feed_url, _ago(s.last_poll, now),
-            str(s.last_status) if s.last_status else "-", str(s.consecutive_errors),
-            _ago(s.next_poll, now), str(row.written_today), str(row.written_total),
-            _left_out(row), s.last_error or "",
-        )
-    return table
-
-
-def _left_out(row: FeedStatus) -> str:
-    """What the poll limits kept from being fetched, in total (empty when nothing)."""
-    counters = row.counters
-    parts = [f"{n} {what}" for n, what in (
-        (counters.changes_capped, "changed entries over the cap"),
-        (counters.deferred, "entries deferred"),
-        (counters.entries_cut, "entries beyond max_feed_entries"),
-    ) if n]
-    return "; ".join(parts)

@@ -171,7 +171,12 @@ class ResponseTooLarge(FetchError):
 
 
 class UnsupportedContent(FetchError):
-    """The response's content type is not one we can parse."""
+    """The response's content type is not one we can parse; ``is_feed`` when a page was
+    asked for and a feed came (``scraper scrape`` then points to ``scraper poll``)."""
+
+    def __init__(self, url: str, reason: str, *, is_feed: bool = False) -> None:
+        super().__init__(url, reason)
+        self.is_feed = is_feed
 
 
 class BlockedAddress(FetchError):

@@ -9,29 +9,21 @@ import io
 import json
 import logging
 import os
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from rich.console import Console
 
 from scraper.config import ExtractionSettings, PollSettings, load_config
 from scraper.daemon import (
     Daemon,
-    PollOutcome,
     configure_logging,
     poll_once,
-    render_status,
-    render_summary,
     select_sources,
-    status_rows,
 )
 from scraper.errors import ConfigError
-from scraper.models import Article
-from scraper.poller import FeedReport
 from scraper.pool import ExtractorPool
-from scraper.store import Batch, FeedCounters, FeedState, Store
 from tests.httpserver import LoopbackServer, Reply
 from tests.test_poll import RSS_TYPE, Item, rss
 
@@ -79,7 +71,8 @@ def test_reload_adds_removes_and_reschedules_jobs(
         daemon.apply(load_config(path))
         assert _jobs(daemon.scheduler) == {"alpha": 900.0, "beta": 3600.0}
         job = daemon.scheduler.get_job("alpha")
-        assert (job.max_instances, job.coalesce) == (1, True)
+        # A second instance only counts itself as skipped (Daemon._job): no APScheduler warning.
+        assert (job.max_instances, job.coalesce) == (2, True)
         assert job.trigger.jitter == 60.0
 
         path.write_text(SOURCES.replace("interval: 15m", "interval: fortnightly"))
@@ -129,56 +122,6 @@ def test_json_logs_carry_the_poll_fields() -> None:
         "level": "info", "logger": "scraper.poller", "message": "poll source=alpha",
         "source": "alpha", "feed": "http://x/f", "status": 304, "new": 0}
     assert data["time"].endswith("Z")
-
-
-def _text(table: object) -> str:
-    console = Console(width=250, record=True, file=io.StringIO())
-    console.print(table)
-    return console.export_text()
-
-
-def test_summary_table() -> None:
-    outcome = PollOutcome((
-        FeedReport("alpha", "http://x/f", 200, None, new=2, updated=1, skipped=3),
-        FeedReport("beta", "http://y/f", None, "connection refused"),
-    ))
-    assert outcome.failed
-    rows = [[cell.strip() for cell in line.split("│")[1:-1]]
-            for line in _text(render_summary(outcome)).splitlines() if line.startswith("│")]
-    assert rows == [
-        ["alpha", "http://x/f", "200", "2", "1", "3", "0"],
-        ["beta", "http://y/f", "connection refused", "0", "0", "0", "0"],
-    ]
-    assert not PollOutcome((FeedReport("a", "u", 304),)).failed
-
-
-def test_status_rows_and_table(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    assert status_rows(out) is None
-    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-    article = Article(id="1" * 32, url="http://x/a", canonical_url="http://x/a", source="alpha",
-                      feed_url="http://x/f", fetched_at="2026-03-01T11:00:00Z")
-    with Store.open(out, now=lambda: now) as store:
-        store.commit(Batch(
-            feed=FeedState("alpha", "http://x/f", last_poll="2026-03-01T11:00:00Z",
-                           last_status=200, next_poll="2026-03-01T12:15:00Z"),
-            counters=FeedCounters(polls=1, new=2),
-            records=(article, Article(id="2" * 32, url="u", canonical_url="u", source="alpha",
-                                      feed_url="http://x/f",
-                                      fetched_at="2026-02-28T10:00:00Z")),
-        ))
-        store.commit(Batch(feed=FeedState(
-            "beta", "http://y/f", last_poll="2026-03-01T11:59:00Z", consecutive_errors=3,
-            next_poll="2026-03-01T14:00:00Z", last_error="connection refused")))
-        rows = status_rows(out, now)  # read-only while the writer holds the lock
-    assert rows is not None
-    assert [(r.state.source, r.state.consecutive_errors, r.written_today, r.written_total)
-            for r in rows] == [("alpha", 0, 1, 2), ("beta", 3, 0, 0)]
-    text = _text(render_status(rows, now))
-    assert "2026-03-01T11:00:00Z (60m ago)" in text
-    assert "2026-03-01T12:15:00Z (in 15m)" in text
-    assert "2026-03-01T14:00:00Z (in 2h)" in text
-    assert "connection refused" in text
 
 
 # -- limits from the sources file ---------------------------------------------------------

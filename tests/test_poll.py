@@ -17,11 +17,12 @@ import pytest
 from rich.console import Console
 
 from scraper.config import SourceConfig, load_config
-from scraper.daemon import render_status, status_rows
+from scraper.daemon import status_rows
 from scraper.extract import extract
 from scraper.fetch import Fetcher, FetchSettings
 from scraper.models import Article, ExtractRules, article_id, content_hash
 from scraper.poller import FeedReport, Poller, PollSettings, is_due
+from scraper.report import status_table, status_text
 from scraper.store import EntryLink, FeedState, Store
 from tests.httpserver import LoopbackServer, Reply, Request
 
@@ -1109,5 +1110,6 @@ def test_a_feed_rewriting_every_entry_is_fetched_within_the_cap_and_counted(
     rows = status_rows(out, clock.now())
     assert rows is not None and rows[0].counters.changes_capped == 6
     console = Console(record=True, width=400)
-    console.print(render_status(rows, clock.now()))
+    console.print(status_table(rows, clock.now()))
     assert "6 changed entries over the cap" in console.export_text()
+    assert "6 changed entries over the cap" in status_text(rows, clock.now())

@@ -53,6 +53,7 @@ from scraper.fetch.content import (
     Decoder,
     UnknownEncoding,
     content_verdict,
+    is_feed_type,
     looks_like_feed,
     looks_like_html,
     media_type,
@@ -110,13 +111,13 @@ class _Hop:
         return "if-none-match" in self.headers or "if-modified-since" in self.headers
 
     def error(self, error: type[FetchError], reason: str) -> FetchError:
-        return error(self.requested, self._where(reason))
+        return error(self.requested, self.where(reason))
 
     def status_error(self, status: int, reason: str,
                      retry_after: float | None = None) -> HTTPStatusError:
-        return HTTPStatusError(self.requested, status, self._where(reason), retry_after)
+        return HTTPStatusError(self.requested, status, self.where(reason), retry_after)
 
-    def _where(self, reason: str) -> str:
+    def where(self, reason: str) -> str:
         return f"{reason} (after redirect to {self.url})" if self.index else reason
 
 
@@ -416,7 +417,9 @@ class Fetcher:
         mtype = media_type(headers.get("content-type"))
         verdict = content_verdict(hop.kind, mtype)
         if verdict == "refuse":
-            raise hop.error(UnsupportedContent, refusal_reason(hop.kind, mtype, sniffed=False))
+            raise UnsupportedContent(
+                hop.requested, hop.where(refusal_reason(hop.kind, mtype, sniffed=False)),
+                is_feed=hop.kind == "page" and is_feed_type(mtype))
         length = headers.get("content-length", "")
         if decoder.identity and length.isdigit() and int(length) > hop.max_bytes:
             raise hop.error(ResponseTooLarge, f"response larger than {hop.max_bytes} bytes "

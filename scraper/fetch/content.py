@@ -17,8 +17,8 @@ from typing import Literal, Protocol
 import brotli  # type: ignore[import-untyped]
 
 __all__ = ["ACCEPT_ENCODING", "BodyDecodeError", "BodyTruncated", "Decoder", "UnknownEncoding",
-           "content_verdict", "looks_like_feed", "looks_like_html", "media_type", "read_capped",
-           "refusal_reason"]
+           "content_verdict", "is_feed_type", "looks_like_feed", "looks_like_html", "media_type",
+           "read_capped", "refusal_reason"]
 
 PIECE = 64 * 1024
 ACCEPT_ENCODING = "gzip, deflate, br"
@@ -235,6 +235,11 @@ def content_verdict(kind: Kind, mtype: str) -> Verdict:
     return "sniff" if mtype in _FEED_SNIFF_TYPES else "refuse"
 
 
+def is_feed_type(mtype: str) -> bool:
+    """True for the media types a feed is served as, and an HTML page is not."""
+    return mtype not in _HTML_TYPES and content_verdict("feed", mtype) == "accept"
+
+
 def looks_like_html(body: bytes) -> bool:
     """True if the body starts as an HTML document does."""
     return _HTML_START.match(body[:1024].lstrip(_BOM_AND_SPACE)) is not None
@@ -253,6 +258,8 @@ def refusal_reason(kind: Kind, mtype: str, *, sniffed: bool) -> str:
     what = "HTML" if kind == "page" else "a feed"
     shape = "HTML" if kind == "page" else "RSS, Atom or RDF"
     declared = f"content type {mtype}" if mtype else "no content type"
+    if kind == "page" and is_feed_type(mtype):
+        return f"a feed ({declared}), not an HTML page"
     if sniffed:
         return f"not {what} ({declared}, and the body does not look like {shape})"
     return f"not {what} ({declared})"
