@@ -35,6 +35,8 @@ __all__ = ["ClusterLimiter"]
 # Longest single wait between two tries for a lease: a lease given back early (the holder
 # finished) is noticed within this.
 _MAX_WAIT = 0.25
+# Shortest: a busy host is not asked more often than this by one waiting request.
+_MIN_WAIT = 0.005
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS host_slots (
@@ -67,11 +69,6 @@ WHERE host_slots.expires <= clock_timestamp()
 RETURNING slot
 """
 
-_SLOT_WAIT = """
-SELECT GREATEST(0, EXTRACT(EPOCH FROM min(expires) - clock_timestamp()))::float8 AS wait
-FROM host_slots WHERE host = %(host)s
-"""
-
 # The launch lease: taken when no launch is in flight and the host's next start has come;
 # otherwise the seconds until that may be so.
 _TAKE_LAUNCH = """
@@ -83,8 +80,8 @@ WITH taken AS (
 )
 SELECT wait FROM taken
 UNION ALL
-SELECT GREATEST(0.001, EXTRACT(EPOCH FROM GREATEST(launching_until, next_start)
-                                          - clock_timestamp()))::float8
+SELECT CASE WHEN launching_until > clock_timestamp() THEN -1
+            ELSE GREATEST(0.001, EXTRACT(EPOCH FROM next_start - clock_timestamp())) END::float8
 FROM host_pace WHERE host = %(host)s AND NOT EXISTS (SELECT 1 FROM taken)
 """
 
@@ -113,6 +110,7 @@ class ClusterLimiter:
         self._sleep = sleep
         self._total = asyncio.Semaphore(max(1, settings.max_connections))
         self._crawl_delays: dict[str, float] = {}
+        self._local: dict[str, tuple[asyncio.Semaphore, asyncio.Lock]] = {}
         self._known_hosts: set[str] = set()
 
     @classmethod
@@ -145,8 +143,17 @@ class ClusterLimiter:
     @asynccontextmanager
     async def slot(self, host: str) -> AsyncIterator[Started]:
         """Wait for a slot lease and the launch lease of ``host``; hold the slot until the
-        block ends, the launch until ``started`` is awaited (or the block ends)."""
-        async with self._total:
+        block ends, the launch until ``started`` is awaited (or the block ends).
+
+        The requests of this process line up locally first (as many as the host has slots,
+        one at a time for the launch), so that only those that could go next ask the
+        database: a hundred pages of one host waiting in one worker cost one query per try,
+        not a hundred."""
+        local = self._local.get(host)
+        if local is None:
+            local = self._local[host] = (asyncio.Semaphore(self._slots), asyncio.Lock())
+        slots, launch = local
+        async with self._total, slots:
             slot = await self._take_slot(host)
             launching = False  # True while this holds the host's launch lease
 
@@ -154,12 +161,18 @@ class ClusterLimiter:
                 nonlocal launching
                 if launching:
                     launching = False
+                    launch.release()
                     await self._execute(_LAUNCHED, {
                         "host": host, "delay": self._delay,
                         "crawl_delay": self._crawl_delays.get(host, 0.0)})
 
             try:
-                await self._take_launch(host)
+                await launch.acquire()
+                try:
+                    await self._take_launch(host)
+                except BaseException:
+                    launch.release()
+                    raise
                 launching = True
                 yield started
             finally:
@@ -177,9 +190,8 @@ class ClusterLimiter:
             row = await self._fetchone(_TAKE_SLOT, params)
             if row is not None:
                 return int(row[0])
-            row = await self._fetchone(_SLOT_WAIT, {"host": host})
-            await self._sleep(min(_MAX_WAIT, max(0.001, float(row[0] if row and row[0]
-                                                            is not None else 0.0))))
+            # Every slot is in a request; none can start before the delay has passed.
+            await self._sleep(self._busy_wait())
 
     async def _take_launch(self, host: str) -> None:
         if host not in self._known_hosts:
@@ -189,10 +201,14 @@ class ClusterLimiter:
         params = {"host": host, "ttl": self._ttl}
         while True:
             row = await self._fetchone(_TAKE_LAUNCH, params)
-            wait = float(row[0]) if row is not None else 0.0
-            if row is not None and wait == 0.0:
+            wait = float(row[0]) if row is not None else _MIN_WAIT
+            if wait == 0.0:
                 return
-            await self._sleep(min(_MAX_WAIT, max(0.001, wait)))
+            # -1: a request is being launched; the next start comes a delay after its answer.
+            await self._sleep(self._busy_wait() if wait < 0 else min(_MAX_WAIT, wait))
+
+    def _busy_wait(self) -> float:
+        return min(_MAX_WAIT, max(_MIN_WAIT, self._delay))
 
     async def _execute(self, query: str, params: Any) -> None:
         try:
