@@ -220,7 +220,8 @@ async def run_worker(url: str, config: Config, output: Path,
         limiter = await ClusterLimiter.connect(url, config.fetch, holder=store.worker)
         pool = ExtractorPool.from_settings(config.extraction)
         archive = open_archive(config, output, worker=store.worker)
-        async with app.open_async(), Fetcher(config.fetch, limiter=limiter) as fetcher:
+        async with app.open_async(), Fetcher(config.fetch, limiter=limiter,
+                                                  shared_robots=limiter) as fetcher:
             poller = Poller(store, fetcher, pool, config.poll, feed_parser=pool.parse_feed,
                             archive=archive)
             runtime = Runtime(config, store, poller)

@@ -10,8 +10,10 @@ import time
 
 import psycopg
 
-from scraper.fetch import FetchSettings
+from scraper.errors import RobotsDisallowed
+from scraper.fetch import Fetcher, FetchSettings
 from scraper.fetch.leases import ClusterLimiter
+from tests.httpserver import LoopbackServer, Reply
 
 
 def _settings(delay: float, concurrency: int = 1) -> FetchSettings:
@@ -89,3 +91,28 @@ def test_a_crawl_delay_one_worker_read_holds_for_the_others(pg_url: str) -> None
         return log[1][0] - log[0][1]
 
     assert asyncio.run(asyncio.wait_for(run(), 20)) >= 0.3
+
+
+def test_robots_txt_read_by_one_worker_serves_the_others(pg_url: str,
+                                                          server: LoopbackServer) -> None:
+    server.route("/robots.txt", Reply(200, b"User-agent: *\nDisallow: /private/\n",
+                                      content_type="text/plain"))
+    server.route("/a", Reply(200, b"<html><body><p>A page.</p></body></html>"))
+    settings = FetchSettings(per_host_delay=0.0, allow_private_networks=True, max_attempts=1)
+
+    async def run() -> list[str]:
+        outcomes = []
+        for name in ("w1", "w2"):
+            limiter = await ClusterLimiter.connect(pg_url, settings, name)
+            async with Fetcher(settings, limiter=limiter, shared_robots=limiter) as fetcher:
+                outcomes.append(str((await fetcher.fetch(server.url("/a"))).status))
+                try:
+                    await fetcher.fetch(server.url("/private/b"))
+                except RobotsDisallowed:
+                    outcomes.append("disallowed")
+            await limiter.aclose()
+        return outcomes
+
+    assert asyncio.run(asyncio.wait_for(run(), 30)) == ["200", "disallowed"] * 2
+    assert len(server.requests_for("/robots.txt")) == 1  # w2 used what w1 read
+    assert server.requests_for("/private/b") == []

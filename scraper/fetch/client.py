@@ -63,7 +63,14 @@ from scraper.fetch.content import (
 from scraper.fetch.failures import describe_transport_error, retry_after, status_text
 from scraper.fetch.netguard import AddressBlocked, NameNotResolved, Resolver, ResolvingBackend
 from scraper.fetch.politeness import HostLimiter, Limiter
-from scraper.fetch.robots import ALLOW_ALL, Refusal, RobotsCache, RobotsRules, parse_robots
+from scraper.fetch.robots import (
+    ALLOW_ALL,
+    Refusal,
+    RobotsCache,
+    RobotsRules,
+    SharedRobots,
+    parse_robots,
+)
 
 __all__ = ["FetchResult", "FetchSettings", "Fetcher"]
 
@@ -155,6 +162,7 @@ class Fetcher:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         resolver: Resolver | None = None,
         limiter: Limiter | None = None,
+        shared_robots: SharedRobots | None = None,
     ) -> None:
         self.settings = s = settings or FetchSettings()
         self._clock = clock
@@ -166,6 +174,8 @@ class Fetcher:
             max_crawl_delay=s.max_crawl_delay, clock=clock, sleep=sleep,
         )
         self._robots = RobotsCache(ttl=s.robots_ttl, error_ttl=s.robots_error_ttl, clock=clock)
+        # The distributed mode's: one worker's robots.txt answer serves the others.
+        self._shared_robots = shared_robots
         # Two pools, so a connection opened without the guard is never reused by a hop
         # that must be guarded.
         ssl_context = httpx.create_ssl_context(trust_env=False)  # loading CAs is slow: once
@@ -277,11 +287,27 @@ class Fetcher:
     async def _obey_robots(self, hop: _Hop, policy: _Policy, agent: str) -> None:
         token = agent.split()[0] if agent.strip() else agent
         site = "{}://{}:{}".format(*_origin(hop.url))
-        rules = await self._robots.rules(site, lambda: self._load_robots(hop, policy, agent))
+        rules = await self._robots.rules(
+            site, lambda: self._load_shared_robots(site, hop, policy, agent))
         self._limiter.set_crawl_delay(hop.url.host, rules.crawl_delay(token))
         refusal = rules.refusal_for(str(hop.url), token)
         if refusal is not None:
             raise hop.error(refusal.error, refusal.reason)
+
+    async def _load_shared_robots(self, site: str, hop: _Hop, policy: _Policy,
+                                  agent: str) -> RobotsRules:
+        """The rules another worker shared, else loaded here (and shared, unless they are a
+        refusal: a failure is retried by each worker after ``robots_error_ttl``)."""
+        shared = self._shared_robots
+        if shared is None:
+            return await self._load_robots(hop, policy, agent)
+        body = await shared.get(site)
+        if body is not False:
+            return ALLOW_ALL if body is None else parse_robots(body)
+        rules = await self._load_robots(hop, policy, agent)
+        if rules.refusal is None:
+            await shared.put(site, rules.body, self.settings.robots_ttl)
+        return rules
 
     async def _load_robots(self, page: _Hop, policy: _Policy, agent: str) -> RobotsRules:
         current = page.url.copy_with(path="/robots.txt", query=None, fragment=None)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 import psycopg
 
@@ -45,6 +45,11 @@ CREATE TABLE IF NOT EXISTS host_slots (
     holder TEXT NOT NULL,
     expires TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (host, slot)
+);
+CREATE TABLE IF NOT EXISTS robots (
+    site TEXT PRIMARY KEY,
+    body BYTEA,
+    expires TIMESTAMPTZ NOT NULL
 );
 CREATE TABLE IF NOT EXISTS host_pace (
     host TEXT PRIMARY KEY,
@@ -95,7 +100,8 @@ WHERE host = %(host)s
 
 
 class ClusterLimiter:
-    """Hands out request slots for the whole cluster; see the module's docstring."""
+    """Hands out request slots for the whole cluster (see the module's docstring), and
+    shares robots.txt answers between the workers (a ``SharedRobots``)."""
 
     def __init__(self, conn: psycopg.AsyncConnection[Any], settings: FetchSettings,
                  holder: str, *, lease_time: float | None = None,
@@ -182,6 +188,20 @@ class ClusterLimiter:
                     await asyncio.shield(self._execute(
                         "DELETE FROM host_slots WHERE host = %s AND slot = %s AND holder = %s",
                         (host, slot, self._holder)))
+
+    async def get(self, site: str) -> bytes | Literal[False] | None:
+        """robots.txt shared by the cluster (see ``scraper.fetch.robots.SharedRobots``)."""
+        row = await self._fetchone("SELECT body FROM robots WHERE site = %s "
+                                   "AND expires > clock_timestamp()", (site,))
+        return False if row is None else (None if row[0] is None else bytes(row[0]))
+
+    async def put(self, site: str, body: bytes | None, ttl: float) -> None:
+        """Share a robots.txt body read now, for ``ttl`` seconds."""
+        await self._execute(
+            "INSERT INTO robots (site, body, expires) VALUES "
+            "(%(site)s, %(body)s, clock_timestamp() + make_interval(secs => %(ttl)s)) "
+            "ON CONFLICT (site) DO UPDATE SET body = excluded.body, expires = excluded.expires",
+            {"site": site, "body": body, "ttl": ttl})
 
     async def _take_slot(self, host: str) -> int:
         params = {"host": host, "holder": self._holder, "ttl": self._ttl,

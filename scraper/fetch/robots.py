@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Literal, Protocol
 
 from protego import Protego
 
 from scraper.errors import FetchError, RobotsDisallowed
 
-__all__ = ["ALLOW_ALL", "Refusal", "RobotsCache", "RobotsRules", "parse_robots"]
+__all__ = ["ALLOW_ALL", "Refusal", "RobotsCache", "RobotsRules", "SharedRobots", "parse_robots"]
 
 _MAX_ENTRIES = 10_000
 
@@ -36,6 +37,7 @@ class RobotsRules:
 
     parser: Protego | None = None
     refusal: Refusal | None = None
+    body: bytes | None = None  # what the parser read, to share the rules with other workers
 
     def refusal_for(self, url: str, agent: str) -> Refusal | None:
         """None if ``agent`` may fetch ``url``, else the reason it may not."""
@@ -56,7 +58,20 @@ ALLOW_ALL = RobotsRules()
 
 def parse_robots(body: bytes) -> RobotsRules:
     """Rules from a robots.txt body (RFC 9309 says UTF-8; bad bytes are replaced)."""
-    return RobotsRules(parser=Protego.parse(body.decode("utf-8", "replace")))
+    return RobotsRules(parser=Protego.parse(body.decode("utf-8", "replace")), body=body)
+
+
+class SharedRobots(Protocol):
+    """robots.txt answers shared by the workers of a cluster (``scraper.fetch.leases``):
+    a body (None: no rules, allow all) still fresh, fetched by any worker."""
+
+    async def get(self, site: str) -> bytes | Literal[False] | None:
+        """The shared body of ``site``'s robots.txt; False when none is fresh."""
+        ...
+
+    async def put(self, site: str, body: bytes | None, ttl: float) -> None:
+        """Share a body read now (None for a robots.txt that gives no rules)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
