@@ -118,6 +118,9 @@ class PollSettings:
     # Entries whose feed text changed (title, summary, dates) fetched again per feed poll:
     # a feed that rewrites every entry on every poll must not cause a fetch storm.
     max_changes_per_poll: int = 20
+    # Entries read of one feed: the newest are kept, the rest counted and logged (a feed of
+    # 50,000 items is an archive, not news, and would take a minute to parse).
+    max_feed_entries: int = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -548,6 +551,7 @@ _SETTINGS_FIELDS: dict[str, tuple[_Group, str, Callable[[object, str, _Where], A
     "max_page_retries": ("poll", "max_page_retries", _count),
     "max_backoff": ("poll", "max_backoff", _duration),
     "max_changes_per_poll": ("poll", "max_changes_per_poll", _positive_int),
+    "max_feed_entries": ("poll", "max_feed_entries", _positive_int),
     "extract_time_limit": ("extraction", "time_limit", _duration),
     "extract_workers": ("extraction", "workers", _optional(_positive_int)),
     "extract_tasks_per_worker": ("extraction", "tasks_per_worker", _positive_int),

@@ -37,8 +37,15 @@ from typing import Any, Literal, Protocol
 
 from scraper.archive import ArchivedPage
 from scraper.config import PollSettings, SourceConfig
-from scraper.errors import ArchiveError, ExtractionError, FeedError, FetchError, HTTPStatusError
-from scraper.feeds import FeedEntry, ParsedFeed, parse_feed
+from scraper.errors import (
+    ArchiveError,
+    ExtractionError,
+    FeedError,
+    FetchError,
+    HTTPStatusError,
+    NotText,
+)
+from scraper.feeds import MAX_ENTRIES, FeedEntry, ParsedFeed, parse_feed
 from scraper.fetch import FetchResult
 from scraper.models import Article, ExtractRules, format_time, parse_time
 from scraper.records import Counts, Decision, Failure, Known, Limits, Page, decide
@@ -91,6 +98,7 @@ class FeedReport:
     duplicates: int = 0  # feed entries dropped because their id repeated
     dropped: int = 0  # feed entries dropped as unusable (no link, no title)
     changes_capped: int = 0  # changed entries left for later (max_changes_per_poll)
+    cut: int = 0  # entries of an oversized feed not read (max_feed_entries)
 
     @property
     def ok(self) -> bool:
@@ -142,12 +150,13 @@ class _Pass:
 class FeedParser(Protocol):
     """Parses a feed off the event loop (see ExtractorPool.parse_feed)."""
 
-    def __call__(self, content: bytes, url: str,
-                 headers: Mapping[str, str]) -> Awaitable[ParsedFeed]: ...
+    def __call__(self, content: bytes, url: str, headers: Mapping[str, str], *,
+                 max_entries: int = ...) -> Awaitable[ParsedFeed]: ...
 
 
 async def parse_in_thread(content: bytes, url: str, headers: Mapping[str, str], *,
-                          time_limit: float = 30.0) -> ParsedFeed:
+                          time_limit: float = 30.0,
+                          max_entries: int = MAX_ENTRIES) -> ParsedFeed:
     """parse_feed in a daemon thread, given up after ``time_limit`` seconds (FeedError).
 
     A daemon thread, not the loop's executor: asyncio.run waits for executor threads at
@@ -165,7 +174,8 @@ async def parse_in_thread(content: bytes, url: str, headers: Mapping[str, str], 
 
     def work() -> None:
         try:
-            value, error = parse_feed(content, url, dict(headers)), None
+            value, error = parse_feed(content, url, dict(headers),
+                                      max_entries=max_entries), None
         except Exception as exc:
             value, error = None, exc
         with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
@@ -264,10 +274,17 @@ class Poller:
         if result.status == 304:
             return self._not_modified(source, state, result, started, settings)
         try:
-            feed = await self.parse_feed(result.content, result.url, result.headers)
+            feed = await self.parse_feed(result.content, result.url, result.headers,
+                                         max_entries=settings.max_feed_entries)
         except FeedError as exc:
             return self._failed(source, state, result.status, exc.reason, None, started,
                                 settings)
+        if feed.cut:
+            log.warning("feed %s lists %d entries: read the newest %d, left out %d "
+                        "(settings: max_feed_entries)", feed_url, len(feed.entries) + feed.cut
+                        + feed.duplicate_ids + feed.dropped, settings.max_feed_entries,
+                        feed.cut, extra={"source": source.name, "feed": feed_url,
+                                         "cut": feed.cut})
         if feed.bozo:
             log.warning("feed %s is malformed but usable: %s", feed_url, feed.bozo_reason,
                         extra={"source": source.name, "feed": feed_url})
@@ -290,7 +307,8 @@ class Poller:
                     polls=1, bozo=int(feed.bozo), new=counts.new, updated=counts.updated,
                     feed_only=counts.feed_only, page_failures=counts.failed,
                     gave_up=counts.gave_up, revisions_capped=counts.capped,
-                    changes_capped=counts.changes_capped, deferred=counts.deferred),
+                    changes_capped=counts.changes_capped, deferred=counts.deferred,
+                    entries_cut=feed.cut),
                 records=tuple(done.records), articles=tuple(done.articles.values()),
                 entries=tuple(done.entries), aliases=tuple(done.aliases),
             ))
@@ -302,7 +320,7 @@ class Poller:
             source.name, feed_url, result.status, None, counts.new, counts.updated,
             counts.skipped, counts.failed, counts.feed_only, counts.gave_up, counts.capped,
             counts.deferred, feed.bozo, self._monotonic() - started, new_state.next_poll,
-            feed.duplicate_ids, feed.dropped, counts.changes_capped,
+            feed.duplicate_ids, feed.dropped, counts.changes_capped, feed.cut,
         ))
 
     # -- the feed ---------------------------------------------------------------------
@@ -374,6 +392,7 @@ class Poller:
                 "duration": round(report.duration, 3), "error": report.error,
                 "next_poll": report.next_poll, "duplicates": report.duplicates,
                 "dropped": report.dropped, "changes_capped": report.changes_capped,
+                "cut": report.cut,
             },
         )
         return report
@@ -480,6 +499,9 @@ class Poller:
             )
         except FetchError as exc:
             return Failure(exc.reason)
+        except NotText as exc:
+            # Garbage (random bytes, an image) served as a page: named, never an ok record.
+            return Failure(str(exc))
         except ExtractionError as exc:
             return Failure(f"extraction failed: {exc}")
         except Exception as exc:

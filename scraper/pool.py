@@ -161,13 +161,14 @@ class ExtractorPool:
             raise ExtractionError(f"{label}: {failed.reason}") from None
         return result
 
-    async def parse_feed(self, content: bytes, url: str,
-                         headers: Mapping[str, str]) -> ParsedFeed:
+    async def parse_feed(self, content: bytes, url: str, headers: Mapping[str, str], *,
+                         max_entries: int | None = None) -> ParsedFeed:
         """Parse a feed in a worker: a pathological feed costs a worker, not the event loop
-        (FeedError on failure or time-out)."""
-        from scraper.feeds import parse_feed
+        (FeedError on failure or time-out). ``max_entries``: see ``feeds.parse_feed``."""
+        from scraper.feeds import MAX_ENTRIES, parse_feed
 
-        call = functools.partial(parse_feed, content, url, dict(headers))
+        call = functools.partial(parse_feed, content, url, dict(headers),
+                                 max_entries=max_entries or MAX_ENTRIES)
         try:
             result: ParsedFeed = await self._run(call, "feed parsing")
         except FeedError:

@@ -253,6 +253,7 @@ def test_bundled_sources_yaml_documents_every_key() -> None:
             "max_attempts",
             "respect_robots", "max_connections", "per_host_concurrency", "per_host_delay",
             "max_revisions", "max_page_retries", "max_backoff", "max_changes_per_poll",
+            "max_feed_entries",
             "extract_time_limit",
             "extract_workers", "extract_tasks_per_worker", "archive", "archive_max_size"]
     missing = [k for k in keys if not re.search(rf"^#\s+{k}\b", header, re.MULTILINE)]
@@ -541,6 +542,7 @@ SETTINGS_KEYS = ("user_agent, connect_timeout, read_timeout, deadline, total_dea
                  "max_bytes, max_attempts, "
                  "respect_robots, max_connections, per_host_concurrency, per_host_delay, "
                  "max_revisions, max_page_retries, max_backoff, max_changes_per_poll, "
+                 "max_feed_entries, "
                  "extract_time_limit, "
                  "extract_workers, extract_tasks_per_worker, archive, archive_max_size")
 
@@ -660,6 +662,7 @@ _KEYS = st.sampled_from([
     "allow_private_networks", "max_articles_per_poll", "include", "exclude", "extract",
     "headline", "body", "caption", "remove", "deadline", "max_bytes", "per_host_delay", "x",
     "max_revisions", "max_page_retries", "max_backoff", "max_changes_per_poll",
+    "max_feed_entries",
     "extract_time_limit",
     "extract_workers", "extract_tasks_per_worker", "archive", "archive_max_size",
 ])

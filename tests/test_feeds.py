@@ -413,3 +413,43 @@ def test_deeply_nested_summary_is_stripped_not_parsed() -> None:
     entry = one_entry(f"<description>{short.replace('<', '&lt;').replace('>', '&gt;')}"
                       "</description>")
     assert entry.summary == "deep & x"
+
+
+# --- oversized feeds -------------------------------------------------------------------
+
+
+def _dated_rss(days: list[int], tail: str = "</channel></rss>") -> bytes:
+    items = "".join(
+        f"<item><guid>g{day}</guid><link>https://example.com/{day}</link><title>Day {day}"
+        f"</title><pubDate>{day:02d} Mar 2024 10:00:00 +0100</pubDate></item>"
+        for day in days)
+    return ('<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel>'
+            f"<title>Caf\xe9</title>{items}{tail}").encode("iso-8859-1")
+
+
+def test_an_oversized_feed_keeps_its_newest_entries_in_feed_order() -> None:
+    content = _dated_rss([3, 17, 1, 25, 9, 30, 12])
+    headers = {"content-type": "application/rss+xml; charset=iso-8859-1"}
+    feed = parse_feed(content, "https://example.com/feed", headers, max_entries=3)
+    assert ([e.title for e in feed.entries], feed.cut, feed.title, feed.bozo) == (
+        ["Day 17", "Day 25", "Day 30"], 4, "Caf\xe9", False)
+    whole = parse_feed(content, "https://example.com/feed", headers, max_entries=7)
+    assert (len(whole.entries), whole.cut) == (7, 0)
+
+
+def test_an_oversized_atom_feed_ranks_undated_entries_last() -> None:
+    entries = "".join(
+        f"<entry><id>e{n}</id><link href='https://example.com/{n}'/><title>T{n}</title>"
+        + (f"<updated>2024-03-0{n}T10:00:00Z</updated>" if n != 2 else "") + "</entry>"
+        for n in range(1, 5))
+    content = ('<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>'
+               f"{entries}</feed>").encode()
+    feed = parse_feed(content, "https://example.com/feed", {}, max_entries=2)
+    assert ([e.title for e in feed.entries], feed.format, feed.cut) == (
+        ["T3", "T4"], "atom10", 2)
+
+
+def test_an_oversized_feed_that_is_not_well_formed_is_cut_in_document_order() -> None:
+    content = _dated_rss([3, 17, 1, 25], tail="<item><title>broken")
+    feed = parse_feed(content, "https://example.com/feed", {}, max_entries=2)
+    assert ([e.title for e in feed.entries], feed.cut) == (["Day 3", "Day 17"], 3)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -937,10 +938,10 @@ def test_a_feed_whose_parse_hangs_is_a_counted_failure_and_others_go_on(
 
     real = scraper.poller.parse_feed
 
-    def parse(content: bytes, url: str, headers: Any) -> Any:
+    def parse(content: bytes, url: str, headers: Any, **options: Any) -> Any:
         if url.endswith("/stuck"):
             released.wait(30)
-        return real(content, url, headers)
+        return real(content, url, headers, **options)
 
     monkeypatch.setattr(scraper.poller, "parse_feed", parse)
     server.route("/stuck", Reply(200, rss([Item("1", server.url("/b"), "B")]),
@@ -1113,3 +1114,54 @@ def test_a_feed_rewriting_every_entry_is_fetched_within_the_cap_and_counted(
     console.print(status_table(rows, clock.now()))
     assert "6 changed entries over the cap" in console.export_text()
     assert "6 changed entries over the cap" in status_text(rows, clock.now())
+
+
+# -- huge feeds, garbage pages ---------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_feed_of_50000_items_is_read_newest_first_within_the_caps(
+        server: LoopbackServer, out: Path, clock: Clock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Oldest first in the document, as some archives list them: the newest are its end."""
+    total, read, fetched = 50_000, 40, 5
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    items = "".join(
+        f"<item><guid>g{i}</guid><title>Story {i}</title><link>{server.url(f'/s/{i}')}</link>"
+        f"<pubDate>{(start + timedelta(minutes=i)).strftime('%a, %d %b %Y %H:%M:%S GMT')}"
+        "</pubDate></item>" for i in range(total))
+    server.route("/feed", Reply(200, (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+        f"{items}</channel></rss>").encode(), content_type=RSS_TYPE))
+    for i in range(total - read, total):
+        server.route(f"/s/{i}", Reply(200, page(f"Story {i}", f"Text of story {i}.")))
+    src = source(server, "/feed", max_articles_per_poll=fetched)
+    with caplog.at_level(logging.WARNING, logger="scraper.poller"):
+        [report] = run_poll(out, clock, src, settings=PollSettings(max_feed_entries=read))
+    assert (report.error, report.status, report.new, report.deferred, report.cut) == (
+        None, 200, fetched, read - fetched, total - read)
+    newest = [f"/s/{i}" for i in range(total - read, total - read + fetched)]
+    assert sorted(p for p in paths(server) if p != "/feed") == newest
+    assert [r["url"] for r in written(out)["alpha/2026-03-01.jsonl"]] == [
+        server.url(p) for p in newest]
+    assert f"read the newest {read}, left out {total - read}" in caplog.text
+    rows = status_rows(out, clock.now())
+    assert rows is not None
+    assert (rows[0].counters.failures, rows[0].counters.entries_cut) == (0, total - read)
+    assert f"{total - read} entries beyond max_feed_entries" in status_text(rows, clock.now())
+
+
+def test_random_bytes_served_as_a_page_are_a_named_failure_not_an_ok_record(
+        server: LoopbackServer, out: Path, clock: Clock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    noise = random.Random(7).randbytes(1 << 20)
+    server.route("/feed.xml", Reply(200, rss([Item("g1", server.url("/noise"), "Noise")]),
+                                    content_type=RSS_TYPE))
+    server.route("/noise", Reply(200, noise, content_type="text/html; charset=utf-8"))
+    with caplog.at_level(logging.WARNING, logger="scraper.poller"):
+        [report] = run_poll(out, clock, source(server, "/feed.xml"))
+    assert (report.new, report.feed_only, report.failed) == (1, 1, 1)
+    [record] = written(out)["alpha/2026-03-01.jsonl"]
+    assert (record["status"], record["body"], record["headline"]) == ("feed_only", "", "Noise")
+    assert (f"page {server.url('/noise')} failed: not HTML or text: binary data: "
+            in caplog.text)
