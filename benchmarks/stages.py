@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from scraper import extract
+from scraper.encoding import read_page
 from scraper.extract import _parse
 from scraper.extract.body import BodyText, ContentBlock, extract_body, find_content_root
 from scraper.extract.captions import extract_images
 from scraper.extract.metadata import PageMetadata, extract_metadata
 
-_STAGES = ("parse", "metadata", "find_content_root", "images", "extract_body", "extract")
+_STAGES = ("read_page", "parse", "metadata", "find_content_root", "images", "extract_body", "extract")
 
 
 def _timed(totals: dict[str, float], stage: str, fn: Callable[..., Any], *args: Any) -> Any:
@@ -40,7 +41,8 @@ def _body(block: ContentBlock | None, meta: PageMetadata) -> BodyText:
 def _run(pages: list[tuple[str | None, bytes]]) -> dict[str, float]:
     totals = dict.fromkeys(_STAGES, 0.0)
     for url, html in pages:
-        tree = _timed(totals, "parse", _parse, html, None)
+        page = _timed(totals, "read_page", read_page, html)
+        tree = _timed(totals, "parse", _parse, page.data)
         meta = _timed(totals, "metadata", extract_metadata, tree, url)
         block = _timed(totals, "find_content_root", find_content_root, tree, meta)
         root = block.node if block is not None else None

@@ -66,7 +66,7 @@ _MAGIC = (
 )
 # Text is judged on windows spread over it: counting over a whole page would cost a few
 # percent of its extraction, and garbage shows in any part of it.
-_WINDOW = 4096
+_WINDOW = 2048
 _WINDOWS = 8
 # Control characters that never occur in text (tab, newlines and form feed do), and the
 # replacement character that decoding leaves for bytes that do not fit the charset.
@@ -110,9 +110,15 @@ def detect_charset(data: bytes, content_type: str | None = None) -> str:
     that are valid multi-byte UTF-8 is taken as the mislabelling it always is, and a label
     that most non-ASCII bytes do not fit gives way to detection.
     """
+    return _choose(data, content_type)[0]
+
+
+def _choose(data: bytes, content_type: str | None) -> tuple[str, str | None]:
+    """detect_charset, and the sample of _windows decoded with the charset chosen when
+    choosing it took that decode (UTF-8 labels: the decode is a fifth of read_page)."""
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return "utf-8-sig" if name == "utf-8" else name
+            return ("utf-8-sig" if name == "utf-8" else name), None
     charset = charset_from_content_type(content_type)
     if charset is None:
         match = _META_CHARSET.search(data[:_PRESCAN_BYTES])
@@ -122,30 +128,36 @@ def detect_charset(data: bytes, content_type: str | None = None) -> str:
         # multi-byte sequences is UTF-8 mislabelled (CMS templates keep old labels);
         # such byte runs are vanishingly rare in real Latin-1 text.
         if not data.isascii() and _decodes(data, "utf-8"):
-            return "utf-8"
-        return charset
+            return "utf-8", None
+        return charset, None
     if charset == "utf-8":
         # Checked on a sample: a full decode would cost every page, and a page the label
         # does not fit shows it everywhere.
-        if _misfit(data, charset):
+        sample = _windows(data)
+        text = sample.decode(charset, errors="replace")
+        if _misfit(sample, text):
             detected = _detect(data)
             if detected is not None and _decodes(data, detected):
-                return detected
-        return charset
+                return detected, None
+        return charset, text
     if charset is not None:
         # A legacy multi-byte label on bytes it cannot decode (pages are rarely in
         # these, so the full decode is affordable): UTF-8 if they are, else detection.
         if _decodes(data, charset):
-            return charset
+            return charset, None
         if _decodes(data, "utf-8"):
-            return "utf-8"
-        detected = _detect(data) if _misfit(data, charset) else None
-        return detected if detected is not None and _decodes(data, detected) else charset
+            return "utf-8", None
+        sample = _windows(data)
+        misfit = _misfit(sample, sample.decode(charset, errors="replace"))
+        detected = _detect(data) if misfit else None
+        if detected is not None and _decodes(data, detected):
+            return detected, None
+        return charset, None
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
         charset = _detect(data)
-    return charset or "utf-8"
+    return charset or "utf-8", None
 
 
 def _detect(data: bytes) -> str | None:
@@ -175,14 +187,16 @@ def _windows(data: bytes) -> bytes:
     return b"".join(parts)
 
 
-def _garbage_in_sample(data: bytes, charset: str) -> tuple[str | None, bool]:
+def _garbage_in_sample(data: bytes, charset: str, text: str | None = None
+                       ) -> tuple[str | None, bool]:
     """The reason to refuse page bytes read as ``charset``, if any, and whether the
-    sampled windows hold U+FFFD."""
+    sampled windows hold U+FFFD (``text``: the sample already decoded, if it was)."""
     if charset in ("utf-16-le", "utf-16-be"):
         text = _windows(data[2:]).decode(charset, errors="replace")
         return _garbage_in(text, len(_GARBAGE.findall(text))), "\ufffd" in text
     sample = _windows(data)
-    text = sample.decode(charset, errors="replace")
+    if text is None:
+        text = sample.decode(charset, errors="replace")
     replaced = text.count("\ufffd")
     # Every other charset we read is ASCII-compatible, a control character one byte:
     # counted on the bytes, four times as fast as the pattern.
@@ -190,10 +204,10 @@ def _garbage_in_sample(data: bytes, charset: str) -> tuple[str | None, bool]:
     return _garbage_in(text, controls + replaced), replaced > 0
 
 
-def _misfit(data: bytes, charset: str) -> bool:
-    """Whether most of the non-ASCII bytes of a sample fail under ``charset``."""
-    sample = _windows(data)
-    replaced = sample.decode(charset, errors="replace").count("\ufffd")
+def _misfit(sample: bytes, text: str) -> bool:
+    """Whether most of the non-ASCII bytes of a sample fail under the charset that
+    decoded it to ``text``."""
+    replaced = text.count("\ufffd")
     if replaced < _GARBAGE_MIN:
         return False
     foreign = len(sample) - len(sample.decode("ascii", errors="ignore"))
@@ -234,6 +248,11 @@ def _signature(data: bytes) -> str | None:
     return None
 
 
+def _blank(data: bytes) -> bool:
+    # isspace() stops at the first other byte; strip() would copy the page.
+    return not data or data.isspace()
+
+
 def _garbage_in(text: str, bad: int) -> str | None:
     """The reason to refuse ``text``, which holds ``bad`` control or replacement
     characters, if any."""
@@ -260,8 +279,8 @@ def garbage_reason(data: bytes | str, content_type: str | None = None) -> str | 
         step = max(_WINDOW, len(data) // _WINDOWS)
         text = "".join(data[i:i + _WINDOW] for i in range(0, len(data), step))
         return _garbage_in(text, len(_GARBAGE.findall(text)))
-    return _signature(data) or ("empty" if not data.strip() else None) or _garbage_in_sample(
-        data, detect_charset(data, content_type))[0]
+    return _signature(data) or ("empty" if _blank(data) else None) or _garbage_in_sample(
+        data, *_choose(data, content_type))[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,11 +317,11 @@ def read_page(data: bytes | str, content_type: str | None = None) -> PageText:
         if reason is not None:
             raise NotText(reason)
         return PageText(data, "utf-8")
-    reason = _signature(data) or ("empty" if not data.strip() else None)
+    reason = _signature(data) or ("empty" if _blank(data) else None)
     if reason is not None:
         raise NotText(reason)
-    charset = detect_charset(data, content_type)
-    reason, replaced = _garbage_in_sample(data, charset)
+    charset, sample = _choose(data, content_type)
+    reason, replaced = _garbage_in_sample(data, charset, sample)
     if reason is not None:
         raise NotText(reason)
     if charset == "utf-8-sig":
