@@ -24,7 +24,8 @@ from scraper.extract.body import BodyText, ContentBlock, extract_body, find_cont
 from scraper.extract.captions import extract_images
 from scraper.extract.metadata import PageMetadata, extract_metadata
 
-_STAGES = ("read_page", "parse", "metadata", "find_content_root", "images", "extract_body", "extract")
+_STAGES = ("read_page", "parse", "metadata", "find_content_root", "images", "extract_body",
+           "extract")
 
 
 def _timed(totals: dict[str, float], stage: str, fn: Callable[..., Any], *args: Any) -> Any:
