@@ -41,6 +41,7 @@ import io
 import json
 import os
 import re
+import threading
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -123,7 +124,8 @@ def _status_line(status: int) -> str:
 
 class WarcArchive:
     """Appends pages to size-rotated WARC files under ``directory``; one writer per process
-    (or per worker: ``worker`` is part of every file name)."""
+    (or per worker: ``worker`` is part of every file name). ``write`` may be called from
+    several threads: pages are compressed side by side and appended one at a time."""
 
     def __init__(self, directory: Path, *, worker: str = "local",
                  max_size: int = DEFAULT_MAX_SIZE,
@@ -137,6 +139,7 @@ class WarcArchive:
         self._now = now
         self._file: io.BufferedWriter | None = None
         self._index: io.BufferedWriter | None = None
+        self._lock = threading.Lock()
         self._serial = 0
         self.path: Path | None = None  # the file being written
         self.pages = 0
@@ -170,6 +173,10 @@ class WarcArchive:
         ``max_size``."""
         # One gzip member per record, the layout WARC readers seek in.
         data = b"".join(_gzip_member(record) for record in _page_records(page))
+        with self._lock:
+            self._append(page, data)
+
+    def _append(self, page: ArchivedPage, data: bytes) -> None:
         try:
             file = self._file or self._open()
             start = file.tell()
@@ -180,15 +187,19 @@ class WarcArchive:
                 self._index.flush()
             self.pages += 1
             if file.tell() >= self.max_size:
-                self.close()
+                self._close()
         except OSError as exc:
             where = str(self.path or self.directory)
-            self.close()
+            self._close()
             raise ArchiveError(where, f"cannot write the page {page.url}: "
                                f"{exc.strerror or exc}") from exc
 
     def close(self) -> None:
         """Close the current file (the next write opens a new one)."""
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
         for handle in (self._file, self._index):
             if handle is not None:
                 with contextlib.suppress(OSError):

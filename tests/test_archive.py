@@ -185,6 +185,24 @@ def test_archive_warc_in_the_sources_file_archives_a_poll(
     assert not (tmp_path / "out2" / "archive").exists()
 
 
+def test_pages_written_from_several_threads_are_all_whole(tmp_path: Path, clock: Clock) -> None:
+    """The poller writes from threads (compression off the event loop): every page ends up
+    whole in one file, and each file's index covers it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pages = [ArchivedPage(url=f"https://example.com/{n}", status=200, headers={},
+                          content=DAM + str(n).encode(), fetched_at=clock.now())
+             for n in range(24)]
+    with WarcArchive(tmp_path / "a", max_size=20_000, now=clock.now) as archive, \
+            ThreadPoolExecutor(4) as threads:
+        list(threads.map(archive.write, pages))
+    files = warcs(tmp_path / "a")
+    assert len(files) > 1
+    read = [p for f in files for p in read_warc(f)]
+    assert sorted((p.url, p.content) for p in read) == sorted((p.url, p.content) for p in pages)
+    assert all(read_index(f) is not None for f in files)
+
+
 def test_scrape_archives_the_pages_it_fetched(server: LoopbackServer, tmp_path: Path) -> None:
     site(server)
     urls = [server.url("/news/dam"), server.url("/news/gone")]
