@@ -37,6 +37,9 @@ def test_hint_words_split_camel_case() -> None:
     # What the element has: a sidebar beside it.
     ("page-width with-sidebar has-comments", ["page", "width"]),
     ("card card-has-image mv-no-js", ["card", "card", "mv"]),
+    # A collapsed part: folded until a click.
+    ("kt-accordion-panel kt-accordion-panel-hidden", ["kt", "accordion", "panel"] * 2),
+    ("faq-answer collapse hidden", ["faq", "answer", "collapse"]),
     # A CSS utility: the content is clipped, not hidden.
     ("grid overflow-hidden overflow-x-hidden", ["grid"]),
     # WordPress post classes: the slugs of the post's tags and categories.

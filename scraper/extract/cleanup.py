@@ -25,6 +25,7 @@ from scraper.extract.lexicon import (
     BROWSER_NOTICES,
     CHROME_CLASS_PREFIXES,
     CHROME_CLASS_WORDS,
+    COLLAPSIBLE_CLASS_WORDS,
     COMMENT_NOTICES,
     COMMENT_SECTION_HEADINGS,
     CONTENTS_LABELS,
@@ -97,6 +98,7 @@ _WP_POST = re.compile(r"(?:^| )(?:hentry|status-publish|post-\d+)(?= |$)")
 #   sidebar widget puts it first ("widget", "widget_text", "widget-area").
 # - What an element has or lacks ("with-sidebar", "card-has-image", "no-ads"): its layout.
 # - A CSS utility ("overflow-hidden"): how the element's content is clipped.
+# - "hidden" on a collapsed part ("accordion-panel hidden"): folded until a click.
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
@@ -137,6 +139,8 @@ def hint_words(hints: str) -> list[str]:
                 not VISIBILITY_CLASS_WORDS.isdisjoint(parts) or parts[-1].isdigit()):
             continue
         words += [parts[0]] + [w for w in parts[1:] if not w.startswith(MODULE_CLASS_WORD)]
+    if "hidden" in words and not COLLAPSIBLE_CLASS_WORDS.isdisjoint(words):
+        words = [w for w in words if w != "hidden"]
     return words
 
 

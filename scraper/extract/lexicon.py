@@ -31,6 +31,7 @@ __all__ = [
     "CAPTION_NOTICE_WORDS",
     "CHROME_CLASS_PREFIXES",
     "CHROME_CLASS_WORDS",
+    "COLLAPSIBLE_CLASS_WORDS",
     "COMMENT_NOTICES",
     "COMMENT_SECTION_HEADINGS",
     "CONTENTS_LABELS",
@@ -161,8 +162,12 @@ MODULE_CLASS_WORD = "widget"
 # what an element has or lacks, and the rest of the name after it ("with-sidebar",
 # "card-has-image", "no-ads"),
 HAVING_CLASS_WORDS = frozenset({"has", "with", "no", "without"})
-# and a CSS utility ("overflow-hidden").
+# a CSS utility ("overflow-hidden"),
 CSS_PROPERTY_CLASS_WORDS = frozenset({"overflow"})
+# and a collapsed part of the page, whose text shows on a click ("accordion-panel hidden",
+# "kt-accordion-panel-hidden", "collapse"): "hidden" says it is folded, not chrome.
+COLLAPSIBLE_CLASS_WORDS = frozenset({"accordion", "collapse", "collapsible", "collapsed",
+                                     "expandable", "toggle", "spoiler"})
 
 # Containers whose pictures are not the article's (the image step): parts of words,
 # matched anywhere in a class token ("mainFooter"), and whole words between "-", "_" and
