@@ -497,3 +497,21 @@ def test_a_utc_time_next_to_the_addresss_day_gives_that_day(meta_time: str, publ
     head = f'<meta property="article:published_time" content="{meta_time}">'
     page = _page(head=head, body="<h1>T</h1>")
     assert _meta(page, "https://example.com/2025/12/18/story/").published == published
+
+
+def test_dates_in_the_article_away_from_the_headline() -> None:
+    site_h1 = '<header><h1><a href="/">My Blog</a></h1></header>'
+    teaser = '<aside><a href="/old"><time datetime="2024-01-02">Jan 2</time></a></aside>'
+    time_in_article = (f"<body>{site_h1}{teaser}<article><h2>Post</h2>"
+                       f'<time datetime="2025-12-17T00:00:00+00:00">17 Dec 2025</time>'
+                       f"{PROSE}</article></body>")
+    url = "https://example.com/post"
+    assert _meta(f"<html>{time_in_article}</html>", url).published == "2025-12-17T00:00:00Z"
+    # Microdata that says published, wherever it is (Blogger's permalink: an abbr in a link).
+    microdata = (f"<body>{site_h1}<div><a href='/p' rel='bookmark'><abbr itemprop="
+                 f"'datePublished' title='2025-12-19T15:18:00-05:00'>December 19</abbr></a>"
+                 f"</div>{PROSE}</body>")
+    assert _meta(f"<html>{microdata}</html>", url).published == "2025-12-19T15:18:00-05:00"
+    # A teaser's date in a link is not the article's.
+    only_teaser = f"<body>{site_h1}<article>{teaser}{PROSE}</article></body>"
+    assert _meta(f"<html>{only_teaser}</html>", url).published is None

@@ -595,7 +595,7 @@ def _published(page: _Page) -> str | None:
             if found:
                 return _local_day(found, page.url)
     return (_page_date(page) or _meta_date_by_name(sig.meta) or _printed_date(page)
-            or url_date(page.url) or _title_date(page))
+            or _article_date(page) or url_date(page.url) or _title_date(page))
 
 
 _ONE_DAY = timedelta(days=1)
@@ -690,6 +690,11 @@ def _date_lines(ancestor: LexborNode, h1: LexborNode) -> str | None:
         found = date_line(line)
         if found is None:
             continue
+        if parent.tag_id == _TIME_ID:
+            # The machine-readable form of the same date has its time and zone.
+            machine = normalize_date(parent.attributes.get("datetime"))
+            if machine is not None and machine[:10] == found[:10]:
+                found = machine
         if not after_h1:
             before = found
         elif not update_line(line):
@@ -697,6 +702,31 @@ def _date_lines(ancestor: LexborNode, h1: LexborNode) -> str | None:
         elif updated is None:
             updated = found
     return updated or before
+
+
+# Away from the headline (an h1 that is the site's name, no h1 at all): microdata that
+# says published, or a <time> in the article, and not in a link (a teaser's).
+_ARTICLE_DATE_SELECTOR = (
+    '[itemprop~="datePublished"], article time, main time, [itemprop~="articleBody"] time'
+)
+
+
+def _article_date(page: _Page) -> str | None:
+    body = page.tree.body
+    if body is None:
+        return None
+    for node in body.css(_ARTICLE_DATE_SELECTOR):
+        attrs = node.attributes
+        if node.tag_id == _TIME_ID and ancestor_with_tag(node, _A_IDS, _LINK_LEVELS):
+            continue
+        for value in (attrs.get("datetime"), attrs.get("content"), attrs.get("title")):
+            found = normalize_date(value) if value else None
+            if found:
+                return found
+        found = date_line(node.text(separator=" "))
+        if found:
+            return found
+    return None
 
 
 def _with_zone(naive: str, meta: dict[str, list[str]]) -> str:
