@@ -332,6 +332,15 @@ def _page(response: Any, content: bytes, offset: int, meta: Mapping[str, Any]) -
     )
 
 
+class _QuietIterator(ArchiveIterator):  # type: ignore[misc]
+    """warcio's iterator without its warning on stderr about a record whose length is off
+    (printed with the raw bytes that follow): ``_records`` reports it as an ArchiveError."""
+
+    def _consume_blanklines(self) -> Any:
+        with contextlib.redirect_stderr(io.StringIO()):
+            return super()._consume_blanklines()
+
+
 def _records(path: Path, start: int = 0) -> Iterator[tuple[Any, bytes, int, int]]:
     """(record, content, offset, end) of each record from ``start`` on; ArchiveError for a
     file that is damaged, truncated or not WARC (warcio itself stops silently on some)."""
@@ -344,9 +353,9 @@ def _records(path: Path, start: int = 0) -> Iterator[tuple[Any, bytes, int, int]
     with handle:
         size = os.fstat(handle.fileno()).st_size
         handle.seek(start)
+        # Digests checked: a record cut short reads as a shorter body, not as an error.
+        iterator = _QuietIterator(handle, check_digests="raise")
         try:
-            # Digests checked: a record cut short reads as a shorter body, not as an error.
-            iterator = ArchiveIterator(handle, check_digests="raise")
             for record in iterator:
                 content = record.content_stream().read()
                 offset = iterator.get_record_offset()
@@ -355,6 +364,9 @@ def _records(path: Path, start: int = 0) -> Iterator[tuple[Any, bytes, int, int]
                     # The gzip member ended early: its last bytes, or its trailer, are gone.
                     raise ArchiveError(where, f"truncated record at offset {offset}")
                 end = offset + iterator.get_record_length()
+                if iterator.err_count:
+                    raise ArchiveError(where, f"damaged record at offset {offset}: it is not "
+                                       "followed by the blank line its length promises")
                 yield record, content, offset, end
         except ArchiveError:
             raise
@@ -362,6 +374,11 @@ def _records(path: Path, start: int = 0) -> Iterator[tuple[Any, bytes, int, int]
             # warcio meets untrusted bytes with whatever its code trips on (ArchiveLoadFailed,
             # zlib.error, but also AttributeError on a record without a target URI): every
             # one of them means this file is damaged from here on.
+            decompressor = iterator.reader.decompressor if iterator.reader else None
+            if (decompressor is not None and not getattr(decompressor, "eof", True)
+                    and not isinstance(exc, zlib.error) and handle.tell() >= size):
+                # The file ended inside a gzip member whose bytes inflated fine: cut short.
+                raise ArchiveError(where, f"truncated record at offset {end}") from exc
             reason = str(exc)
             if len(reason) > 200:  # warcio quotes the whole unreadable line
                 reason = reason[:200] + "..."

@@ -457,12 +457,20 @@ async def reextract_into(
 
 
 def render_summary(summary: Summary) -> Table:
-    """The table printed at the end of ``scraper reextract``."""
+    """The table printed at the end of ``scraper reextract`` (one row per count, so that it
+    fits a narrow terminal)."""
     table = Table(title="reextract summary")
-    for column in ("pages read", "superseded", "written", "new", "revised", "unchanged",
-                   "capped", "failed"):
-        table.add_column(column, justify="right")
-    table.add_row(*(str(n) for n in (
-        summary.read, summary.superseded, summary.written, summary.new, summary.revised,
-        summary.unchanged, summary.capped, summary.failed)))
+    table.add_column("pages")
+    table.add_column("count", justify="right")
+    for label, count in (
+        ("read", summary.read),
+        ("superseded by a later fetch", summary.superseded),
+        ("written", summary.written),
+        ("  new articles", summary.new),
+        ("  new revisions", summary.revised),
+        ("unchanged", summary.unchanged),
+        ("at the revision cap", summary.capped),
+        ("failed", summary.failed),
+    ):
+        table.add_row(label, str(count))
     return table

@@ -512,9 +512,12 @@ def test_the_reextract_command(server: LoopbackServer, tmp_path: Path, clock: Cl
     result = CliRunner().invoke(main, ["reextract", str(out / "archive"), str(bad),
                                        "--output", str(out), "--workers", "1"])
     assert result.exit_code == 1, result.output
-    assert f"scraper: {bad}: truncated record at offset 0" in result.output
+    assert f"scraper: {bad}: truncated" in result.output
     assert "Traceback" not in result.output
     assert "reextract summary" in result.output
+    counts = {" ".join(cells[:-1]): cells[-1] for line in result.output.splitlines()
+              if (cells := line.strip("│ ").replace("│", " ").split()) and "│" in line}
+    assert (counts["read"], counts["unchanged"], counts["failed"]) == ("2", "2", "1")
     assert written(out) == before
 
     result = CliRunner().invoke(main, ["reextract", str(out / "archive"),
