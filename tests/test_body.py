@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser
 
+from scraper import extract
 from scraper.extract.body import BodyText, ContentBlock, extract_body, find_content_root
 from scraper.extract.metadata import PageMetadata
 
@@ -329,3 +330,11 @@ def test_one_chrome_word_does_not_veto_a_group_holding_most_of_the_prose() -> No
       <div class="notice"><div class="tab"><p>{P4} Cookies help us run the site.</p>
       </div></div></body>"""
     assert body_of(html).paragraphs == (P1, P2, P3, P4)
+
+
+def test_repeated_punctuation_is_no_label() -> None:
+    # Hypothesis found "&" kept twice once repeated short labels were allowed to repeat.
+    html = ("<html><body><article><p>Some prose here, with a comma and enough words.</p>"
+            "<div>&amp;<div>Pros</div>&amp;<div>Pros</div></div></article></body></html>")
+    assert extract(html).body.split("\n\n") == [
+        "Some prose here, with a comma and enough words.", "&", "Pros", "Pros"]

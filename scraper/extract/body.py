@@ -668,8 +668,13 @@ def _repeats(text: str, headline: str) -> bool:
 
 
 def _is_label(text: str) -> bool:
-    """Whether a paragraph is a short label, which a page may repeat (not a sentence)."""
-    return len(text.split()) <= _LABEL_WORDS and not text.endswith(_SENTENCE_ENDS)
+    """Whether a paragraph is a short label, which a page may repeat (not a sentence).
+
+    A label names something: a run of punctuation ("&", "***") is no label, and its repeats
+    go as any other.
+    """
+    return (len(text.split()) <= _LABEL_WORDS and not text.endswith(_SENTENCE_ENDS)
+            and any(c.isalnum() for c in text))
 
 
 def extract_body(block: ContentBlock, meta: PageMetadata) -> BodyText:
