@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -74,8 +73,6 @@ __all__ = [
     "rules_by_source",
     "scan",
 ]
-
-log = logging.getLogger(__name__)
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
@@ -164,9 +161,10 @@ def _listing(path: Path) -> Iterator[tuple[str, datetime, int]]:
 
 
 def scan(paths: Iterable[Path], *, on_file: Callable[[Path], None] | None = None) -> Plan:
-    """Read every input once and keep the newest fetch of each page (by the link the poller
-    followed, else the URL). A damaged or truncated file is a failure named in the plan;
-    the pages before the damage are kept."""
+    """List every input's pages once (a WARC file from its index when it has a whole one)
+    and keep the newest fetch of each page (by the link the poller followed, else the URL).
+    A damaged or truncated file is a failure named in the plan; the pages before the damage
+    are kept."""
     plan = Plan()
     newest: dict[str, tuple[datetime, int, PageRef]] = {}
     order = 0
