@@ -167,6 +167,12 @@ def test_comment_section_heading_cuts_the_rest(heading: str) -> None:
     assert drop_boilerplate([PROSE, heading, later, PROSE + " Again."]) == [PROSE]
 
 
+@pytest.mark.parametrize("text", ["Od Jana Nowaka", "Geplaatst op 12 maart 2025, 10:02",
+                                  "Zaktualizowano: 3 marca 2025"])
+def test_bylines_and_date_lines_in_the_lexicons_languages_are_dropped(text: str) -> None:
+    assert drop_boilerplate([PROSE, text]) == [PROSE]
+
+
 @pytest.mark.parametrize("heading", ["Discussion", "Diskussion"])
 def test_a_discussion_section_of_the_article_is_kept(heading: str) -> None:
     # a report's or a paper's own section, not the readers' comments (those give a count)

@@ -302,3 +302,9 @@ def test_a_standfirst_opening_with_a_dateline_is_the_lede() -> None:
     assert extract(plain, "https://example.com/politics/seven-states").summary == (
         "After a summer of historic tumult, the path to the presidency is becoming much "
         "clearer.")
+
+
+def test_a_dateline_date_in_any_language_the_dates_read() -> None:
+    # the month names are the date reader's (lexicon.MONTH_NAMES), Polish included
+    assert split_dateline("WARSZAWA, 3 marca (PAP) - Rząd przyjął w poniedziałek projekt.") == (
+        "WARSZAWA, 3 marca (PAP)", "Rząd przyjął w poniedziałek projekt.")

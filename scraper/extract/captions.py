@@ -25,6 +25,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.credits import clean_credit, is_credit, split_credit, strip_separators
 from scraper.extract.lexicon import (
+    BYLINE_PREPOSITIONS,
     CAPTION_CLASS_NAMES,
     CAPTION_EXCLUDED_CLASS_PARTS,
     CAPTION_EXCLUDED_CLASS_WORDS,
@@ -71,7 +72,7 @@ _TOKEN_SPLIT = re.compile(r"[\s_-]+")
 # Texts in caption-like elements that are not about a picture: consent and script notices,
 # and bylines under author portraits ("Von Jane Doe, Redakteurin", "By Jane Doe").
 _BYLINE = re.compile(
-    r"(?:by|von|par|por|di|door|af|av|przez)\s+\w+(?: \w+)?(?:,|\s*$)|powered by\b",
+    rf"(?:{'|'.join(BYLINE_PREPOSITIONS)})\s+\w+(?: \w+)?(?:,|\s*$)|powered by\b",
     re.IGNORECASE,
 )
 # Links to the picture itself or to a picture viewer, which frame a figure of the article.

@@ -23,6 +23,7 @@ from scraper.extract.lexicon import (
     AUTHOR_BOX_LABELS,
     BODY_CLASS_MARKS,
     BROWSER_NOTICES,
+    BYLINE_PREPOSITIONS,
     CHROME_CLASS_PREFIXES,
     CHROME_CLASS_WORDS,
     COLLAPSIBLE_CLASS_WORDS,
@@ -31,7 +32,6 @@ from scraper.extract.lexicon import (
     CONTENTS_LABELS,
     COOKIE_NOTICES,
     CSS_PROPERTY_CLASS_WORDS,
-    DATE_LABELS,
     DEK_CLASS_STEMS,
     DEK_CLASS_WORDS,
     HAVING_CLASS_WORDS,
@@ -44,6 +44,7 @@ from scraper.extract.lexicon import (
     PHOTO_CREDIT_LABELS,
     POINTER_PHRASES,
     PRINT_NOTICES,
+    PUBLISHED_LABELS,
     READ_TIME_HEADS,
     READ_TIME_LABELS,
     RELATED_LABELS,
@@ -58,6 +59,7 @@ from scraper.extract.lexicon import (
     TAG_LABELS,
     TAXONOMY_CLASSES,
     TOGGLE_LABELS,
+    UPDATED_LABELS,
     VISIBILITY_CLASS_WORDS,
 )
 
@@ -268,11 +270,12 @@ _COMMENTS_START = re.compile(
 
 # "By Jane Doe", "Von Max Muster und Erika Beispiel": a preposition, then only names.
 _BYLINE = re.compile(
-    r"^(?i:by|von|par|por|di|door|av|af|przez)(?:\s*:)?\s+"
+    rf"^(?i:{'|'.join(BYLINE_PREPOSITIONS)})(?:\s*:)?\s+"
     r"(?:[A-ZÀ-ÞĀ-Ž][\w.'’-]*(?:\s*(?:,|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)?\s*)){1,8}"
     r"(?:\s*[|/–—-]\s*.{0,40})?$",
 )
-_DATE_LINE = re.compile(rf"^(?:{'|'.join(DATE_LABELS)})\b", re.IGNORECASE)
+_DATE_LINE = re.compile(rf"^(?:{'|'.join(PUBLISHED_LABELS + UPDATED_LABELS)})\b",
+                        re.IGNORECASE)
 
 # Boilerplate is short: longer paragraphs are prose whatever words they use.
 _LONG = 250

@@ -24,7 +24,13 @@ from __future__ import annotations
 
 import re
 
-from scraper.extract.lexicon import NEWS_AGENCIES, NOT_PLACES, NOT_TITLE_PLACES, WIRE_WORDS
+from scraper.extract.lexicon import (
+    MONTH_NAMES,
+    NEWS_AGENCIES,
+    NOT_PLACES,
+    NOT_TITLE_PLACES,
+    WIRE_WORDS,
+)
 
 __all__ = ["split_dateline"]
 
@@ -39,13 +45,10 @@ _UPPER_PLACE = rf"(?>{_UPPER_WORD}(?:[ -]{_UPPER_WORD}){{0,4}})"
 # Title-case words: "Kurdistan Region", "Ukraine", "S.D.", "Calif.", "Rio de Janeiro".
 _TITLE_WORD = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.\-]*\.?|de|del|da|do|la|le|am|an|im|upon|on|sur)"
 _TITLE_PLACE = rf"(?>[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.\-/]*(?: {_TITLE_WORD}){{0,4}})"
-_MONTH = (
-    r"(?i:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|January|February|March|April"
-    r"|June|July|August|September|October|November|December|Januar|Februar|März|Mai|Juni"
-    r"|Juli|Oktober|Dezember|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre"
-    r"|octubre|noviembre|diciembre|janvier|février|mars|avril|mai|juin|juillet|août"
-    r"|septembre|octobre|novembre|décembre|ene|abr|ago|dic|janv|févr|avr|juil|sept|déc)(?!\w)\.?"
-)
+# Month names of every language we read, longest first so that "Sept" is not read as "Sep".
+_MONTH_NAMES = sorted({name for names in MONTH_NAMES for name in names.split()},
+                      key=lambda name: (-len(name), name))
+_MONTH = rf"(?i:{'|'.join(_MONTH_NAMES)})(?!\w)\.?"
 _DATE = rf"(?>(?:{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}\.? {_MONTH})(?:,? \d{{4}})?)"
 # "(AP)", "(Reuters)", "(dpa)", "(EUROPA PRESS)", "/PRNewswire/", "(AFP)", "(dpa-AFX)".
 _AGENCY = r"(?:\((?P<paren>[A-Za-z][\w.&\-/ ]{0,30})\)|/\s?(?P<slash>[A-Z][\w\-. ]{1,30})/)"

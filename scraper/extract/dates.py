@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from dateutil import parser as du_parser
 
-from scraper.extract.lexicon import MONTH_NAMES
+from scraper.extract.lexicon import DATE_LINE_WORDS, MONTH_NAMES, UPDATED_LABELS, WEEKDAY_NAMES
 
 __all__ = ["date_line", "normalize_date", "update_line", "url_date"]
 
@@ -232,30 +232,10 @@ _LINE_MAX_WORDS = 8
 # Bakhmut, 24 April 2023") has more.
 _LINE_MAX_OTHER_WORDS = 3
 _LETTERS = re.compile(r"[^\W\d_]+")
-# The words around a date on a date line, in the languages whose months _MONTHS knows:
-# labels, prepositions, read-time words and weekdays.
-_LINE_WORDS = frozenset({
-    "published", "publish", "posted", "post", "date", "dated", "on", "at", "by", "the", "of",
-    "in", "updated", "update", "last", "modified", "min", "mins", "minute", "minutes", "read",
-    "reading", "time", "pm", "am", "veröffentlicht", "aktualisiert", "zuletzt", "stand", "datum",
-    "um", "uhr", "von", "publié", "mis", "à", "jour", "le", "par", "publicado",
-    "actualizado", "el", "de", "por", "las", "a", "pubblicato", "aggiornato", "il", "di", "alle",
-    "em", "às", "atualizado", "gepubliceerd", "bijgewerkt", "geplaatst", "op", "door",
-    "opublikowano", "zaktualizowano", "dnia", "przez", "publicat", "actualizat", "yayınlanma",
-    "güncelleme", "tarihi", "опубликовано", "обновлено", "monday", "tuesday", "wednesday",
-    "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur",
-    "thurs", "fri", "sat", "sun", "montag", "dienstag", "mittwoch", "donnerstag", "freitag",
-    "samstag", "sonntag", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
-    "dimanche", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo",
-    "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica",
-})
-# Labels of a line that gives when the article was changed, not first published, in the
-# languages whose months _MONTHS knows.
-_UPDATE_LABEL = re.compile(
-    r"\b(?:updated?|last\s+updated|modified|aktualisiert|stand|mis\s+à\s+jour|actualizado|"
-    r"actualisé|aggiornat[oa]|atualizado|bijgewerkt|uppdaterad|opdateret|oppdatert|"
-    r"zaktualizowano|aktualizacja|actualizat|güncellendi|güncelleme|обновлено)\b",
-    re.IGNORECASE)
+# The words around a date on a date line: labels, prepositions, read-time words, weekdays.
+_LINE_WORDS = DATE_LINE_WORDS | WEEKDAY_NAMES
+# Labels of a line that gives when the article was changed, not first published.
+_UPDATE_LABEL = re.compile(rf"\b(?:{'|'.join(UPDATED_LABELS)})\b", re.IGNORECASE)
 # A path segment /2025/09/04/ or /2025-09-04-slug: blogs and news sites put the day of
 # publication there.
 _URL_DATE = re.compile(

@@ -40,7 +40,7 @@ __all__ = [
     "CREDIT_LABELS",
     "CREDIT_LOWER_WORDS",
     "CSS_PROPERTY_CLASS_WORDS",
-    "DATE_LABELS",
+    "DATE_LINE_WORDS",
     "DEK_CLASS_STEMS",
     "DEK_CLASS_WORDS",
     "HAVING_CLASS_WORDS",
@@ -59,6 +59,7 @@ __all__ = [
     "PHOTO_CREDIT_LABELS",
     "POINTER_PHRASES",
     "PRINT_NOTICES",
+    "PUBLISHED_LABELS",
     "READ_TIME_HEADS",
     "READ_TIME_LABELS",
     "RELATED_LABELS",
@@ -75,7 +76,9 @@ __all__ = [
     "TAG_LABELS",
     "TAXONOMY_CLASSES",
     "TOGGLE_LABELS",
+    "UPDATED_LABELS",
     "VISIBILITY_CLASS_WORDS",
+    "WEEKDAY_NAMES",
     "WIRE_WORDS",
 ]
 
@@ -236,11 +239,16 @@ TAG_LABELS = (
     "tags", "tagged", "tagged with", "filed under", "categories", "category", "topics",
     "schlagwörter", "stichwörter", "themen", "étiquettes", "mots-clés", "etiquetas", "temas",
 )
-# Labels of publication and update dates ("Published: 12 March 2025").
-DATE_LABELS = (
-    "published", "updated", "posted", "last updated", "veröffentlicht", "aktualisiert",
-    "stand", "publié", "mis à jour", "publicado", "actualizado", "pubblicato", "aggiornato",
-    "gepubliceerd", "bijgewerkt", "opublikowano",
+# Labels of publication and update dates ("Published: 12 March 2025", "Stand: 3. Mai"),
+# regex fragments.
+PUBLISHED_LABELS = ("published", "posted", "veröffentlicht", "publié", "publicado",
+                    "pubblicato", "gepubliceerd", "opublikowano", "publicat", "geplaatst",
+                    "yayınlanma", "опубликовано")
+UPDATED_LABELS = (
+    "updated", "last\\s+updated", "aktualisiert", "stand", "mis\\s+à\\s+jour",
+    "actualizado", "actualisé", "aggiornat[oa]", "atualizado", "bijgewerkt", "uppdaterad",
+    "opdateret", "oppdatert", "zaktualizowano", "aktualizacja", "actualizat", "güncellendi",
+    "güncelleme", "обновлено",
 )
 
 # Whole-line labels (regex fragments).
@@ -328,7 +336,7 @@ PRINT_NOTICES = ("artikel wurde ausgedruckt", "dieses thema im programm")
 
 # Words that introduce a byline ("By Jane Doe", "Von Max Muster", "Por Ana García").
 BYLINE_PREPOSITIONS = ("by", "from", "von", "vom", "por", "par", "di", "door", "av", "af",
-                       "od", "de", "da", "van", "ved")
+                       "od", "de", "da", "van", "ved", "przez")
 # Of those, the ones that also start names when capitalised ("Di Maio", "De Niro").
 NAME_PARTICLES = frozenset({"de", "da", "di", "van"})
 # Words before "by" in a byline ("Written by", "Ein Kommentar von"), regex fragments.
@@ -448,6 +456,27 @@ MONTH_NAMES = (
     "december dec dezember déc décembre decembre diciembre dic dicembre dezembro dez "
     "grudnia grudzień decembrie aralık aralik декабрь декабря дек",
 )
+# The words around a date on a date line besides the month: labels, prepositions and
+# read-time words, in the languages whose month names are above.
+DATE_LINE_WORDS = frozenset({
+    "published", "publish", "posted", "post", "date", "dated", "on", "at", "by", "the", "of",
+    "in", "updated", "update", "last", "modified", "min", "mins", "minute", "minutes", "read",
+    "reading", "time", "pm", "am", "veröffentlicht", "aktualisiert", "zuletzt", "stand", "datum",
+    "um", "uhr", "von", "publié", "mis", "à", "jour", "le", "par", "publicado",
+    "actualizado", "el", "de", "por", "las", "a", "pubblicato", "aggiornato", "il", "di", "alle",
+    "em", "às", "atualizado", "gepubliceerd", "bijgewerkt", "geplaatst", "op", "door",
+    "opublikowano", "zaktualizowano", "dnia", "przez", "publicat", "actualizat", "yayınlanma",
+    "güncelleme", "tarihi", "опубликовано", "обновлено",
+})
+# Weekday names and abbreviations.
+WEEKDAY_NAMES = frozenset({
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue",
+    "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "montag", "dienstag",
+    "mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "lundi", "mardi", "mercredi",
+    "jeudi", "vendredi", "samedi", "dimanche", "lunes", "martes", "miércoles", "jueves",
+    "viernes", "sábado", "domingo", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì",
+    "sabato", "domenica",
+})
 # Capitalised words that open sentences or name organisations rather than places.
 NOT_PLACES = frozenset({"UPDATE", "BREAKING", "EXCLUSIVE", "WATCH", "LIVE", "VIDEO", "PHOTOS",
                         "ANALYSIS", "OPINION", "EDITORIAL", "NATO", "NASA", "FIFA", "UEFA",
