@@ -168,7 +168,7 @@ def test_comment_section_heading_cuts_the_rest(heading: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["Od Jana Nowaka", "Geplaatst op 12 maart 2025, 10:02",
-                                  "Zaktualizowano: 3 marca 2025"])
+                                  "Zaktualizowano: 3 marca 2025", "ANSA", "Xinhua"])
 def test_bylines_and_date_lines_in_the_lexicons_languages_are_dropped(text: str) -> None:
     assert drop_boilerplate([PROSE, text]) == [PROSE]
 

@@ -38,6 +38,7 @@ from scraper.extract.lexicon import (
     MEDIA_CLASS_WORDS,
     MODULE_CLASS_WORD,
     NAVIGATION_LABELS,
+    NEWS_AGENCIES,
     NEWSLETTER_NOTICES,
     PAGE_LABELS,
     PHOTO_AGENCIES,
@@ -237,10 +238,13 @@ _TRIGGER_WORDS = frozenset(
     for end in ("", ".", ",", ":", ";", "!", ")", "?")
 )
 
+# An agency or a picture library alone on a line, or any short name in parentheses, is a
+# credit ("REUTERS", "(dpa)").
+_AGENCY_LABELS = (*sorted(NEWS_AGENCIES), *PHOTO_AGENCIES, r"\(\w{2,5}\)")
 # Whole short paragraphs that are labels, not prose.
 _LABEL = re.compile(
     r"^\W*(?:" + "|".join(AD_LABELS + SHARE_LABELS + NAVIGATION_LABELS + RELATED_LABELS
-                          + ACCOUNT_LABELS + PHOTO_AGENCIES + RELATIVE_TIME_LABELS
+                          + ACCOUNT_LABELS + _AGENCY_LABELS + RELATIVE_TIME_LABELS
                           + CONTENTS_LABELS + AUTHOR_BOX_LABELS + PAGE_LABELS) + r")\W*$",
     re.IGNORECASE,
 )
