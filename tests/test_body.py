@@ -338,3 +338,15 @@ def test_repeated_punctuation_is_no_label() -> None:
             "<div>&amp;<div>Pros</div>&amp;<div>Pros</div></div></article></body></html>")
     assert extract(html).body.split("\n\n") == [
         "Some prose here, with a comma and enough words.", "&", "Pros", "Pros"]
+
+
+def test_story_set_in_a_div_beats_comments_set_in_paragraphs() -> None:
+    # The story is text and links straight in a <div>; the comments, marked as such on
+    # both wrappers, are the only <p> on the page.
+    story = f'{P1} <a href="/a">{P2}</a> <i>{P3}</i> {P4}'
+    comments = "".join(
+        f'<div class="comment"><div class="comment-body"><p>{p} I disagree.</p></div></div>'
+        for p in (P1, P2, P3, P4) * 3)
+    html = f"""<body><article><div class="body"><div class="text">{story}</div></div>
+      </article><ul class="comments">{comments}</ul></body>"""
+    assert body_of(html).paragraphs == (f"{P1} {P2} {P3} {P4}",)

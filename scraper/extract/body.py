@@ -177,6 +177,7 @@ class _Group:
     grand: LexborNode | None
     size: int = 0
     weight: float = 0.0
+    chrome: int = 0  # wrappers with chrome words in their class/id
     # (paragraph, grandparent's mem_id, text or None for a <br> box)
     members: list[_Member] = field(default_factory=list)
 
@@ -273,8 +274,8 @@ def find_content_root(tree: LexborHTMLParser, meta: PageMetadata) -> ContentBloc
                     dek = text
     block, size = paragraphs.block()
     if size < _THIN:
-        # Little prose in <p>: the page may set its text straight in <div>s (those that
-        # start with text, which keeps the test cheap).
+        # Little prose in <p>, or only in chrome: the page may set its text straight in
+        # <div>s (those that start with text, which keeps the test cheap).
         for node in tree.tags("div"):
             first = node.child
             if first is not None and first.tag_id == _TEXT_ID and not first.is_empty_text_node:
@@ -282,6 +283,21 @@ def find_content_root(tree: LexborHTMLParser, meta: PageMetadata) -> ContentBloc
         block, size = paragraphs.block()
     block = block or ContentBlock(body)
     return replace(block, dek=normalize_space(dek)) if dek is not None else block
+
+
+def _own_text_size(box: LexborNode) -> int:
+    """The size of a box's text outside its block children: its text nodes and inline
+    elements (links and emphasis are part of its sentences)."""
+    size = 0
+    child = box.child
+    while child is not None:
+        tag = child.tag_id
+        if tag == _TEXT_ID:
+            size += len(child.text_lexbor().strip())
+        elif tag in _INLINE_IDS:
+            size += len(child.text_lexbor())
+        child = child.next
+    return size
 
 
 def _shows(text: str, description: str, probe: str) -> bool:
@@ -313,7 +329,7 @@ class _Paragraphs:
         if tag == _P_ID:
             self.broken.add(box.mem_id)
         elif tag not in _INLINE_IDS:
-            self.add(box, None, len(box.text(deep=False).strip()))
+            self.add(box, None, _own_text_size(box))
 
     def add(self, node: LexborNode, text: str | None, length: int = 0) -> None:
         """Add a paragraph; ``text`` None for a box read by the walk."""
@@ -360,6 +376,7 @@ class _Paragraphs:
                 # wrappers' class/id ("sidebar-content" beside the sidebar) does not
                 # outweigh that.
                 chrome = 0
+            group.chrome = chrome
             group.weight = group.size * parent * grand * _CHROME_WORD ** chrome
         weighed.sort(key=lambda g: g.weight, reverse=True)
         for group in weighed[:_TRIES]:
@@ -367,7 +384,10 @@ class _Paragraphs:
                 break
             block = _block_of(group, self.broken)
             if block is not None:
-                return self._widened(block, group, weighed), group.size
+                # A group marked as chrome twice wins only for want of another: the body
+                # may be set outside <p> (text straight in <div>s, the comments in <p>).
+                size = group.size if group.chrome < 2 else 0
+                return self._widened(block, group, weighed), size
         return None, 0
 
     def _widened(self, block: ContentBlock, group: _Group, weighed: list[_Group]
