@@ -515,3 +515,15 @@ def test_dates_in_the_article_away_from_the_headline() -> None:
     # A teaser's date in a link is not the article's.
     only_teaser = f"<body>{site_h1}<article>{teaser}{PROSE}</article></body>"
     assert _meta(f"<html>{only_teaser}</html>", url).published is None
+
+
+def test_dates_are_looked_for_near_the_element_that_shows_the_headline() -> None:
+    # The first h1 is the blog's name in a header, with today's date beside it; the
+    # post's title is an h2 with its date line under it.
+    head = '<meta property="og:title" content="Advent of Code, week two">'
+    body = ("<header><div><div><div><h1>Roger's Blog</h1></div></div>"
+            "<p>Friday, 26 December 2025</p></div></header>"
+            "<main><section><div><h2>Advent of Code, week two</h2><p>20 December 2025</p>"
+            f"</div>{PROSE}</section></main>")
+    meta = _meta(_page(head=head, body=body), "https://example.com/post")
+    assert (meta.headline, meta.published) == ("Advent of Code, week two", "2025-12-20")

@@ -35,7 +35,7 @@ from scraper.extract.dates import date_line, normalize_date, update_line, url_da
 from scraper.extract.headline import Site, choose_headline, clean_title
 from scraper.extract.jsonld import flatten, page_object, parse_jsonld, pick_article, types_of
 from scraper.extract.tags import ancestor_with_tag, tag_ids
-from scraper.extract.text import normalize_space
+from scraper.extract.text import fold, normalize_space
 from scraper.models import Image
 from scraper.urls import absolute, hostname
 
@@ -525,12 +525,13 @@ _SKIP_BYLINE_IDS = frozenset(_IDS[name] for name in _SKIP_BYLINE_TAGS)
 def _candidates_near_h1(
     page: _Page, selector: str, accepts: Callable[[LexborNode, dict[str, str | None]], bool],
     skip_ids: frozenset[int], away_ids: frozenset[int], away_levels: int,
+    anchor: LexborNode | None = None,
 ) -> Iterator[tuple[LexborNode, dict[str, str | None]]]:
-    """The elements near the headline that ``accepts`` takes, with their attributes: the
-    first _MAX_NEAR_H1_NODES of them, less those of a tag in ``skip_ids`` or sitting (at
-    most ``away_levels`` up) in an element of ``away_ids``."""
+    """The elements near the headline (``anchor``, else the h1) that ``accepts`` takes,
+    with their attributes: the first _MAX_NEAR_H1_NODES of them, less those of a tag in
+    ``skip_ids`` or sitting (at most ``away_levels`` up) in an element of ``away_ids``."""
     count = 0
-    for node in _near_h1(page.h1_node(), selector):
+    for node in _near_h1(anchor or page.h1_node(), selector):
         attrs = node.attributes
         if not accepts(node, attrs):
             continue
@@ -577,10 +578,11 @@ def _date_of(values: Iterable[Any]) -> str | None:
     return None
 
 
-def _published(page: _Page) -> str | None:
+def _published(page: _Page, headline: str | None) -> str | None:
     """The article's own publication time: JSON-LD of the article object, then meta tags,
     then a date element near the headline, meta names that say "published", a date line
-    near the headline, the address, the title."""
+    near the headline, the address, the title. The headline's element is the first h1,
+    else the h1 or h2 that shows ``headline`` (the first h1 of a blog is often its name)."""
     article, sig = page.article, page.sig
     if article is not None:
         found = _date_of(_as_list(article.get("datePublished"))
@@ -594,8 +596,22 @@ def _published(page: _Page) -> str | None:
             found = _date_of(values)
             if found:
                 return _local_day(found, page.url)
-    return (_page_date(page) or _meta_date_by_name(sig.meta) or _printed_date(page)
-            or _article_date(page) or url_date(page.url) or _title_date(page))
+    anchor = _headline_node(page, headline)
+    return (_page_date(page, anchor) or _meta_date_by_name(sig.meta)
+            or _printed_date(page, anchor) or _article_date(page) or url_date(page.url)
+            or _title_date(page))
+
+
+def _headline_node(page: _Page, headline: str | None) -> LexborNode | None:
+    h1 = page.h1_node()
+    if not headline or (h1 is not None and fold(h1.text()) == fold(headline)):
+        return h1
+    body = page.tree.body
+    key = fold(headline)
+    for node in body.css("h1, h2") if body is not None else ():
+        if fold(node.text()) == key:
+            return node
+    return h1
 
 
 _ONE_DAY = timedelta(days=1)
@@ -646,12 +662,12 @@ _NOT_DATE_LINE_LEVELS = 3
 _TEXT_ID = _IDS["-text"]
 
 
-def _printed_date(page: _Page) -> str | None:
+def _printed_date(page: _Page, anchor: LexborNode | None) -> str | None:
     """A date printed on a line of its own near the headline ("Sep 16, 2025", "Published:
     28/08/2025 18:42"), when no date element or metadata gives one: in the nearest
     ancestor of the h1 that holds one, the first line after the h1 that does not say
     "updated" (else the first after it, else the last before it)."""
-    h1 = page.h1_node()
+    h1 = anchor
     if h1 is None:
         return None
     node = h1.parent
@@ -747,12 +763,12 @@ _SKIP_DATE_IDS = frozenset(_IDS[name] for name in _SKIP_DATE_TAGS)
 _MAX_DATE_CHARS = 100
 
 
-def _page_date(page: _Page) -> str | None:
+def _page_date(page: _Page, anchor: LexborNode | None) -> str | None:
     """The date near the headline, the last resort: a machine-readable one (``<time
     datetime>``, microdata) first, else the first printed one."""
     printed: str | None = None
     candidates = _candidates_near_h1(page, _DATE_SELECTOR, _is_date, _SKIP_DATE_IDS, _A_IDS,
-                                     _LINK_LEVELS)
+                                     _LINK_LEVELS, anchor)
     for node, attrs in candidates:
         value = attrs.get("datetime") or attrs.get("content")
         if value:
@@ -1005,7 +1021,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
         headline=headline,
         summary=_summary(page),
         authors=dedupe_names(_authors(page, site)),
-        published=_published(page),
+        published=_published(page, headline),
         modified=_modified(page),
         language=_language(page),
         section=section,
