@@ -527,3 +527,13 @@ def test_dates_are_looked_for_near_the_element_that_shows_the_headline() -> None
             f"</div>{PROSE}</section></main>")
     meta = _meta(_page(head=head, body=body), "https://example.com/post")
     assert (meta.headline, meta.published) == ("Advent of Code, week two", "2025-12-20")
+
+
+def test_a_date_line_may_be_a_text_run_of_its_own_in_a_larger_element() -> None:
+    body = ("<fieldset><legend><h1>Advent of Code, week two</h1></legend> 20 December 2025 "
+            f"<div>{PROSE}</div><p>Posted in 2024 and 2025 to 12 groups.</p></fieldset>")
+    assert _meta(_page(body=body), "https://example.com/post").published == "2025-12-20"
+    # A date inside a sentence of a paragraph is still not a date line.
+    prose = ("<div><h1>Advent of Code</h1><p>The puzzles began on <b>1 December</b> "
+             "2025 and ran until the day before Christmas, as every year.</p></div>")
+    assert _meta(_page(body=prose), "https://example.com/post").published is None

@@ -685,7 +685,10 @@ def _date_lines(ancestor: LexborNode, h1: LexborNode) -> str | None:
     before: str | None = None
     updated: str | None = None
     after_h1 = False
-    seen: set[int] = set()
+    # Each element's text is read once: a date line is its whole text, or, in an element
+    # with more in it, a text run of its own ("<legend>Title</legend> 20 December 2025").
+    read: dict[int, str | None] = {}
+    excluded: set[int] = set()
     for count, node in enumerate(ancestor.traverse(include_text=True)):
         if count > _PRINTED_NODES:
             break
@@ -697,13 +700,24 @@ def _date_lines(ancestor: LexborNode, h1: LexborNode) -> str | None:
         raw = node.text_content
         if parent is None or not raw or not any(ch.isdigit() for ch in raw):
             continue
-        if parent.mem_id in seen or parent.tag_id in _NOT_DATE_LINE_IDS:
+        key = parent.mem_id
+        if key in excluded:
             continue
-        seen.add(parent.mem_id)
-        if ancestor_with_tag(parent, _NOT_DATE_LINE_IDS, _NOT_DATE_LINE_LEVELS) is not None:
-            continue
-        line = parent.text(separator=" ")
+        if key in read:
+            if read[key] is not None:
+                continue  # the element's line was taken already
+            line = raw
+        else:
+            if parent.tag_id in _NOT_DATE_LINE_IDS or ancestor_with_tag(
+                    parent, _NOT_DATE_LINE_IDS, _NOT_DATE_LINE_LEVELS) is not None:
+                excluded.add(key)
+                continue
+            line = parent.text(separator=" ")
         found = date_line(line)
+        if found is None and key not in read and len(line) > len(raw):
+            line = raw
+            found = date_line(line)
+        read[key] = found
         if found is None:
             continue
         if parent.tag_id == _TIME_ID:
