@@ -138,8 +138,7 @@ def test_element_kinds_by_tag_and_class() -> None:
     "Personen-Box aufklappen Personen-Box zuklappen",
     "Box aufklappen",
     "Show more",
-    "Link zum YouTube-Inhalt",
-    "Ein Klick für den Datenschutz",
+    "Externer Inhalt",
 ])
 def test_boilerplate_paragraphs_are_dropped(text: str) -> None:
     assert drop_boilerplate([PROSE, text]) == [PROSE]
@@ -165,6 +164,30 @@ def test_prose_that_mentions_boilerplate_words_is_kept(text: str) -> None:
 def test_comment_section_heading_cuts_the_rest(heading: str) -> None:
     later = "Great article, thanks for writing it. I agree with every word of it."
     assert drop_boilerplate([PROSE, heading, later, PROSE + " Again."]) == [PROSE]
+
+
+@pytest.mark.parametrize("text", [
+    "Dieser Artikel wurde ausgedruckt unter der Adresse: https://www.example.de/nachrichten/"
+    "region/ein-langer-pfad-zu-einem-artikel-ueber-den-einschlag-eines-meteoriten,meteorit146.html",
+    "Do 25.04.24 | 14:07 Uhr | Von Eva Kirchner-Rätsch",
+    "Radio | Nachrichten | 28. April 2023 | 10:00 Uhr",
+    "Register", "Sign in or register", "Do not have an account? Sign up", "Video loading...",
+    "Like Loading…", "Font size", "Schriftgröße ändern", "In partnership with", "Sponsored by",
+    "Join our mailing list!", "Other Posts You May Enjoy", "Schlagwörter zu diesem Artikel",
+    "We apologize, but this video has failed to load.",
+])
+def test_print_lines_data_lines_account_prompts_and_promos_are_dropped(text: str) -> None:
+    assert drop_boilerplate([PROSE, text]) == [PROSE]
+
+
+@pytest.mark.parametrize("text", [
+    "The report, published by the city in March and available at https://example.org/report, "
+    "found that the bridge had been inspected only twice in the ten years before it closed.",
+    "Prices rose 3% in May | the fastest pace since 2023, the statistics office said.",
+    "Register your bike with the city before 1 June, the council said on Monday.",
+])
+def test_sentences_with_an_address_a_bar_or_an_account_word_are_kept(text: str) -> None:
+    assert drop_boilerplate([PROSE, text]) == [PROSE, text]
 
 
 @pytest.mark.parametrize("text", ["Od Jana Nowaka", "Geplaatst op 12 maart 2025, 10:02",

@@ -44,7 +44,6 @@ from scraper.extract.lexicon import (
     PHOTO_AGENCIES,
     PHOTO_CREDIT_LABELS,
     POINTER_PHRASES,
-    PRINT_NOTICES,
     PUBLISHED_LABELS,
     READ_TIME_HEADS,
     READ_TIME_LABELS,
@@ -220,7 +219,7 @@ _TAG_LINE = re.compile(rf"^(?:{'|'.join(TAG_LABELS)})\s*:", re.IGNORECASE)
 # Phrases (lower case) that mark a short paragraph as boilerplate wherever they stand.
 # Plain substring tests: a regular expression alternating them is a hundred times slower.
 _PHRASES = (RIGHTS_RESERVED + COMMENT_NOTICES + COOKIE_NOTICES + NEWSLETTER_NOTICES
-            + SHARE_NOTICES + BROWSER_NOTICES + PRINT_NOTICES)
+            + SHARE_NOTICES + BROWSER_NOTICES)
 _COPYRIGHT = ("©", "(c) ", "(C) ")
 # Every phrase above has one of these words: the phrases are looked for only in a
 # paragraph that has one (a set lookup per word instead of a scan per phrase).
@@ -232,8 +231,8 @@ _TRIGGER_WORDS = frozenset(
         "commentaires", "conversation", "cookies", "newsletter", "sign", "subscribe",
         "abonnieren", "inscrivez-vous", "suscríbete", "share", "teilen", "copyright",
         "browser", "browser,", "javascript", "verfügbar", "available", "failed",
-        "refreshing", "supported", "supported.", "up", "signing", "inbox", "providing",
-        "abmelden", "abmelden,", "ausgedruckt", "programm", "programm:",
+        "refreshing", "refresh", "load", "supported", "supported.", "up", "signing", "inbox",
+        "providing", "abmelden", "abmelden,", "mailing",
     )
     for end in ("", ".", ",", ":", ";", "!", ")", "?")
 )
@@ -257,6 +256,13 @@ _WIDGET_SIZE = 80
 _DATE_ONLY = re.compile(
     r"\d{1,2}:\d{2}|\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}月\d{1,2}日")
 _EMAIL = re.compile(r"\S@\S+\.\w")
+# A label, a colon and an address closing the paragraph: a print or citation line ("This
+# article was printed from: https://...").
+_ADDRESS_LINE = re.compile(r"^[^:]{1,80}:\s*https?://\S+$")
+# Fields separated by " | " with a date or a time among them: a line of programme or
+# article data ("Radio | News | 28 April 2023 | 10:00"), not prose.
+_FIELD_SEPARATOR = " | "
+_MIN_FIELDS = 3
 # A caption set as a paragraph ends with its photo credit (looked for in the last
 # characters only: a search through the whole text would cost ten times more).
 _CREDIT_TAIL = 80
@@ -311,8 +317,10 @@ def _is_boilerplate_text(text: str) -> bool:
     if ("©" in text or ":" in text[tail:] or text.endswith(")")) and _PHOTO_CREDIT.search(
             text, tail):
         return True  # a caption set as a paragraph
-    if size < _CITATION and "://" in text:
+    if "://" in text and (size < _CITATION or _ADDRESS_LINE.match(text)):
         return True  # a citation or print line, not a sentence that mentions a site
+    if text.count(_FIELD_SEPARATOR) >= _MIN_FIELDS - 1 and _DATE_ONLY.search(text):
+        return True
     lowered = text.lower()
     if _TRIGGER_WORDS.isdisjoint(lowered.split()):
         return False

@@ -58,7 +58,6 @@ __all__ = [
     "PHOTO_AGENCIES",
     "PHOTO_CREDIT_LABELS",
     "POINTER_PHRASES",
-    "PRINT_NOTICES",
     "PUBLISHED_LABELS",
     "READ_TIME_HEADS",
     "READ_TIME_LABELS",
@@ -253,21 +252,26 @@ UPDATED_LABELS = (
 
 # Whole-line labels (regex fragments).
 AD_LABELS = ("advertisement", "advertising", "anzeige", "werbung", "publicidad", "publicité",
-             "pubblicità", "reklama", "реклама", "sponsored", "pr")
+             "pubblicità", "reklama", "реклама", "sponsored", "pr", "in partnership with",
+             "sponsored by", "presented by", "paid partnership")
 SHARE_LABELS = ("share", "teilen", "partager", "compartir", "print", "drucken", "e-?mail",
                 "tweet", "facebook", "twitter", "whatsapp", "linkedin", "copy link",
                 "link kopieren", "embed")
 NAVIGATION_LABELS = ("top", "back to top", "nach oben", "close", "schließen", "menu", "menü",
-                     "loading\\W*", "wird geladen\\W*", "(?:article|story) continues below",
-                     "continue reading", "player wird geladen", "schriftgröße anpassen",
-                     "contact us")
+                     "(?:[\\w-]+ )?loading\\W*", "(?:[\\w-]+ )?wird geladen\\W*",
+                     "(?:article|story) continues below", "continue reading", "contact us",
+                     "(?:schriftgröße|textgröße|font size|text size)(?: anpassen| ändern)?")
 RELATED_LABELS = ("more about", "most read", "most popular", "meistgelesen", "häufig gelesen",
                   "noticia relacionada", "noticias relacionadas", "taip pat skaitykite",
-                  "weitere informationen", "schlagwörter zu diesem artikel",
-                  "passend zum artikel")
-ACCOUNT_LABELS = ("sign in", "log in", "sign in or create an account", "create account",
-                  "don't have an account\\W*create account",
-                  "already have an account\\W*(?:log in|sign in)?")
+                  "weitere informationen",
+                  "(?:other |more |related )?(?:posts|articles|stories) you (?:may|might) "
+                  "(?:also )?(?:like|enjoy)")
+_ACCOUNT_ACTION = "(?:sign in|log in|create (?:an )?account|register|sign up)"
+ACCOUNT_LABELS = (
+    f"(?:(?:don't|do not|already) have an account\\W*)?{_ACCOUNT_ACTION}"
+    f"(?:\\s+or\\s+{_ACCOUNT_ACTION})?",
+    "(?:don't|do not|already) have an account",
+)
 CONTENTS_LABELS = ("table of contents", "contents", "in this article", "on this page",
                    "jump to", "inhaltsverzeichnis", "inhalt", "sommaire", "índice", "indice",
                    "contenido", "auf dieser seite")
@@ -280,14 +284,15 @@ RELATIVE_TIME_LABELS = (
     "(?:\\W*lesedauer\\W*\\d+\\s*min)?",
     "vor\\s+\\d+\\s+(?:minuten|stunden|tagen)",
 )
-PAGE_LABELS = ("mit agenturmaterial", "(?:show|hide) caption")
+PAGE_LABELS = ("mit agenturmaterial", "(?:show|hide) caption",
+               "(?:tags|keywords|schlagwörter|stichwörter)(?: (?:zu diesem|zum) artikel"
+               "| (?:for|in) this (?:article|story))?")
 # The labels of page widgets left as text: expand/collapse toggles, and the placeholders
 # of embeds waiting for consent.
 TOGGLE_LABELS = (
     "(?:[\\w-]+\\s+)?(?:aufklappen|ausklappen)(?:\\s+(?:[\\w-]+\\s+)?(?:zuklappen|einklappen))?",
     "(?:show|read|see|view) (?:more|less)", "mehr anzeigen", "weniger anzeigen", "voir plus",
-    "afficher plus", "ver más", "mostrar más", "link zu[mr]? [\\w-]+-inhalt",
-    "ein klick für den datenschutz", "externer inhalt", "empfohlener redaktioneller inhalt",
+    "afficher plus", "ver más", "mostrar más", "externer inhalt",
 )
 # A heading or label that opens the comment section (regex fragments).
 COMMENT_SECTION_HEADINGS = (
@@ -318,17 +323,16 @@ COOKIE_NOTICES = (
 NEWSLETTER_NOTICES = (
     "sign up for our", "subscribe to our", "sign up to our", "signing up to our",
     "delivered to your inbox", "by providing your email", "jederzeit wieder abmelden",
-    "newsletter abonnieren", "zum newsletter", "inscrivez-vous à notre",
+    "newsletter abonnieren", "zum newsletter", "inscrivez-vous à notre", "our mailing list",
     "suscríbete a nuestro",
 )
 SHARE_NOTICES = ("share this article", "share this story", "artikel teilen")
 BROWSER_NOTICES = (
-    "this video has failed to load", "try refreshing your browser",
+    "failed to load", "refreshing your browser", "refresh your browser",
     "browser is no longer supported", "sorry, your browser", "enable javascript",
     "javascript is disabled", "this content is not available",
     "dieser inhalt ist nicht verfügbar",
 )
-PRINT_NOTICES = ("artikel wurde ausgedruckt", "dieses thema im programm")
 
 # ---------------------------------------------------------------------------------------
 # Bylines, names and credits
