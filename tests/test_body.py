@@ -350,3 +350,24 @@ def test_story_set_in_a_div_beats_comments_set_in_paragraphs() -> None:
     html = f"""<body><article><div class="body"><div class="text">{story}</div></div>
       </article><ul class="comments">{comments}</ul></body>"""
     assert body_of(html).paragraphs == (f"{P1} {P2} {P3} {P4}",)
+
+
+def test_sibling_parts_of_a_story_are_joined() -> None:
+    # The opening and the main part have wrappers of their own.
+    teasers = "".join(f'<div class="card"><p>{p} Read on.</p></div>' for p in (P2, P4))
+    html = f"""<body><div class="page"><div class="column">
+      <section class="opening"><p>{P1}</p><p>{P2}</p></section>
+      <div class="ad"><p>An advertisement with a long enough text to be prose.</p></div>
+      <section class="main"><p>{P3}</p><p>{P4}</p>
+      <p>{P1} Again, at length.</p><p>{P3} And more.</p></section>
+      </div><div class="cards">{teasers}</div></div></body>"""
+    paragraphs = body_of(html).paragraphs
+    assert paragraphs == (P1, P2, P3, P4, f"{P1} Again, at length.", f"{P3} And more.")
+
+
+def test_teaser_blurbs_beside_the_story_are_not_joined_to_it() -> None:
+    teasers = "".join(f'<div class="card"><p>{p} Read on.</p></div>' for p in (P2, P4))
+    story = "".join(f"<p>{p}</p>" for p in (P1, P3, P4, P2))
+    html = f"""<body><div class="column"><section class="main">{story}</section>
+      <div class="cards">{teasers}</div></div></body>"""
+    assert body_of(html).paragraphs == (P1, P3, P4, P2)

@@ -153,6 +153,11 @@ _MOST = 0.5
 # A group whose block holds the heaviest group's block is taken with this share of its
 # weight: the paragraphs around a list inside the story.
 _NESTED = 0.3
+# Groups of prose in blocks beside the chosen one (same parent), with at least _JOIN of
+# its group's weight, are parts of the story; unless they hold fewer than _PART paragraphs
+# per wrapper (teaser blurbs).
+_JOIN = 0.1
+_PART = 1.5
 # Groups weighed by their wrappers' class/id (the costly part), heaviest by raw text
 # first; and groups tried before giving up on a block outside the chrome.
 _WEIGHED = 4
@@ -406,7 +411,39 @@ class _Paragraphs:
             if outer is not None and outer.node.mem_id in ancestors:
                 return ContentBlock(outer.node, outer.keep | block.keep,
                                     {**outer.texts, **block.texts})
-        return block
+        return self._joined(block, group, weighed)
+
+    def _joined(self, block: ContentBlock, group: _Group, weighed: list[_Group]
+                ) -> ContentBlock:
+        """``block`` with the blocks of other groups of prose beside it, under the same
+        parent: a story split between sibling wrappers (an intro above a list of products,
+        the parts between ads). A group marked as chrome, or of teaser blurbs, stays out."""
+        parent = block.node.parent
+        if parent is None or parent.tag_id in _NO_BODY_IDS:
+            return block
+        keep, texts = set(block.keep), dict(block.texts)
+        joined = False
+        for other in weighed:
+            if (other is group or other.chrome or other.weight < _JOIN * group.weight
+                    or _teasers(other)):
+                continue
+            beside = _block_of(other, self.broken)
+            if beside is not None and beside.node.parent is not None and (
+                    beside.node.parent.mem_id == parent.mem_id):
+                keep |= beside.keep
+                texts.update(beside.texts)
+                joined = True
+        if not joined:
+            return block
+        keep.add(block.node.mem_id)
+        return ContentBlock(parent, frozenset(keep), texts)
+
+
+def _teasers(group: _Group) -> bool:
+    """Whether a group's paragraphs stand one to a wrapper, as the blurbs of teaser cards
+    do (the parts of a story hold several paragraphs each)."""
+    wrappers = {node.parent.mem_id for node, _, _ in group.members if node.parent is not None}
+    return len(group.members) < _PART * len(wrappers)
 
 
 def _block_of(group: _Group, broken: set[int]) -> ContentBlock | None:
