@@ -20,7 +20,7 @@ from scraper.errors import (
     ScraperError,
     StoreError,
 )
-from scraper.models import Article, ExtractRules, Image
+from scraper.models import Article, ExtractRules, Image, PageFields
 
 if TYPE_CHECKING:
     from scraper.extract import extract
@@ -33,6 +33,7 @@ __all__ = [
     "FeedError",
     "FetchError",
     "Image",
+    "PageFields",
     "ScraperError",
     "StoreError",
     "extract",
@@ -51,7 +52,7 @@ class _Package(types.ModuleType):
     """
 
     @property
-    def extract(self) -> Callable[..., Article]:
+    def extract(self) -> Callable[..., PageFields]:
         from scraper.extract import extract
 
         return extract

@@ -56,7 +56,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from scraper.errors import ArchiveError, ExtractionError
-from scraper.models import Article, ExtractRules
+from scraper.models import ExtractRules, PageFields
 
 __all__ = [
     "DEFAULT_MAX_SIZE",
@@ -478,9 +478,9 @@ def load(ref: PageRef) -> ArchivedPage:
 
 
 # A page read and extracted (its content dropped), or why it could not be.
-Extracted = tuple[ArchivedPage, Article] | str
-# scraper.extract.extract's signature: (html, url, rules, *, content_type) -> Article.
-ExtractFunction = Callable[..., Article]
+Extracted = tuple[ArchivedPage, PageFields] | str
+# scraper.extract.extract's signature: (html, url, rules, *, content_type) -> PageFields.
+ExtractFunction = Callable[..., PageFields]
 
 
 def read_and_extract(ref: PageRef, rules: Mapping[str, ExtractRules],

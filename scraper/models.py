@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -21,6 +21,7 @@ __all__ = [
     "Article",
     "ExtractRules",
     "Image",
+    "PageFields",
     "article_id",
     "content_hash",
     "format_time",
@@ -81,6 +82,37 @@ class ExtractRules:
 
 
 @dataclass(frozen=True, slots=True)
+class PageFields:
+    """What a page says about itself: the output of ``extract()``, without an identity.
+
+    The record's id, revision, status, source, feed, URL and fetch time are set once, by
+    the decide step (``scraper.records``): ``records.one_off(page, url)`` for a page taken
+    on its own, ``records.decide`` for a feed's. ``notes`` says why fields are empty when
+    extraction could not find them (for logs); it is not part of the record.
+    """
+
+    canonical_url: str | None = None
+    headline: str | None = None
+    summary: str | None = None
+    dateline: str | None = None
+    authors: tuple[str, ...] = ()
+    published: str | None = None
+    modified: str | None = None
+    language: str | None = None
+    section: str | None = None
+    tags: tuple[str, ...] = ()
+    images: tuple[Image, ...] = ()
+    body: str = ""
+    paywalled: bool | None = None
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def content_hash(self) -> str:
+        """See :func:`content_hash`."""
+        return content_hash(self.headline, self.body)
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """One normalized article record.
 
@@ -109,6 +141,12 @@ class Article:
     paywalled: bool | None = None
     fetched_at: str | None = None
     notes: tuple[str, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def of(cls, page: PageFields, *, id: str, url: str | None, **identity: Any) -> Article:
+        """The record of ``page`` under an identity (for the decide step)."""
+        return cls(id=id, url=url, **identity,
+                   **{f.name: getattr(page, f.name) for f in fields(PageFields)})
 
     @property
     def word_count(self) -> int:

@@ -47,7 +47,7 @@ from scraper.errors import (
 )
 from scraper.feeds import MAX_ENTRIES, FeedEntry, ParsedFeed, parse_feed
 from scraper.fetch import FetchResult
-from scraper.models import Article, ExtractRules, format_time, parse_time
+from scraper.models import Article, ExtractRules, PageFields, format_time, parse_time
 from scraper.records import Counts, Decision, Failure, Known, Limits, Page, decide
 from scraper.store import ArticleState, Batch, EntryLink, FeedCounters, FeedState, StateStore
 
@@ -72,8 +72,8 @@ class PageArchive(Protocol):
     def write(self, page: ArchivedPage) -> None: ...
 
 
-# (html, url, rules, content_type) -> Article; raises ExtractionError (also on a time-out).
-Extractor = Callable[[bytes, str, ExtractRules, "str | None"], Awaitable[Article]]
+# (html, url, rules, content_type) -> PageFields; raises ExtractionError (also on a time-out).
+Extractor = Callable[[bytes, str, ExtractRules, "str | None"], Awaitable[PageFields]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,7 @@ from scraper.errors import ExtractionError, FeedError, ScraperError
 if TYPE_CHECKING:
     from scraper.config import ExtractionSettings
     from scraper.feeds import ParsedFeed
-    from scraper.models import Article, ExtractRules
+    from scraper.models import ExtractRules, PageFields
 
 __all__ = ["ExtractorPool", "WorkerStats"]
 
@@ -99,7 +99,7 @@ class ExtractorPool:
     def __init__(
         self, workers: int | None = None, *, time_limit: float = 30.0,
         max_tasks_per_child: int = 5000, max_growth: int = 512 * _MIB,
-        start_limit: float = 60.0, func: Callable[..., Article] | None = None,
+        start_limit: float = 60.0, func: Callable[..., PageFields] | None = None,
     ) -> None:
         self.workers = workers or self.default_workers()
         self.time_limit = time_limit
@@ -133,7 +133,7 @@ class ExtractorPool:
         return [w.stats for w in (*self._idle, *self._busy)]
 
     async def __call__(self, html: bytes, url: str | None, rules: ExtractRules,
-                       content_type: str | None) -> Article:
+                       content_type: str | None) -> PageFields:
         """Extract one page in a worker; ExtractionError on failure or time-out. ``url`` is
         None for a saved page of unknown address (``scraper reextract``)."""
         if self._func is None:
@@ -142,7 +142,7 @@ class ExtractorPool:
             func = self._func
         call = functools.partial(func, html, url, rules, content_type=content_type)
         try:
-            result: Article = await self._run(call, "extraction")
+            result: PageFields = await self._run(call, "extraction")
         except ScraperError as exc:
             raise exc.located(url=url) from None
         except _Failed as failed:

@@ -58,7 +58,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from scraper.models import Article, article_id, format_time
+from scraper.models import Article, PageFields, article_id, format_time
 from scraper.store import ArticleState, EntryLink, Snapshot
 from scraper.urls import canonicalize, is_http_url
 
@@ -105,7 +105,7 @@ class Limits:
 class Page:
     """A page fetched and extracted: the page's fields, its final URL and when it came."""
 
-    article: Article
+    article: PageFields
     url: str
     fetched_at: datetime
 
@@ -432,15 +432,15 @@ def _settle_failure(entry: FeedEntry, link: str, article: ArticleState | None, k
         message=message, warn=True)
 
 
-def _identify(page: Article, outcome: Page, known: Known, now: str) -> Article:
+def _identify(page: PageFields, outcome: Page, known: Known, now: str) -> Article:
     """The page's fields plus the record's identity."""
-    return replace(
+    return Article.of(
         page, id=page_id(outcome), url=outcome.url, status="ok", source=known.source,
         feed_url=known.feed_url, fetched_at=format_time(outcome.fetched_at), revision=1,
     )
 
 
-def fill_from_entry(article: Article, entry: FeedEntry | None) -> Article:
+def fill_from_entry(article: PageFields, entry: FeedEntry | None) -> PageFields:
     """Fill headline, published, authors and summary the page lacks from the feed entry."""
     if entry is None:
         return article
@@ -469,11 +469,19 @@ def feed_only_article(entry: FeedEntry, link: str, known: Known) -> Article:
     )
 
 
-def one_off(page: Article, url: str | None, fetched_at: datetime | None = None) -> Article:
+def one_off(page: PageFields, url: str | None, fetched_at: datetime | None = None,
+            source: str | None = None) -> Article:
     """The record of a page taken outside any feed (``scraper extract`` and ``scrape``):
-    revision 1, ``ok``, keyed by its canonical URL, else ``url``, else its text."""
+    revision 1, ``ok``, keyed by its canonical URL, else ``url``, else its text.
+
+    >>> from scraper.extract import extract
+    >>> record = one_off(extract("<article><p>Text.</p></article>"), "https://example.com/a")
+    >>> record.id == article_id("https://example.com/a"), record.revision
+    (True, 1)
+    """
     key = page.canonical_url or url
-    return replace(
+    return Article.of(
         page, id=article_id(key) if key else article_id(page.body), url=url, status="ok",
-        revision=1, fetched_at=format_time(fetched_at) if fetched_at else None,
+        revision=1, source=source,
+        fetched_at=format_time(fetched_at) if fetched_at else None,
     )

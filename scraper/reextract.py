@@ -58,7 +58,7 @@ from scraper.archive import (
 from scraper.config import Config, ExtractionSettings, PollSettings, SourceConfig
 from scraper.errors import ArchiveError, ExtractionError
 from scraper.feeds import FeedEntry
-from scraper.models import Article, ExtractRules, article_id
+from scraper.models import ExtractRules, PageFields, article_id
 from scraper.records import Decision, Known, Limits, Page, decide, page_id
 from scraper.store import ArticleState, Batch, EntryLink, StateStore, Store
 from scraper.urls import canonicalize
@@ -209,7 +209,7 @@ def entry_of(page: ArchivedPage) -> FeedEntry | None:
         return None
 
 
-def _entry_for(archived: ArchivedPage, page: Article) -> FeedEntry | None:
+def _entry_for(archived: ArchivedPage, page: PageFields) -> FeedEntry | None:
     """The entry the page came through; for a page archived without one (``scraper
     scrape``, a saved file, another crawler's WARC) an entry of its own address, so that the
     decide step keys it by its link as the poller does. None when it has no address."""
@@ -314,7 +314,7 @@ class Reextraction:
         return verdict
 
     def _decide(self, archived: ArchivedPage, entry: FeedEntry,
-                article: Article) -> Decision:
+                article: PageFields) -> Decision:
         """The decide step of the poller on the archived page, as if this fetch had just
         come back: one read of what the state knows, plus what this run decided."""
         source = archived.source or ""

@@ -33,7 +33,7 @@ from scraper.config import PollSettings, SourceConfig
 from scraper.errors import ArchiveError
 from scraper.extract import extract
 from scraper.fetch import Fetcher
-from scraper.models import Article, ExtractRules, article_id
+from scraper.models import ExtractRules, PageFields, article_id
 from scraper.poller import FeedReport, Poller
 from scraper.reextract import (
     Reextraction,
@@ -280,7 +280,7 @@ def test_reextract_writes_a_revision_where_the_extractor_output_changed(
     polled = {r["id"]: r for r in records(out)}
 
     def better(html: bytes, url: str, rules: ExtractRules, *,
-               content_type: str | None) -> Article:
+               content_type: str | None) -> PageFields:
         article = extract(html, url, rules, content_type=content_type)
         if "flood" in url:  # the "improved" extractor changes one page's text
             article = replace(article, body=article.body + "\n\nA paragraph found now.")
@@ -316,7 +316,7 @@ def test_a_bug_on_one_page_is_a_counted_failure(
         poll(out, clock, src, archive)
 
     def buggy(html: bytes, url: str, rules: ExtractRules, *,
-              content_type: str | None) -> Article:
+              content_type: str | None) -> PageFields:
         if "flood" in url:
             raise RuntimeError("a bug")
         return extract(html, url, rules, content_type=content_type)

@@ -12,12 +12,13 @@ from hypothesis import strategies as st
 from scraper import extract
 from scraper.encoding import garbage_reason
 from scraper.errors import ExtractionError, NotText
-from scraper.models import Article
+from scraper.models import PageFields
+from scraper.records import one_off
 
 PROSE = "This sentence is long enough to be read as a paragraph of prose, with a comma."
 
 
-def _check_record(article: Article) -> None:
+def _check_record(article: PageFields) -> None:
     paragraphs = article.body.split("\n\n") if article.body else []
     assert "\n\n\n" not in article.body
     for paragraph in paragraphs:
@@ -29,7 +30,7 @@ def _check_record(article: Article) -> None:
     for label in repeated:
         assert len(label.split()) <= 4 and any(c.isalnum() for c in label), label
         assert not label.endswith((".", "!", "?")), label
-    assert article.to_dict()["body"] == article.body
+    assert one_off(article, None).to_dict()["body"] == article.body
 
 
 def _extract_or_refuse(data: str | bytes) -> None:

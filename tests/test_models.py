@@ -78,7 +78,7 @@ def test_content_hash_changes_with_content_only() -> None:
 def test_public_names_do_not_drift() -> None:
     assert sorted(scraper.__all__) == [
         "Article", "ConfigError", "ExtractRules", "ExtractionError", "FeedError", "FetchError",
-        "Image", "ScraperError", "StoreError", "extract",
+        "Image", "PageFields", "ScraperError", "StoreError", "extract",
     ]
     for name in scraper.__all__:
         assert getattr(scraper, name) is not None

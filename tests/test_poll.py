@@ -21,7 +21,7 @@ from scraper.config import SourceConfig, load_config
 from scraper.daemon import status_rows
 from scraper.extract import extract
 from scraper.fetch import Fetcher, FetchSettings
-from scraper.models import Article, ExtractRules, article_id, content_hash
+from scraper.models import ExtractRules, PageFields, article_id, content_hash
 from scraper.poller import FeedReport, Poller, PollSettings, is_due
 from scraper.report import status_table, status_text
 from scraper.store import EntryLink, FeedState, Store
@@ -52,7 +52,7 @@ async def _no_sleep(_: float) -> None:
 
 
 async def inline_extract(html: bytes, url: str, rules: ExtractRules,
-                         content_type: str | None) -> Article:
+                         content_type: str | None) -> PageFields:
     """The extractor without the process pool (the pool has its own tests)."""
     return extract(html, url, rules, content_type=content_type)
 
@@ -451,7 +451,7 @@ def test_extraction_failure_gives_a_feed_only_record(
         server: LoopbackServer, out: Path, clock: Clock) -> None:
     from scraper.errors import ExtractionError
 
-    async def broken(html: bytes, url: str, rules: ExtractRules, ct: str | None) -> Article:
+    async def broken(html: bytes, url: str, rules: ExtractRules, ct: str | None) -> PageFields:
         raise ExtractionError(f"{url}: extraction took over 30 s")
 
     server.route("/feed", Reply(200, rss([Item("1", server.url("/a"), "A")]),
@@ -600,7 +600,7 @@ def test_stop_commits_finished_pages_and_leaves_the_rest(
     stop = asyncio.Event()
 
     async def extract_then_stop(html: bytes, url: str, rules: ExtractRules,
-                                ct: str | None) -> Article:
+                                ct: str | None) -> PageFields:
         stop.set()  # SIGTERM arrives while /slow is still in flight
         return await inline_extract(html, url, rules, ct)
 

@@ -20,7 +20,7 @@ from scraper.config import load_config
 from scraper.daemon import poll_once
 from scraper.errors import ExtractionError, FeedError
 from scraper.extract import extract
-from scraper.models import Article, ExtractRules, article_id
+from scraper.models import ExtractRules, PageFields
 from scraper.pool import ExtractorPool
 from tests import worker_start
 from tests.httpserver import LoopbackServer, Reply
@@ -34,7 +34,7 @@ RULES = ExtractRules()
 
 
 def slow_or_dying_extract(html: bytes, url: str | None = None, rules: ExtractRules | None = None,
-                          *, content_type: str | None = None) -> Article:
+                          *, content_type: str | None = None) -> PageFields:
     """Runs in the pool's workers (spawned, so it must be importable): hangs on HANG, dies
     on DIE, raises on FAIL, else extracts."""
     if b"HANG" in html:
@@ -50,11 +50,11 @@ _LEAKED: list[bytes] = []
 
 
 def pid_extract(html: bytes, url: str | None = None, rules: ExtractRules | None = None,
-                *, content_type: str | None = None) -> Article:
+                *, content_type: str | None = None) -> PageFields:
     """Runs in the pool's workers: says which process it ran in; LEAK makes it keep 64 MB."""
     if b"LEAK" in html:
         _LEAKED.append(b"x" * (64 * 1024 * 1024))
-    return Article(id="0" * 32, url=url, canonical_url=url, body=str(os.getpid()))
+    return PageFields(canonical_url=url, body=str(os.getpid()))
 
 
 def _pids(pool: ExtractorPool, pages: list[bytes]) -> list[str]:
@@ -96,14 +96,14 @@ def test_pool_time_limit_kills_only_the_hung_worker() -> None:
                 return_exceptions=True,
             )
             after = await pool(PAGE, "http://127.0.0.1/after", RULES, None)
-            messages = [str(r) if isinstance(r, Exception) else r.id for r in results]
+            messages = [str(r) if isinstance(r, Exception) else r.canonical_url for r in results]
             return [*messages, after.headline or ""], pool.killed
         finally:
             pool.close()
 
     messages, killed = asyncio.run(go())
     assert messages == ["http://127.0.0.1/hang: extraction took over 1.5 s",
-                        article_id("http://127.0.0.1/ok"), "Pool story"]
+                        "http://127.0.0.1/ok", "Pool story"]
     assert killed == 1
 
 

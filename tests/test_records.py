@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from scraper.feeds import FeedEntry
-from scraper.models import Article, article_id, content_hash
+from scraper.models import Article, PageFields, article_id, content_hash
 from scraper.records import (
     Counts,
     Decision,
@@ -41,8 +41,8 @@ CHANGED = replace(ENTRY, title="Dam opens, thousands cheer",
 def page(body: str = "The dam opened.", headline: str = "Dam opens",
          canonical: str | None = LINK, **fields: object) -> Page:
     # What extract() gives: the page's fields (its id is the decide step's business).
-    article = Article(id="", url=None, canonical_url=canonical, headline=headline, body=body,
-                      **fields)  # type: ignore[arg-type]
+    article = PageFields(canonical_url=canonical, headline=headline, body=body,
+                         **fields)  # type: ignore[arg-type]
     return Page(article, LINK, FETCHED)
 
 
@@ -272,8 +272,9 @@ def test_counts_add_and_sum() -> None:
 
 def test_one_off_records_are_keyed_by_canonical_then_url_then_text() -> None:
     fields = page().article
-    assert one_off(fields, LINK, FETCHED) == replace(
-        fields, id=LINK_ID, url=LINK, fetched_at="2026-03-01T11:59:30Z")
+    assert one_off(fields, LINK, FETCHED) == Article(
+        id=LINK_ID, url=LINK, canonical_url=LINK, headline="Dam opens",
+        body="The dam opened.", fetched_at="2026-03-01T11:59:30Z")
     bare = replace(fields, canonical_url=None)
     assert one_off(bare, None).id == article_id("The dam opened.")
     assert one_off(bare, "https://x.example/a").id == article_id("https://x.example/a")

@@ -11,7 +11,7 @@ import os
 import threading
 
 from scraper.extract import extract as _extract
-from scraper.models import Article, ExtractRules
+from scraper.models import ExtractRules, PageFields
 
 if multiprocessing.parent_process() is not None:
     _MODE = os.environ.get("WORKER_START")
@@ -24,14 +24,14 @@ if multiprocessing.parent_process() is not None:
 
 
 def extract(html: bytes, url: str | None = None, rules: ExtractRules | None = None,
-            *, content_type: str | None = None) -> Article:
+            *, content_type: str | None = None) -> PageFields:
     """The extractor, in a worker that was slow (or unable) to start."""
     return _extract(html, url, rules, content_type=content_type)
 
 
 def loaded_modules(html: bytes, url: str | None = None, rules: ExtractRules | None = None,
-                   *, content_type: str | None = None) -> Article:
+                   *, content_type: str | None = None) -> PageFields:
     """The modules the worker has loaded, one per line of the body."""
     import sys
 
-    return Article(id="0" * 32, url=url, canonical_url=url, body="\n".join(sorted(sys.modules)))
+    return PageFields(canonical_url=url, body="\n".join(sorted(sys.modules)))

@@ -1,4 +1,5 @@
-"""Extraction: page HTML in, :class:`~scraper.models.Article` out. Pure: no I/O, no globals.
+"""Extraction: page HTML in, :class:`~scraper.models.PageFields` out (the page's fields; the
+record's identity is the decide step's, ``scraper.records``). Pure: no I/O, no globals.
 
 >>> from scraper.extract import extract
 >>> a = extract("<html><body><article><h1>Title</h1><p>Some text.</p></article></body></html>",
@@ -33,7 +34,7 @@ from scraper.extract.captions import extract_images
 from scraper.extract.dateline import split_dateline
 from scraper.extract.metadata import PageMetadata, extract_metadata
 from scraper.extract.text import normalize_space
-from scraper.models import Article, ExtractRules, Image, article_id
+from scraper.models import ExtractRules, Image, PageFields
 from scraper.urls import canonicalize, is_http_url
 
 __all__ = ["extract"]
@@ -162,13 +163,14 @@ def _rule_captions(tree: LexborHTMLParser, rules: ExtractRules, images: list[Ima
 def extract(
     html: bytes | str, url: str | None = None, rules: ExtractRules | None = None,
     *, content_type: str | None = None,
-) -> Article:
-    """Extract the article from a page.
+) -> PageFields:
+    """Extract the article's fields from a page (``records.one_off(page, url)`` makes the
+    record of it).
 
     ``html`` as bytes is decoded by BOM, then the charset of ``content_type`` (the HTTP
     header, for fetched pages), then ``<meta charset>``, then detection; ``url`` is the
-    page's address (resolves relative links, gives the id when the page has no canonical
-    link); ``rules`` are per-source selectors that win over the generic result.
+    page's address (resolves relative links; the canonical URL when the page names none);
+    ``rules`` are per-source selectors that win over the generic result.
     Raises :class:`~scraper.errors.NotText` when the input is not HTML or text (an image,
     a PDF, empty, binary data), :class:`~scraper.errors.ExtractionError` when it cannot be
     parsed.
@@ -190,7 +192,7 @@ def extract(
 
 
 def _extract(tree: LexborHTMLParser, url: str | None, rules: ExtractRules,
-             notes: list[str]) -> Article:
+             notes: list[str]) -> PageFields:
     meta = extract_metadata(tree, url)
     _apply_rules_before(tree, rules)
     rule_root = _rule_root(tree, rules)
@@ -215,11 +217,8 @@ def _extract(tree: LexborHTMLParser, url: str | None, rules: ExtractRules,
     else:
         notes.append("no article text found")
     canonical = _canonical(meta, url)
-    key = canonical or url
     text = "\n\n".join(paragraphs)
-    return Article(
-        id=article_id(key) if key else article_id(text),
-        url=url,
+    return PageFields(
         canonical_url=canonical,
         headline=headline,
         summary=summary,
