@@ -69,6 +69,9 @@ def test_clean_title_decodes_entities_and_collapses_space() -> None:
     assert clean_title("And finally&amp;#8230; trouble &amp;amp; more") == (
         "And finally… trouble & more")
     assert clean_title("Fish &amp;amp chips") == "Fish &amp chips"
+    assert clean_title("## Regolith binding for Martian concrete") == (
+        "Regolith binding for Martian concrete")
+    assert clean_title("#1 pick: the best laptop") == "#1 pick: the best laptop"
     assert clean_title(None) == ""
 
 
@@ -146,6 +149,8 @@ def test_order_without_jsonld() -> None:
     ("{{ navItem.title }} Overview Page", "Keep Your Teeth Healthy Every Day",
      "Keep Your Teeth Healthy Every Day"),
     ("Stanford Online", "Certificate vs Certification", "Certificate vs Certification"),
+    ("Computer Science > Artificial Intelligence", "Merging language models, a paper",
+     "Merging language models, a paper"),
 ])
 def test_visible_h1_beats_og_title_without_jsonld(h1: str, og: str, expected: str) -> None:
     assert _choose(h1=[h1], og=og) == expected

@@ -29,6 +29,7 @@ __all__ = ["Site", "choose_headline", "clean_title", "site_key", "strip_site"]
 _SEPARATOR_CHAR = re.compile(r"::|\|\||[|\-–—·•/:»ㅣ｜：]")
 _WIDE_SEPARATORS = frozenset("ㅣ｜：")
 _ENTITY = re.compile(r"&(?:#\d{2,7}|#x[0-9a-fA-F]{2,6}|[a-zA-Z]{2,8});")
+_MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+")
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…)\s*$")
 _DATE_ONLY = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
 _KEY_DROP = re.compile(r"[\W_]+")
@@ -98,6 +99,8 @@ def clean_title(text: str | None) -> str:
         text = html.unescape(text)
         if _ENTITY.search(text):  # encoded twice: "&amp;#8230;"
             text = html.unescape(text)
+    if text.startswith("#"):  # a Markdown heading written into the metadata
+        text = _MARKDOWN_HEADING.sub("", text)
     return normalize_space(text)
 
 
@@ -195,6 +198,8 @@ _MIN_H1_WORDS = 4
 # "Jobs(latimes.com)") is a kicker and a headline read as one text, or a headline with
 # its source appended; soft hyphens show a headline set for line breaks.
 _GLUED = re.compile(r"[^\W\d_][:\-–«»][«\"“]?[^\W\d_]|[a-z][.(][A-Za-z]|\u00ad|\{\{")
+# A breadcrumb ("Computer Science > Artificial Intelligence") is not a headline.
+_BREADCRUMB = re.compile(r"\s[>›]\s")
 
 
 def _visible_wins(h1: str, social: str, site: Site) -> bool:
@@ -203,7 +208,7 @@ def _visible_wins(h1: str, social: str, site: Site) -> bool:
     words, no more than the og:title has, not glued, not the site's name."""
     words = len(h1.split())
     return (_MIN_H1_WORDS <= words <= len(social.split()) and not _GLUED.search(h1)
-            and not site.names(h1))
+            and not _BREADCRUMB.search(h1) and not site.names(h1))
 
 
 def choose_headline(
