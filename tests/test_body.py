@@ -197,6 +197,13 @@ def test_table_rows_are_read_whatever_their_class() -> None:
     assert body_of(html).paragraphs == (P1, "Jane Doe 12 goals", "John Roe 9 goals", P2)
 
 
+def test_a_heading_with_words_of_its_own_is_kept_though_mostly_a_link() -> None:
+    html = f"""<body><article><p>{P1}</p><h2>1. <a href="/p/r6">Canon EOS R6 Mark II</a></h2>
+      <p>{P2}</p><p>2. <a href="/p/z6">Nikon Z6 Mark III</a></p>
+      <h3><a href="/news/other">Another story from the desk</a></h3></article></body>"""
+    assert body_of(html).paragraphs == (P1, "1. Canon EOS R6 Mark II", P2)
+
+
 def test_whitespace_is_normalized() -> None:
     html = ("<body><article><p>  The\u00a0city  council\n\tvoted on Monday to close the old "
             "bridge,\u200b citing safety. </p></article></body>")

@@ -556,11 +556,15 @@ class _Reader:
         if self.dateline is None and len(self.paragraphs) < _DATELINE_PARAGRAPHS:
             self.dateline = _marked_dateline(node)
 
-    def flush(self) -> None:
+    def flush(self, heading: bool = False) -> None:
+        """End the paragraph; one that is mostly link text is dropped, a heading only when
+        it is all link text (a teaser's title): "1. Canon EOS R6" with the name linked to
+        the product is the article's own heading."""
         if not self.parts:
             return
         text = normalize_space("".join(self.parts))
-        if text and self.link_size <= _LINK_HEAVY * self.size:
+        limit = self.size - 1 if heading else _LINK_HEAVY * self.size
+        if text and self.link_size <= limit:
             self.paragraphs.append(text)
         self.parts.clear()
         self.size = self.link_size = 0
@@ -626,7 +630,7 @@ def _read(reader: _Reader) -> None:
             if tag == _A_ID:
                 links -= 1
             elif tag not in _UNBROKEN_IDS and parts:
-                reader.flush()
+                reader.flush(tag in _HEADING_IDS)
             node = node.next
             continue
         tag = node.tag_id
