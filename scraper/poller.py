@@ -418,6 +418,7 @@ class Poller:
         done = _Pass()
         # No await from here to the claims: the ids other passes are fetching stay as read.
         known = Known.read(self.store, source.name, feed_url, entries, busy=self._claims)
+        known.ration(entries, limits)
         now = self._now()
         work: list[tuple[FeedEntry, Decision]] = []
         try:

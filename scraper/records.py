@@ -8,6 +8,7 @@ what the fetch gave; after each decision it calls ``known.absorb(decision)`` so 
 entries see what earlier ones decided, and it commits the decisions in one batch::
 
     known = Known.read(state_reader, source, feed_url, feed.entries)
+    known.ration(feed.entries, limits)                      # which changed entries to refetch
     first = decide(entry, known, None, limits, now)         # "fetch" or a final decision
     last = decide(entry, known, Page(page, url, at), limits, now)
 
@@ -32,7 +33,8 @@ fingerprint changed (title, link, summary,         fetch; a new content hash is 
 published or updated)                              revision+1
   ... same content hash                            entry's new fingerprint kept  skipped
   ... revision cap reached                         entry's new fingerprint kept  capped
-  ... over ``max_changes_per_poll`` this pass      left for a later poll         changes_capped
+  ... beyond ``max_changes_per_poll`` this pass    left for a later poll (those  changes_capped
+                                                   refreshed longest ago first)
   ... page failed                                  the last record stands        failed
 page's canonical URL is a known article            entry linked to it            skipped
   (same text, or it is this link's own article)
@@ -193,6 +195,9 @@ class Known:
     claimed: set[str] = field(default_factory=set)  # ids this pass fetches
     fetches: int = 0
     changes: int = 0
+    # The changed entries that may be fetched again this pass (see ``ration``); None: the
+    # first ``max_changes_per_poll`` in feed order.
+    change_slots: frozenset[str] | None = None
 
     @classmethod
     def read(cls, reader: StateReader, source: str, feed_url: str,
@@ -209,6 +214,23 @@ class Known:
         known.merge(reader.read_known(feed_url, entry_ids, links,
                                       [article_id(link) for link in links]))
         return known
+
+    def ration(self, entries: Iterable[FeedEntry], limits: Limits) -> None:
+        """Choose which changed entries get the ``max_changes_per_poll`` fetches: those whose
+        article was refreshed longest ago, so that a feed rewriting its first entries on
+        every poll does not keep the changes of the later ones waiting for ever."""
+        changed = []
+        for position, entry in enumerate(entries):
+            link = _link(entry)
+            if link is None:
+                continue
+            article, seen = self._article_for(entry, link)
+            if article is not None and seen is not None and _reason(
+                    entry, article, seen, limits) == "update":
+                changed.append((article.last_seen, position, entry.entry_id))
+        changed.sort()
+        self.change_slots = frozenset(ident for *_, ident in
+                                      changed[:limits.max_changes_per_poll])
 
     def missing(self, pages: Iterable[Page]) -> list[str]:
         """Ids of fetched pages (by their canonical URL) the state was not asked about."""
@@ -291,16 +313,7 @@ def _plan(entry: FeedEntry, link: str, article: ArticleState | None, seen: Entry
     if link in known.planned:
         return Decision("skip", ("skipped",))  # twice in one feed: the first carries it
     print_ = fingerprint(entry)
-    reason: Literal["new", "retry", "update"] | None
-    if article is None:
-        reason = "new"
-    elif (article.status == "feed_only" and not article.gave_up
-          and article.page_failures <= limits.max_page_retries):
-        reason = "retry"
-    elif seen is not None and _changed(entry, seen, print_):
-        reason = "update"
-    else:
-        reason = None
+    reason = _reason(entry, article, seen, limits)
     if reason is None:
         assert article is not None
         if seen is None or seen.fingerprint != print_:
@@ -319,13 +332,28 @@ def _plan(entry: FeedEntry, link: str, article: ArticleState | None, seen: Entry
         # Another feed's pass is fetching this article right now: its commit makes it
         # known, and the next pass of this feed links the entry to it.
         return Decision("defer", ("deferred",))
-    if reason == "update" and known.changes >= limits.max_changes_per_poll:
+    if reason == "update" and (
+            known.changes >= limits.max_changes_per_poll
+            or (known.change_slots is not None and entry.entry_id not in known.change_slots)):
         # A feed that rewrites every entry on every poll must not cause a fetch storm.
         return Decision("defer", ("changes_capped",))
     cap = limits.max_articles_per_poll
     if cap is not None and known.fetches >= cap:
         return Decision("defer", ("deferred",))
     return Decision("fetch", link=link, claims=ids, reason=reason)
+
+
+def _reason(entry: FeedEntry, article: ArticleState | None, seen: EntryLink | None,
+            limits: Limits) -> Literal["new", "retry", "update"] | None:
+    """Why the entry's page is wanted, if it is."""
+    if article is None:
+        return "new"
+    if (article.status == "feed_only" and not article.gave_up
+            and article.page_failures <= limits.max_page_retries):
+        return "retry"
+    if seen is not None and _changed(entry, seen, fingerprint(entry)):
+        return "update"
+    return None
 
 
 def _changed(entry: FeedEntry, seen: EntryLink, print_: str) -> bool:

@@ -297,3 +297,21 @@ def test_fill_from_entry_keeps_what_the_page_has() -> None:
                   published="2026-03-01T08:00:00Z").article
     assert fill_from_entry(fields, ENTRY) is fields
     assert fill_from_entry(fields, FeedEntry(entry_id="e", link=None)) is fields
+
+
+def test_changed_entries_refreshed_longest_ago_get_the_fetches() -> None:
+    entries = [replace(ENTRY, entry_id=f"g{n}", link=f"{LINK}/{n}") for n in range(4)]
+    ages = ["2026-03-01T11:00:00Z", "2026-03-01T08:00:00Z", "2026-03-01T10:00:00Z",
+            "2026-03-01T09:00:00Z"]
+    state_ = known(*(replace(state(article_id(e.link or "")), last_seen=age)
+                     for e, age in zip(entries, ages, strict=True)),
+                   entries=tuple(seen(e, article_id(e.link or "")) for e in entries))
+    changed = [replace(e, title="Rewritten") for e in entries]
+    limits = Limits(max_changes_per_poll=2)
+    state_.ration(changed, limits)
+    actions = []
+    for entry in changed:
+        decision = decide(entry, state_, None, limits, NOW)
+        state_.absorb(decision)
+        actions.append(decision.action)
+    assert actions == ["defer", "fetch", "defer", "fetch"]
