@@ -56,7 +56,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from scraper.errors import ArchiveError, ExtractionError
-from scraper.models import ExtractRules, PageFields
+from scraper.models import ExtractRules, PageFields, format_time, parse_time
 
 __all__ = [
     "DEFAULT_MAX_SIZE",
@@ -83,7 +83,6 @@ COMPRESS_LEVEL = 6
 # index that does not cover its file exactly is ignored.
 INDEX_SUFFIX = ".idx"
 METADATA_TYPE = "application/json"
-_WARC_TIME = "%Y-%m-%dT%H:%M:%SZ"
 # Hop-by-hop and encoding headers that describe the bytes on the wire, not the bytes stored.
 _WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding",
                            "connection", "keep-alive"})
@@ -215,7 +214,7 @@ def index_path(path: Path) -> Path:
 def _index_line(page: ArchivedPage, offset: int, length: int) -> bytes:
     entry = {"offset": offset, "length": length, "url": page.url,
              "requested_url": page.requested_url,
-             "fetched_at": page.fetched_at.astimezone(UTC).strftime(_WARC_TIME)}
+             "fetched_at": format_time(page.fetched_at)}
     return (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -248,7 +247,7 @@ def read_index(path: Path) -> list[IndexEntry] | None:
             end = value["offset"] + value["length"]
             entries.append(IndexEntry(
                 value["offset"], value["url"], value.get("requested_url"),
-                datetime.strptime(value["fetched_at"], _WARC_TIME).replace(tzinfo=UTC)))
+                parse_time(value["fetched_at"])))
     except (ValueError, KeyError, TypeError):
         return None
     return entries if end == size else None
@@ -270,7 +269,7 @@ def _page_records(page: ArchivedPage) -> tuple[bytes, bytes, bytes]:
         writer.write_record(record)
         return buffer.getvalue()
 
-    date = page.fetched_at.astimezone(UTC).strftime(_WARC_TIME)
+    date = format_time(page.fetched_at)
     http_headers = StatusAndHeaders(_status_line(page.status),
                                     _stored_headers(page.headers, len(page.content)),
                                     protocol="HTTP/1.1")

@@ -274,7 +274,7 @@ class Daemon:
             "event": "round", "feeds": tally.feeds, "not_modified": tally.not_modified,
             "new": tally.new, "updated": tally.updated, "failed": tally.failed,
             "page_failures": tally.page_failures, "skipped": dict(tally.skipped),
-            "next_due": due.strftime("%Y-%m-%dT%H:%M:%SZ") if due else None})
+            "next_due": format_time(due) if due else None})
 
     def next_due(self, now: datetime) -> datetime | None:
         """When the next feed poll is due: its source's next run, or later for a feed that

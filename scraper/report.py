@@ -15,12 +15,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from rich.table import Table
 
+from scraper.models import format_time, parse_time
 from scraper.poller import FeedReport
 from scraper.store import FeedStatus
 
@@ -35,9 +36,6 @@ __all__ = [
     "summary_table",
     "summary_text",
 ]
-
-_TIME = "%Y-%m-%dT%H:%M:%SZ"
-
 
 @dataclass
 class Round:
@@ -82,7 +80,7 @@ class Round:
                                 for name, n in sorted(self.skipped.items()))
             text += (f", {sum(self.skipped.values())} polls skipped: still running "
                      f"({sources})")
-        due = ago(next_due.strftime(_TIME), now) if next_due else "-"
+        due = ago(format_time(next_due), now) if next_due else "-"
         return f"{text}; next due {due}"
 
 
@@ -91,7 +89,7 @@ def ago(text: str | None, now: datetime) -> str:
     if not text:
         return "-"
     try:
-        moment = datetime.strptime(text, _TIME).replace(tzinfo=UTC)
+        moment = parse_time(text)
     except ValueError:
         return text
     delta = moment - now
