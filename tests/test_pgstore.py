@@ -22,6 +22,7 @@ from scraper.store import (
     EntryLink,
     FeedCounters,
     FeedState,
+    Snapshot,
     StateStore,
     Store,
     record_line,
@@ -100,6 +101,28 @@ def test_state_round_trip_on_both_backends(open_store: Callable[[], StateStore])
     store.close()
     again = open_store()  # the state outlives the process
     assert again.article(a.id) == _state(a)
+
+
+def test_the_decide_steps_read_on_both_backends(open_store: Callable[[], StateStore]) -> None:
+    """read_known: one read gives the feed's entries asked for (with their fingerprints),
+    the aliases of the URLs asked for, and the articles all of them lead to."""
+    a, b, c = (_article(f"http://127.0.0.1/{n}") for n in "abc")
+    other = EntryLink("http://127.0.0.1/other-feed", "a-guid", a.id, None, "f0")
+    store = open_store()
+    store.commit(Batch(
+        feed=_feed(), counters=FeedCounters(polls=1, changes_capped=2, entries_cut=5),
+        records=(a, b, c), articles=tuple(_state(r) for r in (a, b, c)),
+        entries=(EntryLink(FEED, "a-guid", a.id, "2026-03-01T11:00:00Z", "f1"), other),
+        aliases=(("http://127.0.0.1/amp/b", b.id),)))
+    known = store.read_known(FEED, ["a-guid", "unseen"],
+                             ["http://127.0.0.1/amp/b", "http://127.0.0.1/none"], [c.id, "x"])
+    assert known.entries == (EntryLink(FEED, "a-guid", a.id, "2026-03-01T11:00:00Z", "f1"),)
+    assert known.aliases == (("http://127.0.0.1/amp/b", b.id),)
+    assert sorted(known.articles, key=lambda s: s.id) == sorted(
+        (_state(a), _state(b), _state(c)), key=lambda s: s.id)
+    assert store.read_known(FEED, [], [], []) == Snapshot()
+    (status,) = store.statuses("2026-03-01")
+    assert (status.counters.changes_capped, status.counters.entries_cut) == (2, 5)
 
 
 def test_a_record_written_before_is_left_out_and_not_counted(
