@@ -378,3 +378,15 @@ def test_teaser_blurbs_beside_the_story_are_not_joined_to_it() -> None:
     html = f"""<body><div class="column"><section class="main">{story}</section>
       <div class="cards">{teasers}</div></div></body>"""
     assert body_of(html).paragraphs == (P1, P3, P4, P2)
+
+
+def test_teaser_cards_with_links_do_not_outweigh_a_shorter_story() -> None:
+    # Five cards, each a link to its story and a blurb: together more text than the story
+    # (but less than half of the page's prose).
+    cards = "".join(
+        f'<div class="item"><a href="/s/{n}">Story {n}</a><div class="copy"><p>{p} More.</p>'
+        f"</div></div>" for n, p in enumerate((P1, P2, P3, P4, P1)))
+    html = f"""<body><div class="story"><p>{P2}</p><p>{P3}</p><p>{P4}</p></div>
+      <div class="list">{cards}</div>
+      <div class="about"><p>{P1} We are a local paper.</p><p>{P3} Since 1901.</p></div></body>"""
+    assert body_of(html).paragraphs == (P2, P3, P4)

@@ -158,6 +158,9 @@ _NESTED = 0.3
 # per wrapper (teaser blurbs).
 _JOIN = 0.1
 _PART = 1.5
+# Teaser blurbs, one to a wrapper beside a link in each card, are chrome when there are
+# this many cards (a story told in three sections, each with a link, is not).
+_CARDS = 4
 # Groups weighed by their wrappers' class/id (the costly part), heaviest by raw text
 # first; and groups tried before giving up on a block outside the chrome.
 _WEIGHED = 4
@@ -376,10 +379,12 @@ class _Paragraphs:
             parent, chrome = _wrapper_weight(group.parent)
             grand, more_chrome = _wrapper_weight(group.grand)
             chrome += more_chrome
+            if _teasers(group) and _cards(group):
+                chrome += 1
             if chrome == 1 and len(group.members) >= _SOME and group.size >= _MOST * total:
-                # Most of the page's prose, in several paragraphs: one chrome word in its
-                # wrappers' class/id ("sidebar-content" beside the sidebar) does not
-                # outweigh that.
+                # Most of the page's prose, in several paragraphs: one sign of chrome (a
+                # word in its wrappers' class/id such as "sidebar-content" beside the
+                # sidebar, or cards that look like teasers) does not outweigh that.
                 chrome = 0
             group.chrome = chrome
             group.weight = group.size * parent * grand * _CHROME_WORD ** chrome
@@ -444,6 +449,28 @@ def _teasers(group: _Group) -> bool:
     do (the parts of a story hold several paragraphs each)."""
     wrappers = {node.parent.mem_id for node, _, _ in group.members if node.parent is not None}
     return len(group.members) < _PART * len(wrappers)
+
+
+def _cards(group: _Group) -> bool:
+    """Whether most of a group's paragraphs stand one to a card (their wrapper's wrapper)
+    beside a link of the card's own: the blurbs of teaser cards, each under the link to
+    its story."""
+    members = group.members
+    if len(members) < _CARDS or 4 * len({grand for _, grand, _ in members}) < 3 * len(members):
+        return False
+    linked = 0
+    for node, _, _ in members:
+        wrapper = node.parent
+        card = wrapper.parent if wrapper is not None else None
+        if card is None:
+            continue
+        # The card's first link, unless it is one in the blurb's own text.
+        up: LexborNode | None = card.css_first("a")
+        while up is not None and up.mem_id not in (node.mem_id, card.mem_id):
+            up = up.parent
+        if up is not None and up.mem_id == card.mem_id:
+            linked += 1
+    return linked * 2 > len(members)
 
 
 def _block_of(group: _Group, broken: set[int]) -> ContentBlock | None:
