@@ -112,7 +112,7 @@ CHROME_CLASS_WORDS = frozenset({
     "skip", "masthead", "gallery", "slideshow", "player", "podcast", "embed", "tweet",
     "instagram", "facebook", "twitter", "whatsapp", "feedback", "print", "email", "mail",
     "follow", "outbrain", "taboola", "infobox", "sronly", "sr", "more", "most", "photo",
-    "photos", "image", "images", "img", "picture", "pic", "cta",
+    "photos", "image", "images", "img", "picture", "pic", "cta", "author", "disclaimer",
 })
 # Class words that start with one of these are chrome too ("relatedarticles", "socialshare").
 CHROME_CLASS_PREFIXES = (
