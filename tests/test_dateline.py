@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from scraper.extract.dateline import split_dateline
@@ -233,6 +233,7 @@ def test_any_text_splits_into_a_prefix_and_the_rest(text: str) -> None:
 
 @given(st.text(alphabet=st.characters(categories=["Ll", "Zs"]), max_size=80),
        st.sampled_from(["-", "–", "—", "--"]))
+@example("āāāā", "-")  # Latin Extended-A lower case sits inside the capitals' ranges
 def test_lowercase_openings_are_never_datelines(words: str, dash: str) -> None:
     lede = f"{words} {dash} and so on"
     assert split_dateline(lede) == (None, lede)

@@ -128,9 +128,10 @@ def _plausible(match: re.Match[str], upper: bool) -> bool:
     if upper:
         head = re.split(r"[,(/]", dateline, maxsplit=1)[0].strip()
         letters = sum(ch.isalpha() for ch in head)
-        # the place itself is in capitals and more than an acronym opening a sentence
-        return not _LOWER.search(head) and head not in NOT_PLACES and (letters > 3 or
-                                                                        agency is not None)
+        # the place itself is in capitals and more than an acronym opening a sentence; the
+        # pattern's letter ranges take Latin Extended-A, where cases alternate ("Āā")
+        return (not any(ch.islower() for ch in head) and head not in NOT_PLACES
+                and (letters > 3 or agency is not None))
     if agency is None:
         return False
     first = re.split(r"[/ ]", agency.strip(), maxsplit=1)[0].lower()
