@@ -38,6 +38,8 @@ from scraper.extract.dates import date_line, normalize_date, update_line, url_da
     # RFC 822 and US forms with zone names.
     ("Thu, 28 Apr 2024 14:26:01 GMT", "2024-04-28T14:26:01Z"),
     ("Sun, 28 Apr 2024 14:26:01 +0200", "2024-04-28T14:26:01+02:00"),
+    # IST in news is India's (+05:30), as Indian publishers print it: "Sep 2, 2024, 17:07 IST".
+    ("Sep 2, 2024, 17:07 IST", "2024-09-02T17:07:00+05:30"),
     ("April 28, 2024 2:26 PM EDT", "2024-04-28T14:26:00-04:00"),
     ("Apr. 28, 2024", "2024-04-28"),
     ("Updated 9:05 a.m. ET, April 3rd, 2024", "2024-04-03"),
