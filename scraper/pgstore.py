@@ -265,7 +265,7 @@ class PgStore:
         self.url = url
         self.output = output
         self.worker = worker
-        self._conn = conn
+        self._connection = conn
         self._segments = _Segments(output, worker)
         self._now = now or (lambda: datetime.now(UTC))
         # Set when a commit failed after its lines may have reached the files: the next
@@ -299,7 +299,25 @@ class PgStore:
         """Close the files and the connection (which frees the worker's name)."""
         self._segments.close()
         with contextlib.suppress(psycopg.Error):
-            self._conn.close()
+            self._connection.close()
+
+    @property
+    def _conn(self) -> psycopg.Connection[dict[str, Any]]:
+        """The connection, opened again if the last one was lost (a database restart, a
+        network cut): the worker's name is taken back, and the next commit first cuts
+        what a commit cut off by the loss left in the files."""
+        if self._connection.broken:
+            conn = _connect(self.url)
+            try:
+                _claim_name(conn, self.worker)
+            except BaseException:
+                conn.close()
+                raise
+            log.warning("reconnected to the state database as worker %s", self.worker,
+                        extra={"worker": self.worker})
+            self._connection = conn
+            self._unsettled = True
+        return self._connection
 
     def __enter__(self) -> PgStore:
         return self

@@ -357,3 +357,21 @@ def test_reextraction_goes_through_either_backend(open_store: Callable[[], State
     seen = store.entry(FEED, "g1")
     assert seen is not None and (seen.feed_url, seen.entry_id, seen.article_id) == (
         FEED, "g1", article_id(url))
+
+
+def test_a_lost_connection_is_opened_again_and_the_name_taken_back(
+        pg_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    out = tmp_path / "out"
+    a, b = _article("http://127.0.0.1/a"), _article("http://127.0.0.1/b")
+    with PgStore.open(pg_url, out, worker="w1") as store:
+        store.commit(_batch(a))
+        with psycopg.connect(pg_url, autocommit=True) as admin:  # a database restart
+            admin.execute("SELECT pg_terminate_backend(%s)",
+                          (store._conn.info.backend_pid,))
+        with pytest.raises(StoreError, match="cannot commit the state"):
+            store.commit(_batch(b))  # the loss is noticed here; the job is retried
+        store.commit(_batch(b))
+        with pytest.raises(StoreError, match="held by a running worker"):
+            PgStore.open(pg_url, out, worker="w1")
+    assert [r["id"] for r in iter_committed(out, pg_url)] == [a.id, b.id]
+    assert "reconnected to the state database as worker w1" in caplog.text

@@ -103,9 +103,10 @@ class ClusterLimiter:
     """Hands out request slots for the whole cluster (see the module's docstring), and
     shares robots.txt answers between the workers (a ``SharedRobots``)."""
 
-    def __init__(self, conn: psycopg.AsyncConnection[Any], settings: FetchSettings,
+    def __init__(self, url: str, conn: psycopg.AsyncConnection[Any], settings: FetchSettings,
                  holder: str, *, lease_time: float | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self._url = url
         self._conn = conn
         self._holder = holder
         self._slots = max(1, settings.per_host_concurrency)
@@ -135,7 +136,7 @@ class ClusterLimiter:
                 await conn.close()
             raise StoreError(f"cannot use the state database for host leases: "
                              f"{exc}") from exc
-        return cls(conn, settings, holder, lease_time=lease_time)
+        return cls(url, conn, settings, holder, lease_time=lease_time)
 
     async def aclose(self) -> None:
         """Close the connection (leases still held expire on their own)."""
@@ -230,15 +231,22 @@ class ClusterLimiter:
     def _busy_wait(self) -> float:
         return min(_MAX_WAIT, max(_MIN_WAIT, self._delay))
 
+    async def _live(self) -> psycopg.AsyncConnection[Any]:
+        """The connection, opened again if the last one was lost (the leases it held expire
+        on their own)."""
+        if self._conn.broken:
+            self._conn = await psycopg.AsyncConnection.connect(self._url, autocommit=True)
+        return self._conn
+
     async def _execute(self, query: str, params: Any) -> None:
         try:
-            await self._conn.execute(query, params)
+            await (await self._live()).execute(query, params)
         except psycopg.Error as exc:
             raise StoreError(f"host leases: {exc}") from exc
 
     async def _fetchone(self, query: str, params: Any) -> tuple[Any, ...] | None:
         try:
-            cursor = await self._conn.execute(query, params)
+            cursor = await (await self._live()).execute(query, params)
             return await cursor.fetchone()
         except psycopg.Error as exc:
             raise StoreError(f"host leases: {exc}") from exc

@@ -1,0 +1,120 @@
+"""Dispatch and the poll task of the distributed mode, in-process on a real PostgreSQL (the
+worker processes themselves are in test_distributed.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+import psycopg
+import pytest
+
+from scraper.config import Config, SourceConfig, load_config
+from scraper.errors import ConfigError
+from scraper.pgstore import PgStore
+from scraper.poller import FeedReport, Poller
+from scraper.store import Batch, FeedState
+from scraper.worker import Dispatched, Runtime, build_app, dispatch, prepare_database
+
+NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
+SOURCES = """\
+defaults:
+  allow_private_networks: true
+sources:
+  - name: alpha
+    feeds: [http://127.0.0.1:9/a.xml, http://127.0.0.1:9/b.xml]
+  - name: beta
+    feeds: [http://127.0.0.1:9/c.xml]
+  - name: paused
+    enabled: false
+    feeds: [http://127.0.0.1:9/d.xml]
+"""
+
+
+def _config(tmp_path: Path) -> Config:
+    path = tmp_path / "sources.yaml"
+    path.write_text(SOURCES)
+    return load_config(path)
+
+
+def _dispatch(url: str, config: Config, now: datetime = NOW) -> Dispatched:
+    async def once() -> Dispatched:
+        await prepare_database(url)
+        app = build_app(url)
+        async with app.open_async():
+            return await dispatch(app, url, config, now)
+
+    return asyncio.run(once())
+
+
+def _queued(url: str) -> list[tuple[str, str, str]]:
+    with psycopg.connect(url) as conn:
+        return [(r[0], r[1], r[2]) for r in conn.execute(
+            "SELECT args->>'source', args->>'feed_url', lock FROM procrastinate_jobs "
+            "WHERE task_name = 'scraper.poll_feed' ORDER BY id")]
+
+
+def test_dispatch_queues_each_due_feed_once(pg_url: str, tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    assert _dispatch(pg_url, config) == Dispatched(feeds=3, due=3, queued=3, busy=0)
+    # Queued already (or running): a second dispatch, from any process, adds nothing.
+    assert _dispatch(pg_url, config) == Dispatched(feeds=3, due=3, queued=0, busy=3)
+    assert _queued(pg_url) == [
+        ("alpha", "http://127.0.0.1:9/a.xml", "feed:alpha\nhttp://127.0.0.1:9/a.xml"),
+        ("alpha", "http://127.0.0.1:9/b.xml", "feed:alpha\nhttp://127.0.0.1:9/b.xml"),
+        ("beta", "http://127.0.0.1:9/c.xml", "feed:beta\nhttp://127.0.0.1:9/c.xml")]
+
+
+def test_a_feed_polled_lately_is_not_due(pg_url: str, tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    asyncio.run(prepare_database(pg_url))
+    with PgStore.open(pg_url, tmp_path / "out", worker="w1") as store:
+        store.commit(Batch(feed=FeedState("alpha", "http://127.0.0.1:9/a.xml",
+                                          next_poll="2026-03-01T12:15:00Z")))
+        store.commit(Batch(feed=FeedState("beta", "http://127.0.0.1:9/c.xml",
+                                          next_poll="2026-03-01T11:59:59Z")))
+    assert _dispatch(pg_url, config) == Dispatched(feeds=3, due=2, queued=2, busy=0)
+    assert [f for _, f, _ in _queued(pg_url)] == ["http://127.0.0.1:9/b.xml",
+                                                  "http://127.0.0.1:9/c.xml"]
+
+
+class _Poller:
+    """Stands for the Poller: records the feeds it was asked to poll."""
+
+    def __init__(self) -> None:
+        self.polled: list[tuple[str, str]] = []
+
+    async def poll_feed(self, source: SourceConfig, feed_url: str,
+                        state: FeedState | None = None) -> FeedReport:
+        self.polled.append((source.name, feed_url))
+        return FeedReport(source.name, feed_url, 200)
+
+
+def test_a_job_polls_only_a_due_feed_of_an_enabled_source(pg_url: str, tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    poller = _Poller()
+    with PgStore.open(pg_url, tmp_path / "out", worker="w1") as store:
+        store.commit(Batch(feed=FeedState("alpha", "http://127.0.0.1:9/b.xml",
+                                          next_poll="2026-03-01T13:00:00Z")))
+        runtime = Runtime(config, store, cast(Poller, poller), now=lambda: NOW)
+
+        async def jobs() -> list[Any]:
+            return [await runtime.poll("alpha", "http://127.0.0.1:9/a.xml"),
+                    # polled since it was dispatched (a dead worker's job run again)
+                    await runtime.poll("alpha", "http://127.0.0.1:9/b.xml"),
+                    # left the sources file, or disabled, since it was dispatched
+                    await runtime.poll("alpha", "http://127.0.0.1:9/gone.xml"),
+                    await runtime.poll("paused", "http://127.0.0.1:9/d.xml")]
+
+        reports = asyncio.run(jobs())
+    assert poller.polled == [("alpha", "http://127.0.0.1:9/a.xml")]
+    assert [r is not None for r in reports] == [True, False, False, False]
+
+
+def test_the_dispatch_period_must_divide_a_minute() -> None:
+    from scraper.worker import WorkerOptions
+
+    with pytest.raises(ConfigError, match="does not divide a minute"):
+        build_app("postgresql://127.0.0.1:9/x", WorkerOptions(dispatch_every=7))
