@@ -44,7 +44,15 @@ from scraper.config import load_config
 from scraper.pgstore import iter_committed
 from scraper.worker import build_app, dispatch, prepare_database
 from tests import pgserver
-from tests.distsite import CRASH_AFTER_FSYNC, PLAIN, Site, Worker, all_polled, wait_until
+from tests.distsite import (
+    CRASH_AFTER_FSYNC,
+    PLAIN,
+    Site,
+    Worker,
+    all_polled,
+    wait_until,
+    workers_up,
+)
 
 
 @dataclass
@@ -62,15 +70,6 @@ def _new_database(server_url: str) -> str:
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}" STRATEGY FILE_COPY')
     return urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
-
-
-def _workers_registered(db: str, count: int) -> bool:
-    try:
-        with psycopg.connect(db) as conn:
-            row = conn.execute("SELECT count(*) FROM procrastinate_workers").fetchone()
-    except psycopg.errors.UndefinedTable:
-        return False
-    return bool(row and row[0] >= count)
 
 
 def _committed_by(db: str, worker: str) -> bool:
@@ -99,7 +98,7 @@ def run_once(server_url: str, folder: Path, args: argparse.Namespace, workers: i
                           script=CRASH_AFTER_FSYNC if fault == "fsync" and i == 0 else PLAIN)
              for i in range(workers)]
     try:
-        wait_until(lambda: _workers_registered(db, workers), 300, "workers up", procs)
+        wait_until(lambda: workers_up(db, workers), 300, "workers up", procs)
         started = time.monotonic()
 
         async def enqueue() -> None:

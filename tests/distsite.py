@@ -191,6 +191,16 @@ def all_polled(db: str, feeds: int) -> bool:
     return bool(polled and open_jobs and polled[0] == feeds and open_jobs[0] == 0)
 
 
+def workers_up(db: str, count: int) -> bool:
+    """True when ``count`` workers have registered with the job queue."""
+    try:
+        with psycopg.connect(db) as conn:
+            row = conn.execute("SELECT count(*) FROM procrastinate_workers").fetchone()
+    except psycopg.errors.UndefinedTable:
+        return False
+    return bool(row and row[0] >= count)
+
+
 def dispatch(db: str, sources: Path, folder: Path) -> str:
     """Run ``scraper dispatch`` once; its stdout."""
     done = subprocess.run([sys.executable, "-c", PLAIN, "dispatch", "--db", db, "--sources",
