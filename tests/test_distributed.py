@@ -62,7 +62,8 @@ def test_workers_write_every_story_once_and_keep_the_host_delay(
     output = tmp_path / "out"
     workers = [Worker.start(tmp_path, pg_url, sources, output, f"w{i}") for i in range(2)]
     try:
-        assert "12 feeds queued (12 due of 12" in dispatch(pg_url, sources, tmp_path)
+        # The workers dispatch every second too: whichever comes first queues a feed.
+        dispatch(pg_url, sources, tmp_path)
         wait_until(lambda: all_polled(pg_url, 12), 180, "all feeds polled", workers)
     finally:
         codes = [w.stop() for w in workers]

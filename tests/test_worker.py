@@ -118,3 +118,21 @@ def test_the_dispatch_period_must_divide_a_minute() -> None:
 
     with pytest.raises(ConfigError, match="does not divide a minute"):
         build_app("postgresql://127.0.0.1:9/x", WorkerOptions(dispatch_every=7))
+
+
+def test_dispatch_command_says_what_it_queued(pg_url: str, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from scraper.cli import main
+
+    (tmp_path / "sources.yaml").write_text(SOURCES)
+    args = ["dispatch", "--db", pg_url, "--sources", str(tmp_path / "sources.yaml")]
+    first = CliRunner().invoke(main, args)
+    second = CliRunner().invoke(main, args)
+    assert (first.exit_code, first.output) == (
+        0, "3 feeds queued (3 due of 3, 0 already queued or running)\n")
+    assert second.output == "0 feeds queued (3 due of 3, 3 already queued or running)\n"
+    failed = CliRunner().invoke(main, ["dispatch", "--db", "postgresql://u:pw@127.0.0.1:9/x",
+                                       "--sources", str(tmp_path / "sources.yaml")])
+    assert failed.exit_code == 2
+    assert "scraper: dispatch: cannot" in failed.output and "pw" not in failed.output
