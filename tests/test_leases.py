@@ -31,12 +31,12 @@ async def _request(limiter: ClusterLimiter, host: str, log: list[tuple[float, fl
 
 def test_two_workers_space_their_requests_to_a_host_by_the_delay(pg_url: str) -> None:
     async def run() -> list[tuple[float, float]]:
-        one = await ClusterLimiter.connect(pg_url, _settings(0.05, concurrency=2), "w1")
-        two = await ClusterLimiter.connect(pg_url, _settings(0.05, concurrency=2), "w2")
+        settings = _settings(0.05, concurrency=2)
         log: list[tuple[float, float]] = []
-        await asyncio.gather(*(_request(limiter, "a.example", log, busy=0.01)
-                               for limiter in (one, two) for _ in range(4)))
-        await asyncio.gather(one.aclose(), two.aclose())
+        async with await ClusterLimiter.connect(pg_url, settings, "w1") as one, \
+                await ClusterLimiter.connect(pg_url, settings, "w2") as two:
+            await asyncio.gather(*(_request(limiter, "a.example", log, busy=0.01)
+                                   for limiter in (one, two) for _ in range(4)))
         return log
 
     log = sorted(asyncio.run(run()))
@@ -47,13 +47,12 @@ def test_two_workers_space_their_requests_to_a_host_by_the_delay(pg_url: str) ->
 
 def test_hosts_do_not_wait_for_each_other(pg_url: str) -> None:
     async def run() -> list[str]:
-        one = await ClusterLimiter.connect(pg_url, _settings(30.0), "w1")
         order: list[str] = []
-        for host in ("a.example", "b.example", "c.example"):
-            async with one.slot(host) as started:
-                await started()
-                order.append(host)
-        await one.aclose()
+        async with await ClusterLimiter.connect(pg_url, _settings(30.0), "w1") as one:
+            for host in ("a.example", "b.example", "c.example"):
+                async with one.slot(host) as started:
+                    await started()
+                    order.append(host)
         return order
 
     assert asyncio.run(asyncio.wait_for(run(), 20)) == ["a.example", "b.example", "c.example"]
@@ -65,14 +64,14 @@ def test_a_dead_workers_leases_free_the_host_when_they_expire(pg_url: str) -> No
         held = dying.slot("a.example")
         await held.__aenter__()  # in the middle of a request...
         await dying.aclose()  # ...when the process dies: nothing is given back
-        alive = await ClusterLimiter.connect(pg_url, _settings(0.0), "alive", lease_time=0.5)
-        async with await psycopg.AsyncConnection.connect(pg_url) as conn:
+        async with await psycopg.AsyncConnection.connect(pg_url) as conn, \
+                await ClusterLimiter.connect(pg_url, _settings(0.0), "alive",
+                                             lease_time=0.5) as alive:
             cursor = await conn.execute("SELECT holder FROM host_slots")
             before = await cursor.fetchone()
             async with alive.slot("a.example"):
                 cursor = await conn.execute("SELECT holder FROM host_slots")
                 after = await cursor.fetchone()
-        await alive.aclose()
         assert before is not None and after is not None
         return before[0], after[0]
 
@@ -81,13 +80,12 @@ def test_a_dead_workers_leases_free_the_host_when_they_expire(pg_url: str) -> No
 
 def test_a_crawl_delay_one_worker_read_holds_for_the_others(pg_url: str) -> None:
     async def run() -> float:
-        one = await ClusterLimiter.connect(pg_url, _settings(0.0), "w1")
-        two = await ClusterLimiter.connect(pg_url, _settings(0.0), "w2")
-        one.set_crawl_delay("a.example", 0.3)  # only w1 has read the robots.txt
         log: list[tuple[float, float]] = []
-        await _request(one, "a.example", log)
-        await _request(two, "a.example", log)
-        await asyncio.gather(one.aclose(), two.aclose())
+        async with await ClusterLimiter.connect(pg_url, _settings(0.0), "w1") as one, \
+                await ClusterLimiter.connect(pg_url, _settings(0.0), "w2") as two:
+            one.set_crawl_delay("a.example", 0.3)  # only w1 has read the robots.txt
+            await _request(one, "a.example", log)
+            await _request(two, "a.example", log)
         return log[1][0] - log[0][1]
 
     assert asyncio.run(asyncio.wait_for(run(), 20)) >= 0.3
@@ -103,14 +101,13 @@ def test_robots_txt_read_by_one_worker_serves_the_others(pg_url: str,
     async def run() -> list[str]:
         outcomes = []
         for name in ("w1", "w2"):
-            limiter = await ClusterLimiter.connect(pg_url, settings, name)
-            async with Fetcher(settings, limiter=limiter, shared_robots=limiter) as fetcher:
+            async with await ClusterLimiter.connect(pg_url, settings, name) as limiter, \
+                    Fetcher(settings, limiter=limiter, shared_robots=limiter) as fetcher:
                 outcomes.append(str((await fetcher.fetch(server.url("/a"))).status))
                 try:
                     await fetcher.fetch(server.url("/private/b"))
                 except RobotsDisallowed:
                     outcomes.append("disallowed")
-            await limiter.aclose()
         return outcomes
 
     assert asyncio.run(asyncio.wait_for(run(), 30)) == ["200", "disallowed"] * 2

@@ -86,7 +86,8 @@ WITH taken AS (
 SELECT wait FROM taken
 UNION ALL
 SELECT CASE WHEN launching_until > clock_timestamp() THEN -1
-            ELSE GREATEST(0.001, EXTRACT(EPOCH FROM next_start - clock_timestamp())) END::float8
+            ELSE GREATEST(0.001, EXTRACT(EPOCH FROM GREATEST(next_start, clock_timestamp())
+                                                     - clock_timestamp())) END::float8
 FROM host_pace WHERE host = %(host)s AND NOT EXISTS (SELECT 1 FROM taken)
 """
 
@@ -141,6 +142,12 @@ class ClusterLimiter:
     async def aclose(self) -> None:
         """Close the connection (leases still held expire on their own)."""
         await self._conn.close()
+
+    async def __aenter__(self) -> ClusterLimiter:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
 
     def set_crawl_delay(self, host: str, seconds: float | None) -> None:
         """Apply a robots.txt Crawl-delay to ``host`` (capped); shared with the cluster when
