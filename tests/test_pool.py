@@ -262,3 +262,32 @@ def test_a_worker_whose_daemon_hung_up_ends_quietly(capfd: pytest.CaptureFixture
     worker.join(60)
     assert worker.exitcode == 0
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_four_polls_at_once_with_the_default_limits_lose_no_healthy_feed(
+        server: LoopbackServer, tmp_path: Path) -> None:
+    # Four pools of default size start their workers together on the machine's cores; the
+    # start-up of one must not count against another's task (issue 10).
+    for feed in range(2):
+        items = [Item(f"f{feed}-{n}", server.url(f"/story/{feed}/{n}"), f"Story {feed}.{n}")
+                 for n in range(5)]
+        server.route(f"/feed/{feed}", Reply(200, rss(items), content_type=RSS_TYPE))
+        for n in range(5):
+            server.route(f"/story/{feed}/{n}", Reply(200, PAGE.replace(
+                b"Pool story", f"Story {feed}.{n}".encode()), content_type="text/html"))
+    path = tmp_path / "sources.yaml"
+    path.write_text(f"""\
+settings: {{per_host_delay: 0s, respect_robots: false}}
+sources:
+  - name: alpha
+    feeds: [{server.url("/feed/0")}, {server.url("/feed/1")}]
+    allow_private_networks: true
+""")
+    config = load_config(path)
+
+    async def four() -> list[list[tuple[str | None, int, int]]]:
+        outcomes = await asyncio.gather(*(
+            poll_once(config, config.sources, tmp_path / f"out{i}") for i in range(4)))
+        return [[(r.error, r.new, r.failed) for r in o.reports] for o in outcomes]
+
+    assert asyncio.run(four()) == [[(None, 5, 0), (None, 5, 0)]] * 4
