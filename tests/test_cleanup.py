@@ -69,7 +69,8 @@ def test_the_same_words_in_a_role_still_count(hints: str) -> None:
     "newsletter-signup", "ad", "ad-slot", "sidebar", "breadcrumb", "tags", "author-bio",
     "social-links", "promo-box", "most-read", "cookie-banner", "outbrain", "read-more",
     "page x-Recommendations", "wrap  sponsored_box", "cta-box", "wp-block-cta",
-    "about-author", "post-author", "affiliate-disclaimer",
+    "about-author", "post-author", "affiliate-disclaimer", "product-slider", "badge",
+    "share-button",
 ])
 def test_chrome_words(hints: str) -> None:
     assert is_negative(hint_words(hints))

@@ -113,6 +113,7 @@ CHROME_CLASS_WORDS = frozenset({
     "instagram", "facebook", "twitter", "whatsapp", "feedback", "print", "email", "mail",
     "follow", "outbrain", "taboola", "infobox", "sronly", "sr", "more", "most", "photo",
     "photos", "image", "images", "img", "picture", "pic", "cta", "author", "disclaimer",
+    "slider", "badge", "button",
 })
 # Class words that start with one of these are chrome too ("relatedarticles", "socialshare").
 CHROME_CLASS_PREFIXES = (
