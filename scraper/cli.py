@@ -306,7 +306,9 @@ def poll(sources_file: Path, output: Path, names: tuple[str, ...], json_logs: bo
 @_OUTPUT
 @click.option("--json", "as_json", is_flag=True,
               help="One JSON object per feed: its state and counters.")
-def status(output: Path, as_json: bool) -> None:
+@click.option("--db", "db", metavar="URL",
+              help="Read the distributed mode's state in this PostgreSQL instead of --output.")
+def status(output: Path, as_json: bool, db: str | None) -> None:
     """Show every feed's last poll, errors, next poll and articles written (a table on a
     terminal, aligned plain text in a pipe, JSON with --json)."""
     from datetime import UTC, datetime
@@ -318,14 +320,20 @@ def status(output: Path, as_json: bool) -> None:
 
     now = datetime.now(UTC)
     try:
-        rows = status_rows(output, now)
+        if db is None:
+            rows = status_rows(output, now)
+        else:
+            from scraper.pgstore import read_statuses
+
+            rows = read_statuses(db, now.strftime("%Y-%m-%d"))
     except ScraperError as exc:
         _fail("status", exc)
         sys.exit(2)
     if as_json:
         click.echo(status_json(rows or []))
     elif rows is None:
-        click.echo(f"nothing has been polled into {output} yet")
+        click.echo("nothing has been polled into that database yet" if db else
+                   f"nothing has been polled into {output} yet")
     elif (console := Console()).is_terminal:
         console.print(status_table(rows, now))
     else:

@@ -61,7 +61,7 @@ from scraper.store import (
 )
 
 __all__ = ["PG_SCHEMA_VERSION", "PgStore", "Segment", "committed_segments", "iter_committed",
-           "migrate"]
+           "migrate", "read_statuses"]
 
 log = logging.getLogger(__name__)
 
@@ -517,17 +517,33 @@ class PgStore:
 
     def statuses(self, today: str) -> list[FeedStatus]:
         """Every feed's state and counts, ``today`` being the UTC day ``YYYY-MM-DD``."""
-        counts = {(row["source"], row["feed_url"]): (row["today"], row["total"])
-                  for row in self._conn.execute(
-                      "SELECT source, feed_url, count(*) FILTER (WHERE day = %s) AS today, "
-                      "count(*) AS total FROM written GROUP BY source, feed_url", (today,))}
-        result = []
-        for row in self._conn.execute("SELECT * FROM feeds ORDER BY source, feed_url"):
-            state = _feed_state(row)
-            counters = FeedCounters(**{n: row[n] for n in _COUNTER_NAMES})
-            written_today, total = counts.get((state.source, state.feed_url), (0, 0))
-            result.append(FeedStatus(state, counters, written_today, total))
-        return result
+        return _read_statuses(self._conn, today)
+
+
+def _read_statuses(conn: psycopg.Connection[dict[str, Any]], today: str) -> list[FeedStatus]:
+    counts = {(row["source"], row["feed_url"]): (row["today"], row["total"])
+              for row in conn.execute(
+                  "SELECT source, feed_url, count(*) FILTER (WHERE day = %s) AS today, "
+                  "count(*) AS total FROM written GROUP BY source, feed_url", (today,))}
+    result = []
+    for row in conn.execute("SELECT * FROM feeds ORDER BY source, feed_url"):
+        state = _feed_state(row)
+        counters = FeedCounters(**{n: row[n] for n in _COUNTER_NAMES})
+        written_today, total = counts.get((state.source, state.feed_url), (0, 0))
+        result.append(FeedStatus(state, counters, written_today, total))
+    return result
+
+
+def read_statuses(url: str, today: str) -> list[FeedStatus] | None:
+    """Rows of ``scraper status --db``: every feed's state and counts, read without taking a
+    worker's name (None when no worker or dispatch has created the tables yet)."""
+    with _connect(url) as conn:
+        try:
+            return _read_statuses(conn, today)
+        except psycopg.errors.UndefinedTable:
+            return None
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot read the state in {_safe_url(url)}: {exc}") from exc
 
 
 def _claim_name(conn: psycopg.Connection[dict[str, Any]], worker: str | None) -> str:
