@@ -4,7 +4,8 @@ Records go to ``<output>/<source>/<YYYY-MM-DD>.jsonl`` (the UTC day of ``fetched
 line each, written with a single ``os.write`` on a file opened ``O_APPEND`` so that readers
 tailing the file never see half a record. The state lives in ``<output>/state.sqlite3`` (WAL
 mode). A batch is made durable in this order: lines written, files fsynced, then the state
-committed together with the length of every file it wrote. A record whose ``id`` the state
+committed together with the length of every file it wrote. (A commit that records no
+line is not fsynced: see Store.commit.) A record whose ``id`` the state
 already holds at that ``revision`` or a later one is left out, checked inside the transaction
 that records the batch: two polls that raced for one article write it once.
 
@@ -469,6 +470,7 @@ class Store:
         # Set when a commit failed after its lines may have reached the files: the next
         # commit first takes those lines into the state, as an open after a crash does.
         self._unsettled = False
+        self._synced = True  # the connection's synchronous level is FULL (else NORMAL)
 
     @classmethod
     def open(cls, output: Path, *, now: Callable[[], datetime] | None = None) -> Store:
@@ -494,7 +496,8 @@ class Store:
             conn = _connect(path)
             conn.execute("PRAGMA journal_mode = WAL")
             # FULL: a committed state must not be rolled back by a power cut, or records
-            # already in the files would be written again on every such crash.
+            # already in the files would be written again on every such crash. Commits that
+            # record no line go without (see Store.commit).
             conn.execute("PRAGMA synchronous = FULL")
             _migrate(conn, path)
         except (OSError, sqlite3.Error) as exc:
@@ -586,7 +589,18 @@ class Store:
         them; the batch's entries and aliases are recorded all the same.
         """
         conn = self._conn
+        # A commit that records lines (or takes in a tail) is fsynced: the state must stay
+        # durable with the files. One that records none (a 304, a failed feed, entries
+        # seen) is not: in WAL a power cut can then take back only the last such commits,
+        # never one before a synced commit (its fsync covers the log up to it), so the
+        # state is at worst behind, never ahead of the files, and the feeds concerned are
+        # polled again. A process crash loses neither. This is most of a round's cost
+        # when every feed answers 304.
+        synced = bool(batch.records) or self._unsettled
         try:
+            if synced != self._synced:
+                conn.execute(f"PRAGMA synchronous = {'FULL' if synced else 'NORMAL'}")
+                self._synced = synced
             # The write lock is taken before the check and held until the state is
             # committed, so nothing can record the article in between.
             conn.execute("BEGIN IMMEDIATE")

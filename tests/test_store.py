@@ -277,6 +277,30 @@ def test_state_is_committed_only_after_the_lines_are_durable(
     store.close()
 
 
+def test_only_commits_that_record_lines_are_fsynced(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The synchronous level each commit runs at (2 FULL: the log fsynced at the commit;
+    1 NORMAL: not), read inside the transaction: a batch of records, one without (a 304),
+    and one without that follows a failed commit (it takes a tail of the files in)."""
+    store = _open(tmp_path)
+    levels: list[int] = []
+    real_record_state = store._record_state
+
+    def record_state(batch: Batch, *args: Any) -> None:
+        levels.append(store._conn.execute("PRAGMA synchronous").fetchone()[0])
+        real_record_state(batch, *args)
+
+    monkeypatch.setattr(store, "_record_state", record_state)
+    store.commit(Batch(feed=_feed(), records=(_article("http://127.0.0.1/a"),)))
+    store.commit(Batch(feed=_feed(), counters=FeedCounters(polls=1, not_modified=1)))
+    store.commit(Batch(feed=_feed(), counters=FeedCounters(polls=1, not_modified=1)))
+    store._unsettled = True  # as after a commit that failed past its write
+    store.commit(Batch(feed=_feed(), counters=FeedCounters(polls=1, not_modified=1)))
+    store.commit(Batch(feed=_feed(), records=(_article("http://127.0.0.1/b"),)))
+    assert levels == [2, 1, 1, 2, 2]
+    store.close()
+
+
 def _crash_after_the_write(store: Store, monkeypatch: pytest.MonkeyPatch,
                            batch: Batch) -> None:
     """Commit ``batch`` as far as its fsynced lines, then die before the state commit."""
