@@ -44,6 +44,7 @@ from scraper.errors import (
     FetchError,
     HTTPStatusError,
     NotText,
+    ScraperError,
 )
 from scraper.feeds import MAX_ENTRIES, FeedEntry, ParsedFeed, parse_feed
 from scraper.fetch import FetchResult
@@ -501,12 +502,14 @@ class Poller:
                 result.content, result.url, source.extract, result.headers.get("content-type"),
             )
         except FetchError as exc:
-            return Failure(exc.reason)
+            return self._page_failure(exc.reason, exc, source, feed_url, link)
         except NotText as exc:
             # Garbage (random bytes, an image) served as a page: named, never an ok record.
-            return Failure(str(exc))
+            return self._page_failure(f"not HTML or text: {exc.reason}", exc, source,
+                                      feed_url, link)
         except ExtractionError as exc:
-            return Failure(f"extraction failed: {exc}")
+            return self._page_failure(f"extraction failed: {exc.reason}", exc, source,
+                                      feed_url, link)
         except Exception as exc:
             # A bug met on one page (untrusted input reaches a lot of code) must not keep
             # the rest of the feed from being written; it is not the page's failure either,
@@ -515,6 +518,14 @@ class Poller:
                           extra={"source": source.name, "url": link})
             return Failure(f"unexpected error: {exc!r}", bug=True)
         return Page(article, result.url, result.fetched_at)
+
+    @staticmethod
+    def _page_failure(reason: str, exc: ScraperError, source: SourceConfig, feed_url: str,
+                      link: str) -> Failure:
+        """The failure of a page, its error naming the page, source and feed (the log line
+        of a failure found in a pool worker would otherwise name only the page)."""
+        return Failure(reason, error=str(exc.located(url=link, source=source.name,
+                                                     feed=feed_url)))
 
     async def _fetch_all(self, source: SourceConfig, feed_url: str,
                          work: list[tuple[FeedEntry, Decision]]) -> dict[int, Page | Failure]:

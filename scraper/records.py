@@ -114,10 +114,13 @@ class Page:
 
 @dataclass(frozen=True, slots=True)
 class Failure:
-    """A page that could not be had; ``bug`` when the error is ours, not the page's."""
+    """A page that could not be had; ``bug`` when the error is ours, not the page's;
+    ``error``: the error as it names itself with its place (page, source, feed), when the
+    poller located it."""
 
     reason: str
     bug: bool = False
+    error: str | None = None
 
 
 Outcome = Page | Failure | None
@@ -427,7 +430,8 @@ def _settle_failure(entry: FeedEntry, link: str, article: ArticleState | None, k
         # Not the page's failure: no feed_only record; the feed's validators are dropped
         # so that the entry comes back on the next poll.
         return Decision("skip", ("failed", "pending"), link=link)
-    message = f"page {link} failed: {failure.reason}"
+    message = (f"page failed: {failure.error}" if failure.error
+               else f"page {link} failed: {failure.reason}")
     if article is None:
         record = replace(
             feed_only_article(entry, link, known), status="feed_only", revision=1,

@@ -1166,5 +1166,20 @@ def test_random_bytes_served_as_a_page_are_a_named_failure_not_an_ok_record(
     assert (report.new, report.feed_only, report.failed) == (1, 1, 1)
     [record] = written(out)["alpha/2026-03-01.jsonl"]
     assert (record["status"], record["body"], record["headline"]) == ("feed_only", "", "Noise")
-    assert (f"page {server.url('/noise')} failed: not HTML or text: binary data: "
+    assert (f"page failed: {server.url('/noise')}: not HTML or text: binary data: "
             in caplog.text)
+    assert f"(source alpha, feed {server.url('/feed.xml')})" in caplog.text
+
+
+def test_a_failed_page_is_logged_with_its_source_and_feed(
+        server: LoopbackServer, out: Path, clock: Clock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    server.route("/feed.xml", Reply(200, rss([Item("g1", server.url("/gone"), "Gone")]),
+                                    content_type=RSS_TYPE))
+    server.route("/gone", Reply(404, b"not here", content_type="text/html"))
+    with caplog.at_level(logging.WARNING, logger="scraper.poller"):
+        [report] = run_poll(out, clock, source(server, "/feed.xml", name="beta"))
+    assert (report.feed_only, report.failed) == (1, 1)
+    assert [r.getMessage() for r in caplog.records if "page failed" in r.getMessage()] == [
+        f"page failed: {server.url('/gone')}: HTTP 404 Not Found (source beta, feed "
+        f"{server.url('/feed.xml')})"]
