@@ -10,6 +10,7 @@ import gzip
 import json
 import os
 import sys
+import zlib
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -63,7 +64,7 @@ def extract_command(files: tuple[Path, ...], url: str | None) -> None:
             if path.suffix == ".gz":
                 data = gzip.decompress(data)
             article = one_off(extract(data, url), url)
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
             _fail(str(path), exc.strerror if isinstance(exc, OSError) and exc.strerror else exc)
             failed += 1
             continue

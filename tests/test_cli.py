@@ -51,10 +51,15 @@ def test_extract_with_url_and_a_missing_file(tmp_path: Path) -> None:
 def test_extract_rejects_a_corrupt_gzip(tmp_path: Path) -> None:
     bad = tmp_path / "bad.html.gz"
     bad.write_bytes(b"not gzip at all")
-    result = CliRunner().invoke(main, ["extract", str(bad)])
+    # A valid gzip header over a damaged deflate stream: zlib raises its own error.
+    damaged = tmp_path / "damaged.html.gz"
+    damaged.write_bytes(gzip.compress(LEGACY)[:10] + b"\xff" * 40)
+    result = CliRunner().invoke(main, ["extract", str(bad), str(damaged)])
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr.startswith(f"scraper: {bad}: ")
+    first, second = result.stderr.splitlines()
+    assert first.startswith(f"scraper: {bad}: ")
+    assert second.startswith(f"scraper: {damaged}: ")
     assert "Traceback" not in result.output
 
 
