@@ -598,7 +598,7 @@ def _published(page: _Page, headline: str | None) -> str | None:
                 return _local_day(found, page.url)
     anchor = _headline_node(page, headline)
     return (_page_date(page, anchor) or _meta_date_by_name(sig.meta)
-            or _printed_date(page, anchor) or _article_date(page) or url_date(page.url)
+            or _printed_date(anchor) or _article_date(page) or url_date(page.url)
             or _title_date(page))
 
 
@@ -662,12 +662,11 @@ _NOT_DATE_LINE_LEVELS = 3
 _TEXT_ID = _IDS["-text"]
 
 
-def _printed_date(page: _Page, anchor: LexborNode | None) -> str | None:
+def _printed_date(h1: LexborNode | None) -> str | None:
     """A date printed on a line of its own near the headline ("Sep 16, 2025", "Published:
     28/08/2025 18:42"), when no date element or metadata gives one: in the nearest
     ancestor of the h1 that holds one, the first line after the h1 that does not say
     "updated" (else the first after it, else the last before it)."""
-    h1 = anchor
     if h1 is None:
         return None
     node = h1.parent
