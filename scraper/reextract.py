@@ -429,8 +429,9 @@ async def reextract_into(
     ``workers`` processes (unless ``run`` is given)."""
     from scraper.pool import ExtractorPool  # the pool's machinery, only when it runs
 
-    reading = progress.add_task("reading", total=len(find_inputs(paths))) if progress else None
-    plan = scan(paths, on_file=lambda _: progress.advance(reading) if (
+    inputs = find_inputs(paths)  # folders walked once: for the bar's total and the scan
+    reading = progress.add_task("reading", total=len(inputs)) if progress else None
+    plan = scan(inputs, on_file=lambda _: progress.advance(reading) if (
         progress is not None and reading is not None) else None)
     extracting = progress.add_task("extracting", total=len(plan.pages)) if progress else None
     settings = config.extraction if config is not None else ExtractionSettings()
