@@ -437,8 +437,7 @@ async def reextract_into(
     settings = config.extraction if config is not None else ExtractionSettings()
     pool = None
     if run is None:
-        pool = ExtractorPool(workers or settings.workers, time_limit=settings.time_limit,
-                             max_tasks_per_child=settings.tasks_per_worker)
+        pool = ExtractorPool.from_settings(replace(settings, workers=workers or settings.workers))
         run = pool.call
     try:
         with Store.open(output) as store:
