@@ -390,3 +390,28 @@ def test_teaser_cards_with_links_do_not_outweigh_a_shorter_story() -> None:
       <div class="list">{cards}</div>
       <div class="about"><p>{P1} We are a local paper.</p><p>{P3} Since 1901.</p></div></body>"""
     assert body_of(html).paragraphs == (P2, P3, P4)
+
+
+def test_one_chrome_word_does_not_veto_a_group_twice_as_large_as_any_other() -> None:
+    # The story holds less than half of the page's prose (three notices share the rest)
+    # but more than twice as much as any notice.
+    story = "".join(f"<p>{p}</p>" for p in (P1, P2, P3, P4))
+    html = f"""<body><div class="wrap"><div class="sidebar-content">{story}</div></div>
+      <div class="notice"><div class="tab">
+        <p>{P4} Cookies help us run the site and count our readers.</p></div></div>
+      <div class="policy-box"><section>
+        <p>{P1} You may republish it, in print and online.</p></section></div>
+      <footer><span><p>{P2} Under a licence of ours, with credit given.</p></span></footer>
+      </body>"""
+    assert body_of(html).paragraphs == (P1, P2, P3, P4)
+
+
+def test_teaser_cards_with_half_the_prose_do_not_outweigh_a_story_nearly_as_long() -> None:
+    # Four cards, each a link to its story and a blurb: more than half of the page's
+    # prose, but not twice the story's.
+    cards = "".join(
+        f'<div class="item"><a href="/s/{n}">Story {n}</a><div class="copy"><p>{p} More.</p>'
+        f"</div></div>" for n, p in enumerate((P1, P2, P3, P4)))
+    html = f"""<body><div class="story"><p>{P2}</p><p>{P3}</p><p>{P4}</p></div>
+      <div class="list">{cards}</div></body>"""
+    assert body_of(html).paragraphs == (P2, P3, P4)

@@ -146,10 +146,12 @@ _CHROME_ABOVE = ("aside", "nav", "footer")
 _CHROME_ABOVE_IDS = frozenset(_IDS[name] for name in _CHROME_ABOVE)
 _MAIN_ID = _IDS["main"]
 # How much a chrome word in a wrapper's class/id weighs a group down; a group of _SOME
-# paragraphs or more with _MOST of the page's prose is weighed down by a second word only.
+# paragraphs or more with _MOST of the page's prose, or _DOMINANT times the next group's, is
+# weighed down by a second word only.
 _CHROME_WORD = 0.1
 _SOME = 3
 _MOST = 0.5
+_DOMINANT = 2.0
 # A group whose block holds the heaviest group's block is taken with this share of its
 # weight: the paragraphs around a list inside the story.
 _NESTED = 0.3
@@ -379,12 +381,18 @@ class _Paragraphs:
             parent, chrome = _wrapper_weight(group.parent)
             grand, more_chrome = _wrapper_weight(group.grand)
             chrome += more_chrome
-            if _teasers(group) and _cards(group):
+            carded = _teasers(group) and _cards(group)
+            if carded:
                 chrome += 1
-            if chrome == 1 and len(group.members) >= _SOME and group.size >= _MOST * total:
-                # Most of the page's prose, in several paragraphs: one sign of chrome (a
-                # word in its wrappers' class/id such as "sidebar-content" beside the
-                # sidebar, or cards that look like teasers) does not outweigh that.
+            if chrome == 1 and len(group.members) >= _SOME and (
+                    (group.size >= _MOST * total and not carded)
+                    or (group is weighed[0]
+                        and (len(weighed) == 1 or group.size >= _DOMINANT * weighed[1].size))):
+                # Most of the page's prose, or twice any other group's, in several
+                # paragraphs: one word in its wrappers' class/id (such as "sidebar-content"
+                # beside the sidebar) does not outweigh that. Cards that look like teasers
+                # are forgiven only the second way: a list of related stories can hold half
+                # the page's prose beside a story nearly as long.
                 chrome = 0
             group.chrome = chrome
             group.weight = group.size * parent * grand * _CHROME_WORD ** chrome
