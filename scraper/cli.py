@@ -324,9 +324,10 @@ def status(output: Path, as_json: bool, db: str | None) -> None:
         if db is None:
             rows = status_rows(output, now)
         else:
+            from scraper.models import format_time
             from scraper.pgstore import read_statuses
 
-            rows = read_statuses(db, now.strftime("%Y-%m-%d"))
+            rows = read_statuses(db, format_time(now)[:10])
     except ScraperError as exc:
         _fail("status", exc)
         sys.exit(2)
