@@ -384,7 +384,7 @@ def _remember(known: Known, entry: FeedEntry, link: str, state: ArticleState,
 
 def _settle_page(entry: FeedEntry, link: str, article: ArticleState | None, known: Known,
                  page: Page, limits: Limits, now: str) -> Decision:
-    record = _identify(fill_from_entry(page.article, entry), page, known, now)
+    record = _identify(fill_from_entry(page.article, entry), page, known)
     match = None
     if article is None or record.id != article.id:
         # The page's rel=canonical may name an article already known by another URL.
@@ -464,7 +464,7 @@ def _settle_failure(entry: FeedEntry, link: str, article: ArticleState | None, k
         message=message, warn=True)
 
 
-def _identify(page: PageFields, outcome: Page, known: Known, now: str) -> Article:
+def _identify(page: PageFields, outcome: Page, known: Known) -> Article:
     """The page's fields plus the record's identity."""
     return Article.of(
         page, id=page_id(outcome), url=outcome.url, status="ok", source=known.source,
