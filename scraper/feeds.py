@@ -16,7 +16,7 @@ import hashlib
 import io
 import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import unescape
@@ -340,7 +340,7 @@ def _tags(raw: object) -> tuple[str, ...]:
         term = _get(tag, "term")
         if isinstance(term, str):
             terms.append(term)
-    return _unique(_squash(t) for t in terms)
+    return dedupe_names(tag for tag in map(_squash, terms) if tag)
 
 
 # --- dates and authors: the page's normalizer, so that a feed and a page agree ----------
@@ -408,15 +408,6 @@ def _html_text(html: str) -> str | None:
     body = tree.body
     return _squash(body.text(deep=True) if body is not None else "")
 
-
-def _unique(values: Iterable[str | None]) -> tuple[str, ...]:
-    seen: set[str] = set()
-    out: list[str] = []
-    for value in values:
-        if value and value.casefold() not in seen:
-            seen.add(value.casefold())
-            out.append(value)
-    return tuple(out)
 
 
 def _content_hash_id(title: str | None, published: str | None) -> str:
