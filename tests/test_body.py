@@ -415,3 +415,27 @@ def test_teaser_cards_with_half_the_prose_do_not_outweigh_a_story_nearly_as_long
     html = f"""<body><div class="story"><p>{P2}</p><p>{P3}</p><p>{P4}</p></div>
       <div class="list">{cards}</div></body>"""
     assert body_of(html).paragraphs == (P2, P3, P4)
+
+
+def test_the_pitch_beside_a_signup_form_in_the_story_is_dropped() -> None:
+    # The box around the form holds its heading and pitch; the form's own text is skipped
+    # already. The story's paragraphs around the box stay.
+    signup = """<div class="box"><div class="col"><h3>Like what you read?</h3>
+      <p>Get our monthly letter with the latest stories and photos!</p></div>
+      <div class="col"><form><input type="email" placeholder="Email">
+      <button type="submit">Subscribe</button></form></div></div>"""
+    html = f"""<body><article><p>{P1}</p><p>{P2}</p>{signup}<p>{P3}</p><p>{P4}</p>
+      </article></body>"""
+    assert body_of(html).paragraphs == (P1, P2, P3, P4)
+
+
+def test_a_form_beside_much_text_takes_none_of_it() -> None:
+    # A calculator form under a table: the table is more than a pitch, it stays.
+    rows = "".join(f"<tr><td>Item {n}</td><td>${n * 100} to ${n * 150}</td></tr>"
+                   for n in range(1, 12))
+    html = f"""<body><article><p>{P1}</p><p>{P2}</p><p>{P3}</p>
+      <div class="estimate"><table>{rows}</table><form><input type="text"></form></div>
+      </article></body>"""
+    paragraphs = body_of(html).paragraphs
+    assert paragraphs[:3] == (P1, P2, P3)
+    assert "Item 11 $1100 to $1650" in paragraphs

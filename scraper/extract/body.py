@@ -115,6 +115,11 @@ _MAX_DATELINE_MARK = 100
 
 # Paragraphs shorter than this are captions, labels or links, not prose.
 _MIN_PROSE = 25
+# A form's box: up to _FORM_BOX_LEVELS wrappers around a form control, with at most
+# _FORM_PITCH characters of text beside it.
+_FORM_CONTROLS = "form, input[type=email]"
+_FORM_BOX_LEVELS = 4
+_FORM_PITCH = 200
 # A repeated paragraph of this many words or fewer that is not a sentence is a label of a
 # recurring layout ("Pros", "Best for", "Key results" in every card of a review), kept.
 _LABEL_WORDS = 4
@@ -584,6 +589,7 @@ class _Reader:
     paragraphs: list[str] = field(default_factory=list)
     summary: str | None = None
     dateline: str | None = None
+    boxes: set[int] = field(default_factory=set)  # form boxes (``_form_boxes``)
 
     def look_for_dateline(self, node: LexborNode) -> None:
         """Take the text of a dateline-marked element opening ``node`` (a paragraph, or
@@ -709,10 +715,10 @@ def _read(reader: _Reader) -> None:
                     reader.summary = normalize_space(text)
                 else:
                     paragraphs.append(normalize_space(text))
-            elif key in keep or (
+            elif key not in reader.boxes and (key in keep or (
                     (tag not in _SKIP_IDS
                      or (tag == _FIGURE_ID and node.css_first("table") is not None))
-                    and not reader.skip(node, tag)):
+                    and not reader.skip(node, tag))):
                 breaks = 0
                 if tag in _CELL_IDS:
                     parts.append(" ")
@@ -773,6 +779,30 @@ def _is_label(text: str) -> bool:
             and any(c.isalnum() for c in text))
 
 
+def _form_boxes(block: ContentBlock) -> set[int]:
+    """The boxes (by ``mem_id``) around the block's forms that hold little text beside the
+    form: a signup or search box, whose heading and pitch ("Like what you read? Get our
+    newsletter") stand beside the form, not in it. The walk skips them; a box with more
+    text than a pitch (a table above a calculator) is not one. Buttons alone do not make
+    a box: code blocks, accordions and tabs of the story have them."""
+    boxes: set[int] = set()
+    root = block.node.mem_id
+    for form in block.node.css(_FORM_CONTROLS):
+        box = None
+        own = len(normalize_space(form.text()))
+        up = form.parent
+        for _ in range(_FORM_BOX_LEVELS):
+            if up is None or up.mem_id == root:
+                break
+            if len(normalize_space(up.text())) - own > _FORM_PITCH:
+                break
+            box = up
+            up = up.parent
+        if box is not None:
+            boxes.add(box.mem_id)
+    return boxes
+
+
 def extract_body(block: ContentBlock, meta: PageMetadata) -> BodyText:
     """Read the block's paragraphs in reading order, without boilerplate.
 
@@ -780,7 +810,7 @@ def extract_body(block: ContentBlock, meta: PageMetadata) -> BodyText:
     to the page's description) becomes ``summary``; the headline, repeated paragraphs (but
     not repeated labels) and boilerplate are dropped.
     """
-    reader = _Reader(block)
+    reader = _Reader(block, boxes=_form_boxes(block))
     _read(reader)
     headline = fold(meta.headline or "")
     seen: set[str] = set()
