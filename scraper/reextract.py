@@ -235,7 +235,11 @@ class Reextraction:
         self.store = store
         self.run_job = run
         self.extract = extract
-        self.limits = limits or PollSettings()
+        settings = limits or PollSettings()
+        # The revision rules of the poll; its per-poll caps bound fetches, and a
+        # re-extraction fetches nothing.
+        self.limits = Limits(max_revisions=settings.max_revisions,
+                             max_page_retries=settings.max_page_retries)
         self.rules = dict(rules or {})
         self._now = now
         self.window = window
@@ -326,9 +330,7 @@ class Reextraction:
             # The page's canonical URL may name an article its link did not lead to.
             known.merge(self.store.read_known(feed_url, (), (), missing))
         self._overlay(known, feed_url, entry, page)
-        limits = Limits(max_revisions=self.limits.max_revisions,
-                        max_page_retries=self.limits.max_page_retries)
-        decision = decide(entry, known, page, limits, self._now())
+        decision = decide(entry, known, page, self.limits, self._now())
         if archived.feed_url is None:
             # Not from a feed: no source or feed in the record (it goes to _unsourced/) and
             # in the state, and no entry link for the entry made up above.
