@@ -8,11 +8,20 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests import pgserver
 from tests.httpserver import LoopbackServer
 
 PG_URL_VARIABLE = "SCRAPER_TEST_PG_URL"
+
+# Property tests without wall-clock checks, the same examples on every run: Hypothesis's
+# default 200 ms deadline per example and its too-slow health check fail a test whose
+# examples merely ran on a loaded machine (CI runs the suite once on two cores), and a
+# random seed makes a run depend on luck. A test's own @settings still sets the rest.
+settings.register_profile("scraper", deadline=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("scraper")
 
 
 @pytest.fixture
