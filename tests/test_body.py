@@ -439,3 +439,19 @@ def test_a_form_beside_much_text_takes_none_of_it() -> None:
     paragraphs = body_of(html).paragraphs
     assert paragraphs[:3] == (P1, P2, P3)
     assert "Item 11 $1100 to $1650" in paragraphs
+
+
+def test_a_heading_over_a_list_of_links_goes_with_the_list() -> None:
+    links = "".join(f'<li><a href="/s/{n}">Another story of ours, number {n}</a></li>'
+                    for n in range(3))
+    html = f"""<body><article><p>{P1}</p><p>{P2}</p><h3>Good reads to go with this</h3>
+      <ul>{links}</ul></article></body>"""
+    assert body_of(html).paragraphs == (P1, P2)
+
+
+def test_a_heading_over_one_link_stays() -> None:
+    # A product's heading with the product's link under it, then its review.
+    html = f"""<body><article><p>{P1}</p><h3>The best budget bridge kit</h3>
+      <div class="buy"><a href="/kit">Buy the Acme Bridge Kit at the hardware store</a></div>
+      <p>{P2}</p><p>{P3}</p></article></body>"""
+    assert body_of(html).paragraphs == (P1, "The best budget bridge kit", P2, P3)

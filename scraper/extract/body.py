@@ -130,6 +130,8 @@ _RUN_ON = 40
 _DEK_PREFIX = 60
 # A block whose text is mostly link text is a list of links, not prose.
 _LINK_HEAVY = 0.8
+# A heading right above this many link-heavy paragraphs heads a list of links.
+_LINKS_UNDER = 2
 # A standfirst is a sentence or two, not a chunk of the page; it is looked for among
 # this many elements before the block, on this many levels up.
 _MAX_DEK = 1000
@@ -590,6 +592,8 @@ class _Reader:
     summary: str | None = None
     dateline: str | None = None
     boxes: set[int] = field(default_factory=set)  # form boxes (``_form_boxes``)
+    heading: int | None = None  # index of the last heading in ``paragraphs``
+    links_under: int = 0  # link-heavy paragraphs dropped right under it
 
     def look_for_dateline(self, node: LexborNode) -> None:
         """Take the text of a dateline-marked element opening ``node`` (a paragraph, or
@@ -605,8 +609,19 @@ class _Reader:
             return
         text = normalize_space("".join(self.parts))
         limit = self.size - 1 if heading else _LINK_HEAVY * self.size
+        paragraphs = self.paragraphs
         if text and self.link_size <= limit:
-            self.paragraphs.append(text)
+            paragraphs.append(text)
+            self.heading = len(paragraphs) - 1 if heading else None
+            self.links_under = 0
+        elif text and self.heading is not None and self.heading == len(paragraphs) - 1:
+            self.links_under += 1
+            if self.links_under == _LINKS_UNDER:
+                # A list of links right under a heading: the heading is the list's
+                # ("Good articles to read together", "You might like"); one link under
+                # a heading is a product's or a source's.
+                paragraphs.pop()
+                self.heading = None
         self.parts.clear()
         self.size = self.link_size = 0
 
