@@ -29,17 +29,11 @@ from scraper.archive import WarcArchive
 from scraper.config import Config, ExtractionSettings, SourceConfig, load_config
 from scraper.errors import ConfigError
 from scraper.fetch import Fetcher
+from scraper.models import format_time, parse_time
 from scraper.poller import FeedReport, Poller
 from scraper.pool import ExtractorPool
 from scraper.report import Round
-from scraper.store import (
-    FeedStatus,
-    Store,
-    format_time,
-    open_state_readonly,
-    parse_time,
-    read_statuses,
-)
+from scraper.store import FeedStatus, Store, open_state_readonly, read_statuses
 
 __all__ = [
     "Daemon",

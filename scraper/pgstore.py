@@ -46,7 +46,7 @@ import psycopg
 from psycopg.rows import dict_row, tuple_row
 
 from scraper.errors import StoreError
-from scraper.models import Article
+from scraper.models import Article, format_time
 from scraper.store import (
     UNSOURCED,
     ArticleState,
@@ -56,7 +56,6 @@ from scraper.store import (
     FeedState,
     FeedStatus,
     Snapshot,
-    format_time,
     record_line,
 )
 

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from scraper.errors import StoreError
-from scraper.models import Article, format_time, parse_time
+from scraper.models import Article, format_time
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -51,10 +51,8 @@ __all__ = [
     "Snapshot",
     "StateStore",
     "Store",
-    "format_time",
     "iter_records",
     "open_state_readonly",
-    "parse_time",
     "read_statuses",
     "record_line",
     "repair_torn_lines",

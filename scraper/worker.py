@@ -32,9 +32,9 @@ from procrastinate import jobs as procrastinate_jobs
 
 from scraper.config import Config, SourceConfig
 from scraper.errors import ConfigError, StoreError
+from scraper.models import parse_time
 from scraper.pgstore import PgStore, migrate
 from scraper.poller import FeedReport, Poller, is_due
-from scraper.store import parse_time
 
 __all__ = ["POLL_TASK", "QUEUE", "Dispatched", "WorkerOptions", "build_app", "dispatch",
            "prepare_database", "run_worker"]

@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from scraper.errors import StoreError
-from scraper.models import article_id
-from scraper.store import open_state_readonly, parse_time, read_statuses
+from scraper.models import article_id, parse_time
+from scraper.store import open_state_readonly, read_statuses
 from tests.httpserver import LoopbackServer, Reply, Request
 
 ATOM_TYPE = "application/atom+xml; charset=utf-8"

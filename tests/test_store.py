@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scraper.errors import StoreError
-from scraper.models import Article, article_id
+from scraper.models import Article, article_id, format_time, parse_time
 from scraper.store import (
     SCHEMA_VERSION,
     ArticleState,
@@ -26,8 +26,6 @@ from scraper.store import (
     FeedState,
     Store,
     _Writer,
-    format_time,
-    parse_time,
     record_line,
     repair_torn_lines,
 )
