@@ -62,7 +62,11 @@ def test_three_workers_over_ten_hosts_write_every_story_once_and_keep_the_host_d
     site = Site.build(hosts=10, feeds=40, stories=80)
     sources = _sources(tmp_path, site)
     output = tmp_path / "out"
-    workers = [Worker.start(tmp_path, pg_url, sources, output, f"w{i}") for i in range(3)]
+    # No worker dies here, so none may be taken for dead: a commit (fsync included) runs on
+    # the worker's event loop, and on a loaded machine it can hold the heartbeat for the
+    # kill tests' 3 s; the others would then poll its feeds a second time.
+    workers = [Worker.start(tmp_path, pg_url, sources, output, f"w{i}", stalled_after=120.0)
+               for i in range(3)]
     try:
         # The workers dispatch every second too: whichever comes first queues a feed.
         dispatch(pg_url, sources, tmp_path)
