@@ -31,7 +31,7 @@ import resource
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -228,7 +228,11 @@ class ExtractorPool:
         process = self._context.Process(
             target=_serve, args=(theirs, os.getpid(), self._preload), daemon=True,
             name="scraper-extract")
-        process.start()
+        if self._func is not None and self._func.__module__ == "__main__":
+            process.start()  # the function is the script's own: the worker needs the script
+        else:
+            with _script_hidden():
+                process.start()
         theirs.close()
         worker = _Worker(process, ours)
         try:
@@ -265,6 +269,27 @@ class ExtractorPool:
         for worker in self._busy:
             worker.kill()
         self._idle.clear()
+
+
+@contextlib.contextmanager
+def _script_hidden() -> Iterator[None]:
+    """Hide the program's main script while a worker is spawned. Spawning runs the script
+    the daemon was started from in the new process before anything else (for ``scraper``
+    its console script, which imports the CLI and with it the scheduler, rich, the fetcher
+    and the store); a worker runs functions of importable modules, never of the script."""
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    saved: dict[str, Any] = {
+        name: main.__dict__[name] for name in ("__file__", "__spec__") if name in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__spec__ = None
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
 
 
 class _Failed(Exception):

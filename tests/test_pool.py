@@ -248,6 +248,35 @@ print(asyncio.run(go()))
     assert loaded.isdisjoint(heavy), sorted(loaded & heavy)
 
 
+def test_workers_do_not_run_the_program_script(tmp_path: Path) -> None:
+    """Started from a script (``scraper`` is a console script importing the CLI), a worker
+    runs neither the script nor what it imports."""
+    script = tmp_path / "console.py"
+    script.write_text("""
+import asyncio
+import scraper.cli
+from scraper.models import ExtractRules
+from scraper.pool import ExtractorPool
+from tests.worker_start import loaded_modules
+
+async def go() -> str:
+    pool = ExtractorPool(1, func=loaded_modules)
+    try:
+        return (await pool(b"<p>x</p>", "http://127.0.0.1/", ExtractRules(), None)).body
+    finally:
+        pool.close()
+
+if __name__ == "__main__":
+    print(__file__, asyncio.run(go()))
+""")
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                            check=True, cwd=Path(__file__).parent.parent)
+    path, *loaded = result.stdout.split()
+    assert path == str(script)  # the script's own name is back once the worker started
+    assert "scraper.extract" in loaded
+    assert not {"scraper.cli", "scraper.daemon", "rich"} & set(loaded)
+
+
 def test_a_worker_whose_daemon_hung_up_ends_quietly(capfd: pytest.CaptureFixture[str]) -> None:
     """A daemon killed (kill -9) while a worker computes: the worker's answer meets a closed
     pipe. It used to die with a BrokenPipeError traceback on the daemon's stderr."""
