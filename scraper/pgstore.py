@@ -140,11 +140,30 @@ ALTER TABLE entries ADD COLUMN IF NOT EXISTS fingerprint TEXT;
 """
 
 
+# Every table, index and column _SCHEMA makes: on a database that has them all, a start runs
+# no DDL. ALTER TABLE (even ADD COLUMN IF NOT EXISTS) and CREATE INDEX lock their table
+# first, so a worker or dispatch starting while others commit could deadlock with them (the
+# ALTERs lock entries, then feeds; a commit writes feeds, then entries).
+_RELATIONS = ("scraper_schema", "feeds", "articles", "entries", "aliases", "written",
+              "written_by_feed", "segments", "segments_by_worker")
+_COLUMNS = ("entries.fingerprint", *(f"feeds.{name}" for name in _COUNTER_NAMES))
+
+
 def migrate(conn: psycopg.Connection[Any]) -> None:
     """Create the tables (once, whichever worker comes first) or check their version."""
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (_LOCK_SCHEMA,))
-        conn.execute(_SCHEMA)
+        with conn.cursor(row_factory=tuple_row) as cursor:
+            current = cursor.execute(
+                "SELECT (SELECT count(*) FROM unnest(%(relations)s::text[]) AS r "
+                "        WHERE to_regclass(r) IS NOT NULL) = %(r)s "
+                "   AND (SELECT count(*) FROM information_schema.columns "
+                "        WHERE table_schema = current_schema() "
+                "          AND table_name || '.' || column_name = ANY(%(columns)s)) = %(c)s",
+                {"relations": list(_RELATIONS), "r": len(_RELATIONS),
+                 "columns": list(_COLUMNS), "c": len(_COLUMNS)}).fetchone()
+        if not (current and current[0]):
+            conn.execute(_SCHEMA)
         with conn.cursor(row_factory=tuple_row) as cursor:
             row = cursor.execute("SELECT version FROM scraper_schema").fetchone()
         if row is None:
