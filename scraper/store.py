@@ -658,6 +658,10 @@ class Store:
                             break
                         taken += self._take_in(line, path)
                         start += len(line)
+                    # The crash may have come between the write and its fsync: the lines
+                    # may still be only in the page cache. Synced before the state records
+                    # them, so a power cut cannot leave the state ahead of the files.
+                    os.fsync(handle.fileno())
             sizes[name] = start
         gone = set(committed) - set(sizes)
         conn.executemany("DELETE FROM files WHERE path = ?", [(name,) for name in gone])

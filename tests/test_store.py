@@ -536,3 +536,26 @@ def test_descriptors_of_the_batch_are_not_evicted_before_its_fsync(
     for day in days:
         lines = (out / "alpha" / f"{day}.jsonl").read_bytes().splitlines()
         assert [json.loads(x)["url"] for x in lines] == [f"http://127.0.0.1/{day}"]
+
+
+def test_a_tail_taken_in_is_fsynced_before_the_state_records_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The crash may have come between the write and its fsync: the tail's file is synced
+    before the state that records it is committed, so the state is never ahead of it."""
+    a, b = _article("http://127.0.0.1/a"), _article("http://127.0.0.1/b")
+    with _open(tmp_path) as store:
+        store.commit(Batch(feed=_feed(), records=(a,)))
+    day = tmp_path / "out/alpha/2026-03-01.jsonl"
+    with day.open("ab") as handle:  # a line past the committed length, as a crash leaves it
+        handle.write(record_line(b))
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr("scraper.store.os.fsync", fsync)
+    with _open(tmp_path) as store:
+        assert store.commit(Batch(feed=_feed(), records=(b,))) == (b,)  # taken in: left out
+    assert str(day) in synced
