@@ -20,6 +20,7 @@ Two steps, each bounded by the page size:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -222,11 +223,10 @@ def _signature(node: LexborNode | None) -> str:
     if tag < _FIRST_ELEMENT_ID:
         return ""
     cls = node.attributes.get("class") or ""
-    if _NUMBERED.search(cls):
-        cls = _unnumbered(cls)
-    return f"{tag}.{cls}"
+    return f"{tag}.{_unnumbered(cls) if _NUMBERED.search(cls) else cls}"
 
 
+@functools.lru_cache(maxsize=4096)
 def _unnumbered(cls: str) -> str:
     """A class value without the names that number one instance of another of its classes.
 
@@ -258,15 +258,23 @@ def _wrapper_weight(node: LexborNode | None) -> tuple[float, int]:
     weight = _WRAPPER_WEIGHT_IDS.get(tag, 1.0)
     if weight:
         attrs = node.attributes
-        hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-        words = hint_words(hints)
         if attrs.get("itemprop") == "articleBody":
-            weight *= 2.0
-        elif is_negative(words) and not is_body_mark(hints):
-            return weight, 1
-        elif is_positive(words):
-            weight *= 1.5
+            return weight * 2.0, 0
+        factor, chrome = _hints_weight(f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
+        return weight * factor, chrome
     return weight, 0
+
+
+# A page's wrappers share a few class values, and themes recur from page to page.
+@functools.lru_cache(maxsize=4096)
+def _hints_weight(hints: str) -> tuple[float, int]:
+    """The factor a wrapper's class/id value weighs it by, and whether it has chrome words."""
+    words = hint_words(hints)
+    if is_negative(words) and not is_body_mark(hints):
+        return 1.0, 1
+    if is_positive(words):
+        return 1.5, 0
+    return 1.0, 0
 
 
 def find_content_root(tree: LexborHTMLParser, meta: PageMetadata) -> ContentBlock | None:

@@ -12,6 +12,7 @@ of the body, policy text and forms included, even when it shares the article's t
 from __future__ import annotations
 
 import enum
+import functools
 import re
 
 from scraper.extract.lexicon import (
@@ -114,6 +115,13 @@ def hint_words(hints: str) -> list[str]:
     ("tag-<slug>"), responsive utilities ("hidden-xs", "md:hidden") and a page builder's
     "widget" ("elementor-widget-container").
     """
+    return list(_hint_words(hints))
+
+
+# Pages repeat their class values on many elements, and themes recur from page to page:
+# each value is split once.
+@functools.lru_cache(maxsize=4096)
+def _hint_words(hints: str) -> tuple[str, ...]:
     if not hints.islower():
         hints = _CAMEL.sub(" ", hints).lower() if hints.isascii() else hints.lower()
     words: list[str] = []
@@ -143,7 +151,7 @@ def hint_words(hints: str) -> list[str]:
         words += [parts[0]] + [w for w in parts[1:] if not w.startswith(MODULE_CLASS_WORD)]
     if "hidden" in words and not COLLAPSIBLE_CLASS_WORDS.isdisjoint(words):
         words = [w for w in words if w != "hidden"]
-    return words
+    return tuple(words)
 
 
 def is_negative(words: list[str]) -> bool:
