@@ -48,7 +48,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
@@ -58,7 +58,11 @@ from warcio.warcwriter import WARCWriter
 from scraper.errors import ArchiveError, ExtractionError
 from scraper.models import ExtractRules, PageFields, format_time, parse_time
 
+if TYPE_CHECKING:  # the configuration is read, never imported, so workers start lean
+    from scraper.config import Config
+
 __all__ = [
+    "ARCHIVE_DIR",
     "DEFAULT_MAX_SIZE",
     "ArchivedPage",
     "Extracted",
@@ -72,6 +76,16 @@ __all__ = [
     "read_warc",
     "read_warc_at",
 ]
+
+ARCHIVE_DIR = "archive"  # under the output directory
+
+
+def open_archive(config: Config, output: Path, worker: str = "local") -> WarcArchive | None:
+    """The raw page archive ``settings: archive`` asks for (None when it is off); ``worker``
+    names this process in the file names (one writer per worker in the distributed mode)."""
+    if config.archive.format != "warc":
+        return None
+    return WarcArchive(output / ARCHIVE_DIR, worker=worker, max_size=config.archive.max_size)
 
 DEFAULT_MAX_SIZE = 1_000_000_000  # the size CommonCrawl and Heritrix rotate WARC files at
 # zlib's default. warcio's own writer uses 9: on fundus-dev pages (290 KB on average) that

@@ -25,7 +25,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from scraper.archive import WarcArchive
+from scraper.archive import open_archive
 from scraper.config import Config, ExtractionSettings, SourceConfig, load_config
 from scraper.errors import ConfigError
 from scraper.fetch import Fetcher
@@ -46,15 +46,6 @@ log = logging.getLogger(__name__)
 
 
 SHUTDOWN_GRACE = 7.0  # seconds in-flight polls get to commit after SIGTERM (exit within 10 s)
-ARCHIVE_DIR = "archive"  # under the output directory
-
-
-def open_archive(config: Config, output: Path, worker: str = "local") -> WarcArchive | None:
-    """The raw page archive ``settings: archive`` asks for (None when it is off); ``worker``
-    names this process in the file names (one writer per worker in the distributed mode)."""
-    if config.archive.format != "warc":
-        return None
-    return WarcArchive(output / ARCHIVE_DIR, worker=worker, max_size=config.archive.max_size)
 
 
 # -- logging ----------------------------------------------------------------------------

@@ -204,7 +204,7 @@ class Runtime:
 async def run_worker(url: str, config: Config, output: Path,
                      options: WorkerOptions | None = None) -> int:
     """Run one worker until SIGTERM or SIGINT (then the jobs in flight finish)."""
-    from scraper.daemon import open_archive
+    from scraper.archive import open_archive
     from scraper.fetch import Fetcher
     from scraper.fetch.leases import ClusterLimiter
     from scraper.pool import ExtractorPool
