@@ -1,4 +1,5 @@
-"""The article record (schema version 1) and the values it is built from.
+"""The article record (schema version 1), the values it is built from, and what the state
+remembers of articles and feed entries (the decide step reads it, the stores keep it).
 
 ``Article.to_dict()`` gives exactly the JSON object documented in the README and in
 ``scraper/schema/article.schema.json``; nothing else leaves the package as a raw dict.
@@ -19,9 +20,12 @@ from typing import Any, Literal
 __all__ = [
     "SCHEMA_VERSION",
     "Article",
+    "ArticleState",
+    "EntryLink",
     "ExtractRules",
     "Image",
     "PageFields",
+    "Snapshot",
     "article_id",
     "content_hash",
     "format_time",
@@ -185,3 +189,46 @@ class Article:
             "paywalled": self.paywalled,
             "fetched_at": self.fetched_at,
         }
+
+
+# -- what the state remembers (read by the decide step, kept by the stores) ---------
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleState:
+    """What the poller remembers of one article (keyed by its id)."""
+
+    id: str
+    canonical_url: str | None
+    source: str | None
+    feed_url: str | None
+    content_hash: str | None
+    revision: int
+    entry_updated: str | None
+    status: str
+    page_failures: int
+    gave_up: bool
+    first_seen: str
+    last_seen: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntryLink:
+    """A feed entry and the article it led to, with the entry's ``updated`` and its
+    fingerprint (see ``records.fingerprint``) when last seen: kept per entry, as two feeds
+    may date and word the same article differently."""
+
+    feed_url: str
+    entry_id: str
+    article_id: str
+    updated: str | None
+    fingerprint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What the state holds about some entries, URLs and article ids (one read)."""
+
+    entries: tuple[EntryLink, ...] = ()
+    articles: tuple[ArticleState, ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()  # (url, article_id)

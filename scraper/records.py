@@ -60,8 +60,15 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from scraper.models import Article, PageFields, article_id, format_time
-from scraper.store import ArticleState, EntryLink, Snapshot
+from scraper.models import (
+    Article,
+    ArticleState,
+    EntryLink,
+    PageFields,
+    Snapshot,
+    article_id,
+    format_time,
+)
 from scraper.urls import canonicalize, is_http_url
 
 if TYPE_CHECKING:

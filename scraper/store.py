@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from scraper.errors import StoreError
-from scraper.models import Article, format_time
+from scraper.models import Article, ArticleState, EntryLink, Snapshot, format_time
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -186,46 +186,6 @@ class FeedState:
     consecutive_errors: int = 0
     next_poll: str | None = None
     last_error: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleState:
-    """What the poller remembers of one article (keyed by its id)."""
-
-    id: str
-    canonical_url: str | None
-    source: str | None
-    feed_url: str | None
-    content_hash: str | None
-    revision: int
-    entry_updated: str | None
-    status: str
-    page_failures: int
-    gave_up: bool
-    first_seen: str
-    last_seen: str
-
-
-@dataclass(frozen=True, slots=True)
-class EntryLink:
-    """A feed entry and the article it led to, with the entry's ``updated`` and its
-    fingerprint (see ``records.fingerprint``) when last seen: kept per entry, as two feeds
-    may date and word the same article differently."""
-
-    feed_url: str
-    entry_id: str
-    article_id: str
-    updated: str | None
-    fingerprint: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """What the state holds about some entries, URLs and article ids (one read)."""
-
-    entries: tuple[EntryLink, ...] = ()
-    articles: tuple[ArticleState, ...] = ()
-    aliases: tuple[tuple[str, str], ...] = ()  # (url, article_id)
 
 
 @dataclass(frozen=True, slots=True)
