@@ -193,6 +193,12 @@ def element_kind(tag: str, hints: str) -> ElementKind:
         return ElementKind.CHROME
     if not hints:
         return ElementKind.TEXT
+    return _hints_kind(hints)
+
+
+# Themes give the same class values to the blocks of every page they render.
+@functools.lru_cache(maxsize=4096)
+def _hints_kind(hints: str) -> ElementKind:
     words = hint_words(hints)
     if is_negative(words) and not is_body_mark(hints):
         return ElementKind.CHROME
