@@ -113,9 +113,9 @@ def detect_charset(data: bytes, content_type: str | None = None) -> str:
     return _choose(data, content_type)[0]
 
 
-def _choose(data: bytes, content_type: str | None) -> tuple[str, str | None]:
-    """detect_charset, and the sample of _windows decoded with the charset chosen when
-    choosing it took that decode (UTF-8 labels: the decode is a fifth of read_page)."""
+def _choose(data: bytes, content_type: str | None) -> tuple[str, tuple[bytes, str] | None]:
+    """detect_charset, and the sample of _windows with its decode by the charset chosen
+    when choosing it took them (UTF-8 labels: the decode is a fifth of read_page)."""
     for bom, name in _BOMS:
         if data.startswith(bom):
             return ("utf-8-sig" if name == "utf-8" else name), None
@@ -139,7 +139,7 @@ def _choose(data: bytes, content_type: str | None) -> tuple[str, str | None]:
             detected = _detect(data)
             if detected is not None and _decodes(data, detected):
                 return detected, None
-        return charset, text
+        return charset, (sample, text)
     if charset is not None:
         # A legacy multi-byte label on bytes it cannot decode (pages are rarely in
         # these, so the full decode is affordable): UTF-8 if they are, else detection.
@@ -187,16 +187,18 @@ def _windows(data: bytes) -> bytes:
     return b"".join(parts)
 
 
-def _garbage_in_sample(data: bytes, charset: str, text: str | None = None
+def _garbage_in_sample(data: bytes, charset: str, sampled: tuple[bytes, str] | None = None
                        ) -> tuple[str | None, bool]:
     """The reason to refuse page bytes read as ``charset``, if any, and whether the
-    sampled windows hold U+FFFD (``text``: the sample already decoded, if it was)."""
+    sampled windows hold U+FFFD (``sampled``: the sample and its decode, if taken)."""
     if charset in ("utf-16-le", "utf-16-be"):
         text = _windows(data[2:]).decode(charset, errors="replace")
         return _garbage_in(text, len(_GARBAGE.findall(text))), "\ufffd" in text
-    sample = _windows(data)
-    if text is None:
+    if sampled is None:
+        sample = _windows(data)
         text = sample.decode(charset, errors="replace")
+    else:
+        sample, text = sampled
     replaced = text.count("\ufffd")
     # Every other charset we read is ASCII-compatible, a control character one byte:
     # counted on the bytes, four times as fast as the pattern.
@@ -320,8 +322,8 @@ def read_page(data: bytes | str, content_type: str | None = None) -> PageText:
     reason = _signature(data) or ("empty" if _blank(data) else None)
     if reason is not None:
         raise NotText(reason)
-    charset, sample = _choose(data, content_type)
-    reason, replaced = _garbage_in_sample(data, charset, sample)
+    charset, sampled = _choose(data, content_type)
+    reason, replaced = _garbage_in_sample(data, charset, sampled)
     if reason is not None:
         raise NotText(reason)
     if charset == "utf-8-sig":
