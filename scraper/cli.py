@@ -352,12 +352,20 @@ def status(output: Path, as_json: bool, db: str | None) -> None:
 @click.option("--workers", type=click.IntRange(1, 64),
               help="Extraction processes (default: extract_workers of the sources file, "
                    "else one per CPU, at most 4).")
+@click.option("--db", "db", metavar="URL",
+              help="Enqueue the pages as jobs for the distributed workers of this PostgreSQL "
+                   "instead of extracting here; the workers must read ARCHIVES at the same "
+                   "paths.")
 @click.option("--json-logs", is_flag=True, help="Log one JSON object per line.")
 def reextract(archives: tuple[Path, ...], output: Path, sources_file: Path | None,
-              workers: int | None, json_logs: bool) -> None:
+              workers: int | None, db: str | None, json_logs: bool) -> None:
     """Re-extract ARCHIVES (WARC files of the page archive, saved .html/.html.gz pages,
     folders of them) into the output directory: a record with a new revision where the
-    content changed, nothing where it did not. Exit 1 if a file or page failed."""
+    content changed, nothing where it did not. Exit 1 if a file or page failed. With --db,
+    the pages go as jobs to the workers (which must see ARCHIVES at the same paths)."""
+    if db is not None:
+        _reextract_on_workers(archives, db)
+        return
     import logging
 
     from rich.console import Console
@@ -385,3 +393,28 @@ def reextract(archives: tuple[Path, ...], output: Path, sources_file: Path | Non
         _fail(where, why)
     console.print(render_summary(summary))
     sys.exit(1 if summary.failed else 0)
+
+
+def _reextract_on_workers(archives: tuple[Path, ...], db: str) -> None:
+    """``reextract --db``: scan here, enqueue the pages for the workers, say how many jobs."""
+    from scraper.reextract import scan
+    from scraper.worker import build_app, enqueue_reextraction, prepare_database
+
+    plan = scan(archives)
+
+    async def enqueue() -> int:
+        await prepare_database(db)
+        app = build_app(db)
+        async with app.open_async():
+            return await enqueue_reextraction(app, plan.pages)
+
+    try:
+        jobs = asyncio.run(enqueue())
+    except ScraperError as exc:
+        _fail("reextract", exc)
+        sys.exit(2)
+    for where, why in plan.failures:
+        _fail(where, why)
+    click.echo(f"{jobs} jobs enqueued for {len(plan.pages)} pages ({plan.read} read, "
+               f"{plan.superseded} superseded by a later fetch)")
+    sys.exit(1 if plan.failures else 0)

@@ -14,6 +14,10 @@ queue kept in the same PostgreSQL database as the state.
 * Jobs of one feed carry a Procrastinate lock (two never run at once). A worker that dies
   stops its heartbeat; the periodic ``retry_stalled`` job gives its jobs back to the queue
   once its heartbeat is ``stalled_after`` seconds old, and another worker runs them.
+* :func:`enqueue_reextraction` (``scraper reextract --db``) defers ``reextract_pages`` jobs,
+  a few archived pages each; a worker runs :meth:`~scraper.reextract.Reextraction.page` on
+  each page with its own store, so the revision rules are those of a local re-extraction.
+  The archive files are read at the path the command saw: the workers must see them there.
 
     asyncio.run(run_worker(url, config, Path("output")))
 """
@@ -21,7 +25,7 @@ queue kept in the same PostgreSQL database as the state.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,19 +34,23 @@ import procrastinate
 import psycopg
 from procrastinate import jobs as procrastinate_jobs
 
+from scraper.archive import PageRef
 from scraper.config import Config, SourceConfig
 from scraper.errors import ConfigError, StoreError
 from scraper.models import parse_time
 from scraper.pgstore import PgStore, migrate
 from scraper.poller import FeedReport, Poller, is_due
+from scraper.reextract import Reextraction, Runner, Summary, rules_by_source, run_inline
 
-__all__ = ["POLL_TASK", "QUEUE", "Dispatched", "WorkerOptions", "build_app", "dispatch",
-           "prepare_database", "run_worker"]
+__all__ = ["POLL_TASK", "QUEUE", "REEXTRACT_TASK", "Dispatched", "WorkerOptions", "build_app",
+           "dispatch", "enqueue_reextraction", "prepare_database", "run_worker"]
 
 log = logging.getLogger(__name__)
 
 QUEUE = "scraper"
 POLL_TASK = "scraper.poll_feed"
+REEXTRACT_TASK = "scraper.reextract_pages"
+REEXTRACT_BATCH = 20  # pages per job: one job per page would cost a queue round trip each
 _LOCK_DISPATCH = 4  # advisory lock namespace (see scraper.pgstore for the others)
 _DEFER_CHUNK = 1000  # jobs per insert: one statement each, not one per feed
 
@@ -91,6 +99,13 @@ def build_app(url: str, options: WorkerOptions | None = None) -> procrastinate.A
                         feed_url: str) -> None:
         runtime: Runtime = context.additional_context["scraper"]
         await runtime.poll(source, feed_url)
+
+    @app.task(name=REEXTRACT_TASK, queue=QUEUE, pass_context=True,
+              retry=procrastinate.RetryStrategy(max_attempts=5, exponential_wait=2))
+    async def reextract_pages(context: procrastinate.JobContext,
+                              pages: list[list[str | int | None]]) -> None:
+        runtime: Runtime = context.additional_context["scraper"]
+        await runtime.reextract([_ref(page) for page in pages])
 
     @app.periodic(cron=_every(options.dispatch_every), periodic_id="dispatch")
     @app.task(name="scraper.dispatch", queue=QUEUE, queueing_lock="scraper.dispatch",
@@ -172,15 +187,40 @@ def _poll_job(source: str, feed_url: str) -> procrastinate_jobs.Job:
         queueing_lock=None, task_kwargs={"source": source, "feed_url": feed_url})
 
 
+async def enqueue_reextraction(app: procrastinate.App, pages: Sequence[PageRef],
+                               batch: int = REEXTRACT_BATCH) -> int:
+    """Defer one ``reextract_pages`` job per ``batch`` pages (in plan order); the number of
+    jobs. Paths are made absolute: a worker reads them as they are."""
+    jobs = [procrastinate_jobs.Job(
+        queue=QUEUE, task_name=REEXTRACT_TASK, lock=None, queueing_lock=None,
+        task_kwargs={"pages": [[str(ref.path.absolute()), ref.offset]
+                               for ref in pages[start:start + batch]]})
+        for start in range(0, len(pages), batch)]
+    try:
+        for start in range(0, len(jobs), _DEFER_CHUNK):
+            await app.job_manager.batch_defer_jobs_async(jobs[start:start + _DEFER_CHUNK])
+    except psycopg.Error as exc:
+        raise StoreError(f"cannot enqueue the re-extraction jobs: {exc}") from exc
+    return len(jobs)
+
+
+def _ref(page: list[str | int | None]) -> PageRef:
+    path, offset = page
+    return PageRef(Path(str(path)), offset if isinstance(offset, int) else None)
+
+
 class Runtime:
-    """What the tasks of one worker process use: its configuration, store and poller."""
+    """What the tasks of one worker process use: its configuration, store and poller, and
+    the runner of extraction jobs (the worker's pool)."""
 
     def __init__(self, config: Config, store: PgStore, poller: Poller,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 run: Runner = run_inline) -> None:
         self.config = config
         self.store = store
         self.poller = poller
         self.now = now
+        self.run = run
         self.sources: dict[str, SourceConfig] = {s.name: s for s in config.sources}
 
     async def poll(self, source_name: str, feed_url: str) -> FeedReport | None:
@@ -199,6 +239,23 @@ class Runtime:
                  extra={"event": "feed", "source": source_name, "feed": feed_url,
                         "new": report.new, "updated": report.updated})
         return report
+
+    async def reextract(self, pages: Sequence[PageRef]) -> Summary:
+        """Re-extract archived pages into this worker's store, each committed at once (a
+        retried job finds the pages done before as unchanged)."""
+        # A fresh Reextraction per job: what it remembers of the state must not outlive
+        # the job, as other workers commit meanwhile.
+        reextraction = Reextraction(self.store, run=self.run, limits=self.config.poll,
+                                    rules=rules_by_source(self.config.sources), now=self.now)
+        for ref in pages:
+            await reextraction.page(ref)
+        summary = reextraction.summary
+        for where, why in summary.failures:
+            log.warning("reextract %s: %s", where, why, extra={"event": "reextract_failed"})
+        log.info("reextracted %d pages: %d new, %d revised, %d unchanged, %d failed",
+                 len(pages), summary.new, summary.revised, summary.unchanged, summary.failed,
+                 extra={"event": "reextract", "new": summary.new, "revised": summary.revised})
+        return summary
 
 
 async def run_worker(url: str, config: Config, output: Path,
@@ -224,7 +281,7 @@ async def run_worker(url: str, config: Config, output: Path,
                                                   shared_robots=limiter) as fetcher:
             poller = Poller(store, fetcher, pool, config.poll, feed_parser=pool.parse_feed,
                             archive=archive)
-            runtime = Runtime(config, store, poller)
+            runtime = Runtime(config, store, poller, run=pool.call)
             log.info("worker %s started: output %s", store.worker, output,
                      extra={"event": "start", "worker": store.worker})
             await app.run_worker_async(

@@ -17,6 +17,7 @@ from scraper.pgstore import PgStore
 from scraper.poller import FeedReport, Poller
 from scraper.store import Batch, FeedState
 from scraper.worker import Dispatched, Runtime, build_app, dispatch, prepare_database
+from tests.httpserver import LoopbackServer
 
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 SOURCES = """\
@@ -157,3 +158,100 @@ def test_status_reads_the_distributed_state(pg_url: str, tmp_path: Path) -> None
     assert (row["source"], row["feed"], row["last_status"]) == (
         "alpha", "http://127.0.0.1:9/a.xml", 200)
     assert (row["counters"]["polls"], row["counters"]["not_modified"]) == (1, 1)
+
+
+def test_reextract_on_the_workers_revises_only_what_the_extractor_changed(
+        pg_url: str, tmp_path: Path, server: LoopbackServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`reextract --db` over an archive a distributed poll wrote: jobs in the queue, a worker
+    (in-process) runs them on its own segments with the decide step of the poll."""
+    import importlib
+    from dataclasses import replace
+
+    from click.testing import CliRunner
+
+    from scraper.archive import WarcArchive
+    from scraper.cli import main
+    from scraper.fetch import Fetcher
+    from scraper.models import ExtractRules, PageFields, article_id
+    from scraper.pgstore import iter_committed
+    from scraper.worker import QUEUE, enqueue_reextraction
+    from tests.test_archive import site
+    from tests.test_poll import FETCH, Clock, _no_sleep, inline_extract
+
+    clock = Clock()
+    out = tmp_path / "out"
+    config = _config(tmp_path)
+    src = site(server)
+    asyncio.run(prepare_database(pg_url))
+
+    async def poll() -> None:
+        with PgStore.open(pg_url, out, worker="poller", now=clock.now) as store, \
+                WarcArchive(out / "archive", now=clock.now) as archive:
+            async with Fetcher(FETCH, now=clock.now, sleep=_no_sleep) as fetcher:
+                poller = Poller(store, fetcher, inline_extract, now=clock.now,
+                                monotonic=lambda: 0.0, archive=archive)
+                await poller.poll_source(src)
+
+    def work() -> None:
+        async def run() -> None:
+            app = build_app(pg_url)
+            with PgStore.open(pg_url, out, worker="w1", now=clock.now) as store:
+                runtime = Runtime(config, store, cast(Poller, None), now=clock.now)
+                async with app.open_async():
+                    await app.run_worker_async(queues=[QUEUE], wait=False,
+                                               additional_context={"scraper": runtime},
+                                               delete_jobs="successful")
+
+        asyncio.run(run())
+
+    def left() -> int:
+        """Re-extraction jobs still in the queue (a successful one is deleted)."""
+        with psycopg.connect(pg_url) as conn:
+            row = conn.execute("SELECT count(*) FROM procrastinate_jobs WHERE task_name = "
+                               "'scraper.reextract_pages'").fetchone()
+        return int(row[0]) if row else -1
+
+    def pages() -> list[tuple[str, int, str]]:
+        return sorted((r["id"], r["revision"], r["body"]) for r in iter_committed(out, pg_url)
+                      if r["status"] == "ok")
+
+    asyncio.run(poll())
+    polled = pages()
+    assert [i for i, _, _ in polled] == sorted(
+        [article_id(server.url("/news/dam")), article_id(server.url("/news/flood"))])
+
+    enqueued = CliRunner().invoke(main, ["reextract", str(out / "archive"), "--db", pg_url])
+    assert (enqueued.exit_code, enqueued.output) == (
+        0, "1 jobs enqueued for 2 pages (2 read, 0 superseded by a later fetch)\n")
+    assert left() == 1
+    work()
+    assert left() == 0
+    assert pages() == polled  # nothing changed: no new revision, the same ids
+
+    extract_module = importlib.import_module("scraper.extract")
+    extract = extract_module.extract
+
+    def better(html: bytes, url: str, rules: ExtractRules, *,
+               content_type: str | None) -> PageFields:
+        article = extract(html, url, rules, content_type=content_type)
+        if "flood" in url:
+            article = replace(article, body=article.body + "\n\nA paragraph found now.")
+        return article
+
+    monkeypatch.setattr(extract_module, "extract", better)
+
+    async def enqueue() -> int:
+        from scraper.reextract import scan
+
+        app = build_app(pg_url)
+        async with app.open_async():
+            return await enqueue_reextraction(app, scan([out / "archive"]).pages, batch=1)
+
+    assert asyncio.run(enqueue()) == 2  # one job per page
+    assert left() == 2
+    work()
+    assert left() == 0
+    flood = article_id(server.url("/news/flood"))
+    assert pages() == sorted([*polled, (flood, 2, next(
+        b for i, _, b in polled if i == flood) + "\n\nA paragraph found now.")])
