@@ -269,8 +269,13 @@ async def go() -> str:
 if __name__ == "__main__":
     print(__file__, asyncio.run(go()))
 """)
+    root = Path(__file__).parent.parent
+    # A script's own folder, not the working directory, starts its sys.path: the tests
+    # package is found through PYTHONPATH, as it would not be in a clean checkout otherwise.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                            check=True, cwd=Path(__file__).parent.parent)
+                            check=True, cwd=root, env=env)
     path, *loaded = result.stdout.split()
     assert path == str(script)  # the script's own name is back once the worker started
     assert "scraper.extract" in loaded
