@@ -56,7 +56,8 @@ from scraper.store import (
     FeedState,
     FeedStatus,
     Snapshot,
-    record_line,
+    append_records,
+    fsync_dir,
 )
 
 __all__ = ["PG_SCHEMA_VERSION", "PgStore", "Segment", "committed_segments", "iter_committed",
@@ -216,50 +217,21 @@ class _Segments:
             fresh = [p for p in (path.parent.parent, path.parent) if not p.exists()]
             path.parent.mkdir(parents=True, exist_ok=True)
             for made in fresh:  # a new name must survive a crash, or its lines could vanish
-                _fsync_dir(made.parent)
+                fsync_dir(made.parent)
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
             self._fds[path] = fd
         return fd
 
     def write(self, records: Sequence[Article]) -> dict[Path, int]:
-        """Write and fsync every record; return the length of each file written. On failure
-        cut back what this batch wrote, so no file keeps a torn or uncommitted tail."""
-        touched: dict[Path, tuple[int, int]] = {}
-        try:
-            for article in records:
-                path = self.path_for(article)
-                fd = self._fd(path)
-                if path not in touched:
-                    touched[path] = (fd, os.fstat(fd).st_size)
-                data = record_line(article)
-                written = os.write(fd, data)
-                while written < len(data):  # only on a full disk or a signal mid-write
-                    written += os.write(fd, data[written:])
-            sizes = {}
-            for path, (fd, _start) in touched.items():
-                os.fsync(fd)
-                sizes[path] = os.fstat(fd).st_size
-        except OSError as exc:
-            for fd, start in touched.values():
-                with contextlib.suppress(OSError):
-                    os.ftruncate(fd, start)
-            raise StoreError(f"cannot write records under {self._output}: {exc}") from exc
-        return sizes
+        """Write and fsync every record (see :func:`scraper.store.append_records`)."""
+        return append_records(records, self.path_for, self._fd, self._output)
 
     def close(self) -> None:
         for fd in self._fds.values():
             with contextlib.suppress(OSError):
                 os.close(fd)
         self._fds.clear()
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _connect(url: str) -> psycopg.Connection[dict[str, Any]]:

@@ -51,6 +51,8 @@ __all__ = [
     "Snapshot",
     "StateStore",
     "Store",
+    "append_records",
+    "fsync_dir",
     "iter_records",
     "open_state_readonly",
     "read_statuses",
@@ -255,7 +257,8 @@ class StateStore(Protocol):
         ...
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a new name in ``path`` survive a crash."""
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -304,6 +307,34 @@ def repair_torn_lines(output: Path) -> list[tuple[Path, int]]:
     return repaired
 
 
+def append_records(records: Sequence[Article], path_for: Callable[[Article], Path],
+                   fd_for: Callable[[Path], int], where: Path) -> dict[Path, int]:
+    """Append every record to its file (``path_for``, opened by ``fd_for``) and fsync the
+    files touched; return their lengths after it. On failure cut back what was written of
+    this batch, so no file keeps a torn or uncommitted tail. Both state stores write so."""
+    touched: dict[Path, tuple[int, int]] = {}
+    try:
+        for article in records:
+            path = path_for(article)
+            fd = fd_for(path)
+            if path not in touched:
+                touched[path] = (fd, os.fstat(fd).st_size)
+            data = record_line(article)
+            written = os.write(fd, data)
+            while written < len(data):  # only on a full disk or a signal mid-write
+                written += os.write(fd, data[written:])
+        sizes = {}
+        for path, (fd, _size) in touched.items():
+            os.fsync(fd)
+            sizes[path] = os.fstat(fd).st_size
+    except OSError as exc:
+        for fd, size in touched.values():
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, size)
+        raise StoreError(f"cannot write records under {where}: {exc}") from exc
+    return sizes
+
+
 class _Writer:
     """Appends lines to the day files, keeping the descriptors of files written recently."""
 
@@ -319,12 +350,12 @@ class _Writer:
         created_dir = not path.parent.exists()
         if created_dir:
             path.parent.mkdir(parents=True, exist_ok=True)
-            _fsync_dir(self._output)
+            fsync_dir(self._output)
         created = not path.exists()
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
         if created:
             # The new name must survive a crash too, or its fsynced lines could vanish.
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
         self._fds[path] = fd
         return fd
 
@@ -338,30 +369,9 @@ class _Writer:
         return self._output / directory / f"{day}.jsonl"
 
     def write(self, records: Sequence[Article]) -> dict[Path, int]:
-        """Write every record and fsync the files touched; return their lengths after it.
-        On failure cut back what was written of this batch, so no file keeps a torn or
-        uncommitted tail."""
-        touched: dict[Path, tuple[int, int]] = {}
-        try:
-            for article in records:
-                path = self.path_for(article)
-                fd = self._fd(path)
-                if path not in touched:
-                    touched[path] = (fd, os.fstat(fd).st_size)
-                data = record_line(article)
-                written = os.write(fd, data)
-                while written < len(data):  # only on a full disk or a signal mid-write
-                    written += os.write(fd, data[written:])
-            sizes = {}
-            for path, (fd, _size) in touched.items():
-                os.fsync(fd)
-                sizes[path] = os.fstat(fd).st_size
-        except OSError as exc:
-            for fd, size in touched.values():
-                with contextlib.suppress(OSError):
-                    os.ftruncate(fd, size)
-            raise StoreError(f"cannot write records under {self._output}: {exc}") from exc
-        self._evict(touched)
+        """Write every record and fsync the files touched (see :func:`append_records`)."""
+        sizes = append_records(records, self.path_for, self._fd, self._output)
+        self._evict(sizes)
         return sizes
 
     def _evict(self, keep: Mapping[Path, object]) -> None:
