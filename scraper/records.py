@@ -47,8 +47,9 @@ a bug of ours on the page                          nothing; retried next poll   
 
 The same story in two feeds: the second feed finds the article by its link (or by the
 claim of the pass fetching it) and only links its entry to it. ``decide`` assigns id,
-revision, status, source, feed_url, url and ``fetched_at`` of every record; extraction
-gives the page's fields and nothing else. A second state backend serves the same step by
+revision, status, source, feed_url, url and ``fetched_at`` of every record, those of the
+one-off commands too (``entry`` None, see :func:`one_off`); extraction gives the page's
+fields and nothing else. A second state backend serves the same step by
 implementing :class:`StateReader`.
 """
 
@@ -57,7 +58,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from scraper.models import (
@@ -112,11 +113,12 @@ class Limits:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """A page fetched and extracted: the page's fields, its final URL and when it came."""
+    """A page fetched and extracted: the page's fields, its final URL and when it came
+    (both None for a saved file read with no ``--url``: it was not fetched)."""
 
     article: PageFields
-    url: str
-    fetched_at: datetime
+    url: str | None
+    fetched_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,10 +195,11 @@ class StateReader(Protocol):
 @dataclass(eq=False)
 class Known:
     """What the state knows that one feed's entries may touch, plus what this pass has
-    decided so far (``absorb``). ``busy`` are ids another pass is fetching right now."""
+    decided so far (``absorb``). ``busy`` are ids another pass is fetching right now.
+    ``source`` and ``feed_url`` are None for a page taken alone (see :func:`one_off`)."""
 
-    source: str
-    feed_url: str
+    source: str | None
+    feed_url: str | None
     entries: dict[str, EntryLink] = field(default_factory=dict)  # by entry_id, this feed
     articles: dict[str, ArticleState] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)  # url -> article id
@@ -294,14 +297,21 @@ def _link(entry: FeedEntry | None) -> str | None:
 
 
 def page_id(page: Page) -> str:
-    """The id a page gives itself: from its canonical URL, else from where it was found."""
-    return article_id(page.article.canonical_url or page.url)
+    """The id a page gives itself: from its canonical URL, else from where it was found,
+    else (a saved file with no address) from its text."""
+    return article_id(page.article.canonical_url or page.url or page.article.body)
 
 
-def decide(entry: FeedEntry, known: Known, outcome: Outcome, limits: Limits,
+def decide(entry: FeedEntry | None, known: Known, outcome: Outcome, limits: Limits,
            now: datetime) -> Decision:
     """Decide what ``entry`` writes (see the module's table). With ``outcome`` None: is the
-    page wanted (action ``fetch``), or is the entry settled without it?"""
+    page wanted (action ``fetch``), or is the entry settled without it?
+
+    ``entry`` None: a page taken outside any feed (``scraper extract`` and ``scrape``, see
+    :func:`one_off`), against nothing known: its record as the page is, revision 1, or
+    nothing when the page could not be had (there is no feed entry to record instead)."""
+    if entry is None:
+        return _settle_alone(known, outcome)
     link = _link(entry)
     if link is None or not limits.accepts(link):
         return Decision("skip", ("skipped",))
@@ -374,6 +384,7 @@ def _changed(entry: FeedEntry, seen: EntryLink, print_: str) -> bool:
 
 
 def _entry_link(known: Known, entry: FeedEntry, ident: str) -> EntryLink:
+    assert known.feed_url is not None  # a feed's entry is decided with its feed known
     return EntryLink(known.feed_url, entry.entry_id, ident, entry.updated, fingerprint(entry))
 
 
@@ -471,11 +482,24 @@ def _settle_failure(entry: FeedEntry, link: str, article: ArticleState | None, k
         message=message, warn=True)
 
 
+def _settle_alone(known: Known, outcome: Outcome) -> Decision:
+    if not isinstance(outcome, Page):
+        return Decision("skip", ("failed",), message=outcome.reason if outcome else None,
+                        warn=outcome is not None)
+    # Kept even without text (unlike a feed's page, which has a feed_only record and its
+    # retries instead): the person who asked for it sees what the page gave.
+    return Decision("write", ("new",), link=outcome.url,
+                    record=_identify(outcome.article, outcome, known))
+
+
 def _identify(page: PageFields, outcome: Page, known: Known) -> Article:
-    """The page's fields plus the record's identity."""
+    """The page's fields plus the record's identity: the one place id, url, status,
+    source, feed and fetch time are set (revision 1; the caller numbers a later one)."""
+    fetched_at = outcome.fetched_at
     return Article.of(
         page, id=page_id(outcome), url=outcome.url, status="ok", source=known.source,
-        feed_url=known.feed_url, fetched_at=format_time(outcome.fetched_at), revision=1,
+        feed_url=known.feed_url, fetched_at=format_time(fetched_at) if fetched_at else None,
+        revision=1,
     )
 
 
@@ -510,17 +534,21 @@ def feed_only_article(entry: FeedEntry, link: str, known: Known) -> Article:
 
 def one_off(page: PageFields, url: str | None, fetched_at: datetime | None = None,
             source: str | None = None) -> Article:
-    """The record of a page taken outside any feed (``scraper extract`` and ``scrape``):
-    revision 1, ``ok``, keyed by its canonical URL, else ``url``, else its text.
+    """The record of a page taken outside any feed (``scraper extract`` and ``scrape``),
+    as :func:`decide` writes it against nothing known: revision 1, ``ok``, keyed by its
+    canonical URL, else ``url``, else its text.
 
     >>> from scraper.extract import extract
     >>> record = one_off(extract("<article><p>Text.</p></article>"), "https://example.com/a")
     >>> record.id == article_id("https://example.com/a"), record.revision
     (True, 1)
     """
-    key = page.canonical_url or url
-    return Article.of(
-        page, id=article_id(key) if key else article_id(page.body), url=url, status="ok",
-        revision=1, source=source,
-        fetched_at=format_time(fetched_at) if fetched_at else None,
-    )
+    # The decision of a page taken alone stamps nothing with ``now``: its record's time
+    # is its fetch's, and a saved file has none.
+    decision = decide(None, Known(source, None), Page(page, url, fetched_at), Limits(),
+                      fetched_at or _NO_TIME)
+    assert decision.record is not None  # a page taken alone is always written
+    return decision.record
+
+
+_NO_TIME = datetime.fromtimestamp(0, UTC)

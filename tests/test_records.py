@@ -280,6 +280,31 @@ def test_one_off_records_are_keyed_by_canonical_then_url_then_text() -> None:
     assert one_off(bare, "https://x.example/a").id == article_id("https://x.example/a")
 
 
+def test_a_page_taken_alone_is_decided_by_decide_against_nothing_known() -> None:
+    # No feed entry: the record is the page's fields as they are (nothing filled from a
+    # feed), with the identity the decide step gives every record.
+    fields = replace(page(headline="", summary=None).article, canonical_url=CANONICAL)
+    decision = decide(None, Known(None, None), Page(fields, LINK, FETCHED), Limits(), NOW)
+    assert (decision.action, decision.counts, decision.link) == ("write", ("new",), LINK)
+    assert decision.record == Article(
+        id=article_id(CANONICAL), url=LINK, canonical_url=CANONICAL, revision=1, status="ok",
+        source=None, feed_url=None, headline="", body="The dam opened.",
+        fetched_at="2026-03-01T11:59:30Z")
+    assert decision.article is None and decision.entry is None and decision.aliases == ()
+    assert one_off(fields, LINK, FETCHED) == decision.record
+
+
+def test_a_page_taken_alone_is_kept_without_text_and_a_failure_writes_nothing() -> None:
+    empty = replace(page().article, body="")
+    decision = decide(None, Known("news", None), Page(empty, None, None), Limits(), NOW)
+    assert decision.record == Article(id=LINK_ID, url=None, canonical_url=LINK,
+                                      source="news", headline="Dam opens", body="")
+    assert one_off(empty, None, source="news") == decision.record
+    failed = decide(None, Known(None, None), Failure("404 Not Found"), Limits(), NOW)
+    assert (failed.action, failed.counts, failed.record) == ("skip", ("failed",), None)
+    assert (failed.message, failed.warn) == ("404 Not Found", True)
+
+
 def test_decisions_never_fetch_without_a_link() -> None:
     decision: Decision = decide(ENTRY, known(), None, Limits(), NOW)
     assert decision.link == LINK and decision.claims == frozenset({LINK_ID})
