@@ -378,14 +378,6 @@ class PgStore:
             "SELECT * FROM articles WHERE id = ANY(%s)", (list(wanted),))]
         return Snapshot(tuple(entries), tuple(articles), tuple(aliases))
 
-    def article_for_url(self, url: str) -> ArticleState | None:
-        """The article a (canonicalized) URL led to before, if any."""
-        row = self._conn.execute(
-            "SELECT a.* FROM aliases u JOIN articles a ON a.id = u.article_id WHERE u.url = %s",
-            (url,),
-        ).fetchone()
-        return _article_state(row) if row else None
-
     # -- writing ------------------------------------------------------------------------
 
     def commit(self, batch: Batch) -> tuple[Article, ...]:

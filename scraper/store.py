@@ -235,10 +235,6 @@ class StateStore(Protocol):
         """What a feed entry led to before, if it was seen."""
         ...
 
-    def article_for_url(self, url: str) -> ArticleState | None:
-        """The article a (canonicalized) URL led to before, if any."""
-        ...
-
     def read_known(self, feed_url: str, entry_ids: Iterable[str], urls: Iterable[str],
                    ids: Iterable[str]) -> Snapshot:
         """What the decide step needs of one feed, in one read (``records.StateReader``)."""
@@ -536,14 +532,6 @@ class Store:
         articles = [_article_state(row) for chunk in _chunks(wanted) for row in conn.execute(
             f"SELECT * FROM articles WHERE id IN ({_marks(chunk)})", chunk)]
         return Snapshot(tuple(entries), tuple(articles), tuple(aliases))
-
-    def article_for_url(self, url: str) -> ArticleState | None:
-        """The article a (canonicalized) URL led to before, if any."""
-        row = self._conn.execute(
-            "SELECT a.* FROM aliases u JOIN articles a ON a.id = u.article_id WHERE u.url = ?",
-            (url,),
-        ).fetchone()
-        return _article_state(row) if row else None
 
     # -- writing ------------------------------------------------------------------------
 

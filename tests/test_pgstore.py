@@ -93,8 +93,8 @@ def test_state_round_trip_on_both_backends(open_store: Callable[[], StateStore])
     assert store.feed("alpha", FEED) == _feed()
     assert store.article(a.id) == _state(a)
     assert store.entry(FEED, a.url) == EntryLink(FEED, a.url, a.id, None)
-    assert store.article_for_url(a.url) == _state(a)
-    assert store.article_for_url("http://127.0.0.1/other") is None
+    assert store.read_known("", (), [a.url, "http://127.0.0.1/other"], ()) == Snapshot(
+        articles=(_state(a),), aliases=((a.url, a.id),))
     (status,) = store.statuses("2026-03-01")
     assert (status.counters.polls, status.counters.new) == (1, 1)
     assert (status.written_today, status.written_total) == (1, 1)

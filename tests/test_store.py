@@ -24,6 +24,7 @@ from scraper.store import (
     EntryLink,
     FeedCounters,
     FeedState,
+    Snapshot,
     Store,
     _Writer,
     record_line,
@@ -102,8 +103,8 @@ def test_state_round_trip(tmp_path: Path) -> None:
     with _open(tmp_path) as store:
         assert store.feed("alpha", "http://127.0.0.1/feed") == _feed()
         assert store.article(state.id) == state
-        assert store.article_for_url(url) == state
-        assert store.article_for_url("http://127.0.0.1/other") is None
+        assert store.read_known("", (), [url, "http://127.0.0.1/other"], ()) == Snapshot(
+            articles=(state,), aliases=((url, state.id),))
         assert store.entry("http://127.0.0.1/feed", "guid-1") == link
         [row] = store.statuses("2026-03-01")
         assert row.counters == FeedCounters(polls=2, not_modified=1, new=1)
@@ -133,7 +134,9 @@ def test_a_record_already_written_is_left_out_in_the_same_transaction(tmp_path: 
             aliases=(("http://127.0.0.1/amp/a", first.id),))) == (race,)
         assert store.article(first.id) == _state(first, "alpha", "h1")
         assert store.entry("http://127.0.0.1/feed", "beta-guid") == link
-        assert store.article_for_url("http://127.0.0.1/amp/a") == _state(first, "alpha", "h1")
+        assert store.read_known("", (), ["http://127.0.0.1/amp/a"], ()) == Snapshot(
+            articles=(_state(first, "alpha", "h1"),),
+            aliases=(("http://127.0.0.1/amp/a", first.id),))
         # A later revision is written; an earlier one, or the same twice in a batch, is not.
         second = replace(race, revision=2)
         old = replace(first, body="Stale.")
