@@ -7,13 +7,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
-import json
 import os
 import sys
 import zlib
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
@@ -34,10 +33,6 @@ __all__ = ["main"]
 _FEED_HINT = "{}; feeds are read by `scraper poll` (add the feed to sources.yaml)"
 
 
-def _line(article: Article) -> str:
-    return json.dumps(article.to_dict(), ensure_ascii=False, separators=(",", ":"))
-
-
 def _fail(what: str, why: object) -> None:
     click.echo(f"scraper: {what}: {why}", err=True)
 
@@ -55,6 +50,7 @@ def main() -> None:
 def extract_command(files: tuple[Path, ...], url: str | None) -> None:
     """Extract articles from local .html or .html.gz FILES, one JSON line each on stdout."""
     from scraper.extract import extract
+    from scraper.models import record_line
     from scraper.records import one_off
 
     failed = 0
@@ -72,16 +68,17 @@ def extract_command(files: tuple[Path, ...], url: str | None) -> None:
             _fail(str(path), exc)
             failed += 1
             continue
-        click.echo(_line(article))
+        click.echo(record_line(article), nl=False)
     sys.exit(1 if failed else 0)
 
 
-async def _scrape(urls: tuple[str, ...], settings: FetchSettings, sink: TextIO | None,
+async def _scrape(urls: tuple[str, ...], settings: FetchSettings, sink: BinaryIO | None,
                   archive: WarcArchive | None = None) -> int:
     from scraper.archive import ArchivedPage
     from scraper.extract import extract
     from scraper.fetch import Fetcher
     from scraper.fetch.content import looks_like_feed
+    from scraper.models import record_line
     from scraper.records import one_off
 
     async with Fetcher(settings) as fetcher:
@@ -117,10 +114,10 @@ async def _scrape(urls: tuple[str, ...], settings: FetchSettings, sink: TextIO |
                 _fail(url, outcome)
                 failed += 1
             elif sink is not None:
-                sink.write(_line(outcome) + "\n")
+                sink.write(record_line(outcome))
                 sink.flush()
             else:
-                click.echo(_line(outcome))
+                click.echo(record_line(outcome), nl=False)
     return failed
 
 
@@ -154,7 +151,7 @@ def scrape(urls: tuple[str, ...], output: Path | None, ignore_robots: bool, time
         settings = replace(settings, user_agent=user_agent)
     try:
         # Opened before any fetch, so a bad path costs no requests.
-        with (output.open("a", encoding="utf-8") if output else contextlib.nullcontext()
+        with (output.open("ab") if output else contextlib.nullcontext()
               ) as sink, contextlib.ExitStack() as closing:
             archive = None
             if archive_dir is not None:

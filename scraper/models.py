@@ -13,6 +13,7 @@ remembers of articles and feed entries (the decide step reads it, the stores kee
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -30,6 +31,7 @@ __all__ = [
     "content_hash",
     "format_time",
     "parse_time",
+    "record_line",
 ]
 
 SCHEMA_VERSION = 1
@@ -189,6 +191,13 @@ class Article:
             "paywalled": self.paywalled,
             "fetched_at": self.fetched_at,
         }
+
+
+def record_line(article: Article) -> bytes:
+    """One record as it is written (the stores' files, ``scraper extract`` and ``scrape``):
+    compact JSON, UTF-8, one trailing newline."""
+    text = json.dumps(article.to_dict(), ensure_ascii=False, separators=(",", ":"))
+    return (text + "\n").encode("utf-8")
 
 
 # -- what the state remembers (read by the decide step, kept by the stores) ---------

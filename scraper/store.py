@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from scraper.errors import StoreError
-from scraper.models import Article, ArticleState, EntryLink, Snapshot, format_time
+from scraper.models import Article, ArticleState, EntryLink, Snapshot, format_time, record_line
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -56,7 +56,6 @@ __all__ = [
     "iter_records",
     "open_state_readonly",
     "read_statuses",
-    "record_line",
     "repair_torn_lines",
 ]
 
@@ -148,12 +147,6 @@ ALTER TABLE feeds ADD COLUMN deferred INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE feeds ADD COLUMN entries_cut INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE entries ADD COLUMN fingerprint TEXT;
 """
-
-
-def record_line(article: Article) -> bytes:
-    """One record as it is written: compact JSON, UTF-8, one trailing newline."""
-    text = json.dumps(article.to_dict(), ensure_ascii=False, separators=(",", ":"))
-    return (text + "\n").encode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)

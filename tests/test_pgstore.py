@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from scraper.errors import StoreError
-from scraper.models import Article, article_id
+from scraper.models import Article, article_id, record_line
 from scraper.pgstore import PgStore, committed_segments, iter_committed, migrate
 from scraper.store import (
     ArticleState,
@@ -25,7 +25,6 @@ from scraper.store import (
     Snapshot,
     StateStore,
     Store,
-    record_line,
 )
 
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)

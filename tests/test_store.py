@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scraper.errors import StoreError
-from scraper.models import Article, article_id, format_time, parse_time
+from scraper.models import Article, article_id, format_time, parse_time, record_line
 from scraper.store import (
     SCHEMA_VERSION,
     ArticleState,
@@ -27,7 +27,6 @@ from scraper.store import (
     Snapshot,
     Store,
     _Writer,
-    record_line,
     repair_torn_lines,
 )
 
