@@ -121,16 +121,34 @@ async def _scrape(urls: tuple[str, ...], settings: FetchSettings, sink: BinaryIO
     return failed
 
 
+class _FetchDefault:
+    """The default of a ``FetchSettings`` field, read when an option needs it: help shows
+    the value and a run gets it, without loading the configuration module at start-up."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self) -> object:
+        from scraper.config import FetchSettings
+
+        return getattr(FetchSettings(), self.name)
+
+    def __str__(self) -> str:
+        return str(self())
+
+
 @main.command()
 @click.argument("urls", nargs=-1, required=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Append to this JSONL file.")
 @click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt.")
-@click.option("--timeout", type=float, default=20.0, show_default=True, help="Read timeout (s).")
-@click.option("--max-bytes", type=int, default=10_000_000, show_default=True)
+@click.option("--timeout", type=float, default=_FetchDefault("read_timeout"), show_default=True,
+              help="Read timeout (s).")
+@click.option("--max-bytes", type=int, default=_FetchDefault("max_bytes"), show_default=True)
 @click.option("--user-agent", help="User-Agent header to send.")
-@click.option("--delay", type=float, default=1.0, show_default=True,
+@click.option("--delay", type=float, default=_FetchDefault("per_host_delay"), show_default=True,
               help="Minimum seconds between two requests to one host.")
-@click.option("--attempts", type=click.IntRange(1, 10), default=3, show_default=True,
+@click.option("--attempts", type=click.IntRange(1, 10), default=_FetchDefault("max_attempts"),
+              show_default=True,
               help="Tries per URL; connection errors, 429 and 5xx are retried with backoff.")
 @click.option("--archive", "archive_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Also write every page fetched to WARC files in this directory "

@@ -7,9 +7,12 @@ import json
 import socket
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from scraper import cli
 from scraper.cli import main
+from scraper.config import FetchSettings
 from tests.httpserver import LoopbackServer, Reply
 
 PAGES = Path(__file__).parent / "pages"
@@ -166,3 +169,30 @@ def test_scrape_follows_a_local_redirect_only_when_private_networks_are_allowed(
         main, ["scrape", "--delay", "0", "--allow-private-networks", url])
     assert allowed.exit_code == 0, allowed.output
     assert _records(allowed.stdout)[0]["url"] == server.url("/new")
+
+
+def test_scrape_defaults_are_the_fetchers(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[FetchSettings] = []
+
+    async def fetch_nothing(urls: tuple[str, ...], settings: FetchSettings, *args: object
+                            ) -> int:
+        seen.append(settings)
+        return 0
+
+    monkeypatch.setattr(cli, "_scrape", fetch_nothing)
+    result = CliRunner().invoke(main, ["scrape", "http://127.0.0.1:9/a"])
+    assert result.exit_code == 0, result.output
+    assert seen == [FetchSettings()]
+    given = CliRunner().invoke(main, ["scrape", "--timeout", "5", "--max-bytes", "100",
+                                      "--delay", "0", "--attempts", "1", "--ignore-robots",
+                                      "http://127.0.0.1:9/a"])
+    assert given.exit_code == 0, given.output
+    assert seen[1] == FetchSettings(read_timeout=5.0, max_bytes=100, per_host_delay=0.0,
+                                    max_attempts=1, respect_robots=False)
+    help_text = " ".join(CliRunner().invoke(main, ["scrape", "--help"]).stdout.split())
+    defaults = FetchSettings()
+    for shown in (f"Read timeout (s). [default: {defaults.read_timeout}]",
+                  f"--max-bytes INTEGER [default: {defaults.max_bytes}]",
+                  f"one host. [default: {defaults.per_host_delay}]",
+                  f"[default: {defaults.max_attempts}; 1<=x<=10]"):
+        assert shown in help_text
