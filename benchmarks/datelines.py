@@ -45,9 +45,10 @@ Report, per corpus and in total:
   one, as a share of all pages (a dateline the page prints and its truth drops is listed
   apart, not counted);
 * ``split_dateline`` on the truth text alone: on the first paragraphs above of every page
-  (it must find the derived datelines and invent none), and on all later truth paragraphs:
-  none of those opens a lede, so each one read as a dateline is one a page opening with it
-  would get (list items, "Term – definition" lines).
+  (it must find the derived datelines and invent none), and on all later truth paragraphs,
+  each with the one after it as the extractor passes it: none of those opens a lede, so
+  each one read as a dateline is one a page opening with it would get (list items,
+  "Term – definition" lines).
 """
 
 from __future__ import annotations
@@ -213,9 +214,11 @@ def measure(corpus: Path, half: str | None) -> Tally:
                 tally.rule_missed.append(f"{page_id}: {paragraph[:70]!r}")
             elif found:
                 tally.rule_false.append(f"{page_id}: {found!r} in {paragraph[:70]!r}")
-        for paragraph in deeper_paragraphs(truth):
+        deeper = deeper_paragraphs(truth)
+        for at, paragraph in enumerate(deeper):
             tally.deeper += 1
-            found = split_dateline(paragraph)[0]
+            # as the extractor reads a lede: with the paragraph after it
+            found = split_dateline(paragraph, None, (deeper[at + 1:] or [None])[0])[0]
             if found:
                 tally.deeper_read.append(f"{page_id}: {found!r} in {paragraph[:60]!r}")
         if dateline is None:

@@ -65,6 +65,10 @@ POSITIVE = [
     ("Frankfurt/Main (dpa) - Der Dax", "Frankfurt/Main (dpa)", "Der Dax"),
     ("CAPE CANAVERAL, Fla. (AP) _ NASA", "CAPE CANAVERAL, Fla. (AP)", "NASA"),
     ("Madrid, 12 mar (EFE).- El Gobierno", "Madrid, 12 mar (EFE)", "El Gobierno"),
+    ("WASHINGTON (January 24, 2017) — A clinical trial", "WASHINGTON (January 24, 2017)",
+     "A clinical trial"),
+    ("BOSTON, Mass. (Sept. 5, 2024) -- Researchers", "BOSTON, Mass. (Sept. 5, 2024)",
+     "Researchers"),
 ]
 
 NEGATIVE = [
@@ -149,6 +153,18 @@ TITLE_CASE = [
      "Lyon"),
     ("Sevilla — El ayuntamiento aprobó el martes la ampliación de la red de autobuses.",
      "Sevilla"),
+    # places joined by "/", a date in figures or words, an agency in lower case
+    ("London/Teheran - Iranische Sicherheitskräfte haben eine junge Aktivistin in ihrer "
+     "Wohnung festgenommen.", "London/Teheran"),
+    ("Nendeln, 27.6.2025 – Anlässlich der Generalversammlung des Vereins wurde ein neuer "
+     "Präsident gewählt.", "Nendeln, 27.6.2025"),
+    ("Vaduz, 3.7. – Die Regierung hat am Dienstag den Bericht über die Finanzen des Landes "
+     "vorgestellt.", "Vaduz, 3.7."),
+    (f"Springfield, Ill., March 3 — {LEDE}", "Springfield, Ill., March 3"),
+    ("Kiel (dts) - Die Landesregierung hat am Montag einen neuen Plan für die Häfen des "
+     "Landes vorgestellt.", "Kiel (dts)"),
+    ("Berlin (red) – Der Senat hat am Dienstag beschlossen, die Mieten in der Stadt zu "
+     "begrenzen.", "Berlin (red)"),
 ]
 # Openings in title case with a dash that are not datelines.
 TITLE_CASE_NEGATIVE = [
@@ -168,6 +184,15 @@ TITLE_CASE_NEGATIVE = [
     "Today – The council voted on Tuesday to expand the bus network after years of delays.",
     "Denver, a city of 700,000 – The council voted on Tuesday to expand the bus network.",
     "DENVER based startups – are growing fast in the city, according to a new report here.",
+    "Update/Berlin – The council voted on Tuesday to expand the bus network after years.",
+    "Smith (left) – The council voted on Tuesday to expand the bus network after years.",
+    "Müller (li.) – Der Minister hat am Montag seinen Rücktritt erklärt, sagte ein Sprecher.",
+    "Lindner (FDP) – Der Minister hat am Montag seinen Rücktritt erklärt, sagte ein Sprecher.",
+    "Kiel (dts) - Finnland!",
+    "Salt Lake City, 45 – The council voted on Tuesday to expand the bus network after years.",
+    "John Smith (dts) – The council voted on Tuesday to expand the bus network after years.",
+    "Monday, March 3 – The council voted on Tuesday to expand the bus network after years.",
+    "Samstag, 27.6. – Der Stadtrat hat am Dienstag beschlossen, das Busnetz zu erweitern.",
 ]
 
 
@@ -198,6 +223,34 @@ def test_sets_are_large_enough() -> None:
     assert len(POSITIVE) >= 40 and len(NEGATIVE) >= 50
     assert len(TITLE_CASE) >= 12 and len(TITLE_CASE_NEGATIVE) >= 15
 
+
+
+# A run of items that each open with a word and a dash: a list, not a dateline and a lede.
+LIST_ITEMS = [
+    ("Pros - Great performance for the price, a screen that is bright and a battery that "
+     "lasts the day.", "Cons - Loud fans when gaming and a keyboard that flexes under the "
+     "fingers all the time."),
+    ("Ninja – These are popular, so we did a separate review of them and of the best "
+     "models to buy.", "Cuisinart – If you like this brand, here is our list of the "
+     "best models of the year."),
+    ("LIGHTEN YOUR LOAD – Start by weeding out the things you do not need on the trail.",
+     "CLOTHING – The clothing you pack will change with the season and the weather."),
+]
+
+
+@pytest.mark.parametrize(("item", "following"), LIST_ITEMS, ids=[i[0][:20] for i in LIST_ITEMS])
+def test_items_of_a_list_are_not_datelines(item: str, following: str) -> None:
+    assert split_dateline(item)[0] is not None  # alone, the item reads as a dateline
+    assert split_dateline(item, None, following) == (None, item)
+
+
+def test_a_dateline_with_an_agency_stands_before_any_paragraph() -> None:
+    following = "KYIV (Reuters) - Ukraine said on Monday that it had shot down the drones."
+    assert split_dateline("MOSCOW (Reuters) - Russia said on Monday it had launched drones.",
+                          None, following) == (
+        "MOSCOW (Reuters)", "Russia said on Monday it had launched drones.")
+    assert split_dateline(f"Denver – {LEDE}", None, "The plan costs $2 billion.") == (
+        "Denver", LEDE)
 
 
 def test_declared_dateline_is_used_when_the_lede_starts_with_it() -> None:
@@ -309,3 +362,21 @@ def test_a_dateline_date_in_any_language_the_dates_read() -> None:
     # the month names are the date reader's (lexicon.MONTH_NAMES), Polish included
     assert split_dateline("WARSZAWA, 3 marca (PAP) - Rząd przyjął w poniedziałek projekt.") == (
         "WARSZAWA, 3 marca (PAP)", "Rząd przyjął w poniedziałek projekt.")
+
+
+def test_a_body_opening_with_a_list_of_items_has_no_dateline() -> None:
+    from scraper.extract import extract
+
+    items = [
+        "Ducks - Believe it or not, having ducks around the garden keeps the slugs away "
+        "from the beds all summer.",
+        "Netting - The birds like to get into the berries, so we cover the bushes with "
+        "netting before they ripen.",
+        "Fencing - The usual advice for a deer fence around a garden is eight feet, "
+        "which is more than most of us want.",
+    ]
+    html = ("<html><body><article><h1>Keeping pests out of the garden</h1>"
+            + "".join(f"<p>{item}</p>" for item in items) + "</article></body></html>")
+    article = extract(html, "https://example.com/garden/pests")
+    assert article.dateline is None
+    assert article.body.split("\n\n") == items

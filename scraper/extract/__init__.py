@@ -203,15 +203,17 @@ def _extract(tree: LexborHTMLParser, url: str | None, rules: ExtractRules,
     body = extract_body(block, meta) if block is not None else BodyText(())
     paragraphs = list(body.paragraphs)
     summary = body.summary
-    if summary and split_dateline(summary, body.dateline or meta.dateline)[0] is not None:
+    hint = body.dateline or meta.dateline
+    if summary:
         # A standfirst that opens with a dateline is the lede (wire copy's first paragraph
         # often doubles as the page's description): it goes back to the body.
-        if not paragraphs or paragraphs[0] != summary:
-            paragraphs.insert(0, summary)
-        summary = None
+        ledes = paragraphs if paragraphs and paragraphs[0] == summary else [summary, *paragraphs]
+        if split_dateline(summary, hint, ledes[1] if len(ledes) > 1 else None)[0]:
+            paragraphs, summary = ledes, None
     dateline = None
     if paragraphs:
-        dateline, lede = split_dateline(paragraphs[0], body.dateline or meta.dateline)
+        dateline, lede = split_dateline(paragraphs[0], hint,
+                                        paragraphs[1] if len(paragraphs) > 1 else None)
         paragraphs[0] = lede
         paragraphs = [p for p in paragraphs if p]
     else:

@@ -2,12 +2,16 @@
 
 A dateline is a place written the way wire services write it, followed by a dash:
 
-* a place in capitals: ``WASHINGTON —``, ``SIOUX FALLS, S.D. –``, ``NEW YORK, March 3, 2024 --``;
+* a place in capitals: ``WASHINGTON —``, ``SIOUX FALLS, S.D. –``, ``NEW YORK, March 3, 2024 --``,
+  ``WASHINGTON (January 24, 2017) —``;
 * a place in capitals or title case with an agency in parentheses or slashes:
   ``Berlin (dpa) -``, ``LONDON, Nov 28 (Reuters) -``, ``NEW YORK /PRNewswire/ --``;
 * a place in capitals with a title-case region: ``ERBIL, Kurdistan Region -``;
-* a place in title case, one word or with its state or country, when what follows the
-  dash reads as a lede: ``Denver –``, ``Portland, OR –``, ``Springfield, Ill. —``;
+* a place in title case, one word (or places joined by "/"), or with its state or country
+  or a date, when what follows the dash reads as a lede: ``Denver –``, ``London/Teheran -``,
+  ``Portland, OR –``, ``Springfield, Ill. —``, ``Nendeln, 27.6.2025 –``;
+* a one-word place in title case with an agency abbreviation in lower case, the way German
+  wires and their imitators write theirs, when a lede follows: ``Kiel (dts) -``;
 * or the text the page declared as its dateline (``hint``), when the lede starts with it.
 
 A title-case opening without an agency is a dateline only in that last, narrow form:
@@ -29,6 +33,8 @@ from scraper.extract.lexicon import (
     NEWS_AGENCIES,
     NOT_PLACES,
     NOT_TITLE_PLACES,
+    PICTURE_POSITIONS,
+    WEEKDAY_NAMES,
     WIRE_WORDS,
 )
 
@@ -54,8 +60,10 @@ _DATE = rf"(?>(?:{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}\.? {_MONTH})(?:,? 
 _AGENCY = r"(?:\((?P<paren>[A-Za-z][\w.&\-/ ]{0,30})\)|/\s?(?P<slash>[A-Z][\w\-. ]{1,30})/)"
 _QUALIFIERS = rf"(?>, (?:{_DATE}|{_TITLE_PLACE}|{_UPPER_PLACE}))*+"
 
+# Press releases put the date in parentheses: "WASHINGTON (January 24, 2017) —".
 _UPPER_DATELINE = re.compile(
-    rf"(?P<dateline>{_UPPER_PLACE}{_QUALIFIERS}(?:,? {_DATE})?(?: ?{_AGENCY})?)"
+    rf"(?P<dateline>{_UPPER_PLACE}{_QUALIFIERS}(?:,? {_DATE})?(?: ?\({_DATE}\))?"
+    rf"(?: ?{_AGENCY})?)"
     rf"{_DASH}(?=\w|[\"“‘'«„(])"
 )
 _AGENCY_DATELINE = re.compile(
@@ -69,8 +77,14 @@ _REGION = (r"(?:[A-Z]{2}|(?:[A-Z]\.){2}|[A-Z][a-z]{1,4}\.|"
            r"[A-ZÀ-ÖØ-Þ][a-zà-ÿ]+(?: [A-ZÀ-ÖØ-Þ][a-zà-ÿ]+)?)")
 # Only the dashes of datelines: spaced, or a double hyphen (a bare hyphen joins words).
 _SPACED_DASH = r"(?:\s+(?:--|[-–—])\s+|\s*[–—]\s*(?=[A-Z0-9\"“‘'«„]))"
+# A date in figures, the German and Swiss press releases' "27.6.2025" (the year's figures
+# as typed: "27.6.205" is a date all the same).
+_NUMERIC_DATE = r"\d{1,2}\.\d{1,2}\.(?:\d{2,4})?"
+_TITLE_DATE = rf"(?:{_DATE}|{_NUMERIC_DATE})"
 _TITLE_DATELINE = re.compile(
-    rf"(?P<dateline>(?:{_CITY_WORD}(?: {_CITY_WORD}){{0,2}}, {_REGION}|{_CITY_WORD}))"
+    rf"(?P<dateline>(?:{_CITY_WORD}(?: {_CITY_WORD}){{0,2}}"
+    rf"(?:, {_REGION}(?:, {_TITLE_DATE})?|, {_TITLE_DATE})"
+    rf"|{_CITY_WORD}(?:/{_CITY_WORD}){{0,2}}))"
     rf"{_SPACED_DASH}(?=[A-Z0-9\"“‘'«„])"
 )
 # What follows a title-case dateline must read as a lede: a sentence of some length
@@ -78,19 +92,25 @@ _TITLE_DATELINE = re.compile(
 _LEDE_MIN_WORDS = 10
 _LEDE_LOWER_WORDS = 3
 # After a place in capitals any short parenthesis is accepted; after title case only a news
-# agency or a wire ("Berlin (dpa) -"), since "Christian Lindner (FDP) - ..." is a sentence.
+# agency or a wire ("Berlin (dpa) -"), since "Christian Lindner (FDP) - ..." is a sentence,
+# or, before a lede, an abbreviation in lower case after a one-word place ("Kiel (dts) -").
 _WIRE = re.compile("|".join(WIRE_WORDS), re.IGNORECASE)
+_LOWER_AGENCY = re.compile(r"[a-z]{2,4}(?:/[a-z]{2,4})?")
+_ONE_PLACE = re.compile(rf"{_CITY_WORD}(?:/{_CITY_WORD}){{0,2}}")
 _LOWER = re.compile(r"[a-zà-ÿ]")
 _MAX_DATELINE = 80
 _HINT_SEPARATOR = re.compile(r"\s*(?:--|[-–—‒―:]|\.-)\s*")
 
 
-def split_dateline(paragraph: str, hint: str | None = None) -> tuple[str | None, str]:
+def split_dateline(paragraph: str, hint: str | None = None,
+                   following: str | None = None) -> tuple[str | None, str]:
     """Split a lede into (dateline, rest); (None, paragraph) when it has no dateline.
 
     ``hint`` is a dateline the page declared in markup or JSON-LD: it is used when the lede
-    starts with it. The dateline is returned as printed, without the dash after it, and the
-    rest starts with the lede's first real word.
+    starts with it. ``following`` is the paragraph after the lede: when it too opens with
+    a place-like word and a dash, the two are items of a list ("Pros – ...", "Cons – ..."),
+    unless the lede names its agency. The dateline is returned as printed, without the dash
+    after it, and the rest starts with the lede's first real word.
     """
     text = paragraph.strip()
     hint = (hint or "").strip().rstrip(" -–—").strip()
@@ -101,15 +121,15 @@ def split_dateline(paragraph: str, hint: str | None = None) -> tuple[str | None,
             continue
         dateline = match.group("dateline").strip()
         rest = text[match.end():].strip()
-        if rest and _plausible(match, pattern is _UPPER_DATELINE) and (
+        if rest and _plausible(match, pattern is _UPPER_DATELINE, rest) and (
             not hint or dateline.startswith(hint) or not text.startswith(hint)
-        ):
+        ) and (match.group("paren") or match.group("slash") or not _item(following)):
             return dateline, rest
     match = _TITLE_DATELINE.match(head)
     if match is not None and (not hint or not text.startswith(hint)):
         dateline = match.group("dateline")
         rest = text[match.end():].strip()
-        if _title_place(dateline) and _reads_as_lede(rest):
+        if _title_place(dateline) and _reads_as_lede(rest) and not _item(following):
             return dateline, rest
     if hint and text.startswith(hint):
         # "Erbil, the capital, ..." starts with the declared place but is a sentence
@@ -120,7 +140,12 @@ def split_dateline(paragraph: str, hint: str | None = None) -> tuple[str | None,
     return None, paragraph
 
 
-def _plausible(match: re.Match[str], upper: bool) -> bool:
+def _item(following: str | None) -> bool:
+    """Whether the paragraph after a lede opens the way the lede does (a list's next item)."""
+    return following is not None and split_dateline(following)[0] is not None
+
+
+def _plausible(match: re.Match[str], upper: bool, rest: str) -> bool:
     dateline = match.group("dateline")
     if len(dateline) > _MAX_DATELINE:
         return False
@@ -135,13 +160,22 @@ def _plausible(match: re.Match[str], upper: bool) -> bool:
     if agency is None:
         return False
     first = re.split(r"[/ ]", agency.strip(), maxsplit=1)[0].lower()
-    return (agency.strip().lower() in NEWS_AGENCIES or first in NEWS_AGENCIES
-            or bool(_WIRE.search(agency)))
+    if (agency.strip().lower() in NEWS_AGENCIES or first in NEWS_AGENCIES
+            or _WIRE.search(agency)):
+        return True
+    # an agency we do not know, written the wires' way: "Kiel (dts) - ..."; a surname with
+    # a picture position ("Smith (left) - ...") or a party ("Lindner (FDP)") is not one
+    place = dateline[:dateline.index("(")].strip() if match.group("paren") else ""
+    return (_LOWER_AGENCY.fullmatch(agency) is not None and agency not in PICTURE_POSITIONS
+            and _ONE_PLACE.fullmatch(place) is not None and _title_place(place)
+            and _reads_as_lede(rest))
 
 
 def _title_place(dateline: str) -> bool:
-    place = dateline.split(",", 1)[0]
-    return place.upper() not in NOT_PLACES and place.lower() not in NOT_TITLE_PLACES
+    # a day before a date ("Monday, March 3 –", "Samstag, 27.6. –") heads a diary entry
+    return all(place.upper() not in NOT_PLACES and place.lower() not in NOT_TITLE_PLACES
+               and place.lower() not in WEEKDAY_NAMES
+               for place in dateline.split(",", 1)[0].split("/"))
 
 
 def _reads_as_lede(rest: str) -> bool:

@@ -57,6 +57,7 @@ __all__ = [
     "PAGE_LABELS",
     "PHOTO_AGENCIES",
     "PHOTO_CREDIT_LABELS",
+    "PICTURE_POSITIONS",
     "POINTER_PHRASES",
     "PUBLISHED_LABELS",
     "READ_TIME_HEADS",
@@ -489,6 +490,9 @@ NOT_PLACES = frozenset({"UPDATE", "BREAKING", "EXCLUSIVE", "WATCH", "LIVE", "VID
                         "ANALYSIS", "OPINION", "EDITORIAL", "NATO", "NASA", "FIFA", "UEFA",
                         "OPEC", "UNICEF", "UNESCO", "WHO", "IMF", "OECD", "NOTE", "CORRECTION",
                         "ADVISORY", "PHOTO", "AUDIO", "REVIEW", "COMMENT", "INTERVIEW"})
+# Where a person stands in a picture, in lower case and parentheses after a name as an
+# agency follows a place ("Smith (left) -", "Müller (li) -").
+PICTURE_POSITIONS = frozenset({"left", "top", "li", "re", "oben", "vorn", "sx", "dx"})
 # Title-case words that open headings and sentences the way a place opens a dateline.
 NOT_TITLE_PLACES = frozenset({
     "update", "updated", "breaking", "exclusive", "watch", "live", "video", "photos",
