@@ -204,7 +204,8 @@ _OUTPUT = click.option("--output", "output", type=click.Path(path_type=Path, fil
 @click.option("--json-logs", is_flag=True, help="Log one JSON object per line.")
 def run(sources_file: Path, output: Path, json_logs: bool) -> None:
     """Run the daemon: poll every enabled source on its schedule until SIGTERM/SIGINT."""
-    from scraper.daemon import Daemon, configure_logging
+    from scraper.daemon import Daemon
+    from scraper.logs import configure_logging
 
     configure_logging(json_logs)
     try:
@@ -238,7 +239,7 @@ def worker(db: str, sources_file: Path, output: Path, name: str | None, concurre
            dispatch_every: int, stalled_after: float, json_logs: bool) -> None:
     """Run a worker of the distributed mode until SIGTERM/SIGINT (any number, anywhere)."""
     from scraper.config import load_config
-    from scraper.daemon import configure_logging
+    from scraper.logs import configure_logging
     from scraper.worker import WorkerOptions, run_worker
 
     configure_logging(json_logs)
@@ -292,7 +293,8 @@ def poll(sources_file: Path, output: Path, names: tuple[str, ...], json_logs: bo
     from rich.console import Console
 
     from scraper.config import load_config
-    from scraper.daemon import configure_logging, poll_once, poll_progress, select_sources
+    from scraper.daemon import poll_once, poll_progress, select_sources
+    from scraper.logs import configure_logging
     from scraper.report import poll_footer, summary_table, summary_text
 
     console = Console()
@@ -386,7 +388,8 @@ def reextract(archives: tuple[Path, ...], output: Path, sources_file: Path | Non
     from rich.console import Console
 
     from scraper.config import load_config
-    from scraper.daemon import configure_logging, poll_progress
+    from scraper.daemon import poll_progress
+    from scraper.logs import configure_logging
     from scraper.reextract import reextract_into, render_summary
 
     console = Console()

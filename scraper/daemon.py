@@ -1,4 +1,4 @@
-"""The long-running parts: logging, the scheduler daemon (``scraper run``), the one-pass
+"""The long-running parts: the scheduler daemon (``scraper run``), the one-pass
 ``scraper poll`` and ``scraper status``; the extraction workers are :mod:`scraper.pool`.
 
 Everything is built inside the entry functions and passed down; nothing runs at import::
@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import signal
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -37,7 +35,6 @@ from scraper.store import FeedStatus, Store, open_state_readonly, read_statuses
 
 __all__ = [
     "Daemon",
-    "configure_logging",
     "poll_once",
     "status_rows",
 ]
@@ -46,47 +43,6 @@ log = logging.getLogger(__name__)
 
 
 SHUTDOWN_GRACE = 7.0  # seconds in-flight polls get to commit after SIGTERM (exit within 10 s)
-
-
-# -- logging ----------------------------------------------------------------------------
-
-_STANDARD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
-    "message", "asctime", "taskName"}
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message and the ``extra`` fields."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        data: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).strftime(
-                "%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        for key, value in record.__dict__.items():
-            if key not in _STANDARD_ATTRS and key not in data:
-                data[key] = value
-        if record.exc_info:
-            data["exception"] = self.formatException(record.exc_info)
-        return json.dumps(data, ensure_ascii=False, default=str)
-
-
-def configure_logging(json_logs: bool, *, stream: IO[str] | None = None,
-                      level: int = logging.INFO) -> None:
-    """Send logs to stderr, one line each (JSON with ``json_logs``)."""
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(JsonFormatter() if json_logs else logging.Formatter(
-        "%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    for old in root.handlers[:]:
-        root.removeHandler(old)
-    root.addHandler(handler)
-    root.setLevel(level)
-    # One line per feed poll is ours to write; the libraries' per-request lines are noise.
-    for name in ("httpx", "httpcore", "apscheduler"):
-        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 # -- the daemon -------------------------------------------------------------------------

@@ -18,11 +18,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from scraper.config import ExtractionSettings, PollSettings, load_config
 from scraper.daemon import (
     Daemon,
-    configure_logging,
     poll_once,
     select_sources,
 )
 from scraper.errors import ConfigError
+from scraper.logs import configure_logging
 from scraper.pool import ExtractorPool
 from tests.httpserver import LoopbackServer, Reply
 from tests.test_poll import RSS_TYPE, Item, rss

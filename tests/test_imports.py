@@ -50,3 +50,13 @@ def test_the_package_facade_gives_the_extract_function() -> None:
                      "assert extract('<article><p>Body.</p></article>').body == 'Body.'\n"
                      "assert scraper.extract is extract")
     assert "scraper.extract" in loaded
+
+
+def test_the_worker_command_loads_no_scheduler() -> None:
+    # Its log setup comes from scraper.logs, not the daemon module (and APScheduler with it);
+    # the database is a closed port, so the command stops after its imports.
+    loaded = _loaded("from scraper.cli import main\ntry:\n    main(['worker', '--db', "
+                     "'postgresql://x@127.0.0.1:1/x', '--sources', '/nonexistent.yaml'])\n"
+                     "except SystemExit:\n    pass")
+    assert "scraper.worker" in loaded
+    assert loaded.isdisjoint({"scraper.daemon", "apscheduler"})
