@@ -23,12 +23,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from scraper.archive import open_archive
 from scraper.config import Config, ExtractionSettings, SourceConfig, load_config
 from scraper.errors import ConfigError
-from scraper.fetch import Fetcher
 from scraper.models import format_time, parse_time
-from scraper.poller import FeedReport, Poller
+from scraper.poller import FeedReport, Poller, open_poller
 from scraper.pool import ExtractorPool
 from scraper.report import Round
 from scraper.store import FeedStatus, Store, open_state_readonly, read_statuses
@@ -88,11 +86,9 @@ class Daemon:
         loop = asyncio.get_running_loop()
         store = Store.open(self.output)
         pool = self.pool = self._pool_factory(config.extraction)
-        archive = open_archive(config, self.output)
         try:
-            async with Fetcher(config.fetch) as fetcher:
-                self.poller = Poller(store, fetcher, pool, config.poll, stop=self.stop,
-                                     feed_parser=pool.parse_feed, archive=archive)
+            async with open_poller(config, store, pool, stop=self.stop) as poller:
+                self.poller = poller
                 self.scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
                 self.apply(config)
                 self.scheduler.start()
@@ -108,8 +104,6 @@ class Daemon:
             for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(signum)
             pool.close()
-            if archive is not None:
-                archive.close()
             store.close()
         log.info("daemon stopped", extra={"event": "stop"})
         return 0
@@ -315,13 +309,8 @@ async def poll_once(
             progress.advance(task_id)
 
     try:
-        with Store.open(output) as store, contextlib.ExitStack() as closing:
-            archive = open_archive(config, output)
-            if archive is not None:
-                closing.enter_context(archive)
-            async with Fetcher(config.fetch) as fetcher:
-                poller = Poller(store, fetcher, pool, config.poll, stop=stop,
-                                feed_parser=pool.parse_feed, archive=archive)
+        with Store.open(output) as store:
+            async with open_poller(config, store, pool, stop=stop) as poller:
                 results = await asyncio.gather(
                     *(poller.poll_source(s, on_feed=advance) for s in sources))
     finally:

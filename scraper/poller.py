@@ -30,13 +30,13 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from scraper.archive import ArchivedPage
-from scraper.config import PollSettings, SourceConfig
+from scraper.archive import ArchivedPage, open_archive
+from scraper.config import Config, PollSettings, SourceConfig
 from scraper.errors import (
     ArchiveError,
     ExtractionError,
@@ -47,12 +47,17 @@ from scraper.errors import (
     ScraperError,
 )
 from scraper.feeds import MAX_ENTRIES, FeedEntry, ParsedFeed, parse_feed
-from scraper.fetch import FetchResult
+from scraper.fetch import Fetcher, FetchResult
 from scraper.models import Article, ExtractRules, PageFields, format_time, parse_time
 from scraper.records import Counts, Decision, Failure, Known, Limits, Page, decide
 from scraper.store import ArticleState, Batch, EntryLink, FeedCounters, FeedState, StateStore
 
-__all__ = ["Extractor", "FeedReport", "PageFetcher", "PollSettings", "Poller", "is_due"]
+if TYPE_CHECKING:
+    from scraper.fetch.leases import ClusterLimiter
+    from scraper.pool import ExtractorPool
+
+__all__ = ["Extractor", "FeedReport", "PageFetcher", "PollSettings", "Poller", "is_due",
+           "open_poller"]
 
 log = logging.getLogger(__name__)
 
@@ -562,3 +567,21 @@ class Poller:
                 raise exc
             done[id(decision)] = task.result()
         return done
+
+
+@contextlib.asynccontextmanager
+async def open_poller(config: Config, store: StateStore, pool: ExtractorPool, *,
+                      stop: asyncio.Event | None = None, limiter: ClusterLimiter | None = None,
+                      worker: str = "local") -> AsyncIterator[Poller]:
+    """The poller of ``scraper run``, ``poll`` and ``worker``: pages and feeds go to
+    ``pool``, requests to a fetcher of ``config.fetch`` (paced by the cluster's ``limiter``
+    in the distributed mode), raw pages to the archive ``config`` asks for (files named by
+    ``worker``); the fetcher and the archive are closed after it."""
+    async with contextlib.AsyncExitStack() as closing:
+        archive = open_archive(config, store.output, worker=worker)
+        if archive is not None:
+            closing.enter_context(archive)
+        fetcher = await closing.enter_async_context(
+            Fetcher(config.fetch, limiter=limiter, shared_robots=limiter))
+        yield Poller(store, fetcher, pool, config.poll, stop=stop, feed_parser=pool.parse_feed,
+                     archive=archive)

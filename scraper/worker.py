@@ -39,7 +39,7 @@ from scraper.config import Config, SourceConfig
 from scraper.errors import ConfigError, StoreError
 from scraper.models import parse_time
 from scraper.pgstore import PgStore, migrate
-from scraper.poller import FeedReport, Poller, is_due
+from scraper.poller import FeedReport, Poller, is_due, open_poller
 from scraper.reextract import Reextraction, Runner, Summary, rules_by_source, run_inline
 
 __all__ = ["POLL_TASK", "QUEUE", "REEXTRACT_TASK", "Dispatched", "WorkerOptions", "build_app",
@@ -261,8 +261,6 @@ class Runtime:
 async def run_worker(url: str, config: Config, output: Path,
                      options: WorkerOptions | None = None) -> int:
     """Run one worker until SIGTERM or SIGINT (then the jobs in flight finish)."""
-    from scraper.archive import open_archive
-    from scraper.fetch import Fetcher
     from scraper.fetch.leases import ClusterLimiter
     from scraper.pool import ExtractorPool
 
@@ -271,16 +269,12 @@ async def run_worker(url: str, config: Config, output: Path,
     app = build_app(url, options)
     store = PgStore.open(url, output, worker=options.name)
     pool = None
-    archive = None
     limiter = None
     try:
         limiter = await ClusterLimiter.connect(url, config.fetch, holder=store.worker)
         pool = ExtractorPool.from_settings(config.extraction)
-        archive = open_archive(config, output, worker=store.worker)
-        async with app.open_async(), Fetcher(config.fetch, limiter=limiter,
-                                                  shared_robots=limiter) as fetcher:
-            poller = Poller(store, fetcher, pool, config.poll, feed_parser=pool.parse_feed,
-                            archive=archive)
+        async with app.open_async(), open_poller(config, store, pool, limiter=limiter,
+                                                  worker=store.worker) as poller:
             runtime = Runtime(config, store, poller, run=pool.call)
             log.info("worker %s started: output %s", store.worker, output,
                      extra={"event": "start", "worker": store.worker})
@@ -292,8 +286,6 @@ async def run_worker(url: str, config: Config, output: Path,
     finally:
         if pool is not None:
             pool.close()
-        if archive is not None:
-            archive.close()
         if limiter is not None:
             await limiter.aclose()
         store.close()

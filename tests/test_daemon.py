@@ -261,3 +261,55 @@ def test_a_second_signal_cancels_poll_once(server: LoopbackServer, tmp_path: Pat
         asyncio.run(go())
     finally:
         released.set()
+
+
+# -- the poller of run, poll and worker -------------------------------------------------
+
+
+class _Pool:
+    """Stands for ExtractorPool: nothing is extracted here, only the wiring is looked at."""
+
+    async def __call__(self, *args: object) -> None:
+        raise AssertionError("no page is extracted")
+
+    async def parse_feed(self, *args: object, **kwargs: object) -> None:
+        raise AssertionError("no feed is parsed")
+
+
+class _Output:
+    def __init__(self, output: Path) -> None:
+        self.output = output
+
+
+def test_open_poller_wires_the_pool_the_settings_and_the_archive(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from scraper.archive import ArchivedPage, read_warc
+    from scraper.config import ArchiveSettings, Config
+    from scraper.poller import open_poller
+
+    pool = _Pool()
+    stop = asyncio.Event()
+    config = Config(tmp_path / "sources.yaml", (), poll=PollSettings(max_revisions=4),
+                    archive=ArchiveSettings("warc", max_size=10_000))
+    page = ArchivedPage(url="https://example.com/a", status=200, headers={},
+                        content=b"<p>Text.</p>", fetched_at=datetime(2026, 3, 1, tzinfo=UTC))
+
+    async def go(config: Config) -> None:
+        store = _Output(tmp_path / "out")
+        async with open_poller(config, store, pool, stop=stop,  # type: ignore[arg-type]
+                               worker="w7") as poller:
+            assert (poller.store, poller.extractor, poller.stop) == (store, pool, stop)
+            assert poller.parse_feed == pool.parse_feed
+            assert poller.settings is config.poll
+            assert poller.fetcher.settings == config.fetch  # type: ignore[attr-defined]
+            if poller.archive is not None:
+                assert poller.archive.max_size == 10_000  # type: ignore[attr-defined]
+                poller.archive.write(page)
+
+    asyncio.run(go(config))
+    (warc,) = (tmp_path / "out" / "archive").glob("*.warc.gz")
+    assert warc.name.startswith("w7-")
+    assert [p.url for p in read_warc(warc)] == ["https://example.com/a"]
+    asyncio.run(go(Config(tmp_path / "sources.yaml", ())))  # archive off
+    assert len(list((tmp_path / "out" / "archive").iterdir())) == 2  # the file and its index
