@@ -37,7 +37,7 @@ import os
 import re
 import socket
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,7 @@ from psycopg.rows import dict_row, tuple_row
 from scraper.errors import StoreError
 from scraper.models import Article, format_time
 from scraper.store import (
+    COUNTER_NAMES,
     UNSOURCED,
     ArticleState,
     Batch,
@@ -57,6 +58,11 @@ from scraper.store import (
     FeedStatus,
     Snapshot,
     append_records,
+    article_state_of,
+    as_params,
+    entry_link_of,
+    feed_state_of,
+    feed_statuses,
     fsync_dir,
 )
 
@@ -72,8 +78,6 @@ _LOCK_SCHEMA = 1
 _LOCK_ARTICLE = 2
 _LOCK_WORKER = 3
 
-_COUNTER_NAMES = tuple(f.name for f in fields(FeedCounters))
-
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS scraper_schema (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS feeds (
@@ -86,7 +90,7 @@ CREATE TABLE IF NOT EXISTS feeds (
     consecutive_errors INTEGER NOT NULL DEFAULT 0,
     next_poll TEXT,
     last_error TEXT,
-    {", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in _COUNTER_NAMES)},
+    {", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in COUNTER_NAMES)},
     PRIMARY KEY (source, feed_url)
 );
 CREATE TABLE IF NOT EXISTS articles (
@@ -147,7 +151,7 @@ ALTER TABLE entries ADD COLUMN IF NOT EXISTS fingerprint TEXT;
 # ALTERs lock entries, then feeds; a commit writes feeds, then entries).
 _RELATIONS = ("scraper_schema", "feeds", "articles", "entries", "aliases", "written",
               "written_by_feed", "segments", "segments_by_worker")
-_COLUMNS = ("entries.fingerprint", *(f"feeds.{name}" for name in _COUNTER_NAMES))
+_COLUMNS = ("entries.fingerprint", *(f"feeds.{name}" for name in COUNTER_NAMES))
 
 
 def migrate(conn: psycopg.Connection[Any]) -> None:
@@ -348,33 +352,33 @@ class PgStore:
         row = self._conn.execute(
             "SELECT * FROM feeds WHERE source = %s AND feed_url = %s", (source, feed_url),
         ).fetchone()
-        return _feed_state(row) if row else None
+        return feed_state_of(row) if row else None
 
     def article(self, article_id: str) -> ArticleState | None:
         """The state of one article by id."""
         row = self._conn.execute("SELECT * FROM articles WHERE id = %s",
                                  (article_id,)).fetchone()
-        return _article_state(row) if row else None
+        return article_state_of(row) if row else None
 
     def entry(self, feed_url: str, entry_id: str) -> EntryLink | None:
         """What a feed entry led to before, if it was seen."""
         row = self._conn.execute(
             "SELECT * FROM entries WHERE feed_url = %s AND entry_id = %s", (feed_url, entry_id),
         ).fetchone()
-        return _entry_link(row) if row else None
+        return entry_link_of(row) if row else None
 
     def read_known(self, feed_url: str, entry_ids: Iterable[str], urls: Iterable[str],
                    ids: Iterable[str]) -> Snapshot:
         """One read for the decide step: as :meth:`scraper.store.Store.read_known`."""
         conn = self._conn
-        entries = [_entry_link(row) for row in conn.execute(
+        entries = [entry_link_of(row) for row in conn.execute(
             "SELECT * FROM entries WHERE feed_url = %s AND entry_id = ANY(%s)",
             (feed_url, list(dict.fromkeys(entry_ids))))]
         aliases = [(row["url"], row["article_id"]) for row in conn.execute(
             "SELECT url, article_id FROM aliases WHERE url = ANY(%s)",
             (list(dict.fromkeys(urls)),))]
         wanted = {*ids, *(e.article_id for e in entries), *(a for _, a in aliases)}
-        articles = [_article_state(row) for row in conn.execute(
+        articles = [article_state_of(row) for row in conn.execute(
             "SELECT * FROM articles WHERE id = ANY(%s)", (list(wanted),))]
         return Snapshot(tuple(entries), tuple(articles), tuple(aliases))
 
@@ -440,11 +444,11 @@ class PgStore:
         # An article whose records were all left out keeps the state of the one written.
         stale = {r.id for r in left_out} - {r.id for r in records}
         feed = batch.feed
-        increments = ", ".join(f"{n} = feeds.{n} + %({n})s" for n in _COUNTER_NAMES)
+        increments = ", ".join(f"{n} = feeds.{n} + %({n})s" for n in COUNTER_NAMES)
         if feed is not None:  # None: a batch that polled no feed (scraper reextract)
             conn.execute(
                 "INSERT INTO feeds (source, feed_url) VALUES (%(source)s, %(feed_url)s) "
-                "ON CONFLICT (source, feed_url) DO NOTHING", _as_dict(feed),
+                "ON CONFLICT (source, feed_url) DO NOTHING", as_params(feed),
             )
             conn.execute(
                 "UPDATE feeds SET etag = %(etag)s, last_modified = %(last_modified)s, "
@@ -452,7 +456,7 @@ class PgStore:
                 "consecutive_errors = %(consecutive_errors)s, next_poll = %(next_poll)s, "
                 f"last_error = %(last_error)s, {increments} "
                 "WHERE source = %(source)s AND feed_url = %(feed_url)s",
-                {**_as_dict(feed), **_as_dict(counters)},
+                {**as_params(feed), **as_params(counters)},
             )
         with conn.cursor() as cur:
             cur.executemany(
@@ -468,7 +472,7 @@ class PgStore:
                 "last_seen = excluded.last_seen "
                 # A state read before another worker's commit must not take an article back.
                 "WHERE excluded.revision >= articles.revision",
-                [_as_dict(a) for a in batch.articles if a.id not in stale],
+                [as_params(a) for a in batch.articles if a.id not in stale],
             )
             cur.executemany(
                 "INSERT INTO entries (feed_url, entry_id, article_id, updated, fingerprint) "
@@ -476,7 +480,7 @@ class PgStore:
                 "%(fingerprint)s) ON CONFLICT (feed_url, entry_id) DO UPDATE SET "
                 "article_id = excluded.article_id, updated = excluded.updated, "
                 "fingerprint = excluded.fingerprint",
-                [_as_dict(e) for e in batch.entries],
+                [as_params(e) for e in batch.entries],
             )
             cur.executemany(
                 "INSERT INTO aliases (url, article_id) VALUES (%s, %s) "
@@ -503,17 +507,10 @@ class PgStore:
 
 
 def _read_statuses(conn: psycopg.Connection[dict[str, Any]], today: str) -> list[FeedStatus]:
-    counts = {(row["source"], row["feed_url"]): (row["today"], row["total"])
-              for row in conn.execute(
-                  "SELECT source, feed_url, count(*) FILTER (WHERE day = %s) AS today, "
-                  "count(*) AS total FROM written GROUP BY source, feed_url", (today,))}
-    result = []
-    for row in conn.execute("SELECT * FROM feeds ORDER BY source, feed_url"):
-        state = _feed_state(row)
-        counters = FeedCounters(**{n: row[n] for n in _COUNTER_NAMES})
-        written_today, total = counts.get((state.source, state.feed_url), (0, 0))
-        result.append(FeedStatus(state, counters, written_today, total))
-    return result
+    written = conn.execute(
+        "SELECT source, feed_url, count(*) FILTER (WHERE day = %s) AS today, "
+        "count(*) AS total FROM written GROUP BY source, feed_url", (today,)).fetchall()
+    return feed_statuses(conn.execute("SELECT * FROM feeds ORDER BY source, feed_url"), written)
 
 
 def read_statuses(url: str, today: str) -> list[FeedStatus] | None:
@@ -561,23 +558,6 @@ def _without_left_out(counters: FeedCounters, left_out: Iterable[Article]) -> Fe
         else:
             updated -= 1
     return replace(counters, new=new, updated=updated, feed_only=feed_only)
-
-
-def _as_dict(obj: Any) -> dict[str, Any]:
-    return {f.name: getattr(obj, f.name) for f in fields(obj)}
-
-
-def _feed_state(row: dict[str, Any]) -> FeedState:
-    return FeedState(**{f.name: row[f.name] for f in fields(FeedState)})
-
-
-def _entry_link(row: dict[str, Any]) -> EntryLink:
-    return EntryLink(row["feed_url"], row["entry_id"], row["article_id"], row["updated"],
-                     row["fingerprint"])
-
-
-def _article_state(row: dict[str, Any]) -> ArticleState:
-    return ArticleState(**{f.name: row[f.name] for f in fields(ArticleState)})
 
 
 def committed_segments(url: str) -> list[Segment]:

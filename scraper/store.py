@@ -41,6 +41,7 @@ from scraper.errors import StoreError
 from scraper.models import Article, ArticleState, EntryLink, Snapshot, format_time, record_line
 
 __all__ = [
+    "COUNTER_NAMES",
     "SCHEMA_VERSION",
     "ArticleState",
     "Batch",
@@ -48,10 +49,16 @@ __all__ = [
     "FeedCounters",
     "FeedState",
     "FeedStatus",
+    "Row",
     "Snapshot",
     "StateStore",
     "Store",
     "append_records",
+    "article_state_of",
+    "as_params",
+    "entry_link_of",
+    "feed_state_of",
+    "feed_statuses",
     "fsync_dir",
     "iter_records",
     "open_state_readonly",
@@ -206,6 +213,56 @@ class FeedStatus:
     counters: FeedCounters
     written_today: int
     written_total: int
+
+
+COUNTER_NAMES = tuple(f.name for f in fields(FeedCounters))
+
+
+class Row(Protocol):
+    """A row of the state read by column name: ``sqlite3.Row`` or a psycopg dict row."""
+
+    def __getitem__(self, column: str, /) -> Any: ...
+
+
+# The state's rows as objects, for both stores (their tables have the same columns).
+
+
+def feed_state_of(row: Row) -> FeedState:
+    """A row of ``feeds`` as the feed's state."""
+    return FeedState(**{f.name: row[f.name] for f in fields(FeedState)})
+
+
+def article_state_of(row: Row) -> ArticleState:
+    """A row of ``articles`` as the article's state (SQLite keeps ``gave_up`` as 0 or 1)."""
+    values = {f.name: row[f.name] for f in fields(ArticleState)}
+    values["gave_up"] = bool(values["gave_up"])
+    return ArticleState(**values)
+
+
+def entry_link_of(row: Row) -> EntryLink:
+    """A row of ``entries`` as the entry's link."""
+    return EntryLink(row["feed_url"], row["entry_id"], row["article_id"], row["updated"],
+                     row["fingerprint"])
+
+
+def as_params(obj: Any) -> dict[str, Any]:
+    """A state record's fields by name, the named parameters of a statement."""
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+
+def feed_statuses(feeds: Iterable[Row], written: Iterable[Row]) -> list[FeedStatus]:
+    """Rows of ``scraper status``: every row of ``feeds`` (in order) with its counters and
+    the records written for it, ``written`` giving ``source``, ``feed_url``, ``today`` and
+    ``total`` per feed."""
+    counts = {(row["source"], row["feed_url"]): (row["today"] or 0, row["total"])
+              for row in written}
+    result = []
+    for row in feeds:
+        state = feed_state_of(row)
+        counters = FeedCounters(**{n: row[n] for n in COUNTER_NAMES})
+        written_today, total = counts.get((state.source, state.feed_url), (0, 0))
+        result.append(FeedStatus(state, counters, written_today, total))
+    return result
 
 
 class StateStore(Protocol):
@@ -411,9 +468,6 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     )
 
 
-_COUNTER_NAMES = tuple(f.name for f in fields(FeedCounters))
-
-
 class Store:
     """The records and the state of one output directory; one process writes it at a time."""
 
@@ -495,26 +549,26 @@ class Store:
         row = self._conn.execute(
             "SELECT * FROM feeds WHERE source = ? AND feed_url = ?", (source, feed_url),
         ).fetchone()
-        return _feed_state(row) if row else None
+        return feed_state_of(row) if row else None
 
     def article(self, article_id: str) -> ArticleState | None:
         """The state of one article by id."""
         row = self._conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return _article_state(row) if row else None
+        return article_state_of(row) if row else None
 
     def entry(self, feed_url: str, entry_id: str) -> EntryLink | None:
         """What a feed entry led to before, if it was seen."""
         row = self._conn.execute(
             "SELECT * FROM entries WHERE feed_url = ? AND entry_id = ?", (feed_url, entry_id),
         ).fetchone()
-        return _entry_link(row) if row else None
+        return entry_link_of(row) if row else None
 
     def read_known(self, feed_url: str, entry_ids: Iterable[str], urls: Iterable[str],
                    ids: Iterable[str]) -> Snapshot:
         """One read for the decide step: the entries of ``feed_url`` among ``entry_ids``,
         the aliases of ``urls``, and the articles they and ``ids`` lead to."""
         conn = self._conn
-        entries = [_entry_link(row) for chunk in _chunks(entry_ids) for row in conn.execute(
+        entries = [entry_link_of(row) for chunk in _chunks(entry_ids) for row in conn.execute(
             f"SELECT * FROM entries WHERE feed_url = ? AND entry_id IN ({_marks(chunk)})",
             (feed_url, *chunk))]
         aliases = [(row["url"], row["article_id"]) for chunk in _chunks(urls)
@@ -522,7 +576,7 @@ class Store:
                        f"SELECT url, article_id FROM aliases WHERE url IN ({_marks(chunk)})",
                        chunk)]
         wanted = {*ids, *(e.article_id for e in entries), *(a for _, a in aliases)}
-        articles = [_article_state(row) for chunk in _chunks(wanted) for row in conn.execute(
+        articles = [article_state_of(row) for chunk in _chunks(wanted) for row in conn.execute(
             f"SELECT * FROM articles WHERE id IN ({_marks(chunk)})", chunk)]
         return Snapshot(tuple(entries), tuple(articles), tuple(aliases))
 
@@ -747,14 +801,14 @@ class Store:
                 "INSERT INTO feeds (source, feed_url) VALUES (?, ?) "
                 "ON CONFLICT (source, feed_url) DO NOTHING", (feed.source, feed.feed_url),
             )
-            increments = ", ".join(f"{n} = {n} + :{n}" for n in _COUNTER_NAMES)
+            increments = ", ".join(f"{n} = {n} + :{n}" for n in COUNTER_NAMES)
             conn.execute(
                 "UPDATE feeds SET etag = :etag, last_modified = :last_modified, "
                 "last_poll = :last_poll, last_status = :last_status, "
                 "consecutive_errors = :consecutive_errors, next_poll = :next_poll, "
                 f"last_error = :last_error, {increments} "
                 "WHERE source = :source AND feed_url = :feed_url",
-                {**_as_dict(feed), **_as_dict(counters)},
+                {**as_params(feed), **as_params(counters)},
             )
         conn.executemany(
             "INSERT INTO articles (id, canonical_url, source, feed_url, content_hash, "
@@ -768,12 +822,12 @@ class Store:
             "gave_up = excluded.gave_up, last_seen = excluded.last_seen "
             # A state read before another poll's commit must not take an article back.
             "WHERE excluded.revision >= articles.revision",
-            [_as_dict(a) for a in plan.articles.values()],
+            [as_params(a) for a in plan.articles.values()],
         )
         conn.executemany(
             "INSERT OR REPLACE INTO entries (feed_url, entry_id, article_id, updated, "
             "fingerprint) VALUES (:feed_url, :entry_id, :article_id, :updated, :fingerprint)",
-            [_as_dict(e) for e in batch.entries],
+            [as_params(e) for e in batch.entries],
         )
         conn.executemany(
             "INSERT OR IGNORE INTO aliases (url, article_id) VALUES (?, ?)", batch.aliases,
@@ -817,10 +871,6 @@ def _as_written(state: ArticleState, revision: int, text_hash: str | None,
     return state
 
 
-def _as_dict(obj: Any) -> dict[str, Any]:
-    return {f.name: getattr(obj, f.name) for f in fields(obj)}
-
-
 # SQLite allows 32766 parameters per statement; far fewer keeps each statement cheap.
 _CHUNK = 500
 
@@ -835,36 +885,11 @@ def _marks(chunk: Sequence[str]) -> str:
     return ", ".join("?" * len(chunk))
 
 
-def _entry_link(row: sqlite3.Row) -> EntryLink:
-    return EntryLink(row["feed_url"], row["entry_id"], row["article_id"], row["updated"],
-                     row["fingerprint"])
-
-
-def _feed_state(row: sqlite3.Row) -> FeedState:
-    return FeedState(**{f.name: row[f.name] for f in fields(FeedState)})
-
-
-def _article_state(row: sqlite3.Row) -> ArticleState:
-    values = {f.name: row[f.name] for f in fields(ArticleState)}
-    values["gave_up"] = bool(values["gave_up"])
-    return ArticleState(**values)
-
-
 def read_statuses(conn: sqlite3.Connection, today: str) -> list[FeedStatus]:
     """Rows of ``scraper status`` from an open state database."""
-    counts: dict[tuple[str | None, str | None], tuple[int, int]] = {}
-    for row in conn.execute(
-        "SELECT source, feed_url, SUM(day = ?) AS today, COUNT(*) AS total FROM written "
-        "GROUP BY source, feed_url", (today,),
-    ):
-        counts[(row["source"], row["feed_url"])] = (row["today"] or 0, row["total"])
-    result = []
-    for row in conn.execute("SELECT * FROM feeds ORDER BY source, feed_url"):
-        state = _feed_state(row)
-        counters = FeedCounters(**{n: row[n] for n in _COUNTER_NAMES})
-        written_today, total = counts.get((state.source, state.feed_url), (0, 0))
-        result.append(FeedStatus(state, counters, written_today, total))
-    return result
+    written = conn.execute("SELECT source, feed_url, SUM(day = ?) AS today, COUNT(*) AS total "
+                           "FROM written GROUP BY source, feed_url", (today,)).fetchall()
+    return feed_statuses(conn.execute("SELECT * FROM feeds ORDER BY source, feed_url"), written)
 
 
 @contextlib.contextmanager

@@ -18,15 +18,18 @@ from hypothesis import strategies as st
 from scraper.errors import StoreError
 from scraper.models import Article, article_id, format_time, parse_time, record_line
 from scraper.store import (
+    COUNTER_NAMES,
     SCHEMA_VERSION,
     ArticleState,
     Batch,
     EntryLink,
     FeedCounters,
     FeedState,
+    FeedStatus,
     Snapshot,
     Store,
     _Writer,
+    feed_statuses,
     repair_torn_lines,
 )
 
@@ -561,3 +564,19 @@ def test_a_tail_taken_in_is_fsynced_before_the_state_records_it(
     with _open(tmp_path) as store:
         assert store.commit(Batch(feed=_feed(), records=(b,))) == (b,)  # taken in: left out
     assert str(day) in synced
+
+
+def test_feed_statuses_shape_the_rows_of_either_store() -> None:
+    # What both stores read: a feeds row with every counter, and the records written per
+    # feed (SQLite's SUM gives None for today when no row is of today).
+    feed = {**{f: None for f in ("etag", "last_modified", "last_poll", "last_status",
+                                 "next_poll", "last_error")},
+            "source": "alpha", "feed_url": "http://x/1", "consecutive_errors": 2,
+            **{name: 0 for name in COUNTER_NAMES}, "polls": 3, "deferred": 1}
+    quiet = {**feed, "feed_url": "http://x/2"}
+    written = [{"source": "alpha", "feed_url": "http://x/1", "today": None, "total": 5}]
+    assert feed_statuses([feed, quiet], written) == [
+        FeedStatus(FeedState("alpha", "http://x/1", consecutive_errors=2),
+                   FeedCounters(polls=3, deferred=1), 0, 5),
+        FeedStatus(FeedState("alpha", "http://x/2", consecutive_errors=2),
+                   FeedCounters(polls=3, deferred=1), 0, 0)]
