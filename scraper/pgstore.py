@@ -49,7 +49,6 @@ from scraper.errors import StoreError
 from scraper.models import Article, format_time
 from scraper.store import (
     COUNTER_NAMES,
-    UNSOURCED,
     ArticleState,
     Batch,
     EntryLink,
@@ -64,6 +63,7 @@ from scraper.store import (
     feed_state_of,
     feed_statuses,
     fsync_dir,
+    record_place,
 )
 
 __all__ = ["PG_SCHEMA_VERSION", "PgStore", "Segment", "committed_segments", "iter_committed",
@@ -207,12 +207,7 @@ class _Segments:
         self._fds: dict[Path, int] = {}
 
     def path_for(self, article: Article) -> Path:
-        day = (article.fetched_at or "")[:10]
-        if len(day) != 10:
-            raise StoreError(f"record {article.id} has no fetched_at; cannot place it")
-        directory = article.source or UNSOURCED
-        if directory in ("", ".", "..") or "/" in directory or "\0" in directory:
-            raise StoreError(f"source name {directory!r} cannot be used as a directory")
+        directory, day = record_place(article)
         return self._output / directory / day / f"{self._worker}.jsonl"
 
     def _fd(self, path: Path) -> int:

@@ -63,6 +63,7 @@ __all__ = [
     "iter_records",
     "open_state_readonly",
     "read_statuses",
+    "record_place",
     "repair_torn_lines",
 ]
 
@@ -353,6 +354,18 @@ def repair_torn_lines(output: Path) -> list[tuple[Path, int]]:
     return repaired
 
 
+def record_place(article: Article) -> tuple[str, str]:
+    """The folder (the record's source) and the UTC day a record is filed under, in either
+    store; StoreError when one of them cannot name a file."""
+    day = (article.fetched_at or "")[:10]
+    if len(day) != 10:
+        raise StoreError(f"record {article.id} has no fetched_at; cannot place it")
+    directory = article.source or UNSOURCED
+    if directory in ("", ".", "..") or "/" in directory or "\0" in directory:
+        raise StoreError(f"source name {directory!r} cannot be used as a directory")
+    return directory, day
+
+
 def append_records(records: Sequence[Article], path_for: Callable[[Article], Path],
                    fd_for: Callable[[Path], int], where: Path) -> dict[Path, int]:
     """Append every record to its file (``path_for``, opened by ``fd_for``) and fsync the
@@ -406,12 +419,7 @@ class _Writer:
         return fd
 
     def path_for(self, article: Article) -> Path:
-        day = (article.fetched_at or "")[:10]
-        if len(day) != 10:
-            raise StoreError(f"record {article.id} has no fetched_at; cannot place it")
-        directory = article.source or UNSOURCED
-        if directory in ("", ".", "..") or "/" in directory or "\0" in directory:
-            raise StoreError(f"source name {directory!r} cannot be used as a directory")
+        directory, day = record_place(article)
         return self._output / directory / f"{day}.jsonl"
 
     def write(self, records: Sequence[Article]) -> dict[Path, int]:

@@ -4,8 +4,10 @@ when two workers race for it."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -100,6 +102,22 @@ def test_state_round_trip_on_both_backends(open_store: Callable[[], StateStore])
     store.close()
     again = open_store()  # the state outlives the process
     assert again.article(a.id) == _state(a)
+
+
+@pytest.mark.parametrize(("changes", "error"), [
+    ({"fetched_at": None}, "has no fetched_at; cannot place it"),
+    ({"source": ".."}, "source name '..' cannot be used as a directory"),
+    ({"source": "a/b"}, "source name 'a/b' cannot be used as a directory"),
+])
+def test_a_record_that_cannot_name_a_file_is_refused_on_both_backends(
+        open_store: Callable[[], StateStore], tmp_path: Path, changes: dict[str, Any],
+        error: str) -> None:
+    store = open_store()
+    bad = replace(_article("http://127.0.0.1/a"), **changes)
+    with pytest.raises(StoreError, match=re.escape(error)):
+        store.commit(_batch(bad))
+    assert store.article(bad.id) is None
+    assert sorted(p.name for p in (tmp_path / "out").rglob("*.jsonl")) == []
 
 
 def test_the_decide_steps_read_on_both_backends(open_store: Callable[[], StateStore]) -> None:
