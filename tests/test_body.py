@@ -455,3 +455,19 @@ def test_a_heading_over_one_link_stays() -> None:
       <div class="buy"><a href="/kit">Buy the Acme Bridge Kit at the hardware store</a></div>
       <p>{P2}</p><p>{P3}</p></article></body>"""
     assert body_of(html).paragraphs == (P1, "The best budget bridge kit", P2, P3)
+
+
+def test_chunks_classed_by_their_position_are_one_story() -> None:
+    # A page builder marks its first and last module ("panel-first-child"): the chunks of
+    # the story share their wrapper all the same, and a chrome word in it ("widget") is
+    # forgiven to all of them.
+    def chunk(position: str, *texts: str) -> str:
+        paragraphs = "".join(f"<p>{t}</p>" for t in texts)
+        return (f'<div class="so-panel widget widget_text {position}">'
+                f'<div class="textwidget">{paragraphs}</div></div>')
+    html = f"""<body><div class="entry-content"><div class="panel-layout">
+      {chunk("panel-first-child panel-last-child", P1, P2, P3)}
+      {chunk("panel-first-child panel-last-child", P4, P1 + " Again.")}
+      {chunk("panel-last-child", P2 + " Once more.")}</div></div></body>"""
+    assert body_of(html).paragraphs == (P1, P2, P3, P4, P1 + " Again.", P2 + " Once more.")
+

@@ -175,8 +175,11 @@ _CARDS = 4
 # first; and groups tried before giving up on a block outside the chrome.
 _WEIGHED = 4
 _TRIES = 3
-# A class name with a digit in it may number an instance of another class ("et_pb_text_24").
-_NUMBERED = re.compile(r"\d")
+# A class name with a digit in it may number an instance of another class ("et_pb_text_24");
+# one with these words may say where the element stands among its siblings
+# ("panel-last-child", "first", "odd"): the chunks of one story stand first, last or between.
+_NUMBERED = re.compile(r"\d|first|last|odd|even")
+_POSITION = re.compile(r"(?:.*[-_])?(?:first|last)(?:[-_]child)?|odd|even")
 _INSTANCE = re.compile(r"(.+?)[-_]+[^-_]*\d[^-_]*$")
 # A body with less prose than this in <p> and <br> boxes is looked for in <div>s too.
 _THIN = 1000
@@ -228,15 +231,19 @@ def _signature(node: LexborNode | None) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _unnumbered(cls: str) -> str:
-    """A class value without the names that number one instance of another of its classes.
+    """A class value without the names that number one instance of another of its classes
+    or say where it stands among its siblings.
 
     Page builders number each module ("et_pb_text et_pb_text_24", "elementor-element
-    elementor-element-d833345"): the chunks of one story share their wrapper all the same.
-    A hashed name of its own ("css-114osio", "Markdown_text__X7AEN") is the style, kept.
+    elementor-element-d833345") and mark the first and last ("panel-last-child"): the
+    chunks of one story share their wrapper all the same. A hashed name of its own
+    ("css-114osio", "Markdown_text__X7AEN") is the style, kept.
     """
     names = cls.split()
     kept = []
     for name in names:
+        if _POSITION.fullmatch(name):
+            continue
         numbered = _INSTANCE.match(name)
         if numbered is not None:
             base = numbered.group(1)
