@@ -471,3 +471,13 @@ def test_chunks_classed_by_their_position_are_one_story() -> None:
       {chunk("panel-last-child", P2 + " Once more.")}</div></div></body>"""
     assert body_of(html).paragraphs == (P1, P2, P3, P4, P1 + " Again.", P2 + " Once more.")
 
+
+def test_a_heading_linked_to_itself_is_kept_and_a_contents_list_is_not() -> None:
+    # Static site generators link each heading to its own anchor; a list of such links is
+    # a table of contents.
+    html = f"""<body><article><ul><li><a href="#cost">What it will cost the city</a></li>
+      <li><a href="#when">When the new bridge will open</a></li></ul><p>{P1}</p>
+      <h3 id="cost"><a href="#cost">What it will cost the city</a></h3><p>{P2}</p>
+      <h3><a href="/news/other">Another story from the desk</a></h3><p>{P3}</p>
+      </article></body>"""
+    assert body_of(html).paragraphs == (P1, "What it will cost the city", P2, P3)

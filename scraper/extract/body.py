@@ -88,6 +88,8 @@ _IDS = tag_ids(_INLINE | SKIP_TAGS | {"a", "br", "td", "th", "p", "aside", "nav"
 _TEXT_ID = _IDS["-text"]
 _BR_ID = _IDS["br"]
 _A_ID = _IDS["a"]
+# A link in a heading to a place in the page, on the walk's stack (no tag has this id).
+_ANCHOR = -1
 _P_ID = _IDS["p"]
 _INLINE_IDS = frozenset(_IDS[name] for name in _INLINE)
 _CELL_IDS = frozenset({_IDS["td"], _IDS["th"]})
@@ -691,7 +693,7 @@ def _read(reader: _Reader) -> None:
     parts = reader.parts
     paragraphs = reader.paragraphs
     stack: list[tuple[LexborNode, int]] = []
-    links = breaks = 0
+    links = headings = breaks = 0
     node = reader.block.node.child
     while True:
         if node is None:
@@ -700,8 +702,14 @@ def _read(reader: _Reader) -> None:
             node, tag = stack.pop()
             if tag == _A_ID:
                 links -= 1
+            elif tag == _ANCHOR:
+                pass
+            elif tag in _HEADING_IDS:
+                headings -= 1
+                if parts:
+                    reader.flush(True)
             elif tag not in _UNBROKEN_IDS and parts:
-                reader.flush(tag in _HEADING_IDS)
+                reader.flush()
             node = node.next
             continue
         tag = node.tag_id
@@ -724,7 +732,13 @@ def _read(reader: _Reader) -> None:
                 reader.look_for_dateline(node)
             if child is not None:
                 if tag == _A_ID:
-                    links += 1
+                    if headings and (node.attributes.get("href") or "").startswith("#"):
+                        # A heading linked to its own anchor ("#fine-tuned-memory") is
+                        # not a teaser's title (a list of such links, a table of
+                        # contents, still counts as links).
+                        tag = _ANCHOR
+                    else:
+                        links += 1
                 stack.append((node, tag))
                 node = child
                 continue
@@ -754,6 +768,8 @@ def _read(reader: _Reader) -> None:
                     parts.append(" ")
                 child = node.child
                 if child is not None:
+                    if tag in _HEADING_IDS:
+                        headings += 1
                     stack.append((node, tag))
                     node = child
                     continue
