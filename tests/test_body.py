@@ -161,10 +161,23 @@ def test_description_not_shown_in_the_page_is_not_a_summary() -> None:
     assert body_of(html, summary=P4) == BodyText((P1, P2))
 
 
-def test_headline_and_repeated_paragraphs_are_dropped() -> None:
+def test_headline_and_a_repeated_passage_are_dropped() -> None:
+    # The passage shown twice (a second copy for small screens), and once more right
+    # after itself.
     html = f"""<body><article><div class="text"><h2>Bridge to close, city says</h2>
-      <p>{P1}</p><p>{P2}</p><p>{P1}</p></div></article></body>"""
-    assert body_of(html, headline="Bridge to close — city says").paragraphs == (P1, P2)
+      <p>{P1}</p><p>{P2}</p><p>{P3}</p><p>{P1}</p><p>{P2}</p><p>{P3}</p><p>{P3}</p>
+      </div></article></body>"""
+    assert body_of(html, headline="Bridge to close — city says").paragraphs == (P1, P2, P3)
+
+
+def test_a_sentence_repeated_alone_is_kept_and_a_short_line_is_not() -> None:
+    # The same description under two items of a list is the article's; a short line
+    # repeated is not.
+    html = f"""<body><article><h3>The old bridge</h3><p>{P1}</p><p>{P2}</p>
+      <p>Tickets cost five dollars.</p><h3>The new bridge</h3><p>{P2}</p><p>{P3}</p>
+      <p>Tickets cost five dollars.</p></article></body>"""
+    assert body_of(html).paragraphs == (
+        "The old bridge", P1, P2, "Tickets cost five dollars.", "The new bridge", P2, P3)
 
 
 def test_repeated_labels_are_kept_but_not_repeated_sentences() -> None:

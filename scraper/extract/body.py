@@ -126,6 +126,8 @@ _FORM_PITCH = 200
 # A repeated paragraph of this many words or fewer that is not a sentence is a label of a
 # recurring layout ("Pros", "Best for", "Key results" in every card of a review), kept.
 _LABEL_WORDS = 4
+# A paragraph repeated alone, among other paragraphs, is the article's from this many words.
+_LONE_WORDS = 10
 _SENTENCE_ENDS = (".", "!", "?", "。", "！", "？")
 # A date or a byline run on after the headline in the same paragraph.
 _RUN_ON = 40
@@ -825,6 +827,26 @@ def _is_label(text: str) -> bool:
             and any(c.isalnum() for c in text))
 
 
+def _copies(paragraphs: list[str]) -> set[int]:
+    """The indexes of the paragraphs that copy an earlier one: a repeat right after it, or
+    with a neighbour repeated too (a box shown twice, a second copy of the text for small
+    screens), or a short one. A sentence or two repeated alone, among other paragraphs, is
+    the article's (the same description under two events, a figure quoted twice); labels
+    are never copies."""
+    first: dict[str, int] = {}
+    copies: set[int] = set()
+    last = len(paragraphs) - 1
+    for index, text in enumerate(paragraphs):
+        earlier = first.setdefault(text, index)
+        if earlier == index or _is_label(text):
+            continue
+        if (paragraphs[index - 1] == text or len(text.split()) < _LONE_WORDS
+                or (earlier > 0 and paragraphs[index - 1] == paragraphs[earlier - 1])
+                or (index < last and paragraphs[index + 1] == paragraphs[earlier + 1])):
+            copies.add(index)
+    return copies
+
+
 def _form_boxes(block: ContentBlock) -> set[int]:
     """The boxes (by ``mem_id``) around the block's forms that hold little text beside the
     form: a signup or search box, whose heading and pitch ("Like what you read? Get our
@@ -859,10 +881,12 @@ def extract_body(block: ContentBlock, meta: PageMetadata) -> BodyText:
     reader = _Reader(block, boxes=_form_boxes(block))
     _read(reader)
     headline = fold(meta.headline or "")
+    kept = drop_boilerplate(reader.paragraphs)
+    copies = _copies(kept)
     seen: set[str] = set()
     unique: list[str] = []
-    for text in drop_boilerplate(reader.paragraphs):
-        if (text in seen and not _is_label(text)) or (headline and _repeats(text, headline)):
+    for index, text in enumerate(kept):
+        if index in copies or (headline and _repeats(text, headline)):
             continue
         seen.add(text)
         unique.append(text)
