@@ -240,7 +240,7 @@ async def _measure(args: argparse.Namespace, config: Config, sources: list[Sourc
     await _bare(feeds, {"If-None-Match": ETAG})
     bare_round_wall = time.perf_counter() - wall
 
-    articles = max(1, sum(r.new for r in cold.reports))
+    articles = max(1, sum(r.counts.new for r in cold.reports))
     floor = (fetch_cpu + extract_cpu) / len(pages)
     per_article = cold_cpu / articles
     with_start = (cold_cpu + start_cpu) / articles
@@ -257,7 +257,7 @@ async def _measure(args: argparse.Namespace, config: Config, sources: list[Sourc
         "articles": articles,
         "records_written": written,
         "failed_feeds": sum(not r.ok for r in cold.reports),
-        "failed_pages": sum(r.failed for r in cold.reports),
+        "failed_pages": sum(r.counts.page_failures for r in cold.reports),
         "workers": pool.workers,
         "workers_start_s": round(start_wall, 2),
         "workers_start_cpu_s": round(start_cpu, 2),

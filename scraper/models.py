@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field, fields
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 __all__ = [
+    "KEPT_COUNTERS",
     "SCHEMA_VERSION",
     "Article",
     "ArticleState",
+    "Counters",
     "EntryLink",
     "ExtractRules",
     "Image",
@@ -198,6 +201,64 @@ def record_line(article: Article) -> bytes:
     compact JSON, UTF-8, one trailing newline."""
     text = json.dumps(article.to_dict(), ensure_ascii=False, separators=(",", ":"))
     return (text + "\n").encode("utf-8")
+
+
+# -- what feed polls count ----------------------------------------------------------
+
+# A pass's own count, not kept among a feed's totals in the state.
+_PASS_ONLY = {"kept": False}
+
+
+@dataclass(frozen=True, slots=True)
+class Counters:
+    """What feed polls counted, each thing under one name: the decide step's counts of a
+    pass's entries (``Decision.counts`` names these fields), a feed poll's report, and a
+    feed's totals in the state, which keep every field but ``skipped`` and ``pending``."""
+
+    polls: int = 0
+    failures: int = 0  # polls whose feed could not be had
+    not_modified: int = 0
+    bozo: int = 0  # polls of a malformed but usable feed
+    new: int = 0
+    updated: int = 0
+    skipped: int = field(default=0, metadata=_PASS_ONLY)  # entries with nothing to write
+    feed_only: int = 0
+    page_failures: int = 0  # pages that could not be fetched or extracted
+    gave_up: int = 0
+    revisions_capped: int = 0
+    changes_capped: int = 0  # changed entries left for later: over the per-poll cap
+    deferred: int = 0  # entries left for a later poll (max_articles_per_poll, a shutdown)
+    pending: int = field(default=0, metadata=_PASS_ONLY)  # pages waiting for a retry
+    entries_cut: int = 0  # entries of oversized feeds not read (beyond max_feed_entries)
+
+    def add(self, names: Iterable[str], sign: int = 1) -> Counters:
+        """These counts with one added to (``sign`` -1: taken from) each of ``names``."""
+        changes: dict[str, int] = {}
+        for name in names:
+            changes[name] = changes.get(name, getattr(self, name)) + sign
+        return replace(self, **changes) if changes else self
+
+    def __add__(self, other: Counters) -> Counters:
+        return Counters(**{f.name: getattr(self, f.name) + getattr(other, f.name)
+                           for f in fields(self)})
+
+    def left_out(self, records: Iterable[Article]) -> Counters:
+        """These counts with ``records``, which a store left out as written before (another
+        poll won the race), counted as skipped instead of what they were counted as:
+        revision 1 a new article (a feed_only one too), a later one an update."""
+        counts = self
+        for record in records:
+            if record.revision > 1:
+                taken: tuple[str, ...] = ("updated",)
+            elif record.status == "feed_only":
+                taken = ("new", "feed_only")
+            else:
+                taken = ("new",)
+            counts = counts.add(taken, -1).add(("skipped",))
+        return counts
+
+
+KEPT_COUNTERS = tuple(f.name for f in fields(Counters) if f.metadata.get("kept", True))
 
 
 # -- what the state remembers (read by the decide step, kept by the stores) ---------

@@ -37,7 +37,7 @@ import os
 import re
 import socket
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,13 +46,11 @@ import psycopg
 from psycopg.rows import dict_row, tuple_row
 
 from scraper.errors import StoreError
-from scraper.models import Article, format_time
+from scraper.models import KEPT_COUNTERS, Article, format_time
 from scraper.store import (
-    COUNTER_NAMES,
     ArticleState,
     Batch,
     EntryLink,
-    FeedCounters,
     FeedState,
     FeedStatus,
     Snapshot,
@@ -90,7 +88,7 @@ CREATE TABLE IF NOT EXISTS feeds (
     consecutive_errors INTEGER NOT NULL DEFAULT 0,
     next_poll TEXT,
     last_error TEXT,
-    {", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in COUNTER_NAMES)},
+    {", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in KEPT_COUNTERS)},
     PRIMARY KEY (source, feed_url)
 );
 CREATE TABLE IF NOT EXISTS articles (
@@ -151,7 +149,7 @@ ALTER TABLE entries ADD COLUMN IF NOT EXISTS fingerprint TEXT;
 # ALTERs lock entries, then feeds; a commit writes feeds, then entries).
 _RELATIONS = ("scraper_schema", "feeds", "articles", "entries", "aliases", "written",
               "written_by_feed", "segments", "segments_by_worker")
-_COLUMNS = ("entries.fingerprint", *(f"feeds.{name}" for name in COUNTER_NAMES))
+_COLUMNS = ("entries.fingerprint", *(f"feeds.{name}" for name in KEPT_COUNTERS))
 
 
 def migrate(conn: psycopg.Connection[Any]) -> None:
@@ -435,11 +433,11 @@ class PgStore:
                       left_out: tuple[Article, ...], sizes: dict[Path, int]) -> None:
         conn = self._conn
         written_at = format_time(self._now())
-        counters = _without_left_out(batch.counters, left_out)
+        counters = batch.counters.left_out(left_out)
         # An article whose records were all left out keeps the state of the one written.
         stale = {r.id for r in left_out} - {r.id for r in records}
         feed = batch.feed
-        increments = ", ".join(f"{n} = feeds.{n} + %({n})s" for n in COUNTER_NAMES)
+        increments = ", ".join(f"{n} = feeds.{n} + %({n})s" for n in KEPT_COUNTERS)
         if feed is not None:  # None: a batch that polled no feed (scraper reextract)
             conn.execute(
                 "INSERT INTO feeds (source, feed_url) VALUES (%(source)s, %(feed_url)s) "
@@ -539,20 +537,6 @@ def _claim_name(conn: psycopg.Connection[dict[str, Any]], worker: str | None) ->
     while not take(f"{host}-{n}"):
         n += 1
     return f"{host}-{n}"
-
-
-def _without_left_out(counters: FeedCounters, left_out: Iterable[Article]) -> FeedCounters:
-    """The batch's counters less the records another poll wrote first."""
-    new, updated, feed_only = counters.new, counters.updated, counters.feed_only
-    for record in left_out:
-        # Revision 1 is a new article (feed_only ones included), a later one an update.
-        if record.revision == 1:
-            new -= 1
-            if record.status == "feed_only":
-                feed_only -= 1
-        else:
-            updated -= 1
-    return replace(counters, new=new, updated=updated, feed_only=feed_only)
 
 
 def committed_segments(url: str) -> list[Segment]:

@@ -48,9 +48,9 @@ from scraper.errors import (
 )
 from scraper.feeds import MAX_ENTRIES, FeedEntry, ParsedFeed, parse_feed
 from scraper.fetch import Fetcher, FetchResult
-from scraper.models import Article, ExtractRules, PageFields, format_time, parse_time
-from scraper.records import Counts, Decision, Failure, Known, Limits, Page, decide
-from scraper.store import ArticleState, Batch, EntryLink, FeedCounters, FeedState, StateStore
+from scraper.models import Article, Counters, ExtractRules, PageFields, format_time, parse_time
+from scraper.records import Decision, Failure, Known, Limits, Page, decide
+from scraper.store import ArticleState, Batch, EntryLink, FeedState, StateStore
 
 if TYPE_CHECKING:
     from scraper.fetch.leases import ClusterLimiter
@@ -90,21 +90,11 @@ class FeedReport:
     feed_url: str
     status: int | None  # HTTP status of the feed, None when no answer came
     error: str | None = None  # why the feed failed; None when it was read (or was a 304)
-    new: int = 0
-    updated: int = 0
-    skipped: int = 0
-    failed: int = 0  # pages that could not be fetched or extracted
-    feed_only: int = 0
-    gave_up: int = 0
-    capped: int = 0
-    deferred: int = 0  # entries left for the next pass
-    bozo: bool = False
+    counts: Counters = field(default_factory=Counters)  # what this poll added to the state's
     duration: float = 0.0
     next_poll: str | None = None
     duplicates: int = 0  # feed entries dropped because their id repeated
     dropped: int = 0  # feed entries dropped as unusable (no link, no title)
-    changes_capped: int = 0  # changed entries left for later (max_changes_per_poll)
-    cut: int = 0  # entries of an oversized feed not read (max_feed_entries)
 
     @property
     def ok(self) -> bool:
@@ -135,7 +125,7 @@ def is_due(state: FeedState | None, now: datetime, tolerance: float = 0.0) -> bo
 class _Pass:
     """What one feed pass decided, turned into a Batch and a FeedReport at the end."""
 
-    counts: Counts = field(default_factory=Counts)
+    counts: Counters = field(default_factory=Counters)
     records: list[Article] = field(default_factory=list)
     articles: dict[str, ArticleState] = field(default_factory=dict)
     entries: list[EntryLink] = field(default_factory=list)
@@ -308,25 +298,18 @@ class Poller:
                 last_poll=format_time(now), last_status=result.status, consecutive_errors=0,
                 next_poll=format_time(now + timedelta(seconds=delay)), last_error=None,
             )
+            counts = replace(counts, polls=1, bozo=int(feed.bozo), entries_cut=feed.cut)
             left_out = self.store.commit(Batch(
-                feed=new_state, counters=FeedCounters(
-                    polls=1, bozo=int(feed.bozo), new=counts.new, updated=counts.updated,
-                    feed_only=counts.feed_only, page_failures=counts.failed,
-                    gave_up=counts.gave_up, revisions_capped=counts.capped,
-                    changes_capped=counts.changes_capped, deferred=counts.deferred,
-                    entries_cut=feed.cut),
-                records=tuple(done.records), articles=tuple(done.articles.values()),
-                entries=tuple(done.entries), aliases=tuple(done.aliases),
+                feed=new_state, counters=counts, records=tuple(done.records),
+                articles=tuple(done.articles.values()), entries=tuple(done.entries),
+                aliases=tuple(done.aliases),
             ))
         finally:
             self._release(done)
-        self._left_out(source, feed_url, done, left_out)
-        counts = done.counts
+        self._left_out(source, feed_url, left_out)
         return self._report(FeedReport(
-            source.name, feed_url, result.status, None, counts.new, counts.updated,
-            counts.skipped, counts.failed, counts.feed_only, counts.gave_up, counts.capped,
-            counts.deferred, feed.bozo, self._monotonic() - started, new_state.next_poll,
-            feed.duplicate_ids, feed.dropped, counts.changes_capped, feed.cut,
+            source.name, feed_url, result.status, None, counts.left_out(left_out),
+            self._monotonic() - started, new_state.next_poll, feed.duplicate_ids, feed.dropped,
         ))
 
     # -- the feed ---------------------------------------------------------------------
@@ -350,10 +333,11 @@ class Poller:
             last_poll=format_time(now), last_status=304, consecutive_errors=0,
             next_poll=format_time(now + timedelta(seconds=delay)), last_error=None,
         )
-        self.store.commit(Batch(feed=new_state, counters=FeedCounters(polls=1, not_modified=1)))
+        counts = Counters(polls=1, not_modified=1)
+        self.store.commit(Batch(feed=new_state, counters=counts))
         return self._report(FeedReport(
-            source.name, state.feed_url, 304, duration=self._monotonic() - started,
-            next_poll=new_state.next_poll,
+            source.name, state.feed_url, 304, counts=counts,
+            duration=self._monotonic() - started, next_poll=new_state.next_poll,
         ))
 
     def _failed(self, source: SourceConfig, state: FeedState, status: int | None, reason: str,
@@ -372,33 +356,36 @@ class Poller:
             state, last_poll=format_time(now), last_status=status, consecutive_errors=errors,
             next_poll=format_time(now + timedelta(seconds=delay)), last_error=reason,
         )
-        self.store.commit(Batch(feed=new_state, counters=FeedCounters(polls=1, failures=1)))
+        counts = Counters(polls=1, failures=1)
+        self.store.commit(Batch(feed=new_state, counters=counts))
         return self._report(FeedReport(
-            source.name, state.feed_url, status, reason, duration=self._monotonic() - started,
-            next_poll=new_state.next_poll,
+            source.name, state.feed_url, status, reason, counts,
+            duration=self._monotonic() - started, next_poll=new_state.next_poll,
         ))
 
     def _report(self, report: FeedReport) -> FeedReport:
         level = logging.INFO if report.ok else logging.WARNING
+        counts = report.counts
         log.log(
             level,
             "poll source=%s feed=%s status=%s new=%d updated=%d skipped=%d failed=%d "
             "duration=%.2fs%s%s",
             report.source, report.feed_url, report.status if report.status else "-",
-            report.new, report.updated, report.skipped, report.failed, report.duration,
+            counts.new, counts.updated, counts.skipped, counts.page_failures, report.duration,
             f" duplicates={report.duplicates} dropped={report.dropped}"
             if report.duplicates or report.dropped else "",
             f" error={report.error!r}" if report.error else "",
+            # The poll event's fields, as the log has always named them.
             extra={
                 "event": "poll", "source": report.source, "feed": report.feed_url,
-                "status": report.status, "new": report.new, "updated": report.updated,
-                "skipped": report.skipped, "failed": report.failed,
-                "feed_only": report.feed_only, "gave_up": report.gave_up,
-                "capped": report.capped, "deferred": report.deferred, "bozo": report.bozo,
-                "duration": round(report.duration, 3), "error": report.error,
-                "next_poll": report.next_poll, "duplicates": report.duplicates,
-                "dropped": report.dropped, "changes_capped": report.changes_capped,
-                "cut": report.cut,
+                "status": report.status, "new": counts.new, "updated": counts.updated,
+                "skipped": counts.skipped, "failed": counts.page_failures,
+                "feed_only": counts.feed_only, "gave_up": counts.gave_up,
+                "capped": counts.revisions_capped, "deferred": counts.deferred,
+                "bozo": bool(counts.bozo), "duration": round(report.duration, 3),
+                "error": report.error, "next_poll": report.next_poll,
+                "duplicates": report.duplicates, "dropped": report.dropped,
+                "changes_capped": counts.changes_capped, "cut": counts.entries_cut,
             },
         )
         return report
@@ -465,16 +452,13 @@ class Poller:
                 del self._claims[ident]
         done.claims.clear()
 
-    def _left_out(self, source: SourceConfig, feed_url: str, done: _Pass,
+    def _left_out(self, source: SourceConfig, feed_url: str,
                   records: tuple[Article, ...]) -> None:
-        """Count the records the store refused as already written (see Store.commit)."""
+        """Log the records the store refused as already written (see Store.commit)."""
         for record in records:
             log.warning("article %s revision %d was already written; not written again",
                         record.id, record.revision,
                         extra={"source": source.name, "feed": feed_url, "id": record.id})
-            taken = (("new", "feed_only") if record.status == "feed_only" else ("new",)
-                     ) if record.revision == 1 else ("updated",)
-            done.counts = done.counts.add(taken, -1).add(("skipped",))
 
     async def _archive(self, source: SourceConfig, feed_url: str, entry: FeedEntry,
                        link: str, result: FetchResult) -> None:

@@ -14,36 +14,36 @@ entries see what earlier ones decided, and it commits the decisions in one batch
 
 The decision table, per entry (``link`` is the entry's canonicalized link):
 
-=================================================  ============================  ==========
+=================================================  ============================  ================
 entry and state                                    decision                      counter
-=================================================  ============================  ==========
+=================================================  ============================  ================
 no usable link, or refused by the source's rules   nothing                       skipped
 link already taken by an earlier entry of the feed nothing                       skipped
 unknown                                            fetch; ok record, revision 1  new
 unknown, page failed                               feed_only record, revision 1  new,
                                                                                  feed_only,
-                                                                                 failed
+                                                                                 page_failures
 known, fingerprint unchanged                       nothing                       skipped
 known by link or alias only (another feed, a new   entry linked to the article   skipped
 GUID)
 feed_only with retries left                        fetch; ok record, revision+1  updated
-feed_only, page failed again                       retry counted; given up past  failed
+feed_only, page failed again                       retry counted; given up past  page_failures
                                                    ``max_page_retries``          (gave_up)
 fingerprint changed (title, link, summary,         fetch; a new content hash is  updated
 published or updated)                              revision+1
   ... same content hash                            entry's new fingerprint kept  skipped
-  ... revision cap reached                         entry's new fingerprint kept  capped
+  ... revision cap reached                         entry's new fingerprint kept  revisions_capped
   ... beyond ``max_changes_per_poll`` this pass    left for a later poll (those  changes_capped
                                                    refreshed longest ago first)
-  ... page failed                                  the last record stands        failed
+  ... page failed                                  the last record stands        page_failures
 page's canonical URL is a known article            entry linked to it            skipped
   (same text, or it is this link's own article)
 page's canonical URL is known, other text          keyed by its own link         new
   (a canonical shared by a whole section)
 article being fetched by another feed's pass       left for a later poll         deferred
 over ``max_articles_per_poll``                     left for a later poll         deferred
-a bug of ours on the page                          nothing; retried next poll    failed
-=================================================  ============================  ==========
+a bug of ours on the page                          nothing; retried next poll    page_failures
+=================================================  ============================  ================
 
 The same story in two feeds: the second feed finds the article by its link (or by the
 claim of the pass fetching it) and only links its entry to it. ``decide`` assigns id,
@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -77,7 +77,6 @@ if TYPE_CHECKING:
     from scraper.feeds import FeedEntry
 
 __all__ = [
-    "Counts",
     "Decision",
     "Failure",
     "Known",
@@ -137,39 +136,13 @@ Outcome = Page | Failure | None
 Action = Literal["fetch", "write", "remember", "skip", "defer"]
 
 @dataclass(frozen=True, slots=True)
-class Counts:
-    """How one pass's entries were decided (``pending``: pages waiting for a retry)."""
-
-    new: int = 0
-    updated: int = 0
-    skipped: int = 0
-    failed: int = 0
-    feed_only: int = 0
-    gave_up: int = 0
-    capped: int = 0
-    changes_capped: int = 0
-    deferred: int = 0
-    pending: int = 0
-
-    def add(self, names: Iterable[str], sign: int = 1) -> Counts:
-        """These counts with one added to (``sign`` -1: taken from) each of ``names``."""
-        changes: dict[str, int] = {}
-        for name in names:
-            changes[name] = changes.get(name, getattr(self, name)) + sign
-        return replace(self, **changes) if changes else self
-
-    def __add__(self, other: Counts) -> Counts:
-        return Counts(**{f.name: getattr(self, f.name) + getattr(other, f.name)
-                         for f in fields(self)})
-
-
-@dataclass(frozen=True, slots=True)
 class Decision:
     """What one entry writes and remembers.
 
     ``action`` is ``fetch`` (the page is wanted: decide again with the outcome), ``write``
     (``record`` is written), ``remember`` (state only), ``skip`` or ``defer`` (nothing, the
-    entry waits for a later poll). ``claims`` are the article ids a fetch stands for.
+    entry waits for a later poll). ``claims`` are the article ids a fetch stands for;
+    ``counts`` names the :class:`~scraper.models.Counters` the entry adds one to.
     """
 
     action: Action
@@ -430,7 +403,7 @@ def _settle_page(entry: FeedEntry, link: str, article: ArticleState | None, know
             article, last_seen=now, entry_updated=entry.updated), ("skipped",))
     if article is not None and article.revision >= limits.max_revisions:
         return _remember(known, entry, link, replace(
-            article, last_seen=now, entry_updated=entry.updated), ("capped",),
+            article, last_seen=now, entry_updated=entry.updated), ("revisions_capped",),
             message=f"revision cap reached for {record.canonical_url} ({record.id})")
     state = ArticleState(
         id=record.id, canonical_url=record.canonical_url, source=known.source,
@@ -447,7 +420,7 @@ def _settle_failure(entry: FeedEntry, link: str, article: ArticleState | None, k
     if failure.bug:
         # Not the page's failure: no feed_only record; the feed's validators are dropped
         # so that the entry comes back on the next poll.
-        return Decision("skip", ("failed", "pending"), link=link)
+        return Decision("skip", ("page_failures", "pending"), link=link)
     message = (f"page failed: {failure.error}" if failure.error
                else f"page {link} failed: {failure.reason}")
     if article is None:
@@ -465,7 +438,7 @@ def _settle_failure(entry: FeedEntry, link: str, article: ArticleState | None, k
             last_seen=now,
         )
         return _remember(known, entry, link, state, (
-            "failed", "new", "feed_only", "gave_up" if gave_up else "pending"),
+            "page_failures", "new", "feed_only", "gave_up" if gave_up else "pending"),
             record=record, message=message, warn=True)
     if article.status == "feed_only" and not article.gave_up:
         failures = article.page_failures + 1
@@ -474,17 +447,17 @@ def _settle_failure(entry: FeedEntry, link: str, article: ArticleState | None, k
             message += f"; giving up on it after {failures} failures"
         return _remember(known, entry, link, replace(
             article, page_failures=failures, gave_up=gave_up, last_seen=now),
-            ("failed", "gave_up" if gave_up else "pending"), message=message, warn=True)
+            ("page_failures", "gave_up" if gave_up else "pending"), message=message, warn=True)
     # An update whose page failed: the last record stands; the entry's fingerprint is kept
     # so that a page gone for good is not fetched again on every poll.
     return _remember(known, entry, link, replace(
-        article, last_seen=now, entry_updated=entry.updated), ("failed",),
+        article, last_seen=now, entry_updated=entry.updated), ("page_failures",),
         message=message, warn=True)
 
 
 def _settle_alone(known: Known, outcome: Outcome) -> Decision:
     if not isinstance(outcome, Page):
-        return Decision("skip", ("failed",), message=outcome.reason if outcome else None,
+        return Decision("skip", ("page_failures",), message=outcome.reason if outcome else None,
                         warn=outcome is not None)
     # Kept even without text (unlike a feed's page, which has a feed_only record and its
     # retries instead): the person who asked for it sees what the page gave.

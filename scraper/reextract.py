@@ -395,7 +395,7 @@ def _verdict(decision: Decision) -> Verdict | None:
     counts = set(decision.counts)
     if decision.action == "write":
         return "new" if "new" in counts else "revised"
-    if "capped" in counts:
+    if "revisions_capped" in counts:
         return "capped"
     if "skipped" in counts:
         return "unchanged"

@@ -21,7 +21,7 @@ from typing import Any
 
 from rich.table import Table
 
-from scraper.models import format_time, parse_time
+from scraper.models import KEPT_COUNTERS, format_time, parse_time
 from scraper.poller import FeedReport
 from scraper.store import FeedStatus
 
@@ -54,10 +54,10 @@ class Round:
         """Count one feed poll."""
         self.feeds += 1
         self.not_modified += report.status == 304
-        self.new += report.new
-        self.updated += report.updated
+        self.new += report.counts.new
+        self.updated += report.counts.updated
         self.failed += not report.ok
-        self.page_failures += report.failed
+        self.page_failures += report.counts.page_failures
 
     def skip(self, source: str) -> None:
         """Count a poll of ``source`` not started: its previous one was still running."""
@@ -115,7 +115,8 @@ _SUMMARY = ("source", "feed", "status", "new", "updated", "skipped", "failed")
 def _quiet(report: FeedReport) -> bool:
     """A feed that was read and brought nothing: one line for all of them, not a row each
     (a poll of 1,000 feeds that answer 304 would otherwise print 1,000 rows)."""
-    return report.ok and not (report.new or report.updated or report.failed)
+    counts = report.counts
+    return report.ok and not (counts.new or counts.updated or counts.page_failures)
 
 
 def _summary_rows(reports: Sequence[FeedReport]) -> tuple[list[list[str]], int]:
@@ -126,8 +127,9 @@ def _summary_rows(reports: Sequence[FeedReport]) -> tuple[list[list[str]], int]:
         status = str(r.status) if r.status else "-"
         if r.error:
             status = f"{status} {r.error}" if r.status else r.error
-        rows.append([r.source, r.feed_url, status, str(r.new), str(r.updated), str(r.skipped),
-                     str(r.failed)])
+        counts = r.counts
+        rows.append([r.source, r.feed_url, status, str(counts.new), str(counts.updated),
+                     str(counts.skipped), str(counts.page_failures)])
     return rows, sum(map(_quiet, reports))
 
 
@@ -157,8 +159,8 @@ def summary_text(reports: Sequence[FeedReport]) -> str:
 
 def poll_footer(reports: Sequence[FeedReport], output: Path) -> str:
     """The last line of ``scraper poll``: how many records, and where."""
-    new = sum(r.new for r in reports)
-    updated = sum(r.updated for r in reports)
+    new = sum(r.counts.new for r in reports)
+    updated = sum(r.counts.updated for r in reports)
     failed = sum(not r.ok for r in reports)
     feeds = f"{len(reports)} feeds polled, {failed} failed"
     if not new + updated:
@@ -215,5 +217,6 @@ def status_json(rows: Sequence[FeedStatus]) -> str:
         state = asdict(row.state)
         feed = {"source": state.pop("source"), "feed": state.pop("feed_url"), **state}
         feeds.append({**feed, "written_today": row.written_today,
-                      "written_total": row.written_total, "counters": asdict(row.counters)})
+                      "written_total": row.written_total,
+                      "counters": {n: getattr(row.counters, n) for n in KEPT_COUNTERS}})
     return json.dumps(feeds, ensure_ascii=False, indent=2)

@@ -38,15 +38,22 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from scraper.errors import StoreError
-from scraper.models import Article, ArticleState, EntryLink, Snapshot, format_time, record_line
+from scraper.models import (
+    KEPT_COUNTERS,
+    Article,
+    ArticleState,
+    Counters,
+    EntryLink,
+    Snapshot,
+    format_time,
+    record_line,
+)
 
 __all__ = [
-    "COUNTER_NAMES",
     "SCHEMA_VERSION",
     "ArticleState",
     "Batch",
     "EntryLink",
-    "FeedCounters",
     "FeedState",
     "FeedStatus",
     "Row",
@@ -158,25 +165,6 @@ ALTER TABLE entries ADD COLUMN fingerprint TEXT;
 
 
 @dataclass(frozen=True, slots=True)
-class FeedCounters:
-    """Totals kept per feed since it was first polled (added to on every commit)."""
-
-    polls: int = 0
-    failures: int = 0
-    not_modified: int = 0
-    bozo: int = 0
-    new: int = 0
-    updated: int = 0
-    feed_only: int = 0
-    page_failures: int = 0
-    gave_up: int = 0
-    revisions_capped: int = 0
-    changes_capped: int = 0  # changed entries left for later: over the per-poll cap
-    deferred: int = 0  # entries left for a later poll (max_articles_per_poll, a shutdown)
-    entries_cut: int = 0  # entries of oversized feeds not read (beyond max_feed_entries)
-
-
-@dataclass(frozen=True, slots=True)
 class FeedState:
     """What the poller remembers of one feed of one source."""
 
@@ -199,7 +187,7 @@ class Batch:
     state and counters are then left as they are."""
 
     feed: FeedState | None
-    counters: FeedCounters = field(default_factory=FeedCounters)
+    counters: Counters = field(default_factory=Counters)
     records: tuple[Article, ...] = ()
     articles: tuple[ArticleState, ...] = ()
     entries: tuple[EntryLink, ...] = ()
@@ -211,12 +199,9 @@ class FeedStatus:
     """One row of ``scraper status``."""
 
     state: FeedState
-    counters: FeedCounters
+    counters: Counters
     written_today: int
     written_total: int
-
-
-COUNTER_NAMES = tuple(f.name for f in fields(FeedCounters))
 
 
 class Row(Protocol):
@@ -260,7 +245,7 @@ def feed_statuses(feeds: Iterable[Row], written: Iterable[Row]) -> list[FeedStat
     result = []
     for row in feeds:
         state = feed_state_of(row)
-        counters = FeedCounters(**{n: row[n] for n in COUNTER_NAMES})
+        counters = Counters(**{n: row[n] for n in KEPT_COUNTERS})
         written_today, total = counts.get((state.source, state.feed_url), (0, 0))
         result.append(FeedStatus(state, counters, written_today, total))
     return result
@@ -787,21 +772,10 @@ class Store:
     def _record_state(self, batch: Batch, plan: _Plan, sizes: Mapping[Path, int]) -> None:
         conn = self._conn
         written_at = format_time(self._now())
-        new, updated, feed_only = (batch.counters.new, batch.counters.updated,
-                                   batch.counters.feed_only)
-        for record in plan.left_out:
-            # Revision 1 is a new article (feed_only ones included), a later one an update.
-            if record.revision == 1:
-                new -= 1
-                if record.status == "feed_only":
-                    feed_only -= 1
-            else:
-                updated -= 1
+        counters = batch.counters.left_out(plan.left_out)
         for record in plan.renumbered:
-            if record.revision == 1:
-                new -= 1
-                updated += 1
-        counters = replace(batch.counters, new=new, updated=updated, feed_only=feed_only)
+            if record.revision == 1:  # written as a later revision: an update after all
+                counters = counters.add(("new",), -1).add(("updated",))
         records = plan.records
         feed = batch.feed
         if feed is not None:
@@ -809,7 +783,7 @@ class Store:
                 "INSERT INTO feeds (source, feed_url) VALUES (?, ?) "
                 "ON CONFLICT (source, feed_url) DO NOTHING", (feed.source, feed.feed_url),
             )
-            increments = ", ".join(f"{n} = {n} + :{n}" for n in COUNTER_NAMES)
+            increments = ", ".join(f"{n} = {n} + :{n}" for n in KEPT_COUNTERS)
             conn.execute(
                 "UPDATE feeds SET etag = :etag, last_modified = :last_modified, "
                 "last_poll = :last_poll, last_status = :last_status, "

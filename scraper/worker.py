@@ -234,10 +234,12 @@ class Runtime:
         if not is_due(state, self.now()):
             return None  # polled since it was dispatched (a retried job of a dead worker)
         report = await self.poller.poll_feed(source, feed_url, state)
+        counts = report.counts
         log.info("%s %s: %s, %d new, %d updated, %d failed", source_name, feed_url,
-                 report.error or report.status, report.new, report.updated, report.failed,
+                 report.error or report.status, counts.new, counts.updated,
+                 counts.page_failures,
                  extra={"event": "feed", "source": source_name, "feed": feed_url,
-                        "new": report.new, "updated": report.updated})
+                        "new": counts.new, "updated": counts.updated})
         return report
 
     async def reextract(self, pages: Sequence[PageRef]) -> Summary:

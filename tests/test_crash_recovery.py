@@ -80,7 +80,7 @@ def test_a_new_article_whose_commit_was_lost_then_changed_is_revision_2(
     clock.advance(900)
     _feed(server, "2026-03-01T12:30:00Z")
     [report] = run_poll(out, clock, src)
-    assert (report.new, report.updated, report.skipped) == (0, 0, 1)
+    assert (report.counts.new, report.counts.updated, report.counts.skipped) == (0, 0, 1)
     assert len(_rows(out)) == 2
 
 
@@ -94,7 +94,7 @@ def test_a_new_article_whose_commit_was_lost_unchanged_is_not_written_again(
     rewind_state(out, None)
     clock.advance(900)
     [report] = run_poll(out, clock, src)
-    assert (report.new, report.updated, report.skipped) == (0, 0, 1)
+    assert (report.counts.new, report.counts.updated, report.counts.skipped) == (0, 0, 1)
     assert _rows(out) == [(article_id(live), 1, "ok", body_of("First version."))]
     # Taken into the state: the next poll does not even fetch the page.
     clock.advance(900)
@@ -120,7 +120,7 @@ def test_an_update_whose_commit_was_lost_then_changed_again_is_revision_3(
     _feed(server, "2026-03-01T12:20:00Z")
     server.route("/live", Reply(200, page("Live", "First version.")))  # taken back
     [report] = run_poll(out, clock, src)
-    assert (report.new, report.updated) == (0, 1)
+    assert (report.counts.new, report.counts.updated) == (0, 1)
     assert _rows(out) == [(article_id(live), 1, "ok", body_of("First version.")),
                           (article_id(live), 2, "ok", body_of("Second version.")),
                           (article_id(live), 3, "ok", body_of("First version."))]
@@ -138,7 +138,7 @@ def test_a_failed_page_after_a_lost_commit_leaves_the_text_written(
     clock.advance(900)
     server.route("/live", Reply(503, b"down"))
     [report] = run_poll(out, clock, src)
-    assert report.failed == 1
+    assert report.counts.page_failures == 1
     assert _rows(out) == [(article_id(live), 1, "ok", body_of("First version."))]
     # The text in the files stands; the page is not retried as if it had never been read.
     clock.advance(900)

@@ -211,7 +211,8 @@ def test_poll_once_uses_the_file_limits(
     assert built == [ExtractionSettings(time_limit=5.0, workers=1, tasks_per_worker=7)]
     [report] = outcome.reports
     # max_page_retries: 0 from the file: the page that failed is given up at once.
-    assert (report.new, report.failed, report.feed_only, report.gave_up) == (1, 1, 1, 1)
+    counts = report.counts
+    assert (counts.new, counts.page_failures, counts.feed_only, counts.gave_up) == (1, 1, 1, 1)
 
 
 @pytest.mark.parametrize("content", [b"", b"this is not a database at all, just text" * 200])

@@ -82,3 +82,20 @@ def test_public_names_do_not_drift() -> None:
     ]
     for name in scraper.__all__:
         assert getattr(scraper, name) is not None
+
+
+def test_counters_of_records_left_out_move_to_skipped() -> None:
+    from dataclasses import replace
+
+    from scraper.models import KEPT_COUNTERS, Counters
+
+    new = Article(id="a", url=None, canonical_url=None)
+    feed_only = replace(new, id="b", status="feed_only")
+    update = replace(new, id="c", revision=2)
+    counts = Counters(polls=1, new=3, feed_only=1, updated=2, page_failures=1)
+    assert counts.left_out([new, feed_only, update]) == Counters(
+        polls=1, new=1, updated=1, page_failures=1, skipped=3)
+    assert counts.left_out([]) is counts
+    # A pass's own counts are not among a feed's totals in the state.
+    assert "skipped" not in KEPT_COUNTERS and "pending" not in KEPT_COUNTERS
+    assert len(KEPT_COUNTERS) == 13

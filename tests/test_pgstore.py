@@ -16,13 +16,12 @@ import psycopg
 import pytest
 
 from scraper.errors import StoreError
-from scraper.models import Article, article_id, record_line
+from scraper.models import Article, Counters, article_id, record_line
 from scraper.pgstore import PgStore, committed_segments, iter_committed, migrate
 from scraper.store import (
     ArticleState,
     Batch,
     EntryLink,
-    FeedCounters,
     FeedState,
     Snapshot,
     StateStore,
@@ -53,9 +52,9 @@ def _feed(**changes: Any) -> FeedState:
     return FeedState("alpha", FEED, **values)
 
 
-def _batch(*records: Article, counters: FeedCounters | None = None,
+def _batch(*records: Article, counters: Counters | None = None,
            **feed: Any) -> Batch:
-    return Batch(feed=_feed(**feed), counters=counters or FeedCounters(polls=1, new=len(records)),
+    return Batch(feed=_feed(**feed), counters=counters or Counters(polls=1, new=len(records)),
                  records=records, articles=tuple(_state(r) for r in records),
                  entries=tuple(EntryLink(FEED, r.url, r.id, None) for r in records),
                  aliases=tuple((r.url, r.id) for r in records))
@@ -127,7 +126,7 @@ def test_the_decide_steps_read_on_both_backends(open_store: Callable[[], StateSt
     other = EntryLink("http://127.0.0.1/other-feed", "a-guid", a.id, None, "f0")
     store = open_store()
     store.commit(Batch(
-        feed=_feed(), counters=FeedCounters(polls=1, changes_capped=2, entries_cut=5),
+        feed=_feed(), counters=Counters(polls=1, changes_capped=2, entries_cut=5),
         records=(a, b, c), articles=tuple(_state(r) for r in (a, b, c)),
         entries=(EntryLink(FEED, "a-guid", a.id, "2026-03-01T11:00:00Z", "f1"), other),
         aliases=(("http://127.0.0.1/amp/b", b.id),)))
@@ -149,12 +148,12 @@ def test_a_record_written_before_is_left_out_and_not_counted(
     store = open_store()
     store.commit(_batch(a))
     assert store.commit(_batch(a)) == (a,)
-    assert store.commit(_batch(a2, counters=FeedCounters(polls=1, updated=1))) == ()
+    assert store.commit(_batch(a2, counters=Counters(polls=1, updated=1))) == ()
     # A stale state read by a slower poll does not take the article back to revision 1.
-    assert store.commit(_batch(a, counters=FeedCounters(polls=1, new=1))) == (a,)
+    assert store.commit(_batch(a, counters=Counters(polls=1, new=1))) == (a,)
     assert store.article(a.id) == _state(a2)
     (status,) = store.statuses("2026-03-01")
-    assert status.counters == FeedCounters(polls=4, new=1, updated=1)
+    assert status.counters == Counters(polls=4, new=1, updated=1)
     assert status.written_total == 2
 
 
@@ -175,12 +174,12 @@ def test_a_batch_without_a_feed_leaves_the_feeds_alone(
 def test_counters_add_up_and_validators_follow_the_last_poll(
         open_store: Callable[[], StateStore]) -> None:
     store = open_store()
-    store.commit(_batch(counters=FeedCounters(polls=1, failures=1), etag=None, last_status=500,
+    store.commit(_batch(counters=Counters(polls=1, failures=1), etag=None, last_status=500,
                         consecutive_errors=1, last_error="HTTP 500"))
-    store.commit(_batch(counters=FeedCounters(polls=1, not_modified=1), last_status=304))
+    store.commit(_batch(counters=Counters(polls=1, not_modified=1), last_status=304))
     assert store.feed("alpha", FEED) == _feed(last_status=304)
     (status,) = store.statuses("2026-03-02")
-    assert status.counters == FeedCounters(polls=2, failures=1, not_modified=1)
+    assert status.counters == Counters(polls=2, failures=1, not_modified=1)
     assert (status.written_today, status.written_total) == (0, 0)
 
 

@@ -21,7 +21,7 @@ from scraper.config import SourceConfig, load_config
 from scraper.daemon import status_rows
 from scraper.extract import extract
 from scraper.fetch import Fetcher, FetchSettings
-from scraper.models import ExtractRules, PageFields, article_id, content_hash
+from scraper.models import Counters, ExtractRules, PageFields, article_id, content_hash
 from scraper.poller import FeedReport, Poller, PollSettings, is_due
 from scraper.report import status_table, status_text
 from scraper.store import EntryLink, FeedState, Store
@@ -205,8 +205,8 @@ def test_first_poll_writes_exact_records(server: LoopbackServer, out: Path, cloc
     server.route("/news/dam", Reply(200, page(
         "Dam opens in Erbil", "ERBIL, Kurdistan Region - The new dam opened on Monday.", dam)))
     [report] = run_poll(out, clock, source(server, "/feed.xml"))
-    assert report == FeedReport("alpha", server.url("/feed.xml"), 200, None, new=1,
-                                next_poll="2026-03-01T12:15:00Z")
+    assert report == FeedReport("alpha", server.url("/feed.xml"), 200, None,
+                                Counters(polls=1, new=1), next_poll="2026-03-01T12:15:00Z")
     body = body_of("The new dam opened on Monday.")
     assert written(out) == {"alpha/2026-03-01.jsonl": [{
         "schema": 1, "id": article_id(dam), "revision": 1, "status": "ok", "source": "alpha",
@@ -236,6 +236,7 @@ def test_second_poll_of_unchanged_feed_is_one_conditional_request(
     clock.advance(900)
     [report] = run_poll(out, clock, src)
     assert report == FeedReport("alpha", server.url("/feed.xml"), 304, None,
+                                Counters(polls=1, not_modified=1),
                                 next_poll="2026-03-01T12:30:00Z")
     [request] = server.requests
     assert request.path == "/feed.xml"
@@ -253,7 +254,7 @@ def test_unchanged_feed_without_validators_writes_nothing_new(
     run_poll(out, clock, src)
     clock.advance(900)
     [report] = run_poll(out, clock, src)
-    assert (report.status, report.new, report.skipped) == (200, 0, 1)
+    assert (report.status, report.counts.new, report.counts.skipped) == (200, 0, 1)
     assert paths(server) == ["/feed.xml", "/a", "/feed.xml"]
     assert len(written(out)["alpha/2026-03-01.jsonl"]) == 1
 
@@ -269,7 +270,7 @@ def test_each_feed_flavour(server: LoopbackServer, out: Path, clock: Clock, buil
     server.route("/one", Reply(200, page("First story", "Text one.")))
     server.route("/two", Reply(200, page("Second story", "Text two.")))
     [report] = run_poll(out, clock, source(server, "/feed"))
-    assert (report.status, report.new, report.failed) == (200, 2, 0)
+    assert (report.status, report.counts.new, report.counts.page_failures) == (200, 2, 0)
     records = written(out)["alpha/2026-03-01.jsonl"]
     assert [(r["id"], r["headline"], r["body"], r["status"]) for r in records] == [
         (article_id(server.url("/one")), "First story", body_of("Text one."), "ok"),
@@ -292,13 +293,13 @@ def test_same_article_from_two_feeds_and_twice_in_one_is_written_once(
     server.route("/a", Reply(200, page("Story A", "Text A.")))
     server.route("/b", Reply(200, page("Story B", "Text B.")))
     reports = run_poll(out, clock, source(server, "/rss", "/atom"))
-    assert [(r.new, r.skipped) for r in reports] == [(2, 1), (0, 1)]
+    assert [(r.counts.new, r.counts.skipped) for r in reports] == [(2, 1), (0, 1)]
     records = written(out)["alpha/2026-03-01.jsonl"]
     assert [r["id"] for r in records] == [article_id(a), article_id(server.url("/b"))]
     assert paths(server).count("/a") == 1
     clock.advance(900)
     reports = run_poll(out, clock, source(server, "/rss", "/atom"))
-    assert [(r.new, r.skipped) for r in reports] == [(0, 3), (0, 1)]
+    assert [(r.counts.new, r.counts.skipped) for r in reports] == [(0, 3), (0, 1)]
     assert paths(server).count("/a") == 1
 
 
@@ -311,7 +312,7 @@ def test_pages_with_one_canonical_url_are_one_article(
     server.route("/amp/story", Reply(200, page("Story", "Text.", canonical)))
     server.route("/m/story", Reply(200, page("Story", "Text.", canonical)))
     [report] = run_poll(out, clock, source(server, "/feed"))
-    assert (report.new, report.skipped) == (1, 1)
+    assert (report.counts.new, report.counts.skipped) == (1, 1)
     [record] = written(out)["alpha/2026-03-01.jsonl"]
     assert (record["id"], record["url"], record["canonical_url"]) == (
         article_id(canonical), server.url("/amp/story"), canonical)
@@ -327,7 +328,7 @@ def test_entries_filtered_by_source_rules_are_skipped(
     server.route("/news/a", Reply(200, page("A", "Text.")))
     [report] = run_poll(out, clock, source(server, "/feed",
                                            exclude=(re.compile(r"/video/"),)))
-    assert (report.new, report.skipped) == (1, 1)
+    assert (report.counts.new, report.counts.skipped) == (1, 1)
     assert paths(server) == ["/feed", "/news/a"]
 
 
@@ -349,16 +350,16 @@ def test_revisions(server: LoopbackServer, out: Path, clock: Clock) -> None:
     _revision_feed(server, "2026-03-01T12:10:00Z")
     server.route("/live", Reply(200, page("Live", "Second version.")))
     [report] = run_poll(out, clock, src)
-    assert (report.new, report.updated, report.skipped) == (0, 1, 0)
+    assert (report.counts.new, report.counts.updated, report.counts.skipped) == (0, 1, 0)
     # updated changed, content the same: nothing
     clock.advance(900)
     _revision_feed(server, "2026-03-01T12:20:00Z")
     [report] = run_poll(out, clock, src)
-    assert (report.new, report.updated, report.skipped) == (0, 0, 1)
+    assert (report.counts.new, report.counts.updated, report.counts.skipped) == (0, 0, 1)
     # updated unchanged: not even fetched
     clock.advance(900)
     [report] = run_poll(out, clock, src)
-    assert (report.updated, report.skipped) == (0, 1)
+    assert (report.counts.updated, report.counts.skipped) == (0, 1)
     assert paths(server) == ["/feed", "/live", "/feed", "/live", "/feed", "/live", "/feed"]
     records = written(out)["alpha/2026-03-01.jsonl"]
     assert [(r["id"], r["revision"], r["body"], r["fetched_at"]) for r in records] == [
@@ -377,7 +378,7 @@ def test_revision_cap_stops_a_jittering_page(
         _revision_feed(server, f"2026-03-01T1{n}:00:00Z")
         server.route("/live", Reply(200, page("Live", f"Version {n}.")))
         [report] = run_poll(out, clock, src, settings=settings)
-        capped.append((report.new, report.updated, report.capped))
+        capped.append((report.counts.new, report.counts.updated, report.counts.revisions_capped))
         clock.advance(900)
     assert capped == [(1, 0, 0), (0, 1, 0), (0, 0, 1), (0, 0, 1)]
     assert [r["revision"] for r in written(out)["alpha/2026-03-01.jsonl"]] == [1, 2]
@@ -395,7 +396,7 @@ def test_feed_only_record_then_recovery(server: LoopbackServer, out: Path, clock
                                 Reply(200, page("Paywalled story", "Now readable."))])
     src = source(server, "/feed")
     [report] = run_poll(out, clock, src)
-    assert (report.new, report.failed, report.feed_only) == (1, 1, 1)
+    assert (report.counts.new, report.counts.page_failures, report.counts.feed_only) == (1, 1, 1)
     [record] = written(out)["alpha/2026-03-01.jsonl"]
     assert record == {
         "schema": 1, "id": article_id(paywalled), "revision": 1, "status": "feed_only",
@@ -413,7 +414,7 @@ def test_feed_only_record_then_recovery(server: LoopbackServer, out: Path, clock
     clock.advance(900)
     server.requests.clear()
     [report] = run_poll(out, clock, src)
-    assert (report.new, report.updated, report.failed) == (0, 1, 0)
+    assert (report.counts.new, report.counts.updated, report.counts.page_failures) == (0, 1, 0)
     assert [(r.path, r.headers.get("if-none-match")) for r in server.requests] == [
         ("/feed", None), ("/paywalled", None)]
     records = written(out)["alpha/2026-03-01.jsonl"]
@@ -437,7 +438,8 @@ def test_page_retries_are_bounded(server: LoopbackServer, out: Path, clock: Cloc
     results = []
     for _ in range(5):
         [report] = run_poll(out, clock, src, settings=PollSettings(max_page_retries=2))
-        results.append((report.status, report.new, report.failed, report.gave_up))
+        counts = report.counts
+        results.append((report.status, counts.new, counts.page_failures, counts.gave_up))
         clock.advance(900)
     assert results == [(200, 1, 1, 0), (200, 0, 1, 0), (200, 0, 1, 1), (304, 0, 0, 0),
                        (304, 0, 0, 0)]
@@ -458,7 +460,7 @@ def test_extraction_failure_gives_a_feed_only_record(
                                 content_type=RSS_TYPE))
     server.route("/a", Reply(200, page("A", "Text.")))
     [report] = run_poll(out, clock, source(server, "/feed"), extractor=broken)
-    assert (report.new, report.failed, report.feed_only) == (1, 1, 1)
+    assert (report.counts.new, report.counts.page_failures, report.counts.feed_only) == (1, 1, 1)
     [record] = written(out)["alpha/2026-03-01.jsonl"]
     assert (record["status"], record["headline"]) == ("feed_only", "A")
 
@@ -545,7 +547,7 @@ def test_garbage_refused_and_failing_feeds_do_not_stop_the_others(
     src = replace(source(server, "/garbage", "/good"),
                   feeds=(server.url("/garbage"), refused, server.url("/good")))
     reports = run_poll(out, clock, src)
-    assert [(r.feed_url, r.status, r.new, r.ok) for r in reports] == [
+    assert [(r.feed_url, r.status, r.counts.new, r.ok) for r in reports] == [
         (server.url("/garbage"), 200, 0, False), (refused, None, 0, False),
         (server.url("/good"), 200, 1, True)]
     assert reports[1].error is not None and reports[0].error is not None
@@ -561,7 +563,7 @@ def test_bozo_feed_is_used_and_counted(server: LoopbackServer, out: Path, clock:
     server.route("/feed", Reply(200, broken, content_type=RSS_TYPE))
     server.route("/a", Reply(200, page("A", "Text.")))
     [report] = run_poll(out, clock, source(server, "/feed"))
-    assert (report.ok, report.bozo, report.new) == (True, True, 1)
+    assert (report.ok, report.counts.bozo, report.counts.new) == (True, True, 1)
     with Store.open(out) as store:
         assert store.statuses("2026-03-01")[0].counters.bozo == 1
 
@@ -581,7 +583,7 @@ def test_max_articles_per_poll_defers_the_rest(
     [second] = run_poll(out, clock, src)
     clock.advance(900)
     [third] = run_poll(out, clock, src)
-    assert [(r.status, r.new, r.deferred) for r in (first, second, third)] == [
+    assert [(r.status, r.counts.new, r.counts.deferred) for r in (first, second, third)] == [
         (200, 2, 1), (200, 1, 0), (304, 0, 0)]
     assert [r["headline"] for r in written(out)["alpha/2026-03-01.jsonl"]] == [
         "Story 0", "Story 1", "Story 2"]
@@ -614,14 +616,14 @@ def test_stop_commits_finished_pages_and_leaves_the_rest(
                 return await poller.poll_source(source(server, "/feed"))
 
     [report] = asyncio.run(go())
-    assert (report.new, report.deferred) == (1, 1)
+    assert (report.counts.new, report.counts.deferred) == (1, 1)
     assert [r["headline"] for r in written(out)["alpha/2026-03-01.jsonl"]] == ["Fast"]
     state = feed_state(out, clock, "alpha", server.url("/feed"))
     assert state is not None and state.etag is None
     released.set()
     clock.advance(900)
     [report] = run_poll(out, clock, source(server, "/feed"))
-    assert (report.status, report.new, report.skipped) == (200, 1, 1)
+    assert (report.status, report.counts.new, report.counts.skipped) == (200, 1, 1)
 
 
 def test_an_unexpected_error_is_one_failure_not_a_stuck_feed(
@@ -636,7 +638,7 @@ def test_an_unexpected_error_is_one_failure_not_a_stuck_feed(
     with caplog.at_level(logging.ERROR, logger="scraper.poller"):
         reports = run_poll(out, clock, src,
                            failing=frozenset({server.url("/bug"), server.url("/other")}))
-    assert [(r.status, r.error, r.new, r.failed) for r in reports] == [
+    assert [(r.status, r.error, r.counts.new, r.counts.page_failures) for r in reports] == [
         (None, "unexpected error: RuntimeError('bug')", 0, 0), (200, None, 1, 1)]
     # Our bug is not the page's failure: no feed_only record, and the page is tried again.
     assert [r["url"] for r in written(out)["alpha/2026-03-01.jsonl"]] == [server.url("/fine")]
@@ -647,7 +649,8 @@ def test_an_unexpected_error_is_one_failure_not_a_stuck_feed(
     clock.advance(3600)
     server.route("/bug", Reply(200, page("Bug", "Bug text.")))
     reports = run_poll(out, clock, source(server, "/feed"))
-    assert [(r.new, r.failed, r.skipped) for r in reports] == [(1, 0, 1)]
+    assert [(r.counts.new, r.counts.page_failures, r.counts.skipped) for r in reports] == [
+        (1, 0, 1)]
     assert [r["url"] for r in written(out)["alpha/2026-03-01.jsonl"]] == [
         server.url("/fine"), server.url("/bug")]
 
@@ -674,7 +677,8 @@ def test_max_revisions_1_in_the_file_stops_a_second_revision(
     _revision_feed(server, "2026-03-01T12:10:00Z")
     server.route("/live", Reply(200, page("Live", "Second version.")))
     [second] = run_poll(out, clock, src, settings=settings)
-    assert [(r.new, r.updated, r.capped) for r in (first, second)] == [(1, 0, 0), (0, 0, 1)]
+    assert [(r.counts.new, r.counts.updated, r.counts.revisions_capped)
+            for r in (first, second)] == [(1, 0, 0), (0, 0, 1)]
     assert [(r["revision"], r["body"]) for r in written(out)["alpha/2026-03-01.jsonl"]] == [
         (1, body_of("First version."))]
     assert paths(server) == ["/feed", "/live", "/feed", "/live"]
@@ -689,8 +693,9 @@ def test_max_page_retries_0_in_the_file_gives_up_at_once(
     results = []
     for _ in range(2):
         [report] = run_poll(out, clock, src, settings=settings)
-        results.append((report.status, report.new, report.failed, report.feed_only,
-                        report.gave_up))
+        counts = report.counts
+        results.append((report.status, counts.new, counts.page_failures, counts.feed_only,
+                        counts.gave_up))
         clock.advance(900)
     # Given up on the first failure: the feed's validators are kept, so the second poll is
     # a 304 and the page is not asked for again.
@@ -767,18 +772,20 @@ def test_same_article_in_two_sources_polled_at_once_is_fetched_and_written_once(
     # while it is being fetched: a second fetch of it would wait here too.
     server.route("/shared", _gated(Reply(200, page("Shared story", "Shared text.")), reported))
     reports = run_concurrently(out, clock, one, two, on_feed=lambda r: reported.set())
-    assert sorted((r.new, r.skipped, r.deferred, r.failed) for r in reports) == [
+    assert sorted((r.counts.new, r.counts.skipped, r.counts.deferred, r.counts.page_failures)
+                  for r in reports) == [
         (0, 0, 1, 0), (1, 0, 0, 0)]
     assert paths(server).count("/shared") == 1
     [(path, [record])] = written(out).items()
-    winner = next(r.source for r in reports if r.new)
+    winner = next(r.source for r in reports if r.counts.new)
     assert path == f"{winner}/2026-03-01.jsonl"
     assert (record["id"], record["source"], record["status"], record["headline"]) == (
         article_id(shared), winner, "ok", "Shared story")
     # The deferring feed kept no validators; its next pass links its entry to the article.
     clock.advance(900)
     reports = run_concurrently(out, clock, one, two)
-    assert [(r.new, r.skipped, r.deferred) for r in reports] == [(0, 1, 0), (0, 1, 0)]
+    assert [(r.counts.new, r.counts.skipped, r.counts.deferred) for r in reports] == [
+        (0, 1, 0), (0, 1, 0)]
     assert paths(server).count("/shared") == 1
     assert [len(records) for records in written(out).values()] == [1]
     with Store.open(out) as store:
@@ -798,7 +805,8 @@ def test_same_failing_page_in_two_sources_polled_at_once_is_one_feed_only_record
     server.route("/shared", _gated(Reply(403, b"forbidden"), reported))
     reports = run_concurrently(out, clock, *_shared_feeds(server, shared),
                                on_feed=lambda r: reported.set())
-    assert sorted((r.new, r.feed_only, r.deferred, r.failed) for r in reports) == [
+    assert sorted((r.counts.new, r.counts.feed_only, r.counts.deferred, r.counts.page_failures)
+                  for r in reports) == [
         (0, 0, 1, 0), (1, 1, 0, 1)]
     assert paths(server).count("/shared") == 1
     [records] = written(out).values()
@@ -831,7 +839,7 @@ def test_same_update_in_two_sources_polled_at_once_is_one_revision(
                                   reported))
     server.requests.clear()
     reports = run_concurrently(out, clock, one, two, on_feed=lambda r: reported.set())
-    assert sorted((r.updated, r.deferred) for r in reports) == [(0, 1), (1, 0)]
+    assert sorted((r.counts.updated, r.counts.deferred) for r in reports) == [(0, 1), (1, 0)]
     assert len([p for p in paths(server) if p in ("/story", "/amp/story")]) == 1
     records = [r for rs in written(out).values() for r in rs]
     assert sorted((r["revision"], r["body"]) for r in records) == [
@@ -853,7 +861,8 @@ def test_pollers_without_shared_claims_still_write_once(
     server.route("/shared", when_both_asked)
     with caplog.at_level(logging.WARNING, logger="scraper.poller"):
         reports = run_concurrently(out, clock, *_shared_feeds(server, shared), pollers=2)
-    assert sorted((r.new, r.feed_only, r.skipped, r.failed) for r in reports) == [
+    assert sorted((r.counts.new, r.counts.feed_only, r.counts.skipped, r.counts.page_failures)
+                  for r in reports) == [
         (0, 0, 1, 1), (1, 1, 0, 1)]
     assert paths(server).count("/shared") == 2
     [records] = written(out).values()
@@ -886,13 +895,13 @@ def test_two_links_of_one_article_in_one_feed_are_fetched_once_on_update(
         server.route(path, Reply(200, page("Story", "Second version.", story)))
     server.requests.clear()
     [report] = run_poll(out, clock, src)
-    assert (report.updated, report.skipped, report.deferred) == (1, 1, 0)
+    assert (report.counts.updated, report.counts.skipped, report.counts.deferred) == (1, 1, 0)
     assert paths(server) == ["/feed", "/story"]
     # Both entries carry the new date: the next poll fetches no page.
     clock.advance(900)
     server.requests.clear()
     [report] = run_poll(out, clock, src)
-    assert (report.updated, report.skipped) == (0, 2)
+    assert (report.counts.updated, report.counts.skipped) == (0, 2)
     assert paths(server) == ["/feed"]
     assert [(r["revision"], r["body"]) for r in written(out)["alpha/2026-03-01.jsonl"]] == [
         (1, body_of("First version.")), (2, body_of("Second version."))]
@@ -926,7 +935,8 @@ def test_deeply_nested_description_blocks_neither_other_sources_nor_the_run(
                 return [r for rs in reports for r in rs]
 
     reports = asyncio.run(go())
-    assert [(r.source, r.ok, r.new) for r in reports] == [("bad", True, 1), ("good", True, 1)]
+    assert [(r.source, r.ok, r.counts.new) for r in reports] == [
+        ("bad", True, 1), ("good", True, 1)]
     [b] = written(out)["bad/2026-03-01.jsonl"]
     assert b["summary"] is None or "deep" not in b["summary"]
 
@@ -962,7 +972,7 @@ def test_a_feed_whose_parse_hangs_is_a_counted_failure_and_others_go_on(
                 return await stuck + good
 
     reports = asyncio.run(go())
-    assert [(r.source, r.status, r.error, r.new) for r in reports] == [
+    assert [(r.source, r.status, r.error, r.counts.new) for r in reports] == [
         ("stuck", 200, "feed parsing took over 0.05 s", 0), ("good", 200, None, 1)]
     state = feed_state(out, clock, "stuck", server.url("/stuck"))
     assert state is not None and state.consecutive_errors == 1
@@ -983,7 +993,7 @@ def test_pages_sharing_one_canonical_are_each_written(
         server.route(link.removeprefix(server.url("")),
                      Reply(200, page(f"Story {n}", f"Text {n}.", canonical=canonical)))
     [report] = run_poll(out, clock, source(server, "/feed"))
-    assert (report.new, report.skipped, report.failed) == (3, 0, 0)
+    assert (report.counts.new, report.counts.skipped, report.counts.page_failures) == (3, 0, 0)
     records = written(out)["alpha/2026-03-01.jsonl"]
     assert [(r["headline"], r["body"], r["status"], r["revision"]) for r in records] == [
         (f"Story {n}", body_of(f"Text {n}."), "ok", 1) for n in range(3)]
@@ -993,7 +1003,7 @@ def test_pages_sharing_one_canonical_are_each_written(
     # A second poll of the same feed writes nothing more.
     clock.advance(3600)
     [again] = run_poll(out, clock, source(server, "/feed"))
-    assert (again.new, again.updated) == (0, 0)
+    assert (again.counts.new, again.counts.updated) == (0, 0)
     assert len(written(out)["alpha/2026-03-01.jsonl"]) == 3
 
 
@@ -1004,11 +1014,11 @@ def test_an_empty_page_is_feed_only_and_retried(
     server.route("/a", Reply(200, b"<!doctype html><html><head><title>A</title></head><body>"
                                   b"<script>render()</script></body></html>"))
     [first] = run_poll(out, clock, source(server, "/feed"))
-    assert (first.new, first.failed, first.feed_only) == (1, 1, 1)
+    assert (first.counts.new, first.counts.page_failures, first.counts.feed_only) == (1, 1, 1)
     server.route("/a", Reply(200, page("A", "Text.")))
     clock.advance(3600)
     [second] = run_poll(out, clock, source(server, "/feed"))
-    assert (second.new, second.updated, second.failed) == (0, 1, 0)
+    assert (second.counts.new, second.counts.updated, second.counts.page_failures) == (0, 1, 0)
     records = written(out)["alpha/2026-03-01.jsonl"]
     assert [(r["id"], r["status"], r["revision"], r["body"]) for r in records] == [
         (article_id(link), "feed_only", 1, ""),
@@ -1023,11 +1033,12 @@ def test_a_retry_whose_canonical_is_already_written_is_not_written_again(
     server.route("/a", Reply(200, page("A", "Text.", canonical=main)))
     server.route("/amp/a", Reply(503, b"busy"))
     first = run_poll(out, clock, source(server, "/one", "/two"))
-    assert [(r.new, r.feed_only) for r in first] == [(1, 0), (1, 1)]
+    assert [(r.counts.new, r.counts.feed_only) for r in first] == [(1, 0), (1, 1)]
     server.route("/amp/a", Reply(200, page("A", "Text.", canonical=main)))
     clock.advance(3600)
     second = run_poll(out, clock, source(server, "/one", "/two"))
-    assert [(r.new, r.updated, r.skipped) for r in second] == [(0, 0, 1), (0, 0, 1)]
+    assert [(r.counts.new, r.counts.updated, r.counts.skipped) for r in second] == [
+        (0, 0, 1), (0, 0, 1)]
     records = written(out)["alpha/2026-03-01.jsonl"]
     assert [(r["id"], r["status"], r["revision"]) for r in records] == [
         (article_id(main), "ok", 1), (article_id(amp), "feed_only", 1)]
@@ -1048,7 +1059,7 @@ def test_duplicate_and_dropped_entries_are_counted_in_the_poll_line(
     server.route("/a", Reply(200, page("A", "Text.")))
     with caplog.at_level(logging.INFO, logger="scraper.poller"):
         [report] = run_poll(out, clock, source(server, "/feed"))
-    assert (report.new, report.duplicates, report.dropped) == (1, 1, 1)
+    assert (report.counts.new, report.duplicates, report.dropped) == (1, 1, 1)
     [line] = [r for r in caplog.records if r.getMessage().startswith("poll ")]
     assert line.getMessage() == (
         f"poll source=alpha feed={server.url('/feed')} status=200 new=1 updated=0 skipped=0 "
@@ -1081,10 +1092,10 @@ def test_rss_item_changed_in_place_is_revision_2_and_unchanged_costs_no_page(
     _live_rss(server, "Dam opens, thousands cheer", "Sun, 01 Mar 2026 12:10:00 GMT")
     server.route("/live/0", Reply(200, page("Dam opens, thousands cheer", "Second version.")))
     [report] = run_poll(out, clock, src)
-    assert (report.new, report.updated, report.skipped) == (0, 1, 0)
+    assert (report.counts.new, report.counts.updated, report.counts.skipped) == (0, 1, 0)
     clock.advance(900)
     [report] = run_poll(out, clock, src)
-    assert (report.new, report.updated, report.skipped) == (0, 0, 1)
+    assert (report.counts.new, report.counts.updated, report.counts.skipped) == (0, 0, 1)
     assert paths(server) == ["/feed", "/live/0", "/feed", "/live/0", "/feed"]
     records = written(out)["alpha/2026-03-01.jsonl"]
     assert [(r["id"], r["revision"], r["headline"]) for r in records] == [
@@ -1106,7 +1117,8 @@ def test_a_feed_rewriting_every_entry_is_fetched_within_the_cap_and_counted(
         _live_rss(server, f"Story at {minute}", f"Sun, 01 Mar 2026 12:{minute}:00 GMT", n=5)
         [report] = run_poll(out, clock, src, settings=settings)
         # Two entries fetched again (their pages did not change), three left for later.
-        assert (report.updated, report.skipped, report.changes_capped) == (0, 2, 3)
+        counts = report.counts
+        assert (counts.updated, counts.skipped, counts.changes_capped) == (0, 2, 3)
     pages = [p for p in paths(server) if p.startswith("/live/")]
     # The entries refreshed longest ago go first: the third poll takes the two left over.
     assert (sorted(pages[5:7]), sorted(pages[7:])) == (
@@ -1141,7 +1153,8 @@ def test_a_feed_of_50000_items_is_read_newest_first_within_the_caps(
     src = source(server, "/feed", max_articles_per_poll=fetched)
     with caplog.at_level(logging.WARNING, logger="scraper.poller"):
         [report] = run_poll(out, clock, src, settings=PollSettings(max_feed_entries=read))
-    assert (report.error, report.status, report.new, report.deferred, report.cut) == (
+    counts = report.counts
+    assert (report.error, report.status, counts.new, counts.deferred, counts.entries_cut) == (
         None, 200, fetched, read - fetched, total - read)
     newest = [f"/s/{i}" for i in range(total - read, total - read + fetched)]
     assert sorted(p for p in paths(server) if p != "/feed") == newest
@@ -1163,7 +1176,7 @@ def test_random_bytes_served_as_a_page_are_a_named_failure_not_an_ok_record(
     server.route("/noise", Reply(200, noise, content_type="text/html; charset=utf-8"))
     with caplog.at_level(logging.WARNING, logger="scraper.poller"):
         [report] = run_poll(out, clock, source(server, "/feed.xml"))
-    assert (report.new, report.feed_only, report.failed) == (1, 1, 1)
+    assert (report.counts.new, report.counts.feed_only, report.counts.page_failures) == (1, 1, 1)
     [record] = written(out)["alpha/2026-03-01.jsonl"]
     assert (record["status"], record["body"], record["headline"]) == ("feed_only", "", "Noise")
     assert (f"page failed: {server.url('/noise')}: not HTML or text: binary data: "
@@ -1179,7 +1192,7 @@ def test_a_failed_page_is_logged_with_its_source_and_feed(
     server.route("/gone", Reply(404, b"not here", content_type="text/html"))
     with caplog.at_level(logging.WARNING, logger="scraper.poller"):
         [report] = run_poll(out, clock, source(server, "/feed.xml", name="beta"))
-    assert (report.feed_only, report.failed) == (1, 1)
+    assert (report.counts.feed_only, report.counts.page_failures) == (1, 1)
     assert [r.getMessage() for r in caplog.records if "page failed" in r.getMessage()] == [
         f"page failed: {server.url('/gone')}: HTTP 404 Not Found (source beta, feed "
         f"{server.url('/feed.xml')})"]

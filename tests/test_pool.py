@@ -217,7 +217,8 @@ sources:
                                         extractor=pool))
     finally:
         pool.close()
-    assert [(r.error, r.new, r.failed) for r in outcome.reports] == [(None, 1, 0)]
+    assert [(r.error, r.counts.new, r.counts.page_failures) for r in outcome.reports] == [
+        (None, 1, 0)]
     (written,) = (tmp_path / "out" / "alpha").glob("*.jsonl")
     assert '"status":"ok"' in written.read_text()
 
@@ -322,6 +323,7 @@ sources:
     async def four() -> list[list[tuple[str | None, int, int]]]:
         outcomes = await asyncio.gather(*(
             poll_once(config, config.sources, tmp_path / f"out{i}") for i in range(4)))
-        return [[(r.error, r.new, r.failed) for r in o.reports] for o in outcomes]
+        return [[(r.error, r.counts.new, r.counts.page_failures) for r in o.reports]
+                for o in outcomes]
 
     assert asyncio.run(four()) == [[(None, 5, 0), (None, 5, 0)]] * 4

@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from scraper.feeds import FeedEntry
-from scraper.models import Article, PageFields, article_id, content_hash
+from scraper.models import Article, Counters, PageFields, article_id, content_hash
 from scraper.records import (
-    Counts,
     Decision,
     Failure,
     Known,
@@ -100,35 +99,35 @@ ROWS = {
         "fetch:update", page("Revised text."), "write", ("updated",), (LINK_ID, 2, "ok"),
         LINK_ID),
     "feed_only": Row(ENTRY, known(), "fetch:new", Failure("404 Not Found"), "write",
-                     ("failed", "new", "feed_only", "pending"), (LINK_ID, 1, "feed_only"),
+                     ("page_failures", "new", "feed_only", "pending"), (LINK_ID, 1, "feed_only"),
                      LINK_ID),
     "empty page is feed_only": Row(ENTRY, known(), "fetch:new", page(body=" "), "write",
-                                   ("failed", "new", "feed_only", "pending"),
+                                   ("page_failures", "new", "feed_only", "pending"),
                                    (LINK_ID, 1, "feed_only"), LINK_ID),
     "feed_only retried, page comes": Row(
         ENTRY, known(state(status="feed_only", failures=1), entries=(seen(),)),
         "fetch:retry", page(), "write", ("updated",), (LINK_ID, 2, "ok"), LINK_ID),
     "feed_only retried, fails again": Row(
         ENTRY, known(state(status="feed_only", failures=1), entries=(seen(),)),
-        "fetch:retry", Failure("timed out"), "remember", ("failed", "pending"), None,
+        "fetch:retry", Failure("timed out"), "remember", ("page_failures", "pending"), None,
         LINK_ID),
     "page retry exhausted": Row(
         ENTRY, known(state(status="feed_only", failures=3), entries=(seen(),)),
-        "fetch:retry", Failure("timed out"), "remember", ("failed", "gave_up"), None,
+        "fetch:retry", Failure("timed out"), "remember", ("page_failures", "gave_up"), None,
         LINK_ID),
     "given up: no more fetches": Row(
         ENTRY, known(state(status="feed_only", failures=4, gave_up=True),
                      entries=(seen(),)), "skip", counts=("skipped",)),
     "retries 0: given up at once": Row(
         ENTRY, known(), "fetch:new", Failure("404 Not Found"), "write",
-        ("failed", "new", "feed_only", "gave_up"), (LINK_ID, 1, "feed_only"), LINK_ID,
+        ("page_failures", "new", "feed_only", "gave_up"), (LINK_ID, 1, "feed_only"), LINK_ID,
         Limits(max_page_retries=0)),
     "revision cap reached": Row(
         CHANGED, known(state(revision=10), entries=(seen(),)), "fetch:update",
-        page("Yet another text."), "remember", ("capped",), None, LINK_ID),
+        page("Yet another text."), "remember", ("revisions_capped",), None, LINK_ID),
     "update whose page failed": Row(
         CHANGED, known(state(), entries=(seen(),)), "fetch:update", Failure("500"),
-        "remember", ("failed",), None, LINK_ID),
+        "remember", ("page_failures",), None, LINK_ID),
     "alias of a known canonical URL": Row(
         ENTRY, known(state(article_id(CANONICAL), canonical=CANONICAL)), "fetch:new",
         page(canonical=CANONICAL), "remember", ("skipped",), None, article_id(CANONICAL)),
@@ -150,7 +149,7 @@ ROWS = {
     "fetched by another pass": Row(ENTRY, known(busy=frozenset({LINK_ID})), "defer",
                                    counts=("deferred",)),
     "a bug of ours": Row(ENTRY, known(), "fetch:new", Failure("KeyError", bug=True),
-                         "skip", ("failed", "pending")),
+                         "skip", ("page_failures", "pending")),
 }
 
 
@@ -264,9 +263,9 @@ def test_fingerprint_covers_title_link_summary_and_dates() -> None:
 
 
 def test_counts_add_and_sum() -> None:
-    counts = Counts().add(("new", "feed_only", "new"))
-    assert counts == Counts(new=2, feed_only=1)
-    assert counts.add(("new",), -1) + Counts(skipped=1) == Counts(new=1, feed_only=1,
+    counts = Counters().add(("new", "feed_only", "new"))
+    assert counts == Counters(new=2, feed_only=1)
+    assert counts.add(("new",), -1) + Counters(skipped=1) == Counters(new=1, feed_only=1,
                                                                   skipped=1)
 
 
@@ -301,7 +300,7 @@ def test_a_page_taken_alone_is_kept_without_text_and_a_failure_writes_nothing() 
                                       source="news", headline="Dam opens", body="")
     assert one_off(empty, None, source="news") == decision.record
     failed = decide(None, Known(None, None), Failure("404 Not Found"), Limits(), NOW)
-    assert (failed.action, failed.counts, failed.record) == ("skip", ("failed",), None)
+    assert (failed.action, failed.counts, failed.record) == ("skip", ("page_failures",), None)
     assert (failed.message, failed.warn) == ("404 Not Found", True)
 
 

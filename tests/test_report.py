@@ -18,7 +18,7 @@ from rich.console import Console
 from scraper.cli import main
 from scraper.config import load_config
 from scraper.daemon import Daemon, status_rows
-from scraper.models import Article
+from scraper.models import Article, Counters
 from scraper.poller import FeedReport
 from scraper.report import (
     Round,
@@ -30,7 +30,7 @@ from scraper.report import (
     summary_table,
     summary_text,
 )
-from scraper.store import Batch, FeedCounters, FeedState, Store
+from scraper.store import Batch, FeedState, Store
 from tests.httpserver import LoopbackServer, Reply
 from tests.test_poll import RSS_TYPE, Item, rss
 
@@ -50,7 +50,8 @@ def test_round_line_counts_feeds_304s_new_updated_failed_and_skips() -> None:
     tally = Round()
     assert tally.empty
     tally.add(FeedReport("alpha", "http://x/1", 304))
-    tally.add(FeedReport("alpha", "http://x/2", 200, new=3, updated=1, failed=2))
+    tally.add(FeedReport("alpha", "http://x/2", 200, counts=Counters(new=3, updated=1,
+                                                                     page_failures=2)))
     tally.add(FeedReport("beta", "http://y/1", None, "connection refused"))
     tally.skip("gamma")
     tally.skip("gamma")
@@ -134,7 +135,7 @@ def test_a_poll_that_fires_while_the_last_runs_is_counted_not_run(tmp_path: Path
 # -- scraper poll ------------------------------------------------------------------------
 
 REPORTS = (
-    FeedReport("alpha", "http://x/f", 200, None, new=2, updated=1, skipped=3),
+    FeedReport("alpha", "http://x/f", 200, None, Counters(new=2, updated=1, skipped=3)),
     FeedReport("beta", "http://y/f", None, "connection refused"),
     *(FeedReport("gamma", f"http://z/{n}", 304) for n in range(998)),
 )
@@ -201,7 +202,7 @@ def _polled(out: Path) -> None:
         store.commit(Batch(
             feed=FeedState("alpha", "http://x/f", last_poll="2026-03-01T11:00:00Z",
                            last_status=200, next_poll="2026-03-01T12:15:00Z"),
-            counters=FeedCounters(polls=1, new=2),
+            counters=Counters(polls=1, new=2),
             records=(article, Article(id="2" * 32, url="u", canonical_url="u", source="alpha",
                                       feed_url="http://x/f",
                                       fetched_at="2026-02-28T10:00:00Z")),
@@ -209,7 +210,7 @@ def _polled(out: Path) -> None:
         store.commit(Batch(feed=FeedState(
             "beta", "http://y/f", last_poll="2026-03-01T11:59:00Z", consecutive_errors=3,
             next_poll="2026-03-01T14:00:00Z", last_error="connection refused"),
-            counters=FeedCounters(polls=1, failures=1, deferred=4)))
+            counters=Counters(polls=1, failures=1, deferred=4)))
 
 
 def test_status_rows_read_while_the_writer_holds_the_lock(tmp_path: Path) -> None:

@@ -16,14 +16,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scraper.errors import StoreError
-from scraper.models import Article, article_id, format_time, parse_time, record_line
+from scraper.models import (
+    KEPT_COUNTERS,
+    Article,
+    Counters,
+    article_id,
+    format_time,
+    parse_time,
+    record_line,
+)
 from scraper.store import (
-    COUNTER_NAMES,
     SCHEMA_VERSION,
     ArticleState,
     Batch,
     EntryLink,
-    FeedCounters,
     FeedState,
     FeedStatus,
     Snapshot,
@@ -99,9 +105,9 @@ def test_state_round_trip(tmp_path: Path) -> None:
     link = EntryLink("http://127.0.0.1/feed", "guid-1", state.id, "2026-03-01T11:00:00Z")
     with _open(tmp_path) as store:
         assert store.feed("alpha", "http://127.0.0.1/feed") is None
-        store.commit(Batch(feed=_feed(), counters=FeedCounters(polls=1, new=1),
+        store.commit(Batch(feed=_feed(), counters=Counters(polls=1, new=1),
                            articles=(state,), entries=(link,), aliases=((url, state.id),)))
-        store.commit(Batch(feed=_feed(), counters=FeedCounters(polls=1, not_modified=1)))
+        store.commit(Batch(feed=_feed(), counters=Counters(polls=1, not_modified=1)))
     with _open(tmp_path) as store:
         assert store.feed("alpha", "http://127.0.0.1/feed") == _feed()
         assert store.article(state.id) == state
@@ -109,7 +115,7 @@ def test_state_round_trip(tmp_path: Path) -> None:
             articles=(state,), aliases=((url, state.id),))
         assert store.entry("http://127.0.0.1/feed", "guid-1") == link
         [row] = store.statuses("2026-03-01")
-        assert row.counters == FeedCounters(polls=2, not_modified=1, new=1)
+        assert row.counters == Counters(polls=2, not_modified=1, new=1)
 
 
 def _state(article: Article, source: str, content_hash: str) -> ArticleState:
@@ -127,11 +133,11 @@ def test_a_record_already_written_is_left_out_in_the_same_transaction(tmp_path: 
     link = EntryLink("http://127.0.0.1/feed", "beta-guid", first.id, None)
     with _open(tmp_path) as store:
         assert store.commit(Batch(
-            feed=_feed(), counters=FeedCounters(polls=1, new=1), records=(first,),
+            feed=_feed(), counters=Counters(polls=1, new=1), records=(first,),
             articles=(_state(first, "alpha", "h1"),))) == ()
         # Another source's poll that raced for the same article: its record is refused.
         assert store.commit(Batch(
-            feed=_feed("beta"), counters=FeedCounters(polls=1, new=1), records=(race,),
+            feed=_feed("beta"), counters=Counters(polls=1, new=1), records=(race,),
             articles=(_state(race, "beta", "h2"),), entries=(link,),
             aliases=(("http://127.0.0.1/amp/a", first.id),))) == (race,)
         assert store.article(first.id) == _state(first, "alpha", "h1")
@@ -143,7 +149,7 @@ def test_a_record_already_written_is_left_out_in_the_same_transaction(tmp_path: 
         second = replace(race, revision=2)
         old = replace(first, body="Stale.")
         assert store.commit(Batch(
-            feed=_feed("beta"), counters=FeedCounters(polls=1, updated=2, new=1),
+            feed=_feed("beta"), counters=Counters(polls=1, updated=2, new=1),
             records=(second, replace(second, body="Twice."), old),
             articles=(_state(second, "beta", "h3"),))) == (replace(second, body="Twice."), old)
         latest = store.article(first.id)
@@ -155,14 +161,14 @@ def test_a_record_already_written_is_left_out_in_the_same_transaction(tmp_path: 
     assert (tmp_path / "out/alpha/2026-03-01.jsonl").read_bytes() == record_line(first)
     assert (tmp_path / "out/beta/2026-03-01.jsonl").read_bytes() == record_line(second)
     assert (rows["alpha"].counters, rows["alpha"].written_total) == (
-        FeedCounters(polls=1, new=1), 1)
+        Counters(polls=1, new=1), 1)
     assert (rows["beta"].counters, rows["beta"].written_total) == (
-        FeedCounters(polls=2, updated=1), 1)
+        Counters(polls=2, updated=1), 1)
 
 
 def test_a_feed_only_record_left_out_is_not_counted(tmp_path: Path) -> None:
     record = replace(_article("http://127.0.0.1/a"), status="feed_only")
-    batch = Batch(feed=_feed(), counters=FeedCounters(polls=1, new=1, feed_only=1,
+    batch = Batch(feed=_feed(), counters=Counters(polls=1, new=1, feed_only=1,
                                                       page_failures=1),
                   records=(record,), articles=(_state(record, "alpha", "h"),))
     with _open(tmp_path) as store:
@@ -170,7 +176,7 @@ def test_a_feed_only_record_left_out_is_not_counted(tmp_path: Path) -> None:
         assert store.commit(batch) == (record,)
         [row] = store.statuses("2026-03-01")
     assert (row.counters, row.written_total) == (
-        FeedCounters(polls=2, new=1, feed_only=1, page_failures=2), 1)
+        Counters(polls=2, new=1, feed_only=1, page_failures=2), 1)
 
 
 def test_status_counts_written_today_and_in_total(tmp_path: Path) -> None:
@@ -203,14 +209,14 @@ _UNDO_3 = ("ALTER TABLE feeds DROP COLUMN changes_capped; "
 def test_a_version_2_state_is_migrated_keeping_its_rows(tmp_path: Path) -> None:
     link = EntryLink("http://127.0.0.1/feed", "guid-1", "a" * 32, "2026-03-01T11:00:00Z")
     with _open(tmp_path) as store:
-        store.commit(Batch(feed=_feed(), counters=FeedCounters(polls=1), entries=(link,)))
+        store.commit(Batch(feed=_feed(), counters=Counters(polls=1), entries=(link,)))
     conn = sqlite3.connect(tmp_path / "out/state.sqlite3")
     conn.executescript(_UNDO_3 + "PRAGMA user_version = 2;")
     conn.close()
     with _open(tmp_path) as store:
         assert store.entry(link.feed_url, link.entry_id) == link
         [row] = store.statuses("2026-03-01")
-    assert row.counters == FeedCounters(polls=1)
+    assert row.counters == Counters(polls=1)
     conn = sqlite3.connect(tmp_path / "out/state.sqlite3")
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     conn.close()
@@ -295,10 +301,10 @@ def test_only_commits_that_record_lines_are_fsynced(
 
     monkeypatch.setattr(store, "_record_state", record_state)
     store.commit(Batch(feed=_feed(), records=(_article("http://127.0.0.1/a"),)))
-    store.commit(Batch(feed=_feed(), counters=FeedCounters(polls=1, not_modified=1)))
-    store.commit(Batch(feed=_feed(), counters=FeedCounters(polls=1, not_modified=1)))
+    store.commit(Batch(feed=_feed(), counters=Counters(polls=1, not_modified=1)))
+    store.commit(Batch(feed=_feed(), counters=Counters(polls=1, not_modified=1)))
     store._unsettled = True  # as after a commit that failed past its write
-    store.commit(Batch(feed=_feed(), counters=FeedCounters(polls=1, not_modified=1)))
+    store.commit(Batch(feed=_feed(), counters=Counters(polls=1, not_modified=1)))
     store.commit(Batch(feed=_feed(), records=(_article("http://127.0.0.1/b"),)))
     assert levels == [2, 1, 1, 2, 2]
     store.close()
@@ -327,7 +333,7 @@ def test_a_record_written_before_a_crash_is_taken_in_and_not_repeated(
     a = _article("http://127.0.0.1/a")
     store = _open(tmp_path)
     _crash_after_the_write(store, monkeypatch, Batch(
-        feed=_feed(), counters=FeedCounters(polls=1, new=1), records=(a,),
+        feed=_feed(), counters=Counters(polls=1, new=1), records=(a,),
         articles=(_state(a, "alpha", a.content_hash),)))
     store.close()
     with _open(tmp_path) as store:
@@ -336,12 +342,12 @@ def test_a_record_written_before_a_crash_is_taken_in_and_not_repeated(
         assert store.article(a.id) is None
         assert [(r.written_today, r.written_total) for r in store.statuses("2026-03-01")] == []
         # The same text again (the page unchanged): left out, and now in the state.
-        assert store.commit(Batch(feed=_feed(), counters=FeedCounters(polls=1, new=1),
+        assert store.commit(Batch(feed=_feed(), counters=Counters(polls=1, new=1),
                                   records=(a,),
                                   articles=(_state(a, "alpha", a.content_hash),))) == (a,)
         assert store.article(a.id) == _state(a, "alpha", a.content_hash)
         [row] = store.statuses("2026-03-01")
-    assert (row.counters, row.written_total) == (FeedCounters(polls=1), 1)
+    assert (row.counters, row.written_total) == (Counters(polls=1), 1)
     assert _lines(tmp_path / "out/alpha/2026-03-01.jsonl") == [(a.id, 1, "Body text.")]
 
 
@@ -355,13 +361,13 @@ def test_a_changed_text_after_a_crash_is_the_next_revision(
     with _open(tmp_path) as store:
         # The poller, which does not know the article, offers the new text as revision 1.
         assert store.commit(Batch(
-            feed=_feed(), counters=FeedCounters(polls=1, new=1), records=(changed,),
+            feed=_feed(), counters=Counters(polls=1, new=1), records=(changed,),
             articles=(_state(changed, "alpha", changed.content_hash),))) == ()
         state = store.article(a.id)
         assert state is not None and (state.revision, state.content_hash) == (
             2, changed.content_hash)
         [row] = store.statuses("2026-03-01")
-    assert (row.counters, row.written_total) == (FeedCounters(polls=1, updated=1), 2)
+    assert (row.counters, row.written_total) == (Counters(polls=1, updated=1), 2)
     assert _lines(tmp_path / "out/alpha/2026-03-01.jsonl") == [
         (a.id, 1, "Body text."), (a.id, 2, "Changed text.")]
 
@@ -398,7 +404,7 @@ def test_a_failed_page_after_a_crash_does_not_replace_the_text_written(
     store.close()
     with _open(tmp_path) as store:
         state = replace(_state(failed, "alpha", failed.content_hash), page_failures=1)
-        assert store.commit(Batch(feed=_feed(), counters=FeedCounters(
+        assert store.commit(Batch(feed=_feed(), counters=Counters(
             polls=1, new=1, feed_only=1, page_failures=1), records=(failed,),
             articles=(state,))) == (failed,)
         # The ok text in the files stands, and its article is not retried.
@@ -572,11 +578,11 @@ def test_feed_statuses_shape_the_rows_of_either_store() -> None:
     feed = {**{f: None for f in ("etag", "last_modified", "last_poll", "last_status",
                                  "next_poll", "last_error")},
             "source": "alpha", "feed_url": "http://x/1", "consecutive_errors": 2,
-            **{name: 0 for name in COUNTER_NAMES}, "polls": 3, "deferred": 1}
+            **{name: 0 for name in KEPT_COUNTERS}, "polls": 3, "deferred": 1}
     quiet = {**feed, "feed_url": "http://x/2"}
     written = [{"source": "alpha", "feed_url": "http://x/1", "today": None, "total": 5}]
     assert feed_statuses([feed, quiet], written) == [
         FeedStatus(FeedState("alpha", "http://x/1", consecutive_errors=2),
-                   FeedCounters(polls=3, deferred=1), 0, 5),
+                   Counters(polls=3, deferred=1), 0, 5),
         FeedStatus(FeedState("alpha", "http://x/2", consecutive_errors=2),
-                   FeedCounters(polls=3, deferred=1), 0, 0)]
+                   Counters(polls=3, deferred=1), 0, 0)]

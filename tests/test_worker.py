@@ -145,14 +145,14 @@ def test_status_reads_the_distributed_state(pg_url: str, tmp_path: Path) -> None
     from click.testing import CliRunner
 
     from scraper.cli import main
-    from scraper.store import FeedCounters
+    from scraper.models import Counters
 
     before = CliRunner().invoke(main, ["status", "--db", pg_url])
     assert (before.exit_code, before.output) == (
         0, "nothing has been polled into that database yet\n")
     with PgStore.open(pg_url, tmp_path / "out", worker="w1") as store:
         store.commit(Batch(feed=FeedState("alpha", "http://127.0.0.1:9/a.xml", last_status=200),
-                           counters=FeedCounters(polls=1, not_modified=1)))
+                           counters=Counters(polls=1, not_modified=1)))
     after = CliRunner().invoke(main, ["status", "--db", pg_url, "--json"])
     (row,) = json.loads(after.output)
     assert (row["source"], row["feed"], row["last_status"]) == (
