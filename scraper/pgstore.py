@@ -15,8 +15,9 @@ this order: lines written, files fsynced, then the state and the lengths committ
   new lines, so nothing is lost.
 
 Two workers that reach one story at once (it is listed in two feeds) write it once: a commit
-takes a transaction-scoped advisory lock per article id (in a fixed order, so two commits
-cannot deadlock) before it reads the revision the state holds, and a record whose id the
+takes a transaction-scoped advisory lock per article id it writes, a record's or a state's
+(all of them first, in a fixed order, so two commits cannot deadlock), before it reads the
+revision the state holds, and a record whose id the
 state holds at that revision or a later one is left out, as in the embedded store.
 
 A worker name is held with a session advisory lock for as long as the worker's connection
@@ -389,7 +390,7 @@ class PgStore:
                 self.cut_tails()
                 self._unsettled = False
             with self._conn.transaction():
-                self._lock_articles(batch.records)
+                self._lock_articles(batch)
                 records, left_out = self._written_before(batch.records)
                 sizes = self._segments.write(records)
                 self._record_state(batch, records, left_out, sizes)
@@ -406,10 +407,13 @@ class PgStore:
             raise
         return left_out
 
-    def _lock_articles(self, records: Sequence[Article]) -> None:
-        """Hold every record's article id until the commit; sorted, so that two commits
-        that share ids take them in the same order and cannot deadlock."""
-        for article_id in sorted({r.id for r in records}):
+    def _lock_articles(self, batch: Batch) -> None:
+        """Hold the id of every article the batch writes (a record's or only its state's:
+        a page unchanged, an entry linked) until the commit; sorted, so that two commits
+        that share ids take them in the same order and cannot deadlock, neither on these
+        locks nor on the article rows, which a commit writes only once it holds them all."""
+        for article_id in sorted({r.id for r in batch.records}
+                                 | {a.id for a in batch.articles}):
             self._conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
                                (_LOCK_ARTICLE, article_id))
 
@@ -473,11 +477,14 @@ class PgStore:
                 "%(fingerprint)s) ON CONFLICT (feed_url, entry_id) DO UPDATE SET "
                 "article_id = excluded.article_id, updated = excluded.updated, "
                 "fingerprint = excluded.fingerprint",
-                [as_params(e) for e in batch.entries],
+                [as_params(e) for e in sorted(batch.entries,
+                                              key=lambda e: (e.feed_url, e.entry_id))],
             )
+            # Sorted too: two commits that add one URL for two articles (their ids locked
+            # apart) insert it in the same order, so neither waits for the other's next row.
             cur.executemany(
                 "INSERT INTO aliases (url, article_id) VALUES (%s, %s) "
-                "ON CONFLICT (url) DO NOTHING", batch.aliases,
+                "ON CONFLICT (url) DO NOTHING", sorted(batch.aliases),
             )
             cur.executemany(
                 "INSERT INTO written (id, revision, source, feed_url, day, written_at, worker) "

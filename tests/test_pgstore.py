@@ -331,6 +331,46 @@ def test_a_story_reached_by_two_workers_at_once_is_written_once(
         assert conn.execute("SELECT new FROM feeds").fetchone() == (1,)  # w2's not counted
 
 
+def test_commits_sharing_articles_without_records_wait_for_each_other(
+        pg_url: str, tmp_path: Path) -> None:
+    """Two polls that only remember articles (pages unchanged, entries linked) update their
+    rows too: the second commit waits for the first on the articles' locks, taken before any
+    row, instead of each holding one row and waiting for the other's (a deadlock, with the
+    rows written in opposite orders)."""
+    out = tmp_path / "out"
+    a, b = _article("http://127.0.0.1/a"), _article("http://127.0.0.1/b")
+    one = PgStore.open(pg_url, out, worker="w1")
+    two = PgStore.open(pg_url, out, worker="w2")
+    one.commit(_batch(a, b))
+    seen_by = {name: tuple(replace(_state(x), last_seen=f"2026-03-01T12:0{n}:00Z")
+                           for x in (a, b)) for n, name in ((1, "w1"), (2, "w2"))}
+    written = threading.Event()
+    release = threading.Event()
+    write = one._segments.write
+
+    def held(records: Any) -> dict[Path, int]:
+        sizes = write(records)
+        written.set()
+        release.wait(60)  # w1 holds its transaction, its article ids locked
+        return sizes
+
+    one._segments.write = held  # type: ignore[method-assign]
+    first = threading.Thread(target=lambda: one.commit(Batch(
+        feed=None, articles=seen_by["w1"])))
+    first.start()
+    assert written.wait(60)
+    second = threading.Thread(target=lambda: two.commit(Batch(
+        feed=None, articles=seen_by["w2"][::-1])))
+    second.start()
+    _wait_for_a_blocked_lock(pg_url)
+    release.set()
+    first.join(60)
+    second.join(60)
+    assert [one.article(x.id) for x in (a, b)] == list(seen_by["w2"])  # the later commit's
+    one.close()
+    two.close()
+
+
 def _wait_for_a_blocked_lock(url: str) -> None:
     """Until a session waits for an advisory lock (w2 behind w1's article lock)."""
     with psycopg.connect(url, autocommit=True) as conn:
