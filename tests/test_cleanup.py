@@ -271,7 +271,8 @@ def test_page_labels_and_source_credits_are_dropped(text: str) -> None:
     "Edited by", "By", "Show Caption", "Hide Caption", "Already have an account? Log in",
     "Tags: Employment, Health & Fitness, Mid-sized Businesses",
     "Category: Personal Finance 101", "YOU MIGHT ALSO LIKE:",
-    "You may also like", "Must read: How we test laptops",
+    "You may also like", "Must read: How we test laptops", "Jane Doe | 5 min read",
+    "March 3, 2024 · 4 min read",
 ])
 def test_contents_read_time_author_box_and_tag_lines_are_dropped(text: str) -> None:
     assert drop_boilerplate([PROSE, text]) == [PROSE]
@@ -282,6 +283,7 @@ def test_contents_read_time_author_box_and_tag_lines_are_dropped(text: str) -> N
     "By 2030, the city wants every bus to run on electricity.",
     "Tags on the luggage showed it had been checked in Frankfurt.",
     "You may also like the new bridge, the mayor joked at the opening.",
+    "The tour | 5 min read of the plan",
 ])
 def test_sentences_opening_like_those_labels_are_kept(text: str) -> None:
     assert drop_boilerplate([PROSE, text]) == [PROSE, text]

@@ -222,9 +222,10 @@ _SOURCE = re.compile(
     rf"^\(?(?:{'|'.join(SOURCE_LABELS)})\s*:|^(?:{'|'.join(REPORTING_CREDITS)})\b",
     re.IGNORECASE)
 
-# "5 min read", "3 MIN. READ", "Reading time: 4 minutes", "Lesedauer: 3 Min.": a read-time line.
+# "5 min read", "3 MIN. READ", "Reading time: 4 minutes", "Lesedauer: 3 Min.": a read-time line,
+# also after the byline or date fields it closes ("Jane Doe | 5 min read", "May 2 · 4 min read").
 _READ_TIME = re.compile(
-    rf"^\W*(?:\d+\s*(?:min(?:ute)?s?|min)\.?\s*(?:{'|'.join(READ_TIME_LABELS)})"
+    rf"^(?:[^|·•]{{1,60}}[|·•]\s*){{0,3}}\W*(?:\d+\s*(?:min(?:ute)?s?|min)\.?\s*(?:{'|'.join(READ_TIME_LABELS)})"
     rf"|(?:{'|'.join(READ_TIME_HEADS)})\W*(?:ca\.?\s*)?\d+\s*(?:min\w*|minutes?)\.?)\W*$",
     re.IGNORECASE)
 # "Tags: Health, Fitness", "Filed under: Politics": the tag list under a story, as a line.
