@@ -494,3 +494,24 @@ def test_a_heading_linked_to_itself_is_kept_and_a_contents_list_is_not() -> None
       <h3><a href="/news/other">Another story from the desk</a></h3><p>{P3}</p>
       </article></body>"""
     assert body_of(html).paragraphs == (P1, "What it will cost the city", P2, P3)
+
+
+def test_a_heading_with_nothing_under_it_at_the_end_goes() -> None:
+    # The heading of a likes bar or a related-stories carousel: the walk skips what it heads.
+    html = f"""<body><article><h2>The inspection</h2><p>{P1}</p><p>{P2}</p>
+      <h3>Like this:</h3><div class="likes-widget"><button>Like</button></div>
+      <h2>Pin this for later!</h2><figure><img src="/pin.jpg"></figure></article></body>"""
+    assert body_of(html).paragraphs == ("The inspection", P1, P2)
+
+
+def test_a_heading_with_text_under_it_at_the_end_stays() -> None:
+    html = f"""<body><article><p>{P1}</p><p>{P2}</p><h3>What comes next</h3>
+      <p>{P3}</p></article></body>"""
+    assert body_of(html).paragraphs == (P1, P2, "What comes next", P3)
+
+
+def test_a_standfirst_repeating_the_headline_is_no_summary() -> None:
+    title = "The old bridge will close for a year of repairs"
+    html = f"""<body><article><h1>{title}</h1><div class="article__lead">{title}</div>
+      <div class="article__body"><p>{P1}</p><p>{P2}</p></div></article></body>"""
+    assert body_of(html, headline=title) == BodyText((P1, P2))

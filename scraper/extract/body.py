@@ -613,6 +613,7 @@ class _Reader:
     boxes: set[int] = field(default_factory=set)  # form boxes (``_form_boxes``)
     heading: int | None = None  # index of the last heading in ``paragraphs``
     links_under: int = 0  # link-heavy paragraphs dropped right under it
+    headings: set[str] = field(default_factory=set)  # the text of every heading kept
 
     def look_for_dateline(self, node: LexborNode) -> None:
         """Take the text of a dateline-marked element opening ``node`` (a paragraph, or
@@ -631,7 +632,11 @@ class _Reader:
         paragraphs = self.paragraphs
         if text and self.link_size <= limit:
             paragraphs.append(text)
-            self.heading = len(paragraphs) - 1 if heading else None
+            if heading:
+                self.heading = len(paragraphs) - 1
+                self.headings.add(text)
+            else:
+                self.heading = None
             self.links_under = 0
         elif text and self.heading is not None and self.heading == len(paragraphs) - 1:
             self.links_under += 1
@@ -890,6 +895,10 @@ def extract_body(block: ContentBlock, meta: PageMetadata) -> BodyText:
             continue
         seen.add(text)
         unique.append(text)
+    while unique and unique[-1] in reader.headings:
+        # A heading with nothing under it heads what the walk skipped: a share or likes
+        # bar, a carousel of related stories, a gallery ("Like this:", "Pin this for later!").
+        seen.discard(unique.pop())
     summary = reader.summary or block.dek
     if summary is not None and summary in seen:
         if summary == unique[0]:
@@ -900,4 +909,6 @@ def extract_body(block: ContentBlock, meta: PageMetadata) -> BodyText:
         summary = _dek_before(block.node)
         if summary in seen:
             summary = None
+    if summary is not None and headline and _repeats(summary, headline):
+        summary = None  # the headline shown again in the header, not a standfirst
     return BodyText(tuple(unique), summary, reader.dateline)
