@@ -302,27 +302,9 @@ def test_a_story_reached_by_two_workers_at_once_is_written_once(
     story = _article("http://127.0.0.1/story")
     one = PgStore.open(pg_url, out, worker="w1")
     two = PgStore.open(pg_url, out, worker="w2")
-    written = threading.Event()
-    release = threading.Event()
-    write = one._segments.write
-
-    def held(records: Any) -> dict[Path, int]:
-        sizes = write(records)
-        written.set()
-        release.wait(60)  # w1 holds its transaction, as a slow disk would
-        return sizes
-
-    one._segments.write = held  # type: ignore[method-assign]
     results: dict[str, tuple[Article, ...]] = {}
-    first = threading.Thread(target=lambda: results.update(w1=one.commit(_batch(story))))
-    first.start()
-    assert written.wait(60)
-    second = threading.Thread(target=lambda: results.update(w2=two.commit(_batch(story))))
-    second.start()
-    _wait_for_a_blocked_lock(pg_url)
-    release.set()
-    first.join(60)
-    second.join(60)
+    _second_waits_for_first(pg_url, one, lambda: results.update(w1=one.commit(_batch(story))),
+                            lambda: results.update(w2=two.commit(_batch(story))))
     one.close()
     two.close()
     assert results == {"w1": (), "w2": (story,)}
@@ -344,6 +326,19 @@ def test_commits_sharing_articles_without_records_wait_for_each_other(
     one.commit(_batch(a, b))
     seen_by = {name: tuple(replace(_state(x), last_seen=f"2026-03-01T12:0{n}:00Z")
                            for x in (a, b)) for n, name in ((1, "w1"), (2, "w2"))}
+    _second_waits_for_first(pg_url, one,
+                            lambda: one.commit(Batch(feed=None, articles=seen_by["w1"])),
+                            lambda: two.commit(Batch(feed=None, articles=seen_by["w2"][::-1])))
+    assert [one.article(x.id) for x in (a, b)] == list(seen_by["w2"])  # the later commit's
+    one.close()
+    two.close()
+
+
+def _second_waits_for_first(url: str, one: PgStore, first: Callable[[], object],
+                            second: Callable[[], object]) -> None:
+    """Run ``first`` (a commit of ``one``), hold its transaction once its lines are written
+    (as a slow disk would), run ``second`` (another worker's commit) until it waits for an
+    advisory lock, then let both finish."""
     written = threading.Event()
     release = threading.Event()
     write = one._segments.write
@@ -351,24 +346,19 @@ def test_commits_sharing_articles_without_records_wait_for_each_other(
     def held(records: Any) -> dict[Path, int]:
         sizes = write(records)
         written.set()
-        release.wait(60)  # w1 holds its transaction, its article ids locked
+        release.wait(60)
         return sizes
 
     one._segments.write = held  # type: ignore[method-assign]
-    first = threading.Thread(target=lambda: one.commit(Batch(
-        feed=None, articles=seen_by["w1"])))
-    first.start()
+    threads = [threading.Thread(target=first)]
+    threads[0].start()
     assert written.wait(60)
-    second = threading.Thread(target=lambda: two.commit(Batch(
-        feed=None, articles=seen_by["w2"][::-1])))
-    second.start()
-    _wait_for_a_blocked_lock(pg_url)
+    threads.append(threading.Thread(target=second))
+    threads[1].start()
+    _wait_for_a_blocked_lock(url)
     release.set()
-    first.join(60)
-    second.join(60)
-    assert [one.article(x.id) for x in (a, b)] == list(seen_by["w2"])  # the later commit's
-    one.close()
-    two.close()
+    for thread in threads:
+        thread.join(60)
 
 
 def _wait_for_a_blocked_lock(url: str) -> None:
