@@ -773,8 +773,7 @@ def test_same_article_in_two_sources_polled_at_once_is_fetched_and_written_once(
     server.route("/shared", _gated(Reply(200, page("Shared story", "Shared text.")), reported))
     reports = run_concurrently(out, clock, one, two, on_feed=lambda r: reported.set())
     assert sorted((r.counts.new, r.counts.skipped, r.counts.deferred, r.counts.page_failures)
-                  for r in reports) == [
-        (0, 0, 1, 0), (1, 0, 0, 0)]
+                  for r in reports) == [(0, 0, 1, 0), (1, 0, 0, 0)]
     assert paths(server).count("/shared") == 1
     [(path, [record])] = written(out).items()
     winner = next(r.source for r in reports if r.counts.new)
@@ -806,8 +805,7 @@ def test_same_failing_page_in_two_sources_polled_at_once_is_one_feed_only_record
     reports = run_concurrently(out, clock, *_shared_feeds(server, shared),
                                on_feed=lambda r: reported.set())
     assert sorted((r.counts.new, r.counts.feed_only, r.counts.deferred, r.counts.page_failures)
-                  for r in reports) == [
-        (0, 0, 1, 0), (1, 1, 0, 1)]
+                  for r in reports) == [(0, 0, 1, 0), (1, 1, 0, 1)]
     assert paths(server).count("/shared") == 1
     [records] = written(out).values()
     assert [(r["id"], r["status"]) for r in records] == [(article_id(shared), "feed_only")]
@@ -862,8 +860,7 @@ def test_pollers_without_shared_claims_still_write_once(
     with caplog.at_level(logging.WARNING, logger="scraper.poller"):
         reports = run_concurrently(out, clock, *_shared_feeds(server, shared), pollers=2)
     assert sorted((r.counts.new, r.counts.feed_only, r.counts.skipped, r.counts.page_failures)
-                  for r in reports) == [
-        (0, 0, 1, 1), (1, 1, 0, 1)]
+                  for r in reports) == [(0, 0, 1, 1), (1, 1, 0, 1)]
     assert paths(server).count("/shared") == 2
     [records] = written(out).values()
     assert [(r["id"], r["status"]) for r in records] == [(article_id(shared), "feed_only")]
