@@ -515,3 +515,13 @@ def test_a_standfirst_repeating_the_headline_is_no_summary() -> None:
     html = f"""<body><article><h1>{title}</h1><div class="article__lead">{title}</div>
       <div class="article__body"><p>{P1}</p><p>{P2}</p></div></article></body>"""
     assert body_of(html, headline=title) == BodyText((P1, P2))
+
+
+def test_the_page_footer_inside_the_block_is_skipped_though_it_shares_the_markup() -> None:
+    # A site builder's text module holds the story and the footer's notes alike.
+    def module(text: str) -> str:
+        return f'<div class="sqs-block"><div class="html-content"><p>{text}</p></div></div>'
+    notice = "When you buy through links on this site, it may earn a small commission."
+    html = f"""<body><div id="canvas"><article>{module(P1)}{module(P2)}{module(P3)}</article>
+      <footer>{module("INSTAGRAM")}{module(notice)}</footer></div></body>"""
+    assert body_of(html).paragraphs == (P1, P2, P3)

@@ -766,7 +766,10 @@ def _read(reader: _Reader) -> None:
                     reader.summary = normalize_space(text)
                 else:
                     paragraphs.append(normalize_space(text))
-            elif key not in reader.boxes and (key in keep or (
+            # A page footer, side box or menu inside the block is skipped even when it
+            # holds paragraphs of the story's markup (a site's text module recurring there).
+            elif key not in reader.boxes and (
+                    (key in keep and tag not in _CHROME_ABOVE_IDS) or (
                     (tag not in _SKIP_IDS
                      or (tag == _FIGURE_ID and node.css_first("table") is not None))
                     and not reader.skip(node, tag))):
