@@ -401,7 +401,8 @@ class Fetcher:
             try:
                 async with deadline:
                     request = client.build_request("GET", hop.url, headers=hop.headers)
-                    hop.jar.set_cookie_header(request)
+                    if hop.jar:  # an empty jar adds nothing, at the cost of a urllib request
+                        hop.jar.set_cookie_header(request)
                     response = await client.send(request, stream=True)
                     try:
                         await started()
@@ -424,7 +425,8 @@ class Fetcher:
     async def _answer(self, hop: _Hop, response: httpx.Response) -> _Answer:
         fetched_at = self._now()
         headers = {name.lower(): value for name, value in response.headers.items()}
-        hop.jar.extract_cookies(response)
+        if "set-cookie" in headers or "set-cookie2" in headers:
+            hop.jar.extract_cookies(response)
         status = response.status_code
         if status in _REDIRECTS and headers.get("location"):
             return _Answer(status, headers, fetched_at, location=headers["location"])
