@@ -525,3 +525,23 @@ def test_the_page_footer_inside_the_block_is_skipped_though_it_shares_the_markup
     html = f"""<body><div id="canvas"><article>{module(P1)}{module(P2)}{module(P3)}</article>
       <footer>{module("INSTAGRAM")}{module(notice)}</footer></div></body>"""
     assert body_of(html).paragraphs == (P1, P2, P3)
+
+
+def test_links_to_other_sites_are_kept_under_a_heading_or_an_introduction() -> None:
+    # A heading linked to a shop, and a list of sources the text introduces, are the
+    # article's; a list of the paper's own stories, or of other sites' pages that nothing
+    # introduces, is not.
+    own = "".join(f'<li><a href="https://www.paper.co.uk/news/{n}">Another story of ours, '
+                  f"number {n}</a></li>" for n in range(2))
+    html = f"""<body><article><p>{P1}</p>
+      <h3><a href="https://shop.example.com/kit">The Acme Bridge Kit</a></h3><p>{P2}</p>
+      <p>The engineers' reports:</p>
+      <ul><li><a href="https://council.example.org/r1">Inspection report of May</a></li>
+      <li><a href="https://council.example.org/r2">Pillar survey, second part</a></li></ul>
+      <p>{P3}</p><p>Our earlier reports on the bridge:</p><ul>{own}</ul><p>{P4}</p>
+      <ul><li><a href="https://other.example.net/a">A page on another site</a></li></ul>
+      </article></body>"""
+    assert body_of(html, canonical_url="https://www.paper.com/news/1").paragraphs == (
+        P1, "The Acme Bridge Kit", P2, "The engineers' reports:",
+        "Inspection report of May", "Pillar survey, second part", P3,
+        "Our earlier reports on the bridge:", P4)

@@ -38,7 +38,7 @@ from scraper.extract.cleanup import (
     is_negative,
     is_positive,
 )
-from scraper.extract.lexicon import SKIP_TAGS
+from scraper.extract.lexicon import SECOND_LEVEL_DOMAINS, SKIP_TAGS
 from scraper.extract.metadata import PageMetadata
 from scraper.extract.tags import tag_ids
 from scraper.extract.text import fold, normalize_space
@@ -614,6 +614,11 @@ class _Reader:
     heading: int | None = None  # index of the last heading in ``paragraphs``
     links_under: int = 0  # link-heavy paragraphs dropped right under it
     headings: set[str] = field(default_factory=set)  # the text of every heading kept
+    site: str = ""  # the page's site (``_site``), "" when unknown
+    links: list[LexborNode] = field(default_factory=list)  # the paragraph's links
+    # The last paragraph kept is an item of a list of sources, or introduces a list (ends
+    # with a colon): the links of the next one are looked at (``off_site``).
+    listing: bool = False
 
     def look_for_dateline(self, node: LexborNode) -> None:
         """Take the text of a dateline-marked element opening ``node`` (a paragraph, or
@@ -624,13 +629,22 @@ class _Reader:
     def flush(self, heading: bool = False) -> None:
         """End the paragraph; one that is mostly link text is dropped, a heading only when
         it is all link text (a teaser's title): "1. Canon EOS R6" with the name linked to
-        the product is the article's own heading."""
+        the product is the article's own heading.
+
+        Links that all lead to other sites are the article's sources or products, not
+        its site's other stories: a heading of such links is kept ("Canon EOS R6" linked
+        to a shop), and so is a list of them that the text introduces ("The patches
+        sent for review:")."""
         if not self.parts:
             return
         text = normalize_space("".join(self.parts))
         limit = self.size - 1 if heading else _LINK_HEAVY * self.size
         paragraphs = self.paragraphs
-        if text and self.link_size <= limit:
+        kept = self.link_size <= limit
+        cited = False
+        if text and not kept and self.links and self.off_site():
+            kept = cited = True
+        if text and kept:
             paragraphs.append(text)
             if heading:
                 self.heading = len(paragraphs) - 1
@@ -638,6 +652,7 @@ class _Reader:
             else:
                 self.heading = None
             self.links_under = 0
+            self.listing = (cited and not heading) or text[-1] == ":"
         elif text and self.heading is not None and self.heading == len(paragraphs) - 1:
             self.links_under += 1
             if self.links_under == _LINKS_UNDER:
@@ -647,7 +662,18 @@ class _Reader:
                 paragraphs.pop()
                 self.heading = None
         self.parts.clear()
+        self.links.clear()
         self.size = self.link_size = 0
+
+    def off_site(self) -> bool:
+        """Whether the paragraph's links (those of a heading, or of an item of a list
+        of sources) all lead to other sites than the page's."""
+        if not self.site:
+            return False
+        for link in self.links:
+            if _site(link.attributes.get("href") or "") in ("", self.site):
+                return False
+        return True
 
     def is_dek(self, node: LexborNode) -> bool:
         """Whether a paragraph of the body's own markup is classed as its standfirst."""
@@ -746,6 +772,8 @@ def _read(reader: _Reader) -> None:
                         tag = _ANCHOR
                     else:
                         links += 1
+                        if headings or reader.listing:
+                            reader.links.append(node)
                 stack.append((node, tag))
                 node = child
                 continue
@@ -766,6 +794,7 @@ def _read(reader: _Reader) -> None:
                     reader.summary = normalize_space(text)
                 else:
                     paragraphs.append(normalize_space(text))
+                    reader.listing = text.rstrip()[-1:] == ":"
             # A page footer, side box or menu inside the block is skipped even when it
             # holds paragraphs of the story's markup (a site's text module recurring there).
             elif key not in reader.boxes and (
@@ -835,6 +864,18 @@ def _is_label(text: str) -> bool:
             and any(c.isalnum() for c in text))
 
 
+def _site(url: str) -> str:
+    """The name a site's domain is registered under ("bbc" for www.bbc.co.uk and bbc.com,
+    one publisher's sites), from an absolute http(s) address; "" for a relative one."""
+    if not url.startswith(("http://", "https://", "//")):
+        return ""
+    host = url.split("/", 3)[2].rpartition("@")[2].partition(":")[0].lower()
+    labels = host.split(".")
+    if len(labels) > 2 and labels[-2] in SECOND_LEVEL_DOMAINS:
+        return labels[-3]
+    return labels[-2] if len(labels) > 1 else host
+
+
 def _copies(paragraphs: list[str]) -> set[int]:
     """The indexes of the paragraphs that copy an earlier one: a repeat right after it, or
     with a neighbour repeated too (a box shown twice, a second copy of the text for small
@@ -886,7 +927,7 @@ def extract_body(block: ContentBlock, meta: PageMetadata) -> BodyText:
     to the page's description) becomes ``summary``; the headline, repeated paragraphs (but
     not repeated labels) and boilerplate are dropped.
     """
-    reader = _Reader(block, boxes=_form_boxes(block))
+    reader = _Reader(block, boxes=_form_boxes(block), site=_site(meta.canonical_url or ""))
     _read(reader)
     headline = fold(meta.headline or "")
     kept = drop_boilerplate(reader.paragraphs)

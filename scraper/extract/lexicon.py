@@ -69,6 +69,7 @@ __all__ = [
     "ROLE_SUFFIXES",
     "ROLE_WORDS",
     "SCREEN_CLASS_WORDS",
+    "SECOND_LEVEL_DOMAINS",
     "SHARE_LABELS",
     "SHARE_NOTICES",
     "SKIP_TAGS",
@@ -88,6 +89,10 @@ __all__ = [
 
 # Subtrees that never hold article prose. Figures and captions are read by the image step
 # before the body is read.
+# The second level under a country's domain that names no site ("bbc.co.uk", "abc.net.au").
+SECOND_LEVEL_DOMAINS = frozenset({"co", "com", "net", "org", "gov", "gob", "edu", "ac", "or",
+                                  "ne", "go", "gv", "nic", "ltd", "plc", "info", "biz"})
+
 SKIP_TAGS = frozenset({
     "script", "style", "noscript", "template", "svg", "math", "nav", "aside", "form",
     "iframe", "figure", "figcaption", "picture", "video", "audio", "canvas", "object",
