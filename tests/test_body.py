@@ -545,3 +545,10 @@ def test_links_to_other_sites_are_kept_under_a_heading_or_an_introduction() -> N
         P1, "The Acme Bridge Kit", P2, "The engineers' reports:",
         "Inspection report of May", "Pillar survey, second part", P3,
         "Our earlier reports on the bridge:", P4)
+
+
+def test_a_heading_marked_as_an_anchor_is_kept() -> None:
+    html = f"""<body><article><p>{P1}</p>
+      <h2><a class="section" name="cost">What it will cost the city</a></h2><p>{P2}</p>
+      </article></body>"""
+    assert body_of(html).paragraphs == (P1, "What it will cost the city", P2)

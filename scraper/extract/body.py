@@ -765,10 +765,11 @@ def _read(reader: _Reader) -> None:
                 reader.look_for_dateline(node)
             if child is not None:
                 if tag == _A_ID:
-                    if headings and (node.attributes.get("href") or "").startswith("#"):
-                        # A heading linked to its own anchor ("#fine-tuned-memory") is
-                        # not a teaser's title (a list of such links, a table of
-                        # contents, still counts as links).
+                    if headings and (node.attributes.get("href") or "#")[0] == "#":
+                        # A heading linked to its own anchor ("#fine-tuned-memory"), or
+                        # marked as an anchor (<a name>, no address), is not a teaser's
+                        # title (a list of such links, a table of contents, still counts
+                        # as links).
                         tag = _ANCHOR
                     else:
                         links += 1
