@@ -13,6 +13,7 @@ from scraper.extract.cleanup import (
     is_dek,
     is_negative,
     is_positive,
+    site_name,
 )
 
 PROSE = "The committee met on Tuesday and agreed on a plan to rebuild the bridge by spring."
@@ -292,3 +293,26 @@ def test_sentences_opening_like_those_labels_are_kept(text: str) -> None:
 def test_a_sentence_starting_with_sources_is_kept() -> None:
     text = "Sources say the deal is close to being done, officials told reporters."
     assert drop_boilerplate([PROSE, text]) == [PROSE, text]
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    # The article's pointers to other sites: a registration page, a shop under a product.
+    ("Registration: https://www.conference.example.com/tickets", True),
+    ("Amazon USA at $19.99: https://amzn.to/3itnPwZ", True),
+    # The page's own address (a print or citation line), and bare addresses (references,
+    # profiles), whatever site they lead to.
+    ("Printed from: https://www.paper.co.uk/news/bridge-to-close-1234", False),
+    ("[1] https://www.journal.example.org/articles/bridges", False),
+    ("https://www.facebook.com/thepaper, https://x.com/thepaper", False),
+])
+def test_a_short_line_with_an_address_is_kept_when_it_points_to_another_site(
+        text: str, kept: bool) -> None:
+    assert drop_boilerplate([PROSE, text], "paper") == ([PROSE, text] if kept else [PROSE])
+    assert drop_boilerplate([PROSE, text]) == [PROSE]  # the page's site unknown
+
+
+def test_site_name_is_the_name_a_domain_is_registered_under() -> None:
+    assert site_name("https://www.bbc.co.uk/news/1") == "bbc"
+    assert site_name("https://bbc.com/news") == "bbc"
+    assert site_name("//shop.example.com:8080/kit") == "example"
+    assert site_name("/news/other") == ""

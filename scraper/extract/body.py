@@ -37,8 +37,9 @@ from scraper.extract.cleanup import (
     is_dek,
     is_negative,
     is_positive,
+    site_name,
 )
-from scraper.extract.lexicon import SECOND_LEVEL_DOMAINS, SKIP_TAGS
+from scraper.extract.lexicon import SKIP_TAGS
 from scraper.extract.metadata import PageMetadata
 from scraper.extract.tags import tag_ids
 from scraper.extract.text import fold, normalize_space
@@ -614,7 +615,7 @@ class _Reader:
     heading: int | None = None  # index of the last heading in ``paragraphs``
     links_under: int = 0  # link-heavy paragraphs dropped right under it
     headings: set[str] = field(default_factory=set)  # the text of every heading kept
-    site: str = ""  # the page's site (``_site``), "" when unknown
+    site: str = ""  # the page's site (``site_name``), "" when unknown
     links: list[LexborNode] = field(default_factory=list)  # the paragraph's links
     # The last paragraph kept is an item of a list of sources, or introduces a list (ends
     # with a colon): the links of the next one are looked at (``off_site``).
@@ -642,7 +643,7 @@ class _Reader:
         paragraphs = self.paragraphs
         kept = self.link_size <= limit
         cited = False
-        if text and not kept and self.links and self.off_site():
+        if text and not kept and self.links and self.offsite_name():
             kept = cited = True
         if text and kept:
             paragraphs.append(text)
@@ -665,13 +666,13 @@ class _Reader:
         self.links.clear()
         self.size = self.link_size = 0
 
-    def off_site(self) -> bool:
+    def offsite_name(self) -> bool:
         """Whether the paragraph's links (those of a heading, or of an item of a list
         of sources) all lead to other sites than the page's."""
         if not self.site:
             return False
         for link in self.links:
-            if _site(link.attributes.get("href") or "") in ("", self.site):
+            if site_name(link.attributes.get("href") or "") in ("", self.site):
                 return False
         return True
 
@@ -865,18 +866,6 @@ def _is_label(text: str) -> bool:
             and any(c.isalnum() for c in text))
 
 
-def _site(url: str) -> str:
-    """The name a site's domain is registered under ("bbc" for www.bbc.co.uk and bbc.com,
-    one publisher's sites), from an absolute http(s) address; "" for a relative one."""
-    if not url.startswith(("http://", "https://", "//")):
-        return ""
-    host = url.split("/", 3)[2].rpartition("@")[2].partition(":")[0].lower()
-    labels = host.split(".")
-    if len(labels) > 2 and labels[-2] in SECOND_LEVEL_DOMAINS:
-        return labels[-3]
-    return labels[-2] if len(labels) > 1 else host
-
-
 def _copies(paragraphs: list[str]) -> set[int]:
     """The indexes of the paragraphs that copy an earlier one: a repeat right after it, or
     with a neighbour repeated too (a box shown twice, a second copy of the text for small
@@ -928,10 +917,10 @@ def extract_body(block: ContentBlock, meta: PageMetadata) -> BodyText:
     to the page's description) becomes ``summary``; the headline, repeated paragraphs (but
     not repeated labels) and boilerplate are dropped.
     """
-    reader = _Reader(block, boxes=_form_boxes(block), site=_site(meta.canonical_url or ""))
+    reader = _Reader(block, boxes=_form_boxes(block), site=site_name(meta.canonical_url or ""))
     _read(reader)
     headline = fold(meta.headline or "")
-    kept = drop_boilerplate(reader.paragraphs)
+    kept = drop_boilerplate(reader.paragraphs, reader.site)
     copies = _copies(kept)
     seen: set[str] = set()
     unique: list[str] = []

@@ -53,6 +53,7 @@ from scraper.extract.lexicon import (
     REPORTING_CREDITS,
     RIGHTS_RESERVED,
     SCREEN_CLASS_WORDS,
+    SECOND_LEVEL_DOMAINS,
     SHARE_LABELS,
     SHARE_NOTICES,
     SKIP_TAGS,
@@ -75,6 +76,7 @@ __all__ = [
     "is_dek",
     "is_negative",
     "is_positive",
+    "site_name",
 ]
 
 # Chrome words (lexicon) are matched against the words of a class/id value ("share-bar",
@@ -282,6 +284,8 @@ _MIN_FIELDS = 3
 # characters only: a search through the whole text would cost ten times more).
 _CREDIT_TAIL = 80
 _CITATION = 160
+_ADDRESS = re.compile(r"https?://\S+")
+_WORD = re.compile(r"[^\W\d_]{3}")
 _PHOTO_CREDIT = re.compile(
     rf"(?:\b(?i:{'|'.join(PHOTO_CREDIT_LABELS)})\s*:\s*[A-ZÀ-ÞĀ-Ž][^.:]{{1,60}}"
     rf"|©\s*[^.]{{2,60}}|\((?i:{'|'.join(ARCHIVE_PHOTO_LABELS)})\))\W*$")
@@ -309,7 +313,7 @@ _LONG = 250
 _WORDY = re.compile(r"[^\W\d_]{2}")
 
 
-def _is_boilerplate_text(text: str) -> bool:
+def _is_boilerplate_text(text: str, site: str = "") -> bool:
     size = len(text)
     if size > _LONG:
         return False
@@ -332,7 +336,8 @@ def _is_boilerplate_text(text: str) -> bool:
     if ("©" in text or ":" in text[tail:] or text.endswith(")")) and _PHOTO_CREDIT.search(
             text, tail):
         return True  # a caption set as a paragraph
-    if "://" in text and (size < _CITATION or _ADDRESS_LINE.match(text)):
+    if "://" in text and (size < _CITATION or _ADDRESS_LINE.match(text)) and not _away(
+            text, site):
         return True  # a citation or print line, not a sentence that mentions a site
     if text.count(_FIELD_SEPARATOR) >= _MIN_FIELDS - 1 and _DATE_ONLY.search(text):
         return True
@@ -342,14 +347,38 @@ def _is_boilerplate_text(text: str) -> bool:
     return any(phrase in lowered for phrase in _PHRASES)
 
 
-def drop_boilerplate(paragraphs: list[str]) -> list[str]:
-    """Paragraphs without boilerplate; a comment-section heading cuts the rest off."""
+def site_name(url: str) -> str:
+    """The name a site's domain is registered under ("bbc" for www.bbc.co.uk and bbc.com,
+    one publisher's sites), from an absolute http(s) address; "" for a relative one."""
+    if not url.startswith(("http://", "https://", "//")):
+        return ""
+    host = url.split("/", 3)[2].rpartition("@")[2].partition(":")[0].lower()
+    labels = host.split(".")
+    if len(labels) > 2 and labels[-2] in SECOND_LEVEL_DOMAINS:
+        return labels[-3]
+    return labels[-2] if len(labels) > 1 else host
+
+
+def _away(text: str, site: str) -> bool:
+    """Whether a paragraph says something beside addresses that all lead to other sites
+    than the page's: a pointer of the article ("Registration: https://...", a shop's link
+    under a product), where the page's own address is its print or citation line, and
+    bare addresses are a list of references or profiles."""
+    if not site or _WORD.search(_ADDRESS.sub("", text)) is None:
+        return False
+    return all(site_name(address) != site for address in _ADDRESS.findall(text))
+
+
+def drop_boilerplate(paragraphs: list[str], site: str = "") -> list[str]:
+    """Paragraphs without boilerplate; a comment-section heading cuts the rest off.
+
+    ``site``: the page's site (:func:`site_name`), "" when unknown."""
     kept: list[str] = []
     for text in paragraphs:
         if len(text) < 60 and _COMMENTS_START.match(text):
             break
         if len(text) < 40 and not _WORDY.search(text) and (not kept or _DATE_ONLY.search(text)):
             continue  # a separator above the body, or a date anywhere (not a row of figures)
-        if not _is_boilerplate_text(text):
+        if not _is_boilerplate_text(text, site):
             kept.append(text)
     return kept
