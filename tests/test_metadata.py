@@ -537,3 +537,47 @@ def test_a_date_line_may_be_a_text_run_of_its_own_in_a_larger_element() -> None:
     prose = ("<div><h1>Advent of Code</h1><p>The puzzles began on <b>1 December</b> "
              "2025 and ran until the day before Christmas, as every year.</p></div>")
     assert _meta(_page(body=prose), "https://example.com/post").published is None
+
+
+def _stamped(published: str, modified: str, header: str) -> str | None:
+    article = {"@type": "BlogPosting", "headline": "Storm hits coast",
+               "datePublished": published, "dateModified": modified}
+    body = f"<article><header><h1>Storm hits coast</h1>{header}</header>{PROSE}</article>"
+    return _meta(_page(head=_ld(article), body=body), "https://example.com/storm").published
+
+
+@pytest.mark.parametrize(("published", "modified", "header", "expected"), [
+    # One value without a zone in both fields (a template's, a migration's): the page
+    # shows an earlier day, which is when it was published.
+    ("2025-06-24", "2025-06-24", "<p>August 25, 2024</p>", "2024-08-25"),
+    ("2025-11-13T09:21:40", "2025-11-13T09:21:40", "<p>12 November 2025</p>", "2025-11-12"),
+    ("2025-06-24", "2025-06-24", '<time datetime="2024-08-25T10:00:00+02:00">Aug 25</time>',
+     "2024-08-25T10:00:00+02:00"),
+    # Modified before published: the fields hold no history either.
+    ("2025-06-12", "2025-06-10", "<p>November 2, 2022</p>", "2022-11-02"),
+    # Modified after published: the metadata has a history and wins.
+    ("2025-01-29", "2025-08-19", "<p>January 2, 2025</p>", "2025-01-29"),
+    ("2025-01-29T20:47:55", "2025-01-29T20:50:00", "<p>January 2, 2025</p>",
+     "2025-01-29T20:47:55"),
+    # A zoned time is a publishing system's clock, kept even when equal to modified.
+    ("2025-03-10T09:00:00+01:00", "2025-03-10T09:00:00+01:00", "<p>2 May 2024</p>",
+     "2025-03-10T09:00:00+01:00"),
+    # A later shown day changes nothing.
+    ("2025-06-24", "2025-06-24", "<p>August 25, 2025</p>", "2025-06-24"),
+    # A teaser's date in a link is not the page's.
+    ("2025-06-24", "2025-06-24", '<p><a href="/old">August 25, 2024</a></p>', "2025-06-24"),
+])
+def test_a_page_is_not_published_after_the_day_it_shows(
+        published: str, modified: str, header: str, expected: str) -> None:
+    assert _stamped(published, modified, header) == expected
+
+
+def test_without_an_h1_the_dates_are_looked_for_near_the_first_h2() -> None:
+    # A page builder's title styled as an h2, whose text is not the title's.
+    head = "<title>Introducing Cayenne | Example</title>"
+    body = ("<nav><ul><li>Home</li></ul></nav><section><div class='head'>"
+            "<h2>Introducing Cayenne: a data accelerator</h2><div class='author'>"
+            "<p>Luke Kim</p><small>December 17, 2025</small></div></div>"
+            f"<div>{PROSE}</div></section>")
+    assert _meta(_page(head=head, body=body), "https://example.com/p").published == (
+        "2025-12-17")

@@ -581,25 +581,46 @@ def _date_of(values: Iterable[Any]) -> str | None:
 def _published(page: _Page, headline: str | None) -> str | None:
     """The article's own publication time: JSON-LD of the article object, then meta tags,
     then a date element near the headline, meta names that say "published", a date line
-    near the headline, the address, the title. The headline's element is the first h1,
-    else the h1 or h2 that shows ``headline`` (the first h1 of a blog is often its name)."""
+    near the headline, the address, the title. A date shown near the headline before
+    the metadata's day replaces it when the metadata has no history (see _restamped).
+    The headline's element is the first h1, else the h1 or h2 that shows ``headline``
+    (the first h1 of a blog is often its name), else, on a page without h1, its first
+    h2 (page builders that style the title as an h2)."""
     article, sig = page.article, page.sig
     if article is not None:
         found = _date_of(_as_list(article.get("datePublished"))
                          + _as_list(article.get("dateCreated")))
         if found:
             found = _with_zone(found, sig.meta) if _NAIVE_TIME.match(found) else found
-            return _local_day(found, page.url)
+            return _restamped(page, headline, _local_day(found, page.url))
     for key in _PUBLISHED_META:
         values = sig.meta.get(key)
         if values:
             found = _date_of(values)
             if found:
-                return _local_day(found, page.url)
+                return _restamped(page, headline, _local_day(found, page.url))
     anchor = _headline_node(page, headline)
     return (_page_date(page, anchor) or _meta_date_by_name(sig.meta)
             or _printed_date(anchor) or _article_date(page) or url_date(page.url)
             or _title_date(page))
+
+
+def _restamped(page: _Page, headline: str | None, published: str) -> str:
+    """The date shown near the headline instead of ``published`` when the metadata has
+    no history of the page and the shown day is before ``published``'s: a page is not
+    published after the day it shows. No history: ``published`` has no zone (a date, or
+    a wall-clock time) and the page says it was modified no later, as when a template or
+    a migration fills both fields from one value. A zoned time comes from a publishing
+    system's clock, and is kept (and the search near the headline is not paid for on
+    every news page)."""
+    if len(published) > 19:
+        return published
+    modified = _modified(page)
+    if modified is None or modified[:19] > published[:19]:
+        return published
+    anchor = _headline_node(page, headline)
+    shown = _page_date(page, anchor) or _printed_date(anchor)
+    return shown if shown is not None and shown[:10] < published[:10] else published
 
 
 def _headline_node(page: _Page, headline: str | None) -> LexborNode | None:
@@ -608,10 +629,14 @@ def _headline_node(page: _Page, headline: str | None) -> LexborNode | None:
         return h1
     body = page.tree.body
     key = fold(headline)
+    first_h2: LexborNode | None = None
     for node in body.css("h1, h2") if body is not None else ():
-        if fold(node.text()) == key:
+        text = fold(node.text())
+        if text == key:
             return node
-    return h1
+        if first_h2 is None and text.strip():
+            first_h2 = node
+    return h1 if h1 is not None else first_h2
 
 
 _ONE_DAY = timedelta(days=1)
