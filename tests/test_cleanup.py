@@ -316,3 +316,23 @@ def test_site_name_is_the_name_a_domain_is_registered_under() -> None:
     assert site_name("https://bbc.com/news") == "bbc"
     assert site_name("//shop.example.com:8080/kit") == "example"
     assert site_name("/news/other") == ""
+
+
+@pytest.mark.parametrize("text", [
+    "Read more: the committee met on Tuesday", "Recommended reading: a long report on the plan",
+    "Recommended", "READ ALSO » Bridge works", "Mehr zum Thema", "Read the full report",
+    "»Lesen Sie auch: Hitze", "recommended readings", PROSE,
+])
+def test_pointer_phrases_grouped_by_first_letter_match_as_the_plain_alternation(text: str) -> None:
+    # The phrases are grouped by first letter for speed; which phrase matches, and so what
+    # follows it (a colon or not), must stay what the plain alternation in order gives.
+    import re
+
+    from scraper.extract.cleanup import _POINTER
+    from scraper.extract.lexicon import POINTER_PHRASES
+
+    plain = re.compile(
+        rf"^\W*(?:{'|'.join(POINTER_PHRASES)})\b(\s*[:：»>|\-–—】]|\s*$)?", re.IGNORECASE)
+    grouped, expected = _POINTER.match(text), plain.match(text)
+    assert (grouped and (grouped.group(0), grouped.group(1))) == (
+        expected and (expected.group(0), expected.group(1)))
