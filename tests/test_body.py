@@ -180,6 +180,14 @@ def test_a_sentence_repeated_alone_is_kept_and_a_short_line_is_not() -> None:
         "The old bridge", P1, P2, "Tickets cost five dollars.", "The new bridge", P2, P3)
 
 
+def test_a_field_repeated_under_two_items_is_kept() -> None:
+    field = "Pet safety: toxic to cats and dogs."
+    html = f"""<body><article><h3>The old bridge</h3><p>{field}</p><p>{P1}</p>
+      <h3>The new bridge</h3><p>{field}</p><p>{P2}</p></article></body>"""
+    assert body_of(html).paragraphs == (
+        "The old bridge", field, P1, "The new bridge", field, P2)
+
+
 def test_repeated_labels_are_kept_but_not_repeated_sentences() -> None:
     cards = "".join(f"<h3>Model {n}</h3><p>Pros</p><p>{p}</p><p>Best for</p><p>Commuters.</p>"
                     "<p>Commuters.</p>" for n, p in ((1, P1), (2, P2)))

@@ -127,8 +127,11 @@ _FORM_PITCH = 200
 # A repeated paragraph of this many words or fewer that is not a sentence is a label of a
 # recurring layout ("Pros", "Best for", "Key results" in every card of a review), kept.
 _LABEL_WORDS = 4
-# A paragraph repeated alone, among other paragraphs, is the article's from this many words.
+# A paragraph repeated alone, among other paragraphs, is the article's from this many
+# words, or when it is a field ("Team size: 11-50", "Pet safety: toxic to cats."): the same
+# value under two items of a list.
 _LONE_WORDS = 10
+_FIELD = re.compile(r"[^\W\d_][^:.!?]{0,30}: \S")
 _SENTENCE_ENDS = (".", "!", "?", "。", "！", "？")
 # A date or a byline run on after the headline in the same paragraph.
 _RUN_ON = 40
@@ -870,8 +873,8 @@ def _copies(paragraphs: list[str]) -> set[int]:
     """The indexes of the paragraphs that copy an earlier one: a repeat right after it, or
     with a neighbour repeated too (a box shown twice, a second copy of the text for small
     screens), or a short one. A sentence or two repeated alone, among other paragraphs, is
-    the article's (the same description under two events, a figure quoted twice); labels
-    are never copies."""
+    the article's (the same description under two events, a figure quoted twice), and so
+    is a field ("Team size: 11-50" under two agencies); labels are never copies."""
     first: dict[str, int] = {}
     copies: set[int] = set()
     last = len(paragraphs) - 1
@@ -879,7 +882,8 @@ def _copies(paragraphs: list[str]) -> set[int]:
         earlier = first.setdefault(text, index)
         if earlier == index or _is_label(text):
             continue
-        if (paragraphs[index - 1] == text or len(text.split()) < _LONE_WORDS
+        if (paragraphs[index - 1] == text
+                or (len(text.split()) < _LONE_WORDS and _FIELD.match(text) is None)
                 or (earlier > 0 and paragraphs[index - 1] == paragraphs[earlier - 1])
                 or (index < last and paragraphs[index + 1] == paragraphs[earlier + 1])):
             copies.add(index)
