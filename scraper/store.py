@@ -31,6 +31,7 @@ import json
 import logging
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
@@ -430,11 +431,12 @@ class _Writer:
         self._fds.clear()
 
 
-def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+def _connect(path: Path, *, readonly: bool = False,
+             any_thread: bool = False) -> sqlite3.Connection:
     if readonly:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
     else:
-        conn = sqlite3.connect(path, isolation_level=None)
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=not any_thread)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA busy_timeout = 5000")
     return conn
@@ -461,13 +463,22 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     )
 
 
+# (revision in the state, latest revision in the files, its text's hash and status)
+_Revisions = tuple[int, int, str | None, str | None]
+
+
 class Store:
     """The records and the state of one output directory; one process writes it at a time."""
 
     def __init__(self, output: Path, conn: sqlite3.Connection, lock_fd: int,
-                 now: Callable[[], datetime] | None = None) -> None:
+                 now: Callable[[], datetime] | None = None,
+                 reader: sqlite3.Connection | None = None) -> None:
         self.output = output
+        # Commits run on ``_conn`` (in a thread of their own when the poller groups them,
+        # see commit_many), reads on ``_reader``: a read never sees a commit half done.
         self._conn = conn
+        self._reader = reader or conn
+        self._commit_lock = threading.Lock()
         self._lock_fd = lock_fd
         self._writer = _Writer(output)
         self._now = now or (lambda: datetime.now(UTC))
@@ -497,20 +508,21 @@ class Store:
         try:
             repair_torn_lines(output)
             path = output / STATE_FILE
-            conn = _connect(path)
+            conn = _connect(path, any_thread=True)
             conn.execute("PRAGMA journal_mode = WAL")
             # FULL: a committed state must not be rolled back by a power cut, or records
             # already in the files would be written again on every such crash. Commits that
             # record no line go without (see Store.commit).
             conn.execute("PRAGMA synchronous = FULL")
             _migrate(conn, path)
+            reader = _connect(path)
         except (OSError, sqlite3.Error) as exc:
             os.close(lock_fd)
             raise StoreError(f"cannot open the state in {output}: {exc}") from exc
         except StoreError:
             os.close(lock_fd)
             raise
-        store = cls(output, conn, lock_fd, now)
+        store = cls(output, conn, lock_fd, now, reader)
         try:
             store._settle()
         except (OSError, sqlite3.Error) as exc:
@@ -522,10 +534,12 @@ class Store:
         return store
 
     def close(self) -> None:
-        """Close files, database and lock."""
-        self._writer.close()
-        with contextlib.suppress(sqlite3.Error):
-            self._conn.close()
+        """Close files, database and lock (after the commit in progress, if any)."""
+        with self._commit_lock:
+            self._writer.close()
+            for conn in dict.fromkeys((self._reader, self._conn)):
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
         with contextlib.suppress(OSError):
             os.close(self._lock_fd)
 
@@ -539,19 +553,20 @@ class Store:
 
     def feed(self, source: str, feed_url: str) -> FeedState | None:
         """The state of one feed, None before its first poll."""
-        row = self._conn.execute(
+        row = self._reader.execute(
             "SELECT * FROM feeds WHERE source = ? AND feed_url = ?", (source, feed_url),
         ).fetchone()
         return feed_state_of(row) if row else None
 
     def article(self, article_id: str) -> ArticleState | None:
         """The state of one article by id."""
-        row = self._conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        row = self._reader.execute("SELECT * FROM articles WHERE id = ?",
+                                   (article_id,)).fetchone()
         return article_state_of(row) if row else None
 
     def entry(self, feed_url: str, entry_id: str) -> EntryLink | None:
         """What a feed entry led to before, if it was seen."""
-        row = self._conn.execute(
+        row = self._reader.execute(
             "SELECT * FROM entries WHERE feed_url = ? AND entry_id = ?", (feed_url, entry_id),
         ).fetchone()
         return entry_link_of(row) if row else None
@@ -560,7 +575,7 @@ class Store:
                    ids: Iterable[str]) -> Snapshot:
         """One read for the decide step: the entries of ``feed_url`` among ``entry_ids``,
         the aliases of ``urls``, and the articles they and ``ids`` lead to."""
-        conn = self._conn
+        conn = self._reader
         entries = [entry_link_of(row) for chunk in _chunks(entry_ids) for row in conn.execute(
             f"SELECT * FROM entries WHERE feed_url = ? AND entry_id IN ({_marks(chunk)})",
             (feed_url, *chunk))]
@@ -584,6 +599,18 @@ class Store:
         stands) and the batch's ``new``/``updated``/``feed_only`` counters do not count
         them; the batch's entries and aliases are recorded all the same.
         """
+        return self.commit_many((batch,))[0]
+
+    def commit_many(self, batches: Sequence[Batch]) -> list[tuple[Article, ...]]:
+        """Make several batches durable together, as :meth:`commit` does one after the
+        other (a record of an earlier batch counts as written before), with one fsync per
+        file and one state commit for all; the records left out of each. All or nothing:
+        on failure none of them is recorded. Safe to call from another thread than the
+        one that reads (one commit at a time)."""
+        with self._commit_lock:
+            return self._commit_many(batches)
+
+    def _commit_many(self, batches: Sequence[Batch]) -> list[tuple[Article, ...]]:
         conn = self._conn
         # A commit that records lines (or takes in a tail) is fsynced: the state must stay
         # durable with the files. One that records none (a 304, a failed feed, entries
@@ -592,7 +619,7 @@ class Store:
         # state is at worst behind, never ahead of the files, and the feeds concerned are
         # polled again. A process crash loses neither. This is most of a round's cost
         # when every feed answers 304.
-        synced = bool(batch.records) or self._unsettled
+        synced = any(batch.records for batch in batches) or self._unsettled
         try:
             if synced != self._synced:
                 conn.execute(f"PRAGMA synchronous = {'FULL' if synced else 'NORMAL'}")
@@ -605,9 +632,11 @@ class Store:
         try:
             if self._unsettled:
                 self._take_in_tails()
-            plan = self._plan(batch)
-            sizes = self._writer.write(plan.records)
-            self._record_state(batch, plan, sizes)
+            latest: dict[str, _Revisions] = {}
+            plans = [self._plan(batch, latest) for batch in batches]
+            sizes = self._writer.write([r for plan in plans for r in plan.records])
+            for index, (batch, plan) in enumerate(zip(batches, plans, strict=True)):
+                self._record_state(batch, plan, sizes if index == len(plans) - 1 else {})
             conn.execute("COMMIT")
         except BaseException as exc:
             self._unsettled = True
@@ -617,7 +646,7 @@ class Store:
                 raise StoreError(f"cannot commit the state in {self.output}: {exc}") from exc
             raise
         self._unsettled = False
-        return tuple(plan.left_out)
+        return [tuple(plan.left_out) for plan in plans]
 
     # -- what the files hold ------------------------------------------------------------
 
@@ -712,8 +741,10 @@ class Store:
         )
         return 1
 
-    def _plan(self, batch: Batch) -> _Plan:
-        """Decide what of ``batch`` is written, against the state and the files.
+    def _plan(self, batch: Batch, latest: dict[str, _Revisions]) -> _Plan:
+        """Decide what of ``batch`` is written, against the state, the files and
+        ``latest`` (the revisions of the batches planned before it in this commit, which
+        this one adds to).
 
         Per record, with S the revision the state holds for its id and W the latest one the
         files hold (S <= W; W > S only for records of a batch that a crash kept from being
@@ -721,7 +752,6 @@ class Store:
         W's or when it is a feed_only record (the page failed now: the text written stands),
         otherwise written as revision W + 1; past W, written as it is."""
         plan = _Plan(articles={a.id: a for a in batch.articles})
-        latest: dict[str, tuple[int, int, str | None, str | None]] = {}
         stale: set[str] = set()
         for record in batch.records:
             if record.id not in latest:
@@ -757,7 +787,7 @@ class Store:
             plan.articles.pop(article_id, None)
         return plan
 
-    def _revisions(self, article_id: str) -> tuple[int, int, str | None, str | None]:
+    def _revisions(self, article_id: str) -> _Revisions:
         """(revision in the state, latest revision in the files, its hash and status)."""
         row = self._conn.execute("SELECT revision FROM articles WHERE id = ?",
                                  (article_id,)).fetchone()
@@ -830,7 +860,7 @@ class Store:
 
     def statuses(self, today: str) -> list[FeedStatus]:
         """Every feed's state and counts, ``today`` being the UTC day ``YYYY-MM-DD``."""
-        return read_statuses(self._conn, today)
+        return read_statuses(self._reader, today)
 
 
 @dataclass(slots=True)

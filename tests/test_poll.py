@@ -24,7 +24,7 @@ from scraper.fetch import Fetcher, FetchSettings
 from scraper.models import Counters, ExtractRules, PageFields, article_id, content_hash
 from scraper.poller import FeedReport, Poller, PollSettings, is_due
 from scraper.report import status_table, status_text
-from scraper.store import EntryLink, FeedState, Store
+from scraper.store import Batch, EntryLink, FeedState, Store
 from tests.httpserver import LoopbackServer, Reply, Request
 
 START = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
@@ -761,6 +761,55 @@ def _gated(reply: Reply, gate: threading.Event) -> Any:
         gate.wait(5)
         return reply
     return handler
+
+
+def test_feeds_done_while_a_commit_runs_are_committed_together_off_the_loop(
+        server: LoopbackServer, out: Path, clock: Clock) -> None:
+    """Three sources at once: the first batch is committed in a thread (not on the event
+    loop) and held there until the two others are handed over; those two then go as one
+    group. Every record is written, each feed reported once."""
+    for name in "abc":
+        server.route(f"/{name}", Reply(200, rss([Item(f"{name}-1", server.url(f"/p/{name}"),
+                                                      f"Story {name}")]), content_type=RSS_TYPE))
+        server.route(f"/p/{name}", Reply(200, page(f"Story {name}", f"Text {name}.")))
+    groups: list[tuple[bool, list[str]]] = []
+    handed: list[str] = []
+    all_handed = threading.Event()
+
+    async def go() -> list[FeedReport]:
+        with Store.open(out, now=clock.now) as store:
+            real_commit_many = store.commit_many
+            loop_thread = threading.get_ident()
+
+            def commit_many(batches: list[Batch]) -> list[tuple[Any, ...]]:
+                if not groups:
+                    all_handed.wait(5)
+                groups.append((threading.get_ident() != loop_thread,
+                               [b.feed.source for b in batches if b.feed is not None]))
+                return real_commit_many(batches)
+
+            store.commit_many = commit_many  # type: ignore[method-assign]
+            async with Fetcher(FETCH, now=clock.now, sleep=_no_sleep) as fetcher:
+                poller = Poller(store, fetcher, inline_extract, now=clock.now,
+                                monotonic=lambda: 0.0)
+                real_commit = poller._commit
+
+                async def commit(batch: Batch) -> tuple[Any, ...]:
+                    handed.append(batch.feed.source if batch.feed else "")
+                    if len(handed) == 3:
+                        all_handed.set()  # the loop queues this batch before anything else
+                    return await real_commit(batch)
+
+                poller._commit = commit  # type: ignore[method-assign]
+                results = await asyncio.gather(*(
+                    poller.poll_source(source(server, f"/{n}", name=n)) for n in "abc"))
+        return [r for reports in results for r in reports]
+
+    reports = asyncio.run(go())
+    assert groups == [(True, handed[:1]), (True, handed[1:])]
+    assert sorted((r.source, r.counts.new) for r in reports) == [("a", 1), ("b", 1), ("c", 1)]
+    assert sorted(written(out)) == ["a/2026-03-01.jsonl", "b/2026-03-01.jsonl",
+                                    "c/2026-03-01.jsonl"]
 
 
 def test_same_article_in_two_sources_polled_at_once_is_fetched_and_written_once(
