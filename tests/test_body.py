@@ -560,3 +560,23 @@ def test_a_heading_marked_as_an_anchor_is_kept() -> None:
       <h2><a class="section" name="cost">What it will cost the city</a></h2><p>{P2}</p>
       </article></body>"""
     assert body_of(html).paragraphs == (P1, "What it will cost the city", P2)
+
+
+def test_a_call_to_act_with_a_link_button_in_the_story_is_dropped() -> None:
+    cta = """<div class="block-green"><div class="text"><h3>Earn your degree in data analytics</h3>
+      <p>Our program gives you the skills to turn data into decisions.</p></div>
+      <div><a class="fusion-button" href="/apply">Apply now</a></div></div>"""
+    html = f"<body><article><p>{P1}</p><p>{P2}</p>{cta}<p>{P3}</p></article></body>"
+    assert body_of(html).paragraphs == (P1, P2, P3)
+
+
+def test_cards_with_link_buttons_or_pictures_are_kept() -> None:
+    def card(name: str, picture: str = "") -> str:
+        return (f'<div class="product">{picture}<h3>{name}</h3>'
+                f'<a class="btn" href="/buy">Buy now</a></div>')
+    photo = '<img src="/kit.jpg" alt="">'
+    html = f"""<body><article><p>{P1}</p>{card("The Acme kit")}{card("The Bolt kit")}
+      <p>{P2}</p><div class="box">{card("The Crane kit", photo)}</div><p>{P3}</p>
+      </article></body>"""
+    assert body_of(html).paragraphs == (
+        P1, "The Acme kit", "The Bolt kit", P2, "The Crane kit", P3)

@@ -122,6 +122,10 @@ _MIN_PROSE = 25
 # A form's box: up to _FORM_BOX_LEVELS wrappers around a form control, with at most
 # _FORM_PITCH characters of text beside it.
 _FORM_CONTROLS = "form, input[type=email]"
+# And links styled as buttons (a class with "button" or "btn"): calls to act ("Get
+# started", "Talk to us!"). One query finds both: each query, and each selector in it,
+# costs a walk of the block.
+_CONTROLS = f"{_FORM_CONTROLS}, a[class*=button], a[class*=btn]"
 _FORM_BOX_LEVELS = 4
 _FORM_PITCH = 200
 # A repeated paragraph of this many words or fewer that is not a sentence is a label of a
@@ -895,23 +899,42 @@ def _form_boxes(block: ContentBlock) -> set[int]:
     form: a signup or search box, whose heading and pitch ("Like what you read? Get our
     newsletter") stand beside the form, not in it. The walk skips them; a box with more
     text than a pitch (a table above a calculator) is not one. Buttons alone do not make
-    a box: code blocks, accordions and tabs of the story have them."""
+    a box: code blocks, accordions and tabs of the story have them. A link styled as a
+    button does, a call to act with its heading and pitch ("Earn your degree online ...
+    Apply now"), when its box is the only one of its markup and has no picture: boxes of
+    the same markup around several such links, or with pictures, are the story's cards (a
+    product's name and photo over its "Buy" link)."""
     boxes: set[int] = set()
-    root = block.node.mem_id
-    for form in block.node.css(_FORM_CONTROLS):
-        box = None
-        own = len(normalize_space(form.text()))
-        up = form.parent
-        for _ in range(_FORM_BOX_LEVELS):
-            if up is None or up.mem_id == root:
-                break
-            if len(normalize_space(up.text())) - own > _FORM_PITCH:
-                break
-            box = up
-            up = up.parent
-        if box is not None:
+    by_markup: dict[str, list[int]] = {}
+    for control in block.node.css(_CONTROLS):
+        link = control.tag_id == _A_ID
+        box = _box_around(control, block.node.mem_id)
+        if box is None:
+            continue
+        if not link:
             boxes.add(box.mem_id)
+        elif box.css_first("img") is None:
+            by_markup.setdefault(_signature(box), []).append(box.mem_id)
+    for found in by_markup.values():
+        if len(set(found)) == 1:
+            boxes.add(found[0])
     return boxes
+
+
+def _box_around(control: LexborNode, root: int) -> LexborNode | None:
+    """The largest of a control's wrappers, up to _FORM_BOX_LEVELS up and below the block
+    (``root``), with at most _FORM_PITCH characters of text beside the control's own."""
+    box = None
+    own = len(normalize_space(control.text_lexbor()))
+    up = control.parent
+    for _ in range(_FORM_BOX_LEVELS):
+        if up is None or up.mem_id == root:
+            break
+        if len(normalize_space(up.text_lexbor())) - own > _FORM_PITCH:
+            break
+        box = up
+        up = up.parent
+    return box
 
 
 def extract_body(block: ContentBlock, meta: PageMetadata) -> BodyText:
