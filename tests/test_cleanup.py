@@ -273,7 +273,8 @@ def test_page_labels_and_source_credits_are_dropped(text: str) -> None:
     "Tags: Employment, Health & Fitness, Mid-sized Businesses",
     "Category: Personal Finance 101", "YOU MIGHT ALSO LIKE:",
     "You may also like", "Must read: How we test laptops", "Jane Doe | 5 min read",
-    "March 3, 2024 · 4 min read",
+    "March 3, 2024 · 4 min read", "di Teresa Fallavollita 20 Novembre 2024",
+    "By Jane Doe 3 March 2024", "28.04.2023, 19:09 3 Min.",
 ])
 def test_contents_read_time_author_box_and_tag_lines_are_dropped(text: str) -> None:
     assert drop_boilerplate([PROSE, text]) == [PROSE]
@@ -285,6 +286,7 @@ def test_contents_read_time_author_box_and_tag_lines_are_dropped(text: str) -> N
     "Tags on the luggage showed it had been checked in Frankfurt.",
     "You may also like the new bridge, the mayor joked at the opening.",
     "The tour | 5 min read of the plan",
+    "By 2030 the city wants 5 new buses on the road.",
 ])
 def test_sentences_opening_like_those_labels_are_kept(text: str) -> None:
     assert drop_boilerplate([PROSE, text]) == [PROSE, text]

@@ -302,11 +302,12 @@ _COMMENTS_START = re.compile(
     re.IGNORECASE,
 )
 
-# "By Jane Doe", "Von Max Muster und Erika Beispiel": a preposition, then only names.
+# "By Jane Doe", "Von Max Muster und Erika Beispiel": a preposition, then only names (and a
+# date after them: "di Teresa Fallavollita 20 Novembre 2024").
 _BYLINE = re.compile(
     rf"^(?i:{grouped_alternation(BYLINE_PREPOSITIONS)})(?:\s*:)?\s+"
     r"(?:[A-ZÀ-ÞĀ-Ž][\w.'’-]*(?:\s*(?:,|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)?\s*)){1,8}"
-    r"(?:\s*[|/–—-]\s*.{0,40})?$",
+    r"(?:\s*[|/–—-]\s*.{0,40}|\s+\d{1,2}\.?\s+\w+\.?\s+\d{4})?$",
 )
 _DATE_LINE = re.compile(rf"^(?:{grouped_alternation(PUBLISHED_LABELS + UPDATED_LABELS)})\b",
                         re.IGNORECASE)

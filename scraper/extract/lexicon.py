@@ -284,11 +284,12 @@ CONTENTS_LABELS = ("table of contents", "contents", "in this article", "on this 
                    "contenido", "auf dieser seite")
 AUTHOR_BOX_LABELS = ("about the authors?", "über (?:den autor|die autorin)", "by",
                      "edited by")
-# A time ago, or a German date line ("12.12.2025, 05:07 Uhr", "vor 3 Minuten").
+# A time ago, or a German date line ("12.12.2025, 05:07 Uhr", "28.04.2023, 19:09 3 Min.",
+# "vor 3 Minuten").
 RELATIVE_TIME_LABELS = (
     "\\d+\\s*(?:mins?|minutes?|hours?|hrs?|days?|weeks?)\\s+ago",
-    "\\d{1,2}\\.\\d{1,2}\\.\\d{2,4}\\W*(?:\\d{1,2}[:.]\\d{2})?\\s*uhr"
-    "(?:\\W*lesedauer\\W*\\d+\\s*min)?",
+    "\\d{1,2}\\.\\d{1,2}\\.\\d{2,4}\\W*(?:\\d{1,2}[:.]\\d{2})?\\s*(?:uhr)?"
+    "(?:\\W*(?:lesedauer\\W*)?\\d+\\s*min)?",
     "vor\\s+\\d+\\s+(?:minuten|stunden|tagen)",
 )
 PAGE_LABELS = ("mit agenturmaterial", "(?:show|hide) caption",
