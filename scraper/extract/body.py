@@ -190,7 +190,7 @@ _TRIES = 3
 # A class name with a digit in it may number an instance of another class ("et_pb_text_24");
 # one with these words may say where the element stands among its siblings
 # ("panel-last-child", "first", "odd"): the chunks of one story stand first, last or between.
-_NUMBERED = re.compile(r"\d|first|last|odd|even")
+_NUMBERED = re.compile(r"\d")
 _POSITION = re.compile(r"(?:.*[-_])?(?:first|last)(?:[-_]child)?|odd|even")
 _INSTANCE = re.compile(r"(.+?)[-_]+[^-_]*\d[^-_]*$")
 # A body with less prose than this in <p> and <br> boxes is looked for in <div>s too.
@@ -238,7 +238,10 @@ def _signature(node: LexborNode | None) -> str:
     if tag < _FIRST_ELEMENT_ID:
         return ""
     cls = node.attributes.get("class") or ""
-    return f"{tag}.{_unnumbered(cls) if _NUMBERED.search(cls) else cls}"
+    # Four substring tests cost less than half of one regex alternation of the words.
+    marked = (_NUMBERED.search(cls) or "first" in cls or "last" in cls or "odd" in cls
+              or "even" in cls)
+    return f"{tag}.{_unnumbered(cls) if marked else cls}"
 
 
 @functools.lru_cache(maxsize=4096)
