@@ -18,6 +18,7 @@ text (:func:`~scraper.extract.credits.split_credit`).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -127,6 +128,9 @@ _SIZE_PART = re.compile(
 _NAME_PARTS = re.compile(r"[-_.]")
 
 
+# The class/id values of a picture's ancestors recur on every figure of a page and on the
+# pages of a theme: each is read once.
+@functools.lru_cache(maxsize=4096)
 def _excluded_names(names: str) -> bool:
     lowered = names.lower()
     if _EXCLUDED_ANY.search(lowered) is None:

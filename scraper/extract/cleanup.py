@@ -172,6 +172,9 @@ def is_positive(words: list[str]) -> bool:
     return any(w in ARTICLE_CLASS_WORDS or w.startswith(ARTICLE_CLASS_PREFIXES) for w in words)
 
 
+# Asked of the class of every element ahead of a block (the standfirst's search): themes
+# repeat their class values, so each is searched once.
+@functools.lru_cache(maxsize=4096)
 def could_be_dek(hints: str) -> bool:
     """A cheap test before :func:`is_dek`: whether the value has a dek word's stem."""
     return _DEK_STEM.search(hints.lower()) is not None
