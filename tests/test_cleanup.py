@@ -275,6 +275,8 @@ def test_page_labels_and_source_credits_are_dropped(text: str) -> None:
     "You may also like", "Must read: How we test laptops", "Jane Doe | 5 min read",
     "March 3, 2024 · 4 min read", "di Teresa Fallavollita 20 Novembre 2024",
     "By Jane Doe 3 March 2024", "28.04.2023, 19:09 3 Min.",
+    "Add us as a preferred source on Google",
+    "Follow us on Google News and add us as a preferred source to get our news in your feeds.",
 ])
 def test_contents_read_time_author_box_and_tag_lines_are_dropped(text: str) -> None:
     assert drop_boilerplate([PROSE, text]) == [PROSE]

@@ -35,6 +35,7 @@ from scraper.extract.lexicon import (
     CSS_PROPERTY_CLASS_WORDS,
     DEK_CLASS_STEMS,
     DEK_CLASS_WORDS,
+    FOLLOW_NOTICES,
     HAVING_CLASS_WORDS,
     MEDIA_CLASS_WORDS,
     MODULE_CLASS_WORD,
@@ -244,7 +245,7 @@ _TAG_LINE = re.compile(rf"^(?:{grouped_alternation(TAG_LABELS)})\s*:", re.IGNORE
 # Phrases (lower case) that mark a short paragraph as boilerplate wherever they stand.
 # Plain substring tests: a regular expression alternating them is a hundred times slower.
 _PHRASES = (RIGHTS_RESERVED + COMMENT_NOTICES + COOKIE_NOTICES + NEWSLETTER_NOTICES
-            + SHARE_NOTICES + BROWSER_NOTICES)
+            + SHARE_NOTICES + BROWSER_NOTICES + FOLLOW_NOTICES)
 _COPYRIGHT = ("©", "(c) ", "(C) ")
 # Every phrase above has one of these words: the phrases are looked for only in a
 # paragraph that has one (a set lookup per word instead of a scan per phrase).
@@ -257,7 +258,7 @@ _TRIGGER_WORDS = frozenset(
         "abonnieren", "inscrivez-vous", "suscríbete", "share", "teilen", "copyright",
         "browser", "browser,", "javascript", "verfügbar", "available", "failed",
         "refreshing", "refresh", "load", "supported", "supported.", "up", "signing", "inbox",
-        "providing", "abmelden", "abmelden,", "mailing",
+        "providing", "abmelden", "abmelden,", "mailing", "preferred",
     )
     for end in ("", ".", ",", ":", ";", "!", ")", "?")
 )

@@ -43,6 +43,7 @@ __all__ = [
     "DATE_LINE_WORDS",
     "DEK_CLASS_STEMS",
     "DEK_CLASS_WORDS",
+    "FOLLOW_NOTICES",
     "HAVING_CLASS_WORDS",
     "MEDIA_CLASS_WORDS",
     "MODULE_CLASS_WORD",
@@ -335,6 +336,9 @@ NEWSLETTER_NOTICES = (
     "suscríbete a nuestro",
 )
 SHARE_NOTICES = ("share this article", "share this story", "artikel teilen")
+# Asking the reader to follow the site in a search engine's news ("Add us as a preferred
+# source on Google").
+FOLLOW_NOTICES = ("as a preferred source", "preferred source on google")
 BROWSER_NOTICES = (
     "failed to load", "refreshing your browser", "refresh your browser",
     "browser is no longer supported", "sorry, your browser", "enable javascript",
