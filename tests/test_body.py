@@ -580,3 +580,12 @@ def test_cards_with_link_buttons_or_pictures_are_kept() -> None:
       </article></body>"""
     assert body_of(html).paragraphs == (
         P1, "The Acme kit", "The Bolt kit", P2, "The Crane kit", P3)
+
+
+def test_the_page_address_tells_the_site_when_the_page_names_no_canonical_one() -> None:
+    html = f"""<html><body><article><p>{P1}</p><p>{P2}</p><p>The engineers' reports:</p>
+      <ul><li><a href="https://council.example.org/r1">Inspection report of May</a></li>
+      </ul><p>{P3}</p></article></body></html>"""
+    assert extract(html, "https://www.paper.com/news/1").body.split("\n\n") == [
+        P1, P2, "The engineers' reports:", "Inspection report of May", P3]
+    assert "Inspection report" not in extract(html).body

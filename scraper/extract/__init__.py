@@ -200,7 +200,7 @@ def _extract(tree: LexborHTMLParser, url: str | None, rules: ExtractRules,
     root = block.node if block is not None else None
     images = _rule_captions(tree, rules, extract_images(tree, root, meta, url))
     headline = _rule_headline(tree, rules) or meta.headline
-    body = extract_body(block, meta) if block is not None else BodyText(())
+    body = extract_body(block, meta, url) if block is not None else BodyText(())
     paragraphs = list(body.paragraphs)
     summary = body.summary
     hint = body.dateline or meta.dateline

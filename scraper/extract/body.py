@@ -940,14 +940,16 @@ def _box_around(control: LexborNode, root: int) -> LexborNode | None:
     return box
 
 
-def extract_body(block: ContentBlock, meta: PageMetadata) -> BodyText:
+def extract_body(block: ContentBlock, meta: PageMetadata, url: str | None = None) -> BodyText:
     """Read the block's paragraphs in reading order, without boilerplate.
 
     The standfirst (a dek element before the first paragraph, or a first paragraph equal
     to the page's description) becomes ``summary``; the headline, repeated paragraphs (but
-    not repeated labels) and boilerplate are dropped.
+    not repeated labels) and boilerplate are dropped. ``url``, the page's address, tells
+    the page's site when the page names no canonical address (links to other sites).
     """
-    reader = _Reader(block, boxes=_form_boxes(block), site=site_name(meta.canonical_url or ""))
+    site = site_name(meta.canonical_url or url or "")
+    reader = _Reader(block, boxes=_form_boxes(block), site=site)
     _read(reader)
     headline = fold(meta.headline or "")
     kept = drop_boilerplate(reader.paragraphs, reader.site)
