@@ -581,3 +581,22 @@ def test_without_an_h1_the_dates_are_looked_for_near_the_first_h2() -> None:
             f"<div>{PROSE}</div></section>")
     assert _meta(_page(head=head, body=body), "https://example.com/p").published == (
         "2025-12-17")
+
+
+def test_printed_dates_up_the_levels_read_each_node_once() -> None:
+    # Each level reads only what the level below did not: the h1's own block has no date
+    # line, the next ones up give the first line after the h1, else the last before it.
+    nested = ("<main><p>1 May 2024</p><div><section><div><h1>Storm hits coast</h1></div>"
+              "<p>No date here</p></section><p>2 May 2024</p></div><p>3 May 2024</p></main>")
+    h1 = LexborHTMLParser(nested).css_first("h1")
+    assert metadata._printed_date(h1) == "2024-05-02"
+    before_only = "<main><p>1 May 2024</p><div><section><h1>T</h1></section></div></main>"
+    assert metadata._printed_date(LexborHTMLParser(before_only).css_first("h1")) == (
+        "2024-05-01")
+    # Past the node budget of a level, counted with the nodes read below, nothing is read.
+    filler = "<span>x</span>" * (metadata._PRINTED_NODES // 2)
+    far = (f"<main><div><section><h1>T</h1>{filler}</section><p>2 May 2024</p></div>"
+           "</main>")
+    assert metadata._printed_date(LexborHTMLParser(far).css_first("h1")) is None
+    near = far.replace(filler, filler[: len(filler) // 4])
+    assert metadata._printed_date(LexborHTMLParser(near).css_first("h1")) == "2024-05-02"

@@ -695,17 +695,40 @@ def _printed_date(h1: LexborNode | None) -> str | None:
     if h1 is None:
         return None
     node = h1.parent
+    inner: LexborNode | None = None
+    inner_size = 0
     for _ in range(_PRINTED_LEVELS):
         if node is None:
             return None
-        found = _date_lines(node, h1)
+        found, size = _date_lines(node, h1, inner, inner_size)
         if found is not None or node.tag_id in _PAGE_IDS:
             return found
+        inner, inner_size = node, size
         node = node.parent
     return None
 
 
-def _date_lines(ancestor: LexborNode, h1: LexborNode) -> str | None:
+def _walk(ancestor: LexborNode, skip: LexborNode | None) -> Iterator[LexborNode | None]:
+    """The nodes of ``ancestor`` in document order, text included, with None in place of
+    the subtree of its child ``skip``."""
+    if skip is None:
+        yield from ancestor.traverse(include_text=True)
+        return
+    yield ancestor
+    key = skip.mem_id
+    for child in ancestor.iter(include_text=True):
+        if child.mem_id == key:
+            yield None
+        else:
+            yield from child.traverse(include_text=True)
+
+
+def _date_lines(ancestor: LexborNode, h1: LexborNode, inner: LexborNode | None,
+                inner_size: int) -> tuple[str | None, int]:
+    """The date line of ``ancestor`` (see _printed_date), and the number of nodes read
+    (-1 when the cap cut the reading short). ``inner``, the child that holds the h1, was
+    read at the level below and had no date line, so its ``inner_size`` nodes are only
+    counted against the cap, not read again: the levels cost one walk of the widest."""
     before: str | None = None
     updated: str | None = None
     after_h1 = False
@@ -713,9 +736,19 @@ def _date_lines(ancestor: LexborNode, h1: LexborNode) -> str | None:
     # with more in it, a text run of its own ("<legend>Title</legend> 20 December 2025").
     read: dict[int, str | None] = {}
     excluded: set[int] = set()
-    for count, node in enumerate(ancestor.traverse(include_text=True)):
+    count = -1
+    for node in _walk(ancestor, inner):
+        if node is None:
+            if inner_size < 0:
+                return updated or before, -1
+            count += inner_size
+            after_h1 = True
+            if count > _PRINTED_NODES:
+                return updated or before, -1
+            continue
+        count += 1
         if count > _PRINTED_NODES:
-            break
+            return updated or before, -1
         if not after_h1:
             after_h1 = node.mem_id == h1.mem_id
         if node.tag_id != _TEXT_ID:
@@ -752,10 +785,10 @@ def _date_lines(ancestor: LexborNode, h1: LexborNode) -> str | None:
         if not after_h1:
             before = found
         elif not update_line(line):
-            return found
+            return found, count + 1
         elif updated is None:
             updated = found
-    return updated or before
+    return updated or before, count + 1
 
 
 # Away from the headline (an h1 that is the site's name, no h1 at all): microdata that
