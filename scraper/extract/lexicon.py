@@ -88,12 +88,12 @@ __all__ = [
 # Tags
 # ---------------------------------------------------------------------------------------
 
-# Subtrees that never hold article prose. Figures and captions are read by the image step
-# before the body is read.
 # The second level under a country's domain that names no site ("bbc.co.uk", "abc.net.au").
 SECOND_LEVEL_DOMAINS = frozenset({"co", "com", "net", "org", "gov", "gob", "edu", "ac", "or",
                                   "ne", "go", "gv", "nic", "ltd", "plc", "info", "biz"})
 
+# Subtrees that never hold article prose. Figures and captions are read by the image step
+# before the body is read.
 SKIP_TAGS = frozenset({
     "script", "style", "noscript", "template", "svg", "math", "nav", "aside", "form",
     "iframe", "figure", "figcaption", "picture", "video", "audio", "canvas", "object",
