@@ -19,6 +19,7 @@ from rich.console import Console
 
 from scraper.config import SourceConfig, load_config
 from scraper.daemon import status_rows
+from scraper.errors import StoreError
 from scraper.extract import extract
 from scraper.fetch import Fetcher, FetchSettings
 from scraper.models import Counters, ExtractRules, PageFields, article_id, content_hash
@@ -810,6 +811,58 @@ def test_feeds_done_while_a_commit_runs_are_committed_together_off_the_loop(
     assert sorted((r.source, r.counts.new) for r in reports) == [("a", 1), ("b", 1), ("c", 1)]
     assert sorted(written(out)) == ["a/2026-03-01.jsonl", "b/2026-03-01.jsonl",
                                     "c/2026-03-01.jsonl"]
+
+
+def test_a_failed_group_commit_fails_its_polls_only_and_the_next_group_is_committed(
+        server: LoopbackServer, out: Path, clock: Clock) -> None:
+    """The first group's commit fails (a StoreError, as when the disk is full): its poll
+    raises it and records nothing, and the batches queued meanwhile still go as the next
+    group, written and reported."""
+    for name in "abc":
+        server.route(f"/{name}", Reply(200, rss([Item(f"{name}-1", server.url(f"/p/{name}"),
+                                                      f"Story {name}")]), content_type=RSS_TYPE))
+        server.route(f"/p/{name}", Reply(200, page(f"Story {name}", f"Text {name}.")))
+    handed: list[str] = []
+    all_handed = threading.Event()
+
+    async def go() -> list[list[FeedReport] | BaseException]:
+        with Store.open(out, now=clock.now) as store:
+            real_commit_many = store.commit_many
+            calls: list[int] = []
+
+            def commit_many(batches: list[Batch]) -> list[tuple[Any, ...]]:
+                calls.append(len(batches))
+                if len(calls) == 1:
+                    all_handed.wait(5)
+                    raise StoreError("cannot commit the state: disk full")
+                return real_commit_many(batches)
+
+            store.commit_many = commit_many  # type: ignore[method-assign]
+            async with Fetcher(FETCH, now=clock.now, sleep=_no_sleep) as fetcher:
+                poller = Poller(store, fetcher, inline_extract, now=clock.now,
+                                monotonic=lambda: 0.0)
+                real_commit = poller._commit
+
+                async def commit(batch: Batch) -> tuple[Any, ...]:
+                    handed.append(batch.feed.source if batch.feed else "")
+                    if len(handed) == 3:
+                        all_handed.set()
+                    return await real_commit(batch)
+
+                poller._commit = commit  # type: ignore[method-assign]
+                results = await asyncio.gather(*(
+                    poller.poll_source(source(server, f"/{n}", name=n)) for n in "abc"),
+                    return_exceptions=True)
+            assert calls == [1, 2]
+            assert store.feed(handed[0], server.url(f"/{handed[0]}")) is None
+        return results
+
+    results = dict(zip("abc", asyncio.run(go()), strict=True))
+    failed = results.pop(handed[0])
+    assert isinstance(failed, StoreError)
+    assert {name: [(r.source, r.counts.new) for r in reports]  # type: ignore[union-attr]
+            for name, reports in results.items()} == {n: [(n, 1)] for n in handed[1:]}
+    assert sorted(written(out)) == sorted(f"{n}/2026-03-01.jsonl" for n in handed[1:])
 
 
 def test_same_article_in_two_sources_polled_at_once_is_fetched_and_written_once(
