@@ -589,3 +589,19 @@ def test_the_page_address_tells_the_site_when_the_page_names_no_canonical_one() 
     assert extract(html, "https://www.paper.com/news/1").body.split("\n\n") == [
         P1, P2, "The engineers' reports:", "Inspection report of May", P3]
     assert "Inspection report" not in extract(html).body
+
+
+def test_a_link_to_another_page_of_the_site_after_the_story_goes() -> None:
+    pointer = "Meet us at the App Promotion Summit in Berlin on 27 November."
+    html = f"""<body><article><p>{P1}</p><p>{P2}</p><p>{P3}</p>
+      <p><a href="https://www.example.com/events/summit">{pointer}</a></p></article></body>"""
+    body = body_of(html, canonical_url="https://example.com/news/bridge")
+    assert body.paragraphs == (P1, P2, P3)
+
+
+def test_a_source_on_another_site_after_the_story_stays() -> None:
+    source = "The engineers' full inspection report of the old bridge (PDF)."
+    html = f"""<body><article><p>{P1}</p><p>{P2}</p><p>{P3}</p>
+      <p><a href="https://www.citycouncil.org/report.pdf">{source}</a></p></article></body>"""
+    body = body_of(html, canonical_url="https://example.com/news/bridge")
+    assert body.paragraphs == (P1, P2, P3, source)

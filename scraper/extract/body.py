@@ -625,6 +625,8 @@ class _Reader:
     heading: int | None = None  # index of the last heading in ``paragraphs``
     links_under: int = 0  # link-heavy paragraphs dropped right under it
     headings: set[str] = field(default_factory=set)  # the text of every heading kept
+    # The paragraphs read whole (the block's ``texts``), by their text.
+    whole: dict[str, LexborNode] = field(default_factory=dict)
     site: str = ""  # the page's site (``site_name``), "" when unknown
     links: list[LexborNode] = field(default_factory=list)  # the paragraph's links
     # The last paragraph kept is an item of a list of sources, or introduces a list (ends
@@ -710,6 +712,23 @@ class _Reader:
                 self.summary = text
                 return True
         return kind is ElementKind.CHROME
+
+
+def _pointer(reader: _Reader, text: str) -> bool:
+    """Whether a paragraph read whole is mostly the text of links within the page's site
+    (the walk drops such paragraphs as it reads them; these it did not read)."""
+    node = reader.whole.get(text)
+    if node is None:
+        return False
+    linked = 0
+    child = node.child
+    while child is not None:
+        if child.tag_id == _A_ID:
+            if site_name(child.attributes.get("href") or "") not in ("", reader.site):
+                return False  # a source the story cites
+            linked += len(child.text_lexbor())
+        child = child.next
+    return linked > _LINK_HEAVY * len(text)
 
 
 def _marked_dateline(node: LexborNode) -> str | None:
@@ -806,6 +825,7 @@ def _read(reader: _Reader) -> None:
                     reader.summary = normalize_space(text)
                 else:
                     paragraphs.append(normalize_space(text))
+                    reader.whole[paragraphs[-1]] = node
                     reader.listing = text.rstrip()[-1:] == ":"
             # A page footer, side box or menu inside the block is skipped even when it
             # holds paragraphs of the story's markup (a site's text module recurring there).
@@ -961,9 +981,11 @@ def extract_body(block: ContentBlock, meta: PageMetadata, url: str | None = None
             continue
         seen.add(text)
         unique.append(text)
-    while unique and unique[-1] in reader.headings:
+    while unique and (unique[-1] in reader.headings or _pointer(reader, unique[-1])):
         # A heading with nothing under it heads what the walk skipped: a share or likes
         # bar, a carousel of related stories, a gallery ("Like this:", "Pin this for later!").
+        # A paragraph that is a link to another page of the site, after the story, points
+        # to it ("Meet us at the summit in Berlin").
         seen.discard(unique.pop())
     summary = reader.summary or block.dek
     if summary is not None and summary in seen:
