@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sqlite3
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -283,6 +284,37 @@ def test_state_is_committed_only_after_the_lines_are_durable(
     store.commit(Batch(feed=_feed(), records=(_article("http://127.0.0.1/a"),)))
     # file fsync, then the commit (directory fsyncs for the new file come first)
     assert calls[-2:] == ["fsync", "commit"]
+    store.close()
+
+
+def test_reads_while_a_commit_runs_in_a_thread_see_the_state_before_it(tmp_path: Path) -> None:
+    """The poller commits in a thread while the event loop reads: a read made after the
+    commit has written its rows, but before it is committed, sees the state without them
+    (reads go through a second connection), and the state with them once it is."""
+    store = _open(tmp_path)
+    a = _article("http://127.0.0.1/a")
+    written_rows, go_on = threading.Event(), threading.Event()
+    real_record_state = store._record_state
+
+    def record_state(*args: Any) -> None:
+        real_record_state(*args)
+        written_rows.set()
+        go_on.wait(5)
+
+    store._record_state = record_state  # type: ignore[method-assign]
+    committing = threading.Thread(target=store.commit_many, args=([Batch(
+        feed=_feed(), counters=Counters(polls=1, new=1), records=(a,),
+        articles=(_state(a, "alpha", "h1"),))],))
+    committing.start()
+    try:
+        assert written_rows.wait(5)
+        assert (store.article(a.id), store.feed("alpha", "http://127.0.0.1/feed"),
+                store.statuses("2026-03-01")) == (None, None, [])
+    finally:
+        go_on.set()
+        committing.join()
+    assert store.article(a.id) == _state(a, "alpha", "h1")
+    assert [(r.counters.new, r.written_total) for r in store.statuses("2026-03-01")] == [(1, 1)]
     store.close()
 
 
