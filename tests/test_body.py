@@ -555,6 +555,17 @@ def test_links_to_other_sites_are_kept_under_a_heading_or_an_introduction() -> N
         "Our earlier reports on the bridge:", P4)
 
 
+def test_a_link_without_text_does_not_speak_for_the_next_paragraphs_links() -> None:
+    # A logo linked to another site (in a heading, or after an introduction) has no text
+    # to keep: the paper's own links read after it are still dropped as link text.
+    own = '<div><a href="/news/2">Another story of ours, the second one</a></div>'
+    logo = '<a href="https://sponsor.example.org/"><img src="/logo.png"></a>'
+    html = f"""<body><article><p>{P1}</p><h2>{logo}</h2><p>{P2}</p>{own}
+      <p>{P3}</p><p>Our partners:</p><div>{logo}</div><p>{P4}</p>{own}</article></body>"""
+    assert body_of(html, canonical_url="https://www.paper.com/news/1").paragraphs == (
+        P1, P2, P3, "Our partners:", P4)
+
+
 def test_a_heading_marked_as_an_anchor_is_kept() -> None:
     html = f"""<body><article><p>{P1}</p>
       <h2><a class="section" name="cost">What it will cost the city</a></h2><p>{P2}</p>

@@ -649,6 +649,9 @@ class _Reader:
         to a shop), and so is a list of them that the text introduces ("The patches
         sent for review:")."""
         if not self.parts:
+            # A link without text (a logo, an icon) ends with its paragraph: left in the
+            # list, it would speak for the links of the next one.
+            self.links.clear()
             return
         text = normalize_space("".join(self.parts))
         limit = self.size - 1 if heading else _LINK_HEAVY * self.size
@@ -757,6 +760,7 @@ def _read(reader: _Reader) -> None:
     paragraphs = reader.paragraphs
     stack: list[tuple[LexborNode, int]] = []
     links = headings = breaks = 0
+    link_nodes = reader.links
     node = reader.block.node.child
     while True:
         if node is None:
@@ -769,10 +773,12 @@ def _read(reader: _Reader) -> None:
                 pass
             elif tag in _HEADING_IDS:
                 headings -= 1
+                reader.flush(True)
+            elif tag not in _UNBROKEN_IDS:
                 if parts:
-                    reader.flush(True)
-            elif tag not in _UNBROKEN_IDS and parts:
-                reader.flush()
+                    reader.flush()
+                elif link_nodes:
+                    link_nodes.clear()  # links without text: none of the next paragraph's
             node = node.next
             continue
         tag = node.tag_id
@@ -804,7 +810,7 @@ def _read(reader: _Reader) -> None:
                     else:
                         links += 1
                         if headings or reader.listing:
-                            reader.links.append(node)
+                            link_nodes.append(node)
                 stack.append((node, tag))
                 node = child
                 continue
@@ -827,6 +833,8 @@ def _read(reader: _Reader) -> None:
                     paragraphs.append(normalize_space(text))
                     reader.whole[paragraphs[-1]] = node
                     reader.listing = text.rstrip()[-1:] == ":"
+                if link_nodes:
+                    link_nodes.clear()  # links before a paragraph read whole had no text
             # A page footer, side box or menu inside the block is skipped even when it
             # holds paragraphs of the story's markup (a site's text module recurring there).
             elif key not in reader.boxes and (
