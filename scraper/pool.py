@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import importlib
 import logging
 import multiprocessing
@@ -35,7 +36,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from scraper.errors import ExtractionError, FeedError, ScraperError
@@ -140,9 +140,9 @@ class ExtractorPool:
             from scraper.extract import extract as func
         else:
             func = self._func
-        call = functools.partial(func, html, url, rules, content_type=content_type)
+        call = _BodyFirst(func, (url, rules), {"content_type": content_type})
         try:
-            result: PageFields = await self._run(call, "extraction")
+            result: PageFields = await self._run(call, "extraction", html)
         except ScraperError as exc:
             raise exc.located(url=url) from None
         except _Failed as failed:
@@ -179,13 +179,15 @@ class ExtractorPool:
             raise FeedError(url, f"the feed parser failed: {exc!r}") from None
         return result
 
-    async def _run(self, call: Callable[[], Any], what: str) -> Any:
+    async def _run(self, call: Callable[[], Any] | _BodyFirst, what: str,
+                   body: bytes | None = None) -> Any:
+        """``call()`` in a worker, or the _BodyFirst ``call`` on ``body``."""
         async with self._slots:
             for attempt in (1, 2):
                 worker = self._idle.pop() if self._idle else await self._start()
                 self._busy.add(worker)
                 try:
-                    answer = await self._ask(worker, call, what)
+                    answer = await self._ask(worker, call, what, body)
                 except _WorkerGone:
                     self._busy.discard(worker)
                     worker.kill()
@@ -204,10 +206,15 @@ class ExtractorPool:
                 return value
         raise AssertionError("unreachable")
 
-    async def _ask(self, worker: _Worker, call: Callable[[], Any],
-                   what: str) -> tuple[bool, Any]:
+    async def _ask(self, worker: _Worker, call: Callable[[], Any] | _BodyFirst, what: str,
+                   body: bytes | None) -> tuple[bool, Any]:
         try:
             worker.conn.send(call)
+            if body is not None:
+                # The page goes as raw bytes after its call, not pickled with it: pickling
+                # would copy it once more here and once more in the worker (pages average
+                # 300 KB, a copy of which costs about as much as the rest of the message).
+                worker.conn.send_bytes(body)
         except (OSError, ValueError):
             raise _WorkerGone from None
         try:
@@ -303,18 +310,18 @@ class _Failed(Exception):
 
 async def _receive(conn: Connection, timeout: float) -> tuple[bool, Any, tuple[int, int]]:
     """The worker's next answer: (ok, value or exception, (resident, peak resident) bytes)."""
+    # A bare future and timer rather than asyncio.wait_for, which wraps the wait in a task
+    # of its own: this runs once per page, and the time limit almost never fires.
     loop = asyncio.get_running_loop()
-    readable: asyncio.Future[None] = loop.create_future()
-
-    def wake() -> None:
-        if not readable.done():
-            readable.set_result(None)
-
+    answered: asyncio.Future[bool] = loop.create_future()
     fd = conn.fileno()
-    loop.add_reader(fd, wake)
+    loop.add_reader(fd, _settle, answered, True)
+    timer = loop.call_later(timeout, _settle, answered, False)
     try:
-        await asyncio.wait_for(readable, timeout)
+        if not await answered:
+            raise TimeoutError
     finally:
+        timer.cancel()
         loop.remove_reader(fd)
     try:
         answer: tuple[bool, Any, tuple[int, int]] = conn.recv()
@@ -323,32 +330,59 @@ async def _receive(conn: Connection, timeout: float) -> tuple[bool, Any, tuple[i
     return answer
 
 
+def _settle(future: asyncio.Future[bool], readable: bool) -> None:
+    if not future.done():
+        future.set_result(readable)
+
+
+class _BodyFirst:
+    """A task whose first argument, a page, follows it on the pipe as raw bytes:
+    ``func(body, *args, **kwargs)``."""
+
+    __slots__ = ("args", "func", "kwargs")
+
+    def __init__(self, func: Callable[..., Any], args: tuple[Any, ...],
+                 kwargs: dict[str, Any]) -> None:
+        self.func = func
+        self.args = args
+        self.kwargs = kwargs
+
+    def __reduce__(self) -> tuple[type[_BodyFirst], tuple[Any, ...]]:
+        return _BodyFirst, (self.func, self.args, self.kwargs)
+
+
 # -- the worker side --------------------------------------------------------------------
 
 
 def _serve(conn: Connection, parent: int, preload: tuple[str, ...]) -> None:
     """A worker's life: import, say ready, then answer tasks until told to stop."""
     _exit_with_parent(parent)
+    memory = _memory_reader()
     try:
         for name in preload:
             importlib.import_module(name)
     except Exception as exc:
-        _send(conn, (False, _picklable(exc), _memory()))
+        _send(conn, (False, _picklable(exc), memory()))
         return
-    if not _send(conn, (True, None, _memory())):
+    # What the imports made lives as long as the worker: out of the collector's sight, the
+    # full collections that extraction's garbage sets off do not walk it again each time.
+    gc.freeze()
+    if not _send(conn, (True, None, memory())):
         return
     while True:
         try:
             call = conn.recv()
+            body = conn.recv_bytes() if type(call) is _BodyFirst else None
         except (EOFError, OSError):
             return
         if call is None:
             return
         try:
-            answer: tuple[bool, Any] = (True, call())
+            answer: tuple[bool, Any] = (
+                True, call() if body is None else call.func(body, *call.args, **call.kwargs))
         except Exception as exc:
             answer = (False, _picklable(exc))
-        if not _send(conn, (*answer, _memory())):
+        if not _send(conn, (*answer, memory())):
             return
 
 
@@ -370,18 +404,33 @@ def _picklable(exc: Exception) -> Exception:
     return exc
 
 
-def _memory() -> tuple[int, int]:
-    """This process's resident bytes, now and at most."""
+def _memory_reader() -> Callable[[], tuple[int, int]]:
+    """A function giving this process's resident bytes, now and at most. It keeps
+    /proc/self/status open and reads it again from the start each time (the kernel writes
+    it anew on every read): opening it and splitting it into fields cost 60 us a task."""
     try:
-        status = Path("/proc/self/status").read_text()
+        fd = os.open("/proc/self/status", os.O_RDONLY)
     except OSError:
-        # Not Linux: the peak is all there is. (On Linux, ru_maxrss would be no use: it keeps
-        # the peak of the process the worker was spawned from.)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        peak *= 1 if sys.platform == "darwin" else 1024
-        return peak, peak
-    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-    return (int(fields["VmRSS"].split()[0]) * 1024, int(fields["VmHWM"].split()[0]) * 1024)
+        return _peak_only
+
+    def memory() -> tuple[int, int]:
+        status = os.pread(fd, 8192, 0)
+        return _kib(status, b"\nVmRSS:"), _kib(status, b"\nVmHWM:")
+
+    return memory
+
+
+def _kib(status: bytes, name: bytes) -> int:
+    start = status.index(name) + len(name)
+    return int(status[start:status.index(b"kB", start)]) * 1024
+
+
+def _peak_only() -> tuple[int, int]:
+    # Not Linux: the peak is all there is. (On Linux, ru_maxrss would be no use: it keeps
+    # the peak of the process the worker was spawned from.)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak *= 1 if sys.platform == "darwin" else 1024
+    return peak, peak
 
 
 def _exit_with_parent(parent: int) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import multiprocessing
 import os
 import subprocess
@@ -84,6 +85,40 @@ def test_pool_recycles_a_worker_whose_memory_grew() -> None:
     assert [s.tasks for s in pool.retired] == [3]
     grown = pool.retired[0]
     assert grown.rss - grown.start_rss > 32 * 1024 * 1024 < grown.peak_rss - grown.start_rss
+
+
+def test_a_page_larger_than_the_pipe_buffer_comes_back_whole() -> None:
+    # The page travels as raw bytes after its call; the worker gets every byte of it.
+    story = "".join(f"<p>Paragraph {n} of a long story, told at length.</p>" for n in range(20000))
+    page = f"<html><body><article><h1>Long story</h1>{story}</article></body></html>".encode()
+    assert len(page) > 1024 * 1024
+
+    async def go() -> tuple[PageFields, int]:
+        pool = ExtractorPool(1)
+        try:
+            fields = await pool(page, "http://127.0.0.1/long", RULES, "text/html")
+            return fields, await pool.call(gc.get_freeze_count, "freeze count")
+        finally:
+            pool.close()
+
+    fields, frozen = asyncio.run(go())
+    assert fields == extract(page, "http://127.0.0.1/long", RULES, content_type="text/html")
+    assert fields.body.count("Paragraph") == 20000
+    assert frozen > 10000  # the worker's imports are out of the collector's sight
+
+
+def test_memory_reader_follows_the_resident_size() -> None:
+    memory = pool_module._memory_reader()
+    rss, peak = memory()
+    block = b"x" * (64 * 1024 * 1024)  # written, so resident
+    grown, grown_peak = memory()
+    assert grown - rss > 60 * 1024 * 1024
+    assert grown_peak >= grown and grown_peak >= peak
+    fields = dict(line.split(":", 1) for line in
+                  Path("/proc/self/status").read_text().splitlines())
+    assert abs(int(fields["VmRSS"].split()[0]) * 1024 - memory()[0]) < 4 * 1024 * 1024
+    assert abs(int(fields["VmHWM"].split()[0]) * 1024 - memory()[1]) < 4 * 1024 * 1024
+    del block
 
 
 def test_pool_time_limit_kills_only_the_hung_worker() -> None:
