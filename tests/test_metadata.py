@@ -572,6 +572,17 @@ def test_a_page_is_not_published_after_the_day_it_shows(
     assert _stamped(published, modified, header) == expected
 
 
+def test_a_zoned_time_moved_to_the_addresss_day_is_kept() -> None:
+    # A UTC time filed under the next day in the address is that local day (_local_day),
+    # a day without a zone: it is still the publishing system's clock, not restamped.
+    article = {"@type": "BlogPosting", "headline": "Storm hits coast",
+               "datePublished": "2025-03-10T23:30:00Z", "dateModified": "2025-03-10T23:30:00Z"}
+    body = ("<article><header><h1>Storm hits coast</h1><p>2 May 2024</p></header>"
+            f"{PROSE}</article>")
+    page = _page(head=_ld(article), body=body)
+    assert _meta(page, "https://example.com/2025/03/11/storm").published == "2025-03-11"
+
+
 def test_without_an_h1_the_dates_are_looked_for_near_the_first_h2() -> None:
     # A page builder's title styled as an h2, whose text is not the title's.
     head = "<title>Introducing Cayenne | Example</title>"

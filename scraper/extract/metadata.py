@@ -592,13 +592,13 @@ def _published(page: _Page, headline: str | None) -> str | None:
                          + _as_list(article.get("dateCreated")))
         if found:
             found = _with_zone(found, sig.meta) if _NAIVE_TIME.match(found) else found
-            return _restamped(page, headline, _local_day(found, page.url))
+            return _restamped(page, headline, found)
     for key in _PUBLISHED_META:
         values = sig.meta.get(key)
         if values:
             found = _date_of(values)
             if found:
-                return _restamped(page, headline, _local_day(found, page.url))
+                return _restamped(page, headline, found)
     anchor = _headline_node(page, headline)
     return (_page_date(page, anchor) or _meta_date_by_name(sig.meta)
             or _printed_date(anchor) or _article_date(page) or url_date(page.url)
@@ -606,15 +606,17 @@ def _published(page: _Page, headline: str | None) -> str | None:
 
 
 def _restamped(page: _Page, headline: str | None, published: str) -> str:
-    """The date shown near the headline instead of ``published`` when the metadata has
-    no history of the page and the shown day is before ``published``'s: a page is not
-    published after the day it shows. No history: ``published`` has no zone (a date, or
-    a wall-clock time) and the page says it was modified no later, as when a template or
-    a migration fills both fields from one value. A zoned time comes from a publishing
-    system's clock, and is kept (and the search near the headline is not paid for on
-    every news page)."""
+    """The date shown near the headline instead of ``published`` (the metadata's value)
+    when the metadata has no history of the page and the shown day is before
+    ``published``'s: a page is not published after the day it shows. No history:
+    ``published`` has no zone (a date, or a wall-clock time) and the page says it was
+    modified no later, as when a template or a migration fills both fields from one value.
+    A zoned time comes from a publishing system's clock, and is kept, as its local day
+    where the address gives one (_local_day), and the search near the headline is not
+    paid for on every news page. Zoned is told before _local_day: the day it gives has
+    no zone either."""
     if len(published) > 19:
-        return published
+        return _local_day(published, page.url)
     modified = _modified(page)
     if modified is None or modified[:19] > published[:19]:
         return published
