@@ -107,6 +107,28 @@ def test_a_page_larger_than_the_pipe_buffer_comes_back_whole() -> None:
     assert frozen > 10000  # the worker's imports are out of the collector's sight
 
 
+def test_pages_go_through_shared_memory_or_the_pipe_by_size(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A page within the shared memory is read from it, one larger comes through the pipe;
+    # a shorter page after a longer one is read to its own end, not the longer one's.
+    monkeypatch.setattr(pool_module, "_SHARED_PAGE_BYTES", 64 * 1024)
+    long = PAGE.replace(b"<p>", b"<p>" + b"Long text. " * 10000)
+    medium = PAGE.replace(b"<p>", b"<p>" + b"Some text. " * 1000)
+    pages = [long, medium, PAGE, long.replace(b"Pool story", b"Second long"), PAGE]
+    assert len(long) > 64 * 1024 > len(medium) > len(PAGE)
+
+    async def go() -> list[PageFields]:
+        pool = ExtractorPool(1)
+        try:
+            return [await pool(page, f"http://127.0.0.1/{n}", RULES, None)
+                    for n, page in enumerate(pages)]
+        finally:
+            pool.close()
+
+    assert asyncio.run(go()) == [extract(page, f"http://127.0.0.1/{n}", RULES)
+                                 for n, page in enumerate(pages)]
+
+
 def test_memory_reader_follows_the_resident_size() -> None:
     memory = pool_module._memory_reader()
     rss, peak = memory()
