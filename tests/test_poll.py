@@ -8,7 +8,7 @@ import json
 import logging
 import random
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -764,51 +764,86 @@ def _gated(reply: Reply, gate: threading.Event) -> Any:
     return handler
 
 
-def test_feeds_done_while_a_commit_runs_are_committed_together_off_the_loop(
-        server: LoopbackServer, out: Path, clock: Clock) -> None:
-    """Three sources at once: the first batch is committed in a thread (not on the event
-    loop) and held there until the two others are handed over; those two then go as one
-    group. Every record is written, each feed reported once."""
+_CommitMany = Callable[[Callable[[list[Batch]], list[tuple[Any, ...]]], list[Batch],
+                        threading.Event], list[tuple[Any, ...]]]
+
+
+def _three_polls_at_once(server: LoopbackServer, out: Path, clock: Clock,
+                         commit_many: _CommitMany
+                         ) -> tuple[list[str], dict[str, list[FeedReport] | BaseException]]:
+    """Sources a, b and c, one story each, polled at once, with the store's commit_many
+    replaced by ``commit_many(real, batches, all_queued)``. The first batch handed to the
+    poller's commit goes alone; the two others are handed over only once its commit runs
+    in the thread, and ``all_queued`` is set when both wait in the queue. The sources in
+    the order they handed their batch over, and each source's reports (or what its poll
+    raised)."""
     for name in "abc":
         server.route(f"/{name}", Reply(200, rss([Item(f"{name}-1", server.url(f"/p/{name}"),
                                                       f"Story {name}")]), content_type=RSS_TYPE))
         server.route(f"/p/{name}", Reply(200, page(f"Story {name}", f"Text {name}.")))
-    groups: list[tuple[bool, list[str]]] = []
     handed: list[str] = []
-    all_handed = threading.Event()
+    all_queued = threading.Event()
 
-    async def go() -> list[FeedReport]:
+    async def go() -> list[list[FeedReport] | BaseException]:
+        loop = asyncio.get_running_loop()
+        first_runs = asyncio.Event()
+        queued: list[str] = []
         with Store.open(out, now=clock.now) as store:
             real_commit_many = store.commit_many
-            loop_thread = threading.get_ident()
 
-            def commit_many(batches: list[Batch]) -> list[tuple[Any, ...]]:
-                if not groups:
-                    all_handed.wait(5)
-                groups.append((threading.get_ident() != loop_thread,
-                               [b.feed.source for b in batches if b.feed is not None]))
-                return real_commit_many(batches)
+            def wrapped(batches: list[Batch]) -> list[tuple[Any, ...]]:
+                loop.call_soon_threadsafe(first_runs.set)
+                return commit_many(real_commit_many, batches, all_queued)
 
-            store.commit_many = commit_many  # type: ignore[method-assign]
+            store.commit_many = wrapped  # type: ignore[method-assign]
             async with Fetcher(FETCH, now=clock.now, sleep=_no_sleep) as fetcher:
                 poller = Poller(store, fetcher, inline_extract, now=clock.now,
                                 monotonic=lambda: 0.0)
                 real_commit = poller._commit
 
                 async def commit(batch: Batch) -> tuple[Any, ...]:
-                    handed.append(batch.feed.source if batch.feed else "")
-                    if len(handed) == 3:
-                        all_handed.set()  # the loop queues this batch before anything else
-                    return await real_commit(batch)
+                    name = batch.feed.source if batch.feed else ""
+                    handed.append(name)
+                    if len(handed) == 1:
+                        return await real_commit(batch)
+                    await first_runs.wait()
+                    task = asyncio.ensure_future(real_commit(batch))
+                    await asyncio.sleep(0)  # the task queues its batch before this resumes
+                    queued.append(name)
+                    if len(queued) == 2:
+                        all_queued.set()
+                    return await task
 
                 poller._commit = commit  # type: ignore[method-assign]
-                results = await asyncio.gather(*(
-                    poller.poll_source(source(server, f"/{n}", name=n)) for n in "abc"))
-        return [r for reports in results for r in reports]
+                return await asyncio.gather(*(
+                    poller.poll_source(source(server, f"/{n}", name=n)) for n in "abc"),
+                    return_exceptions=True)
 
-    reports = asyncio.run(go())
+    results = asyncio.run(go())
+    return handed, dict(zip("abc", results, strict=True))
+
+
+def test_feeds_done_while_a_commit_runs_are_committed_together_off_the_loop(
+        server: LoopbackServer, out: Path, clock: Clock) -> None:
+    """Three sources at once: the first batch is committed in a thread (not on the event
+    loop) and held there until the two others wait in the queue; those two then go as one
+    group. Every record is written, each feed reported once."""
+    groups: list[tuple[bool, list[str]]] = []
+    loop_thread = threading.get_ident()  # asyncio.run runs the loop in this thread
+
+    def commit_many(real: Callable[[list[Batch]], list[tuple[Any, ...]]],
+                    batches: list[Batch], all_queued: threading.Event
+                    ) -> list[tuple[Any, ...]]:
+        if not groups:
+            all_queued.wait(5)
+        groups.append((threading.get_ident() != loop_thread,
+                       [b.feed.source for b in batches if b.feed is not None]))
+        return real(batches)
+
+    handed, results = _three_polls_at_once(server, out, clock, commit_many)
     assert groups == [(True, handed[:1]), (True, handed[1:])]
-    assert sorted((r.source, r.counts.new) for r in reports) == [("a", 1), ("b", 1), ("c", 1)]
+    assert {name: [(r.source, r.counts.new) for r in reports]  # type: ignore[union-attr]
+            for name, reports in results.items()} == {n: [(n, 1)] for n in "abc"}
     assert sorted(written(out)) == ["a/2026-03-01.jsonl", "b/2026-03-01.jsonl",
                                     "c/2026-03-01.jsonl"]
 
@@ -818,51 +853,26 @@ def test_a_failed_group_commit_fails_its_polls_only_and_the_next_group_is_commit
     """The first group's commit fails (a StoreError, as when the disk is full): its poll
     raises it and records nothing, and the batches queued meanwhile still go as the next
     group, written and reported."""
-    for name in "abc":
-        server.route(f"/{name}", Reply(200, rss([Item(f"{name}-1", server.url(f"/p/{name}"),
-                                                      f"Story {name}")]), content_type=RSS_TYPE))
-        server.route(f"/p/{name}", Reply(200, page(f"Story {name}", f"Text {name}.")))
-    handed: list[str] = []
-    all_handed = threading.Event()
+    calls: list[int] = []
 
-    async def go() -> list[list[FeedReport] | BaseException]:
-        with Store.open(out, now=clock.now) as store:
-            real_commit_many = store.commit_many
-            calls: list[int] = []
+    def commit_many(real: Callable[[list[Batch]], list[tuple[Any, ...]]],
+                    batches: list[Batch], all_queued: threading.Event
+                    ) -> list[tuple[Any, ...]]:
+        calls.append(len(batches))
+        if len(calls) == 1:
+            all_queued.wait(5)
+            raise StoreError("cannot commit the state: disk full")
+        return real(batches)
 
-            def commit_many(batches: list[Batch]) -> list[tuple[Any, ...]]:
-                calls.append(len(batches))
-                if len(calls) == 1:
-                    all_handed.wait(5)
-                    raise StoreError("cannot commit the state: disk full")
-                return real_commit_many(batches)
-
-            store.commit_many = commit_many  # type: ignore[method-assign]
-            async with Fetcher(FETCH, now=clock.now, sleep=_no_sleep) as fetcher:
-                poller = Poller(store, fetcher, inline_extract, now=clock.now,
-                                monotonic=lambda: 0.0)
-                real_commit = poller._commit
-
-                async def commit(batch: Batch) -> tuple[Any, ...]:
-                    handed.append(batch.feed.source if batch.feed else "")
-                    if len(handed) == 3:
-                        all_handed.set()
-                    return await real_commit(batch)
-
-                poller._commit = commit  # type: ignore[method-assign]
-                results = await asyncio.gather(*(
-                    poller.poll_source(source(server, f"/{n}", name=n)) for n in "abc"),
-                    return_exceptions=True)
-            assert calls == [1, 2]
-            assert store.feed(handed[0], server.url(f"/{handed[0]}")) is None
-        return results
-
-    results = dict(zip("abc", asyncio.run(go()), strict=True))
+    handed, results = _three_polls_at_once(server, out, clock, commit_many)
+    assert calls == [1, 2]
     failed = results.pop(handed[0])
     assert isinstance(failed, StoreError)
     assert {name: [(r.source, r.counts.new) for r in reports]  # type: ignore[union-attr]
             for name, reports in results.items()} == {n: [(n, 1)] for n in handed[1:]}
     assert sorted(written(out)) == sorted(f"{n}/2026-03-01.jsonl" for n in handed[1:])
+    with Store.open(out, now=clock.now) as store:
+        assert store.feed(handed[0], server.url(f"/{handed[0]}")) is None
 
 
 def test_same_article_in_two_sources_polled_at_once_is_fetched_and_written_once(
