@@ -391,13 +391,21 @@ def _share_pages(conn: Connection, pid: int) -> mmap.mmap | None:
     freed with the last process that maps it, so nothing is left behind by a kill -9).
     Through the socket a page cost 0.1 ms a copy for the kernel's buffers and wakeups; here
     it costs a copy in and a copy out. Pages larger than this go through the socket; pages
-    touch the memory only as far as they reach. None when the system has no memfd."""
+    touch the memory only as far as they reach. None when the system has no memfd, or it
+    cannot be had now (no descriptor or memory to spare): the worker, already started, takes
+    its pages through the pipe rather than being left running outside the pool."""
     if not hasattr(os, "memfd_create"):
         return None
-    fd = os.memfd_create("scraper-pages", os.MFD_CLOEXEC)
     try:
-        os.ftruncate(fd, _SHARED_PAGE_BYTES)
-        pages = mmap.mmap(fd, _SHARED_PAGE_BYTES)
+        fd = os.memfd_create("scraper-pages", os.MFD_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        try:
+            os.ftruncate(fd, _SHARED_PAGE_BYTES)
+            pages = mmap.mmap(fd, _SHARED_PAGE_BYTES)
+        except OSError:
+            return None
         try:
             conn.send(_Pages(_SHARED_PAGE_BYTES))
             reduction.send_handle(conn, fd, pid)

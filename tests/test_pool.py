@@ -129,6 +129,26 @@ def test_pages_go_through_shared_memory_or_the_pipe_by_size(
                                  for n, page in enumerate(pages)]
 
 
+@pytest.mark.parametrize("failing", ["memfd_create", "ftruncate"])
+def test_without_shared_memory_to_spare_pages_go_through_the_pipe(
+        monkeypatch: pytest.MonkeyPatch, failing: str) -> None:
+    # No descriptor or memory to spare for a worker's shared memory (EMFILE, ENOMEM): the
+    # worker started takes its pages through the pipe instead of the OSError escaping.
+    def refuse(*args: object) -> None:
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(pool_module.os, failing, refuse)
+
+    async def go() -> PageFields:
+        pool = ExtractorPool(1)
+        try:
+            return await pool(PAGE, "http://127.0.0.1/1", RULES, None)
+        finally:
+            pool.close()
+
+    assert asyncio.run(go()) == extract(PAGE, "http://127.0.0.1/1", RULES)
+
+
 def test_memory_reader_follows_the_resident_size() -> None:
     memory = pool_module._memory_reader()
     rss, peak = memory()
