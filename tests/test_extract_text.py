@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -54,3 +55,20 @@ def test_grouped_alternation_groups_by_first_character_and_keeps_the_rest_apart(
 
     assert grouped_alternation(["staff", r"news\s*desk", "senior", r"\(AP\)"]) == (
         r"s(?:taff|enior)|n(?:ews\s*desk)|\(AP\)")
+
+
+@pytest.mark.parametrize(("text", "digit"), [
+    ("", False), ("no figures here", False), ("May 5", True), ("\n  2025  ", True),
+    ("x²", True), ("٣ مايو", True), ("①", True), ("½ Stunde", False), ("Ⅻ", False),
+])
+def test_has_digit_is_any_character_isdigit(text: str, digit: bool) -> None:
+    from scraper.extract.text import has_digit
+
+    assert has_digit(text) is digit is any(ch.isdigit() for ch in text)
+
+
+@given(st.text())
+def test_has_digit_agrees_with_isdigit_on_any_text(text: str) -> None:
+    from scraper.extract.text import has_digit
+
+    assert has_digit(text) == any(ch.isdigit() for ch in text)

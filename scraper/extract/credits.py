@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from scraper.extract.lexicon import CREDIT_LABELS, CREDIT_LOWER_WORDS, NEWS_AGENCY_CREDITS
+from scraper.extract.text import has_digit
 
 __all__ = ["clean_credit", "is_credit", "split_credit", "strip_separators"]
 
@@ -180,7 +181,7 @@ def _cjk_source(text: str, separator: str) -> bool:
     if _CJK_NAME.fullmatch(text) is None:
         return False
     if separator in ("＝", "="):
-        return not any(ch.isdigit() for ch in text) and not text.endswith("で")
+        return not has_digit(text) and not text.endswith("で")
     return True
 
 

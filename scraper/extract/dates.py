@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from dateutil import parser as du_parser
 
 from scraper.extract.lexicon import DATE_LINE_WORDS, MONTH_NAMES, UPDATED_LABELS, WEEKDAY_NAMES
+from scraper.extract.text import has_digit
 
 __all__ = ["date_line", "normalize_date", "update_line", "url_date"]
 
@@ -218,7 +219,7 @@ def normalize_date(value: object) -> str | None:
     result = _from_text(text)
     if result is not None:
         return result
-    if not any(ch.isdigit() for ch in text):
+    if not has_digit(text):
         return None
     return _from_dateutil(text)
 
@@ -256,7 +257,7 @@ def date_line(text: str) -> str | None:
     if len(text) > 4 * _LINE_MAX_CHARS:
         return None
     text = " ".join(text.split())
-    if len(text) > _LINE_MAX_CHARS or not any(ch.isdigit() for ch in text):
+    if len(text) > _LINE_MAX_CHARS or not has_digit(text):
         return None
     found = _scan(text)
     if found is None or found[0] is None:

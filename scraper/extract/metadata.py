@@ -35,7 +35,7 @@ from scraper.extract.dates import date_line, normalize_date, update_line, url_da
 from scraper.extract.headline import Site, choose_headline, clean_title
 from scraper.extract.jsonld import flatten, page_object, parse_jsonld, pick_article, types_of
 from scraper.extract.tags import ancestor_with_tag, tag_ids
-from scraper.extract.text import fold, normalize_space
+from scraper.extract.text import fold, has_digit, normalize_space
 from scraper.models import Image
 from scraper.urls import absolute, hostname
 
@@ -757,7 +757,7 @@ def _date_lines(ancestor: LexborNode, h1: LexborNode, inner: LexborNode | None,
             continue
         parent = node.parent
         raw = node.text_content
-        if parent is None or not raw or not any(ch.isdigit() for ch in raw):
+        if parent is None or not raw or not has_digit(raw):
             continue
         key = parent.mem_id
         if key in excluded:
@@ -850,7 +850,7 @@ def _page_date(page: _Page, anchor: LexborNode | None) -> str | None:
                 return found
         if printed is None:
             text = normalize_space(node.text(separator=" "))
-            if text and len(text) <= _MAX_DATE_CHARS and any(c.isdigit() for c in text):
+            if text and len(text) <= _MAX_DATE_CHARS and has_digit(text):
                 printed = normalize_date(text)
     return printed
 

@@ -6,9 +6,10 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["fold", "grouped_alternation", "normalize_space"]
+__all__ = ["fold", "grouped_alternation", "has_digit", "normalize_space"]
 
 _WORD = re.compile(r"\w+")
+_DECIMAL = re.compile(r"\d")
 
 
 def normalize_space(text: str | None) -> str:
@@ -25,6 +26,17 @@ def normalize_space(text: str | None) -> str:
     # str.split() without arguments splits on every Unicode space (no-break and thin
     # spaces included) and is several times faster than a regular expression.
     return " ".join(text.split())
+
+
+def has_digit(text: str) -> bool:
+    """Whether a character of ``text`` is a digit (``str.isdigit``), as
+    ``any(ch.isdigit() for ch in text)`` says at several times the cost.
+
+    A regex ``\\d`` (a decimal digit) is a digit too, and finds the common case in one C-level
+    scan; the other digits (superscripts, circled figures) lie beyond ASCII.
+    """
+    return _DECIMAL.search(text) is not None or (
+        not text.isascii() and any(map(str.isdigit, text)))
 
 
 def fold(text: str) -> str:
