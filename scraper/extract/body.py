@@ -39,7 +39,7 @@ from scraper.extract.cleanup import (
     is_positive,
     site_name,
 )
-from scraper.extract.lexicon import SKIP_TAGS
+from scraper.extract.lexicon import POSITION_CLASS_WORDS, SKIP_TAGS
 from scraper.extract.metadata import PageMetadata
 from scraper.extract.tags import tag_ids
 from scraper.extract.text import fold, normalize_space
@@ -190,8 +190,10 @@ _TRIES = 3
 # A class name with a digit in it may number an instance of another class ("et_pb_text_24");
 # one with these words may say where the element stands among its siblings
 # ("panel-last-child", "first", "odd"): the chunks of one story stand first, last or between.
-_NUMBERED = re.compile(r"\d")
-_POSITION = re.compile(r"(?:.*[-_])?(?:first|last)(?:[-_]child)?|odd|even")
+# Whether a class value may hold either (one search of literals; the full patterns below
+# cost more and are run only when it may).
+_MARKED = re.compile("|".join((r"\d", *POSITION_CLASS_WORDS))).search
+_POSITION = re.compile(rf"(?:.*[-_])?(?:{'|'.join(POSITION_CLASS_WORDS)})(?:[-_]child)?")
 _INSTANCE = re.compile(r"(.+?)[-_]+[^-_]*\d[^-_]*$")
 # A body with less prose than this in <p> and <br> boxes is looked for in <div>s too.
 _THIN = 1000
@@ -238,9 +240,7 @@ def _signature(node: LexborNode | None) -> str:
     if tag < _FIRST_ELEMENT_ID:
         return ""
     cls = node.attributes.get("class") or ""
-    # Four substring tests cost less than half of one regex alternation of the words.
-    marked = (_NUMBERED.search(cls) or "first" in cls or "last" in cls or "odd" in cls
-              or "even" in cls)
+    marked = _MARKED(cls)
     return f"{tag}.{_unnumbered(cls) if marked else cls}"
 
 

@@ -77,9 +77,8 @@ _REGION = (r"(?:[A-Z]{2}|(?:[A-Z]\.){2}|[A-Z][a-z]{1,4}\.|"
            r"[A-ZÀ-ÖØ-Þ][a-zà-ÿ]+(?: [A-ZÀ-ÖØ-Þ][a-zà-ÿ]+)?)")
 # Only the dashes of datelines: spaced, or a double hyphen (a bare hyphen joins words).
 _SPACED_DASH = r"(?:\s+(?:--|[-–—])\s+|\s*[–—]\s*(?=[A-Z0-9\"“‘'«„]))"
-# A date in figures, the German and Swiss press releases' "27.6.2025" (the year's figures
-# as typed: "27.6.205" is a date all the same).
-_NUMERIC_DATE = r"\d{1,2}\.\d{1,2}\.(?:\d{2,4})?"
+# A date in figures, the German and Swiss press releases' "27.6.2025", "27.6.25", "27.6.".
+_NUMERIC_DATE = r"\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2})?"
 _TITLE_DATE = rf"(?:{_DATE}|{_NUMERIC_DATE})"
 _TITLE_DATELINE = re.compile(
     rf"(?P<dateline>(?:{_CITY_WORD}(?: {_CITY_WORD}){{0,2}}"

@@ -60,6 +60,7 @@ __all__ = [
     "PHOTO_CREDIT_LABELS",
     "PICTURE_POSITIONS",
     "POINTER_PHRASES",
+    "POSITION_CLASS_WORDS",
     "PUBLISHED_LABELS",
     "READ_TIME_HEADS",
     "READ_TIME_LABELS",
@@ -169,6 +170,9 @@ VISIBILITY_CLASS_WORDS = frozenset({"hidden", "visible", "hide", "show", "col", 
                                     "none"})
 # a page builder's unit after the first part ("elementor-widget-container"),
 MODULE_CLASS_WORD = "widget"
+# where an element stands among its siblings ("panel-last-child", "first", "odd"): the
+# chunks of one story stand first, last or between,
+POSITION_CLASS_WORDS = ("first", "last", "odd", "even")
 # what an element has or lacks, and the rest of the name after it ("with-sidebar",
 # "card-has-image", "no-ads"),
 HAVING_CLASS_WORDS = frozenset({"has", "with", "no", "without"})
