@@ -31,7 +31,6 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Literal
 
-import httpcore
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
@@ -46,6 +45,7 @@ from scraper.errors import (
     RobotsDisallowed,
     UnsupportedContent,
 )
+from scraper.fetch.connections import ConnectionPool
 from scraper.fetch.content import (
     ACCEPT_ENCODING,
     BodyDecodeError,
@@ -188,7 +188,7 @@ class Fetcher:
         transport = httpx.AsyncHTTPTransport(verify=ssl_context, trust_env=False)
         # httpx offers no hook for the network backend: swap in a pool that uses ours,
         # keeping httpx's request conversion and exception mapping.
-        transport._pool = httpcore.AsyncConnectionPool(
+        transport._pool = ConnectionPool(
             ssl_context=ssl_context, max_connections=s.max_connections,
             max_keepalive_connections=s.max_connections, keepalive_expiry=5.0,
             network_backend=backend,
