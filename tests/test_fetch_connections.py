@@ -1,10 +1,12 @@
 """The fetcher's connection pool: a connection promised to a request is not promised to
 another meanwhile (httpcore's pool did, and the loser queued again), connections are kept
-and reused up to the limit, and requests beyond it wait for one."""
+and reused up to the limit, and requests beyond it wait for one; its streams tell when
+their server hung up."""
 
 from __future__ import annotations
 
 import asyncio
+import socket
 
 import httpcore
 import httpx
@@ -12,7 +14,7 @@ import pytest
 
 from scraper.config import FetchSettings
 from scraper.fetch import Fetcher
-from scraper.fetch.connections import ConnectionPool
+from scraper.fetch.connections import ConnectionPool, SocketBackend
 from tests.httpserver import LoopbackServer, Reply
 
 
@@ -73,3 +75,20 @@ def test_requests_over_the_limit_wait_for_a_released_connection(
     assert statuses == [200] * 12
     assert connections == 2
     assert busy == [0]
+
+
+def test_a_stream_is_readable_once_its_server_hung_up() -> None:
+    # What tells the pool that an idle connection is dead: it is then closed, not reused.
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+
+        async def go() -> tuple[bool, bool, bytes]:
+            stream = await SocketBackend().connect_tcp("127.0.0.1", listener.getsockname()[1])
+            try:
+                alive = stream.get_extra_info("is_readable")
+                accepted, _ = listener.accept()
+                accepted.close()
+                return alive, stream.get_extra_info("is_readable"), await stream.read(10)
+            finally:
+                await stream.aclose()
+
+        assert asyncio.run(go()) == (False, True, b"")

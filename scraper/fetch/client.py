@@ -45,7 +45,7 @@ from scraper.errors import (
     RobotsDisallowed,
     UnsupportedContent,
 )
-from scraper.fetch.connections import ConnectionPool
+from scraper.fetch.connections import ConnectionPool, SocketBackend
 from scraper.fetch.content import (
     ACCEPT_ENCODING,
     BodyDecodeError,
@@ -179,8 +179,10 @@ class Fetcher:
         # Two pools, so a connection opened without the guard is never reused by a hop
         # that must be guarded.
         ssl_context = httpx.create_ssl_context(trust_env=False)  # loading CAs is slow: once
-        self._guarded = self._client(ResolvingBackend(guard=True, resolver=resolver), ssl_context)
-        self._open = self._client(ResolvingBackend(guard=False, resolver=resolver), ssl_context)
+        self._guarded = self._client(ResolvingBackend(
+            guard=True, resolver=resolver, inner=SocketBackend()), ssl_context)
+        self._open = self._client(ResolvingBackend(
+            guard=False, resolver=resolver, inner=SocketBackend()), ssl_context)
 
     def _client(self, backend: ResolvingBackend,
                 ssl_context: ssl.SSLContext) -> httpx.AsyncClient:
