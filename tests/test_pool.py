@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import gc
+import mmap
 import multiprocessing
 import os
 import subprocess
@@ -152,7 +153,12 @@ def test_without_shared_memory_to_spare_pages_go_through_the_pipe(
 def test_memory_reader_follows_the_resident_size() -> None:
     memory = pool_module._memory_reader()
     rss, peak = memory()
-    block = b"x" * (64 * 1024 * 1024)  # written, so resident
+    # Fresh pages of a mapping of its own, each written, so resident: a bytes object could
+    # reuse heap memory an earlier test freed that is still resident, and not grow the RSS.
+    size = 64 * 1024 * 1024
+    block = mmap.mmap(-1, size)
+    for offset in range(0, size, mmap.PAGESIZE):
+        block[offset] = 1
     grown, grown_peak = memory()
     assert grown - rss > 60 * 1024 * 1024
     assert grown_peak >= grown and grown_peak >= peak
@@ -160,7 +166,7 @@ def test_memory_reader_follows_the_resident_size() -> None:
                   Path("/proc/self/status").read_text().splitlines())
     assert abs(int(fields["VmRSS"].split()[0]) * 1024 - memory()[0]) < 4 * 1024 * 1024
     assert abs(int(fields["VmHWM"].split()[0]) * 1024 - memory()[1]) < 4 * 1024 * 1024
-    del block
+    block.close()
 
 
 def test_pool_time_limit_kills_only_the_hung_worker() -> None:
