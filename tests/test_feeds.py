@@ -453,3 +453,52 @@ def test_an_oversized_feed_that_is_not_well_formed_is_cut_in_document_order() ->
     content = _dated_rss([3, 17, 1, 25], tail="<item><title>broken")
     feed = parse_feed(content, "https://example.com/feed", {}, max_entries=2)
     assert ([e.title for e in feed.entries], feed.cut) == (["Day 3", "Day 17"], 3)
+
+
+# --- markup in summaries, and the parser's cost -----------------------------------------
+
+MARKUP = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>
+<title>Site &amp; Co</title><link>/</link>
+<item><guid isPermaLink="false">m-1</guid><link>/news/one?utm_source=rss</link>
+<title>One &amp; <![CDATA[two]]></title>
+<description><![CDATA[<p>Lead with <a href="/rel/link">a link</a> and <img src="img/x.jpg"/>
+<b>bold</b>.</p><script>track()</script><p>Second <i>para</i>.</p>
+<p><a href="/news/one">Continue reading...</a></p>]]></description>
+<content:encoded><![CDATA[<div><p>Full body, <a href="../up">up</a>.</p></div>]]></content:encoded>
+<pubDate>Sun, 01 Mar 2026 09:00:00 GMT</pubDate></item>
+<item><link>news/two</link><title>Two</title>
+<description>&lt;p&gt;Escaped &lt;a href="/x"&gt;markup&lt;/a&gt;&lt;/p&gt;</description></item>
+</channel></rss>"""
+
+
+def test_markup_and_relative_links_in_summaries_give_exact_text() -> None:
+    # Summaries are kept as plain text only, so feedparser neither sanitizes nor resolves
+    # the URIs inside them: the text must come out the same either way.
+    feed = parse_feed(MARKUP, "https://site.example/feeds/main.xml", XML)
+    assert (feed.title, feed.format, feed.bozo) == ("Site & Co", "rss20", False)
+    assert feed.entries == (
+        FeedEntry(entry_id="m-1", link="https://site.example/news/one", title="One & two",
+                  summary="Lead with a link and bold. Second para.",
+                  published="2026-03-01T09:00:00Z"),
+        FeedEntry(entry_id="https://site.example/feeds/news/two",
+                  link="https://site.example/feeds/news/two", title="Two",
+                  summary="Escaped markup"),
+    )
+
+
+def test_parse_does_not_look_for_libxml2_each_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    from importlib.machinery import ModuleSpec
+
+    looked_up: list[str] = []
+
+    class Recorder:
+        @staticmethod
+        def find_spec(name: str, path: object = None, target: object = None) -> ModuleSpec | None:
+            looked_up.append(name)
+            return None
+
+    monkeypatch.setattr(sys, "meta_path", [Recorder(), *sys.meta_path])
+    parse_feed(MARKUP, "https://site.example/feeds/main.xml", XML)
+    assert "drv_libxml2" not in looked_up
