@@ -129,7 +129,7 @@ class ExtractionSettings:
     ``extract_workers``, ``extract_tasks_per_worker``)."""
 
     time_limit: float = 30.0  # seconds one page may take before its worker is killed
-    workers: int | None = None  # None: one per CPU, at most four
+    workers: int | None = None  # None: one per CPU but one, at most four (pool.default_workers)
     # Tasks before a worker is replaced. A worker whose memory grows is replaced sooner (see
     # scraper.pool), so this only bounds what a leak too slow to see could do.
     tasks_per_worker: int = 5000

@@ -439,7 +439,8 @@ async def reextract_into(
     settings = config.extraction if config is not None else ExtractionSettings()
     pool = None
     if run is None:
-        pool = ExtractorPool.from_settings(replace(settings, workers=workers or settings.workers))
+        count = workers or settings.workers or ExtractorPool.default_workers(alone=True)
+        pool = ExtractorPool.from_settings(replace(settings, workers=count))
         run = pool.call
     try:
         with Store.open(output) as store:

@@ -410,3 +410,13 @@ sources:
                 for o in outcomes]
 
     assert asyncio.run(four()) == [[(None, 5, 0), (None, 5, 0)]] * 4
+
+
+@pytest.mark.parametrize(("cpus", "alone", "expected"), [
+    (None, False, 1), (1, False, 1), (2, False, 1), (4, False, 3), (16, False, 4),
+    (None, True, 1), (1, True, 1), (2, True, 2), (4, True, 4), (16, True, 4),
+])
+def test_default_workers_leave_a_core_to_the_poll(
+        monkeypatch: pytest.MonkeyPatch, cpus: int | None, alone: bool, expected: int) -> None:
+    monkeypatch.setattr(pool_module.os, "cpu_count", lambda: cpus)
+    assert ExtractorPool.default_workers(alone=alone) == expected
