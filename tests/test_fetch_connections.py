@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from scraper.config import FetchSettings
+from scraper.errors import FetchError
 from scraper.fetch import Fetcher
 from scraper.fetch.connections import ConnectionPool, SocketBackend
 from tests.httpserver import LoopbackServer, Reply
@@ -92,3 +93,38 @@ def test_a_stream_is_readable_once_its_server_hung_up() -> None:
                 await stream.aclose()
 
         assert asyncio.run(go()) == (False, True, b"")
+
+
+def test_answers_without_a_body_to_keep_leave_their_connection_open(
+        server: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A 304, a redirect and an error page: read to their (small) end, so one connection
+    # serves them all and the page after them.
+    server.route("/feed", Reply(304, b"", headers={"ETag": '"v1"'}, content_type=None))
+    server.route("/moved", Reply(301, b"<p>Moved</p>", headers={"Location": "/page"},
+                                 content_type="text/html"))
+    server.route("/gone", Reply(404, b"<p>Not here</p>" * 50, content_type="text/html"))
+    server.route("/page", Reply(200, b"<html><p>Page</p></html>", content_type="text/html"))
+    connects = [0]
+    connect = SocketBackend.connect_tcp
+
+    async def counted(self: SocketBackend, *args: object, **kwargs: object) -> object:
+        connects[0] += 1
+        return await connect(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SocketBackend, "connect_tcp", counted)
+    settings = FetchSettings(per_host_delay=0.0, respect_robots=False, max_attempts=1,
+                             allow_private_networks=True)
+
+    async def go() -> tuple[int, bytes, str]:
+        async with Fetcher(settings) as fetcher:
+            unchanged = await fetcher.fetch(server.url("/feed"), kind="feed",
+                                            headers={"If-None-Match": '"v1"'})
+            moved = await fetcher.fetch(server.url("/moved"))
+            with pytest.raises(FetchError):
+                await fetcher.fetch(server.url("/gone"))
+            return unchanged.status, moved.content, moved.url
+
+    status, content, url = asyncio.run(go())
+    assert (status, content, url) == (304, b"<html><p>Page</p></html>", server.url("/page"))
+    assert [r.path for r in server.requests] == ["/feed", "/moved", "/page", "/gone"]
+    assert connects == [1]
