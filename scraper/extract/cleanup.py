@@ -66,6 +66,7 @@ from scraper.extract.lexicon import (
     VISIBILITY_CLASS_WORDS,
 )
 from scraper.extract.text import grouped_alternation
+from scraper.urls import hostname
 
 __all__ = [
     "SKIP_TAGS",
@@ -362,7 +363,7 @@ def site_name(url: str) -> str:
     one publisher's sites), from an absolute http(s) address; "" for a relative one."""
     if not url.startswith(("http://", "https://", "//")):
         return ""
-    host = url.split("/", 3)[2].rpartition("@")[2].partition(":")[0].lower()
+    host = hostname(url) or ""
     labels = host.split(".")
     if len(labels) > 2 and labels[-2] in SECOND_LEVEL_DOMAINS:
         return labels[-3]
