@@ -578,7 +578,7 @@ def _date_of(values: Iterable[Any]) -> str | None:
     return None
 
 
-def _published(page: _Page, headline: str | None) -> str | None:
+def _published(page: _Page, headline: str | None, modified: str | None) -> str | None:
     """The article's own publication time: JSON-LD of the article object, then meta tags,
     then a date element near the headline, meta names that say "published", a date line
     near the headline, the address, the title. A date shown near the headline before
@@ -592,23 +592,25 @@ def _published(page: _Page, headline: str | None) -> str | None:
                          + _as_list(article.get("dateCreated")))
         if found:
             found = _with_zone(found, sig.meta) if _NAIVE_TIME.match(found) else found
-            return _restamped(page, headline, found)
+            return _restamped(page, headline, found, modified)
     for key in _PUBLISHED_META:
         values = sig.meta.get(key)
         if values:
             found = _date_of(values)
             if found:
-                return _restamped(page, headline, found)
+                return _restamped(page, headline, found, modified)
     anchor = _headline_node(page, headline)
     return (_page_date(page, anchor) or _meta_date_by_name(sig.meta)
             or _printed_date(anchor) or _article_date(page) or url_date(page.url)
             or _title_date(page))
 
 
-def _restamped(page: _Page, headline: str | None, published: str) -> str:
+def _restamped(page: _Page, headline: str | None, published: str,
+               modified: str | None) -> str:
     """The date shown near the headline instead of ``published`` (the metadata's value)
     when the metadata has no history of the page and the shown day is before
-    ``published``'s: a page is not published after the day it shows. No history:
+    ``published``'s: a page is not published after the day it shows (``modified``, the
+    metadata's modification time). No history:
     ``published`` has no zone (a date, or a wall-clock time) and the page says it was
     modified no later, as when a template or a migration fills both fields from one value.
     A zoned time comes from a publishing system's clock, and is kept, as its local day
@@ -617,7 +619,6 @@ def _restamped(page: _Page, headline: str | None, published: str) -> str:
     no zone either."""
     if len(published) > 19:
         return _local_day(published, page.url)
-    modified = _modified(page)
     if modified is None or modified[:19] > published[:19]:
         return published
     anchor = _headline_node(page, headline)
@@ -1090,12 +1091,13 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
     article = page.article
     dateline = _text(article.get("dateline")) if article is not None else None
     headline = _headline(page, site)
+    modified = _modified(page)
     return PageMetadata(
         headline=headline,
         summary=_summary(page),
         authors=dedupe_names(_authors(page, site)),
-        published=_published(page, headline),
-        modified=_modified(page),
+        published=_published(page, headline, modified),
+        modified=modified,
         language=_language(page),
         section=section,
         tags=_tags(page),
