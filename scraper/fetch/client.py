@@ -430,11 +430,10 @@ class Fetcher:
         if "set-cookie" in headers or "set-cookie2" in headers:
             hop.jar.extract_cookies(response)
         status = response.status_code
-        if status in _REDIRECTS and headers.get("location"):
-            await _drain(response, headers)
-            return _Answer(status, headers, fetched_at, location=headers["location"])
         if not 200 <= status < 300:
             await _drain(response, headers)
+            if status in _REDIRECTS and headers.get("location"):
+                return _Answer(status, headers, fetched_at, location=headers["location"])
             return _Answer(status, headers, fetched_at)
         return _Answer(status, headers, fetched_at, await self._body(hop, response, headers))
 
