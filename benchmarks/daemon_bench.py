@@ -212,13 +212,16 @@ async def _measure(args: argparse.Namespace, config: Config, sources: list[Sourc
             await asyncio.gather(*(pool.parse_feed(_feed("http://127.0.0.1/", 0, 1),
                                                    "http://127.0.0.1/f", {})
                                    for _ in range(pool.workers)))
-            start_cpu = time.process_time() - cpu + _worker_cpu(pool)
+            # The workers' CPU is counted from their own reading at the start, not from a
+            # sum with this process's start-up CPU in it.
+            started_workers_cpu = _worker_cpu(pool)
+            start_cpu = time.process_time() - cpu + started_workers_cpu
             start_wall = time.perf_counter() - wall
             cpu, wall = time.process_time(), time.perf_counter()
             cold = await poll_once(config, sources, output, extractor=pool)
             cold_wall = time.perf_counter() - wall
             daemon_cpu = time.process_time() - cpu
-            workers_cpu = _worker_cpu(pool) - start_cpu
+            workers_cpu = _worker_cpu(pool) - started_workers_cpu
             cold_cpu = daemon_cpu + workers_cpu
             wall = time.perf_counter()
             warm = await poll_once(config, sources, output, extractor=pool)
