@@ -77,6 +77,27 @@ def test_normalize_date_rejects_what_is_no_date(raw: object) -> None:
     assert normalize_date(raw) is None
 
 
+@pytest.mark.parametrize(("raw", "day_first", "month_first"), [
+    # Both numbers could be the month: the page's locale decides.
+    ("8/1/2025", "2025-01-08", "2025-08-01"),
+    ("08/01/25 10:00 am", "2025-01-08T10:00:00", "2025-08-01T10:00:00"),
+    # Only one order fits, whatever the locale.
+    ("15/12/2025", "2025-12-15", "2025-12-15"),
+    ("12/15/2025", "2025-12-15", "2025-12-15"),
+    # Dots are day first in the United States too.
+    ("8.1.2025", "2025-01-08", "2025-01-08"),
+])
+def test_slash_dates_follow_the_locale(raw: str, day_first: str, month_first: str) -> None:
+    assert normalize_date(raw) == day_first
+    assert normalize_date(raw, month_first=True) == month_first
+    assert date_line(f"Published: {raw}", month_first=True) == month_first
+
+
+def test_dates_only_dateutil_reads_take_the_same_order() -> None:
+    assert normalize_date("08-01-2025") == "2025-01-08"
+    assert normalize_date("08-01-2025", month_first=True) == "2025-08-01"
+
+
 def test_doctests() -> None:
     assert doctest.testmod(dates).failed == 0
 

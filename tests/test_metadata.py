@@ -453,6 +453,15 @@ def test_a_date_line_near_the_headline_gives_the_date(header: str, published: st
     assert _meta(_page(body=body), "https://example.com/news/storm").published == published
 
 
+@pytest.mark.parametrize(("lang", "published"), [
+    ("en-US", "2025-08-01"), ("en-GB", "2025-01-08"), ("en", "2025-01-08")])
+def test_a_slash_date_is_read_in_the_order_of_the_pages_locale(lang: str, published: str
+                                                               ) -> None:
+    body = f"<article><h1>Storm hits coast</h1><p>Posted 8/1/2025</p>{PROSE}</article>"
+    page = _page(body=body, lang=lang)
+    assert _meta(page, "https://example.com/news/storm").published == published
+
+
 def test_a_date_line_above_the_headline_is_taken_when_none_follows_it() -> None:
     body = ("<main><div><p>December 19th, 2025</p><h1>Storm hits coast</h1></div>"
             f"{PROSE}</main>")
@@ -600,14 +609,14 @@ def test_printed_dates_up_the_levels_read_each_node_once() -> None:
     nested = ("<main><p>1 May 2024</p><div><section><div><h1>Storm hits coast</h1></div>"
               "<p>No date here</p></section><p>2 May 2024</p></div><p>3 May 2024</p></main>")
     h1 = LexborHTMLParser(nested).css_first("h1")
-    assert metadata._printed_date(h1) == "2024-05-02"
+    assert metadata._printed_date(h1, False) == "2024-05-02"
     before_only = "<main><p>1 May 2024</p><div><section><h1>T</h1></section></div></main>"
-    assert metadata._printed_date(LexborHTMLParser(before_only).css_first("h1")) == (
+    assert metadata._printed_date(LexborHTMLParser(before_only).css_first("h1"), False) == (
         "2024-05-01")
     # Past the node budget of a level, counted with the nodes read below, nothing is read.
     filler = "<span>x</span>" * (metadata._PRINTED_NODES // 2)
     far = (f"<main><div><section><h1>T</h1>{filler}</section><p>2 May 2024</p></div>"
            "</main>")
-    assert metadata._printed_date(LexborHTMLParser(far).css_first("h1")) is None
+    assert metadata._printed_date(LexborHTMLParser(far).css_first("h1"), False) is None
     near = far.replace(filler, filler[: len(filler) // 4])
-    assert metadata._printed_date(LexborHTMLParser(near).css_first("h1")) == "2024-05-02"
+    assert metadata._printed_date(LexborHTMLParser(near).css_first("h1"), False) == "2024-05-02"

@@ -53,7 +53,8 @@ _DAY_MONTH_YEAR = re.compile(
 _MONTH_DAY_YEAR = re.compile(
     rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b" + _TIME,
     re.IGNORECASE)
-# "28.04.2024 14:26", "28/04/2024", "25.04.24" (day first: the order of most of the world).
+# "28.04.2024 14:26", "28/04/2024", "25.04.24" (day first: the order of most of the world;
+# a slash date of a page written for the United States is month first, see _scan).
 _NUMERIC = re.compile(r"\b(\d{1,2})([./])(\d{1,2})\2(\d{4}|\d{2})(?![\d.])" + _TIME)
 # "2024/04/28 10:00", "2025年1月13日 21時37分", "2025. 05. 15 20:00".
 _YEAR_FIRST = re.compile(
@@ -150,8 +151,10 @@ def _build(text: str, year: int, month: int, day: int, time: tuple[str | None, .
     return _format(value, True)
 
 
-def _scan(text: str) -> tuple[str | None, re.Match[str]] | None:
-    """The first textual date of ``text`` (None when it is no valid date) and its match."""
+def _scan(text: str, month_first: bool = False) -> tuple[str | None, re.Match[str]] | None:
+    """The first textual date of ``text`` (None when it is no valid date) and its match.
+    ``month_first``: a slash date whose two numbers could both be the month ("8/1/2025")
+    is read in the order of the United States (August 1), not day first."""
     match = _DAY_MONTH_YEAR.search(text)
     if match is not None:
         day, month, year = match.group(1, 2, 3)
@@ -171,23 +174,26 @@ def _scan(text: str) -> tuple[str | None, re.Match[str]] | None:
         first, sep, second, year_s = match.group(1, 2, 3, 4)
         day, month = int(first), int(second)
         year = int(year_s) + (2000 if len(year_s) == 2 else 0)
-        if sep == "/" and month > 12 >= day:
-            day, month = month, day  # only the US order fits
+        # Only slashes: a date with dots is day first in the United States too.
+        if sep == "/" and (month > 12 >= day or (month_first and day <= 12)):
+            day, month = month, day  # the US order: only it fits, or the page's
         return _build(text, year, month, day, match.groups()[4:]), match
     return None
 
 
-def _from_text(text: str) -> str | None:
-    found = _scan(text)
+def _from_text(text: str, month_first: bool) -> str | None:
+    found = _scan(text, month_first)
     return found[0] if found is not None else None
 
 
-def _from_dateutil(text: str) -> str | None:
+def _from_dateutil(text: str, month_first: bool) -> str | None:
     sentinel = datetime(1, 1, 1)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            value = du_parser.parse(text, default=sentinel, tzinfos=_TZINFOS)
+            # dateutil reads "08-01-2025" month first unless told: the same order as _scan.
+            value = du_parser.parse(text, default=sentinel, tzinfos=_TZINFOS,
+                                    dayfirst=not month_first)
     except (ValueError, OverflowError, TypeError, du_parser.ParserError):
         return None
     if value.year == 1:
@@ -196,9 +202,14 @@ def _from_dateutil(text: str) -> str | None:
     return _format(value, has_time)
 
 
-def normalize_date(value: object) -> str | None:
+def normalize_date(value: object, month_first: bool = False) -> str | None:
     """``value`` (a string, or a Unix timestamp in seconds or milliseconds) as ISO 8601,
-    or None when it holds no recognisable date. Never raises."""
+    or None when it holds no recognisable date. Never raises. ``month_first``: the page is
+    written for the United States, where "8/1/2025" is August 1 (else January 8).
+
+    >>> normalize_date("8/1/2025"), normalize_date("8/1/2025", month_first=True)
+    ('2025-01-08', '2025-08-01')
+    """
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, float)):
@@ -216,12 +227,12 @@ def normalize_date(value: object) -> str | None:
     if _EPOCH.match(text):
         seconds = int(text[:10])
         return _format(datetime.fromtimestamp(seconds, UTC), True)
-    result = _from_text(text)
+    result = _from_text(text, month_first)
     if result is not None:
         return result
     if not has_digit(text):
         return None
-    return _from_dateutil(text)
+    return _from_dateutil(text, month_first)
 
 
 # A date line is short: a label, the date, perhaps a name or a read time. A date inside a
@@ -243,9 +254,10 @@ _URL_DATE = re.compile(
     r"/((?:19|20)\d{2})([/-])(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?=[/_.-]|$)")
 
 
-def date_line(text: str) -> str | None:
-    """The date of a short line that is mostly a date, as :func:`normalize_date` gives it;
-    None for anything else, a sentence that mentions a date included.
+def date_line(text: str, month_first: bool = False) -> str | None:
+    """The date of a short line that is mostly a date, as :func:`normalize_date` gives it
+    (``month_first`` as there); None for anything else, a sentence that mentions a date
+    included.
 
     >>> date_line("Published: 28/08/2025 18:42")
     '2025-08-28T18:42:00'
@@ -259,7 +271,7 @@ def date_line(text: str) -> str | None:
     text = " ".join(text.split())
     if len(text) > _LINE_MAX_CHARS or not has_digit(text):
         return None
-    found = _scan(text)
+    found = _scan(text, month_first)
     if found is None or found[0] is None:
         return None
     value, match = found

@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -428,6 +429,17 @@ class _Page:
                 sig.h1_node = node
         return sig.h1_node
 
+    @cached_property
+    def language(self) -> str | None:
+        """The page's language tag ("en-US", "de"), as its markup gives it."""
+        return _language(self)
+
+    @cached_property
+    def month_first(self) -> bool:
+        """Whether the page is written for the United States (its language's region),
+        where a slash date such as "8/1/2025" gives the month first."""
+        return (self.language or "").endswith("-US")
+
     @property
     def canonical(self) -> str | None:
         """The page's canonical link (else og:url), absolute."""
@@ -570,9 +582,9 @@ def _page_bylines(page: _Page) -> list[str]:
     return micro or worded or first
 
 
-def _date_of(values: Iterable[Any]) -> str | None:
+def _date_of(values: Iterable[Any], month_first: bool) -> str | None:
     for value in values:
-        result = normalize_date(value)
+        result = normalize_date(value, month_first)
         if result is not None:
             return result
     return None
@@ -589,19 +601,20 @@ def _published(page: _Page, headline: str | None, modified: str | None) -> str |
     article, sig = page.article, page.sig
     if article is not None:
         found = _date_of(_as_list(article.get("datePublished"))
-                         + _as_list(article.get("dateCreated")))
+                         + _as_list(article.get("dateCreated")), page.month_first)
         if found:
             found = _with_zone(found, sig.meta) if _NAIVE_TIME.match(found) else found
             return _restamped(page, headline, found, modified)
     for key in _PUBLISHED_META:
         values = sig.meta.get(key)
         if values:
-            found = _date_of(values)
+            found = _date_of(values, page.month_first)
             if found:
                 return _restamped(page, headline, found, modified)
     anchor = _headline_node(page, headline)
-    return (_page_date(page, anchor) or _meta_date_by_name(sig.meta)
-            or _printed_date(anchor) or _article_date(page) or url_date(page.url)
+    return (_page_date(page, anchor) or _meta_date_by_name(page)
+            or _printed_date(anchor, page.month_first) or _article_date(page)
+            or url_date(page.url)
             or _title_date(page))
 
 
@@ -622,7 +635,7 @@ def _restamped(page: _Page, headline: str | None, published: str,
     if modified is None or modified[:19] > published[:19]:
         return published
     anchor = _headline_node(page, headline)
-    shown = _page_date(page, anchor) or _printed_date(anchor)
+    shown = _page_date(page, anchor) or _printed_date(anchor, page.month_first)
     return shown if shown is not None and shown[:10] < published[:10] else published
 
 
@@ -667,10 +680,10 @@ _PUBLISH_NAME = re.compile(r"publi(?:sh|cation)|\bpub[-_.]?date")
 _NOT_PUBLISH_NAME = re.compile(r"modif|updat|expir|revis")
 
 
-def _meta_date_by_name(meta: dict[str, list[str]]) -> str | None:
-    for key, values in meta.items():
+def _meta_date_by_name(page: _Page) -> str | None:
+    for key, values in page.sig.meta.items():
         if _PUBLISH_NAME.search(key) and not _NOT_PUBLISH_NAME.search(key):
-            found = _date_of(values)
+            found = _date_of(values, page.month_first)
             if found:
                 return found
     return None
@@ -690,7 +703,7 @@ _NOT_DATE_LINE_LEVELS = 3
 _TEXT_ID = _IDS["-text"]
 
 
-def _printed_date(h1: LexborNode | None) -> str | None:
+def _printed_date(h1: LexborNode | None, month_first: bool) -> str | None:
     """A date printed on a line of its own near the headline ("Sep 16, 2025", "Published:
     28/08/2025 18:42"), when no date element or metadata gives one: in the nearest
     ancestor of the h1 that holds one, the first line after the h1 that does not say
@@ -703,7 +716,7 @@ def _printed_date(h1: LexborNode | None) -> str | None:
     for _ in range(_PRINTED_LEVELS):
         if node is None:
             return None
-        found, size = _date_lines(node, h1, inner, inner_size)
+        found, size = _date_lines(node, h1, inner, inner_size, month_first)
         if found is not None or node.tag_id in _PAGE_IDS:
             return found
         inner, inner_size = node, size
@@ -727,7 +740,7 @@ def _walk(ancestor: LexborNode, skip: LexborNode | None) -> Iterator[LexborNode 
 
 
 def _date_lines(ancestor: LexborNode, h1: LexborNode, inner: LexborNode | None,
-                inner_size: int) -> tuple[str | None, int]:
+                inner_size: int, month_first: bool) -> tuple[str | None, int]:
     """The date line of ``ancestor`` (see _printed_date), and the number of nodes read
     (-1 when the cap cut the reading short). ``inner``, the child that holds the h1, was
     read at the level below and had no date line, so its ``inner_size`` nodes are only
@@ -773,10 +786,10 @@ def _date_lines(ancestor: LexborNode, h1: LexborNode, inner: LexborNode | None,
                 excluded.add(key)
                 continue
             line = parent.text(separator=" ")
-        found = date_line(line)
+        found = date_line(line, month_first)
         if found is None and key not in read and len(line) > len(raw):
             line = raw
-            found = date_line(line)
+            found = date_line(line, month_first)
         read[key] = found
         if found is None:
             continue
@@ -810,10 +823,10 @@ def _article_date(page: _Page) -> str | None:
         if node.tag_id == _TIME_ID and ancestor_with_tag(node, _A_IDS, _LINK_LEVELS):
             continue
         for value in (attrs.get("datetime"), attrs.get("content"), attrs.get("title")):
-            found = normalize_date(value) if value else None
+            found = normalize_date(value, page.month_first) if value else None
             if found:
                 return found
-        found = date_line(node.text(separator=" "))
+        found = date_line(node.text(separator=" "), page.month_first)
         if found:
             return found
     return None
@@ -846,13 +859,13 @@ def _page_date(page: _Page, anchor: LexborNode | None) -> str | None:
     for node, attrs in candidates:
         value = attrs.get("datetime") or attrs.get("content")
         if value:
-            found = normalize_date(value)
+            found = normalize_date(value, page.month_first)
             if found:
                 return found
         if printed is None:
             text = normalize_space(node.text(separator=" "))
             if text and len(text) <= _MAX_DATE_CHARS and has_digit(text):
-                printed = normalize_date(text)
+                printed = normalize_date(text, page.month_first)
     return printed
 
 
@@ -869,13 +882,13 @@ def _title_date(page: _Page) -> str | None:
 def _modified(page: _Page) -> str | None:
     article, sig = page.article, page.sig
     if article is not None:
-        found = _date_of(_as_list(article.get("dateModified")))
+        found = _date_of(_as_list(article.get("dateModified")), page.month_first)
         if found:
             return found
     for key in _MODIFIED_META:
         values = sig.meta.get(key)
         if values:
-            found = _date_of(values)
+            found = _date_of(values, page.month_first)
             if found:
                 return found
     return None
@@ -1098,7 +1111,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
         authors=dedupe_names(_authors(page, site)),
         published=_published(page, headline, modified),
         modified=modified,
-        language=_language(page),
+        language=page.language,
         section=section,
         tags=_tags(page),
         canonical_url=canonical,
