@@ -20,6 +20,11 @@ takes a transaction-scoped advisory lock per article id it writes, a record's or
 revision the state holds, and a record whose id the
 state holds at that revision or a later one is left out, as in the embedded store.
 
+The poller hands the batches of several feeds to :meth:`PgStore.commit_many` at once (one
+transaction), from a thread. Commits run on the connection that holds the worker's name,
+reads on a second one: a read of the event loop never sees a commit half done, nor waits
+for one.
+
 A worker name is held with a session advisory lock for as long as the worker's connection
 lives: two live processes can never share a name (and so a file), and a dead worker's name
 is free at once for its restart::
@@ -37,6 +42,7 @@ import logging
 import os
 import re
 import socket
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -232,6 +238,10 @@ class _Segments:
         self._fds.clear()
 
 
+# The records of one batch of a commit: (to write, left out as written before).
+_Split = tuple[tuple[Article, ...], tuple[Article, ...]]
+
+
 def _connect(url: str) -> psycopg.Connection[dict[str, Any]]:
     try:
         return psycopg.connect(url, autocommit=True, row_factory=dict_row)
@@ -249,11 +259,19 @@ class PgStore:
 
     def __init__(self, url: str, output: Path, worker: str,
                  conn: psycopg.Connection[dict[str, Any]],
-                 now: Callable[[], datetime] | None = None) -> None:
+                 now: Callable[[], datetime] | None = None,
+                 reader: psycopg.Connection[dict[str, Any]] | None = None) -> None:
         self.url = url
         self.output = output
         self.worker = worker
+        # Commits run on ``_connection`` (which holds the worker's name), one at a time and
+        # in a thread of their own when the poller groups them (see commit_many); reads on
+        # ``_reading``. On one connection a read made during a commit would run inside its
+        # transaction, seeing its rows before they are committed, and would wait on the
+        # loop for the commit's statements (an article lock another worker holds, say).
         self._connection = conn
+        self._reading = reader or conn
+        self._commit_lock = threading.Lock()
         self._segments = _Segments(output, worker)
         self._now = now or (lambda: datetime.now(UTC))
         # Set when a commit failed after its lines may have reached the files: the next
@@ -270,24 +288,31 @@ class PgStore:
         holds, so that a restarted worker takes back (and repairs) a dead one's segments.
         """
         conn = _connect(url)
+        reader = None
         try:
             migrate(conn)
             name = _claim_name(conn, worker)
-            store = cls(url, output, name, conn, now)
+            reader = _connect(url)
+            store = cls(url, output, name, conn, now, reader)
             store.cut_tails()
-        except psycopg.Error as exc:
-            conn.close()
-            raise StoreError(f"cannot open the state database {_safe_url(url)}: {exc}") from exc
-        except BaseException:
-            conn.close()
+        except BaseException as exc:
+            for opened in (conn, reader):
+                if opened is not None:
+                    opened.close()
+            if isinstance(exc, psycopg.Error):
+                raise StoreError(
+                    f"cannot open the state database {_safe_url(url)}: {exc}") from exc
             raise
         return store
 
     def close(self) -> None:
-        """Close the files and the connection (which frees the worker's name)."""
-        self._segments.close()
-        with contextlib.suppress(psycopg.Error):
-            self._connection.close()
+        """Close the files and the connections (which frees the worker's name), after the
+        commit in progress, if any."""
+        with self._commit_lock:
+            self._segments.close()
+            for conn in dict.fromkeys((self._reading, self._connection)):
+                with contextlib.suppress(psycopg.Error):
+                    conn.close()
 
     @property
     def _conn(self) -> psycopg.Connection[dict[str, Any]]:
@@ -306,6 +331,13 @@ class PgStore:
             self._connection = conn
             self._unsettled = True
         return self._connection
+
+    @property
+    def _reader(self) -> psycopg.Connection[dict[str, Any]]:
+        """The connection of the reads, opened again if the last one was lost."""
+        if self._reading.broken:
+            self._reading = _connect(self.url)
+        return self._reading
 
     def __enter__(self) -> PgStore:
         return self
@@ -343,20 +375,20 @@ class PgStore:
 
     def feed(self, source: str, feed_url: str) -> FeedState | None:
         """The state of one feed, None before its first poll."""
-        row = self._conn.execute(
+        row = self._reader.execute(
             "SELECT * FROM feeds WHERE source = %s AND feed_url = %s", (source, feed_url),
         ).fetchone()
         return feed_state_of(row) if row else None
 
     def article(self, article_id: str) -> ArticleState | None:
         """The state of one article by id."""
-        row = self._conn.execute("SELECT * FROM articles WHERE id = %s",
-                                 (article_id,)).fetchone()
+        row = self._reader.execute("SELECT * FROM articles WHERE id = %s",
+                                   (article_id,)).fetchone()
         return article_state_of(row) if row else None
 
     def entry(self, feed_url: str, entry_id: str) -> EntryLink | None:
         """What a feed entry led to before, if it was seen."""
-        row = self._conn.execute(
+        row = self._reader.execute(
             "SELECT * FROM entries WHERE feed_url = %s AND entry_id = %s", (feed_url, entry_id),
         ).fetchone()
         return entry_link_of(row) if row else None
@@ -364,7 +396,7 @@ class PgStore:
     def read_known(self, feed_url: str, entry_ids: Iterable[str], urls: Iterable[str],
                    ids: Iterable[str]) -> Snapshot:
         """One read for the decide step: as :meth:`scraper.store.Store.read_known`."""
-        conn = self._conn
+        conn = self._reader
         entries = [entry_link_of(row) for row in conn.execute(
             "SELECT * FROM entries WHERE feed_url = %s AND entry_id = ANY(%s)",
             (feed_url, list(dict.fromkeys(entry_ids))))]
@@ -385,15 +417,27 @@ class PgStore:
         Returns the records left out because they were written before (by this worker or
         another): as :meth:`scraper.store.Store.commit`.
         """
+        return self.commit_many((batch,))[0]
+
+    def commit_many(self, batches: Sequence[Batch]) -> list[tuple[Article, ...]]:
+        """Make several batches durable together, as :meth:`commit` does one after the
+        other (a record of an earlier batch counts as written before), with one fsync per
+        file and one transaction for all; the records left out of each. All or nothing: on
+        failure none of them is recorded. Safe to call from another thread than the one
+        that reads (one commit at a time): as :meth:`scraper.store.Store.commit_many`."""
+        with self._commit_lock:
+            return self._commit_many(batches)
+
+    def _commit_many(self, batches: Sequence[Batch]) -> list[tuple[Article, ...]]:
         try:
             if self._unsettled:
                 self.cut_tails()
                 self._unsettled = False
             with self._conn.transaction():
-                self._lock_articles(batch)
-                records, left_out = self._written_before(batch.records)
-                sizes = self._segments.write(records)
-                self._record_state(batch, records, left_out, sizes)
+                self._lock_articles(batches)
+                splits = self._written_before(batches)
+                sizes = self._segments.write([r for records, _ in splits for r in records])
+                self._record_state(batches, splits, sizes)
         except BaseException as exc:
             # The lines may be in the files without their commit (or with it, if only the
             # answer to COMMIT was lost): the committed lengths in the database tell.
@@ -405,47 +449,74 @@ class PgStore:
                 raise StoreError(
                     f"cannot commit the state in {_safe_url(self.url)}: {exc}") from exc
             raise
-        return left_out
+        return [left_out for _, left_out in splits]
 
-    def _lock_articles(self, batch: Batch) -> None:
-        """Hold the id of every article the batch writes (a record's or only its state's:
-        a page unchanged, an entry linked) until the commit; sorted, so that two commits
-        that share ids take them in the same order and cannot deadlock, neither on these
-        locks nor on the article rows, which a commit writes only once it holds them all."""
-        for article_id in sorted({r.id for r in batch.records}
-                                 | {a.id for a in batch.articles}):
+    def _lock_articles(self, batches: Sequence[Batch]) -> None:
+        """Hold the id of every article the batches write (a record's or only its state's:
+        a page unchanged, an entry linked) until the commit; sorted across the group, so
+        that two commits that share ids take them in the same order and cannot deadlock,
+        neither on these locks nor on the article rows, which a commit writes only once it
+        holds them all."""
+        for article_id in sorted({r.id for batch in batches for r in batch.records}
+                                 | {a.id for batch in batches for a in batch.articles}):
             self._conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
                                (_LOCK_ARTICLE, article_id))
 
-    def _written_before(self, records: Sequence[Article]
-                        ) -> tuple[tuple[Article, ...], tuple[Article, ...]]:
-        """Split ``records`` into those to write and those written before."""
+    def _written_before(self, batches: Sequence[Batch]) -> list[_Split]:
+        """Split each batch's records into those to write and those written before: by
+        the state, or by an earlier record of the group."""
         latest = {row["id"]: row["revision"] for row in self._conn.execute(
             "SELECT id, revision FROM articles WHERE id = ANY(%s)",
-            (list({r.id for r in records}),))}
-        kept = []
-        left_out = []
-        for record in records:
-            if record.revision <= latest.get(record.id, 0):
-                left_out.append(record)
-            else:
-                kept.append(record)
-                latest[record.id] = record.revision
-        return tuple(kept), tuple(left_out)
+            (list({r.id for batch in batches for r in batch.records}),))}
+        splits = []
+        for batch in batches:
+            kept = []
+            left_out = []
+            for record in batch.records:
+                if record.revision <= latest.get(record.id, 0):
+                    left_out.append(record)
+                else:
+                    kept.append(record)
+                    latest[record.id] = record.revision
+            splits.append((tuple(kept), tuple(left_out)))
+        return splits
 
-    def _record_state(self, batch: Batch, records: tuple[Article, ...],
-                      left_out: tuple[Article, ...], sizes: dict[Path, int]) -> None:
+    def _record_state(self, batches: Sequence[Batch], splits: Sequence[_Split],
+                      sizes: dict[Path, int]) -> None:
+        """Record the state of every batch of the group. The rows of each table go in one
+        order, sorted by key across the group (among equal keys in the batches' order, as
+        commits one after the other would write them): two commits that share rows take
+        them in the same order, table after table, and neither waits for a row the other
+        holds while holding one it wants."""
         conn = self._conn
         written_at = format_time(self._now())
-        counters = batch.counters.left_out(left_out)
-        # An article whose records were all left out keeps the state of the one written.
-        stale = {r.id for r in left_out} - {r.id for r in records}
-        feed = batch.feed
+        feeds: list[dict[str, Any]] = []
+        articles: list[dict[str, Any]] = []
+        entries: list[EntryLink] = []
+        aliases: list[tuple[str, str]] = []
+        records: list[Article] = []
+        for batch, (kept, left_out) in zip(batches, splits, strict=True):
+            if batch.feed is not None:  # None: a batch that polled no feed (scraper reextract)
+                feeds.append({**as_params(batch.feed),
+                              **as_params(batch.counters.left_out(left_out))})
+            # An article whose records were all left out keeps the state of the one written.
+            stale = {r.id for r in left_out} - {r.id for r in kept}
+            articles.extend(as_params(a) for a in batch.articles if a.id not in stale)
+            entries.extend(batch.entries)
+            # Sorted whole within a batch, as a commit of one batch always did (the same
+            # URL for two articles: the smaller id's alias is taken).
+            aliases.extend(sorted(batch.aliases))
+            records.extend(kept)
+        feeds.sort(key=lambda f: (f["source"], f["feed_url"]))
+        entries.sort(key=lambda e: (e.feed_url, e.entry_id))
+        # Sorted too: two commits that add one URL for two articles (their ids locked
+        # apart) insert it in the same order, so neither waits for the other's next row.
+        aliases.sort(key=lambda a: a[0])
         increments = ", ".join(f"{n} = feeds.{n} + %({n})s" for n in KEPT_COUNTERS)
-        if feed is not None:  # None: a batch that polled no feed (scraper reextract)
+        for params in feeds:
             conn.execute(
                 "INSERT INTO feeds (source, feed_url) VALUES (%(source)s, %(feed_url)s) "
-                "ON CONFLICT (source, feed_url) DO NOTHING", as_params(feed),
+                "ON CONFLICT (source, feed_url) DO NOTHING", params,
             )
             conn.execute(
                 "UPDATE feeds SET etag = %(etag)s, last_modified = %(last_modified)s, "
@@ -453,7 +524,7 @@ class PgStore:
                 "consecutive_errors = %(consecutive_errors)s, next_poll = %(next_poll)s, "
                 f"last_error = %(last_error)s, {increments} "
                 "WHERE source = %(source)s AND feed_url = %(feed_url)s",
-                {**as_params(feed), **as_params(counters)},
+                params,
             )
         with conn.cursor() as cur:
             cur.executemany(
@@ -469,7 +540,7 @@ class PgStore:
                 "last_seen = excluded.last_seen "
                 # A state read before another worker's commit must not take an article back.
                 "WHERE excluded.revision >= articles.revision",
-                [as_params(a) for a in batch.articles if a.id not in stale],
+                articles,
             )
             cur.executemany(
                 "INSERT INTO entries (feed_url, entry_id, article_id, updated, fingerprint) "
@@ -477,14 +548,11 @@ class PgStore:
                 "%(fingerprint)s) ON CONFLICT (feed_url, entry_id) DO UPDATE SET "
                 "article_id = excluded.article_id, updated = excluded.updated, "
                 "fingerprint = excluded.fingerprint",
-                [as_params(e) for e in sorted(batch.entries,
-                                              key=lambda e: (e.feed_url, e.entry_id))],
+                [as_params(e) for e in entries],
             )
-            # Sorted too: two commits that add one URL for two articles (their ids locked
-            # apart) insert it in the same order, so neither waits for the other's next row.
             cur.executemany(
                 "INSERT INTO aliases (url, article_id) VALUES (%s, %s) "
-                "ON CONFLICT (url) DO NOTHING", sorted(batch.aliases),
+                "ON CONFLICT (url) DO NOTHING", aliases,
             )
             cur.executemany(
                 "INSERT INTO written (id, revision, source, feed_url, day, written_at, worker) "
@@ -503,7 +571,7 @@ class PgStore:
 
     def statuses(self, today: str) -> list[FeedStatus]:
         """Every feed's state and counts, ``today`` being the UTC day ``YYYY-MM-DD``."""
-        return _read_statuses(self._conn, today)
+        return _read_statuses(self._reader, today)
 
 
 def _read_statuses(conn: psycopg.Connection[dict[str, Any]], today: str) -> list[FeedStatus]:

@@ -281,6 +281,12 @@ class StateStore(Protocol):
         """Make a batch durable; return the records left out as written before."""
         ...
 
+    def commit_many(self, batches: Sequence[Batch]) -> list[tuple[Article, ...]]:
+        """Make several batches durable in one transaction, all or nothing, as commits one
+        after the other would (a record of an earlier batch counts as written before); the
+        records left out of each. Safe to call from a thread while another reads."""
+        ...
+
     def statuses(self, today: str) -> list[FeedStatus]:
         """Every feed's state and counts."""
         ...

@@ -4,6 +4,7 @@ when two workers race for it."""
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -183,6 +184,33 @@ def test_counters_add_up_and_validators_follow_the_last_poll(
     assert (status.written_today, status.written_total) == (0, 0)
 
 
+def test_a_group_commit_is_commits_one_after_the_other_on_both_backends(
+        open_store: Callable[[], StateStore], tmp_path: Path) -> None:
+    """commit_many, the poller's one path on either store: a record the state holds is
+    left out, so is one an earlier batch of the group writes (its article state stands as
+    that batch left it), the counters add up without them, and the validators are the last
+    batch's."""
+    old, a, b = (_article(f"http://127.0.0.1/{n}") for n in ("old", "a", "b"))
+    again = replace(a, body="A text polled by another feed.")
+    store = open_store()
+    store.commit(_batch(old))
+    left_out = store.commit_many([
+        _batch(old, a),
+        Batch(feed=_feed(), counters=Counters(polls=1, new=2), records=(again, b),
+              articles=(_state(again, "h2"), _state(b))),
+        _batch(counters=Counters(polls=1, not_modified=1), etag='"v3"', last_status=304),
+    ])
+    assert left_out == [(old,), (again,), ()]
+    assert store.article(a.id) == _state(a)
+    assert store.article(b.id) == _state(b)
+    assert store.feed("alpha", FEED) == _feed(etag='"v3"', last_status=304)
+    (status,) = store.statuses("2026-03-01")
+    assert status.counters == Counters(polls=4, new=3, not_modified=1)  # skipped: not kept
+    assert status.written_total == 3
+    assert [json.loads(line)["id"] for path in sorted((tmp_path / "out").rglob("*.jsonl"))
+            for line in path.read_bytes().splitlines()] == [old.id, a.id, b.id]
+
+
 # -- segments ---------------------------------------------------------------------------------
 
 
@@ -259,6 +287,36 @@ def test_a_failed_commit_leaves_no_tail(pg_url: str, tmp_path: Path,
     assert [r["id"] for r in iter_committed(out, pg_url)] == [a.id, b.id]
 
 
+def test_a_failed_group_commit_records_none_of_its_batches(pg_url: str,
+                                                          tmp_path: Path) -> None:
+    """All or nothing: the database refuses the second batch's feed after the first
+    batch's rows are written and both batches' lines are in the segment. Neither batch is
+    recorded, the lines are cut back to the committed length, and the next commit goes on
+    from there."""
+    out = tmp_path / "out"
+    a, b, c = (_article(f"http://127.0.0.1/{n}") for n in "abc")
+    beta = replace(_feed(etag='"v2"'), source="beta")
+    with PgStore.open(pg_url, out, worker="w1", now=lambda: NOW) as store:
+        store.commit(_batch(a))
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute("ALTER TABLE feeds ADD CONSTRAINT no_beta CHECK (source <> 'beta')")
+        group = [_batch(b, etag='"v2"'), Batch(feed=beta, counters=Counters(polls=1, new=1),
+                                               records=(c,), articles=(_state(c),))]
+        with pytest.raises(StoreError, match="no_beta"):
+            store.commit_many(group)
+        assert store.feed("alpha", FEED) == _feed()
+        assert (store.article(b.id), store.article(c.id), store.entry(FEED, b.url)) == (
+            None, None, None)
+        [status] = store.statuses("2026-03-01")
+        assert (status.counters, status.written_total) == (Counters(polls=1, new=1), 1)
+        assert (out / "alpha/2026-03-01/w1.jsonl").read_bytes() == record_line(a)
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute("ALTER TABLE feeds DROP CONSTRAINT no_beta")
+        assert store.commit_many(group) == [(), ()]
+        assert store.feed("beta", FEED) == beta
+    assert [r["id"] for r in iter_committed(out, pg_url)] == [a.id, b.id, c.id]
+
+
 # -- names --------------------------------------------------------------------------------------
 
 
@@ -332,6 +390,50 @@ def test_commits_sharing_articles_without_records_wait_for_each_other(
     assert [one.article(x.id) for x in (a, b)] == list(seen_by["w2"])  # the later commit's
     one.close()
     two.close()
+
+
+def test_a_group_commit_locks_every_article_of_the_group_sorted_before_any_row(
+        pg_url: str, tmp_path: Path) -> None:
+    """The article locks of a group commit are those of all its batches, taken in one
+    sorted order before anything is written: held up on the last id by another session,
+    it holds the locks of every id before it and has written no row and no line."""
+    out = tmp_path / "out"
+    first, middle, last = sorted((_article(f"http://127.0.0.1/{n}") for n in "abcd"),
+                                 key=lambda r: r.id)[:3]
+    store = PgStore.open(pg_url, out, worker="w1", now=lambda: NOW)
+    with psycopg.connect(pg_url) as holder:
+        holder.execute("SELECT pg_advisory_xact_lock(2, hashtext(%s))", (last.id,))
+        # The batches' order is not the ids': the last id comes in the first batch, and
+        # the middle one only as an article state (a page unchanged).
+        group = [_batch(last), _batch(first),
+                 Batch(feed=None, articles=(_state(middle),))]
+        results: list[object] = []
+        committing = threading.Thread(
+            target=lambda: results.append(store.commit_many(group)))
+        committing.start()
+        try:
+            _wait_for_a_blocked_lock(pg_url)
+            pid = store._conn.info.backend_pid
+            with psycopg.connect(pg_url, autocommit=True) as watcher:
+                held = watcher.execute(
+                    "SELECT a.id, l.granted FROM pg_locks l JOIN unnest(%s::text[]) AS a(id) "
+                    "ON l.objid = (hashtext(a.id)::bigint & 4294967295)::oid "
+                    "WHERE l.pid = %s AND l.locktype = 'advisory' AND l.classid = 2 "
+                    "ORDER BY a.id", ([first.id, middle.id, last.id], pid)).fetchall()
+                # A transaction gets its id (a lock on it) at its first row written.
+                wrote = watcher.execute(
+                    "SELECT count(*) FROM pg_locks WHERE pid = %s "
+                    "AND locktype = 'transactionid'", (pid,)).fetchone()
+            assert held == [(first.id, True), (middle.id, True), (last.id, False)]
+            assert wrote == (0,)
+            assert list(out.rglob("*.jsonl")) == []
+        finally:
+            holder.rollback()
+            committing.join(60)
+    assert results == [[(), (), ()]]
+    assert store.article(middle.id) == _state(middle)
+    store.close()
+    assert sorted(r["id"] for r in iter_committed(out, pg_url)) == [first.id, last.id]
 
 
 def _second_waits_for_first(url: str, one: PgStore, first: Callable[[], object],
