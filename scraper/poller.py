@@ -50,7 +50,7 @@ from scraper.feeds import MAX_ENTRIES, FeedEntry, ParsedFeed, parse_feed
 from scraper.fetch import Fetcher, FetchResult
 from scraper.models import Article, Counters, ExtractRules, PageFields, format_time, parse_time
 from scraper.records import Decision, Failure, Known, Limits, Page, decide
-from scraper.store import ArticleState, Batch, EntryLink, FeedState, StateStore, Store
+from scraper.store import ArticleState, Batch, EntryLink, FeedState, StateStore
 
 if TYPE_CHECKING:
     from scraper.fetch.leases import ClusterLimiter
@@ -185,14 +185,15 @@ async def parse_in_thread(content: bytes, url: str, headers: Mapping[str, str], 
 
 
 class _GroupCommit:
-    """Feed batches committed in groups, off the event loop. A commit that records lines
-    waits for two fsyncs (the day file, the state's log): milliseconds in which the loop
-    would stand still. Here it runs in a thread while the batches of the feeds that finish
-    meanwhile queue up; they go as the next group, in one transaction with one fsync per
-    file (``Store.commit_many``). Each caller still returns only once its batch is durable,
-    so nothing is reported, released or read as done before it is."""
+    """Feed batches committed in groups, off the event loop, for either store. A commit
+    that records lines waits for fsyncs (the files, the state's log or the database's
+    answer): milliseconds, or longer when another worker holds an article's lock, in which
+    the loop would stand still. Here it runs in a thread while the batches of the feeds
+    that finish meanwhile queue up; they go as the next group, in one transaction with one
+    fsync per file (``StateStore.commit_many``). Each caller still returns only once its
+    batch is durable, so nothing is reported, released or read as done before it is."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StateStore) -> None:
         self._store = store
         self._queue: list[tuple[Batch, asyncio.Future[tuple[Article, ...]]]] = []
         self._flushing: asyncio.Task[None] | None = None
@@ -263,7 +264,7 @@ class Poller:
         self.archive = archive
         # article id -> the pass fetching it; shared by every poll of this poller.
         self._claims: dict[str, _Pass] = {}
-        self._group = _GroupCommit(store) if isinstance(store, Store) else None
+        self._group = _GroupCommit(store)
 
     async def poll_source(
         self, source: SourceConfig, *, only_due: bool = False, tolerance: float = 0.0,
@@ -364,8 +365,6 @@ class Poller:
     # -- the feed ---------------------------------------------------------------------
 
     async def _commit(self, batch: Batch) -> tuple[Article, ...]:
-        if self._group is None:
-            return self.store.commit(batch)
         return await self._group.commit(batch)
 
     @staticmethod

@@ -875,6 +875,58 @@ def test_a_failed_group_commit_fails_its_polls_only_and_the_next_group_is_commit
         assert store.feed(handed[0], server.url(f"/{handed[0]}")) is None
 
 
+def test_a_pgstore_commit_runs_off_the_loop_which_reads_the_state_meanwhile(
+        server: LoopbackServer, out: Path, clock: Clock, pg_url: str) -> None:
+    """The distributed store's commits go through the commit thread too: while one waits
+    for an article that another worker's commit holds, the event loop goes on, and a read
+    of the store (on a connection of its own) gives the state as it was before."""
+    import psycopg
+
+    from scraper.pgstore import PgStore
+    from tests.test_pgstore import _wait_for_a_blocked_lock
+
+    server.route("/feed", Reply(200, rss([Item("a-1", server.url("/p/a"), "Story a")]),
+                                content_type=RSS_TYPE))
+    server.route("/p/a", Reply(200, page("Story a", "Text a.")))
+    alpha = source(server, "/feed")
+    served = threading.Event()
+    seen: list[FeedState | None] = []
+
+    async def go() -> list[FeedReport]:
+        with PgStore.open(pg_url, out, worker="w1", now=clock.now) as store, \
+                psycopg.connect(pg_url) as other:
+            other.execute("SELECT pg_advisory_xact_lock(2, hashtext(%s))",
+                          (article_id(server.url("/p/a")),))
+
+            def let_go_at_last() -> None:
+                # A loop that stood still in the commit would never read below: the other
+                # worker lets go after a while all the same, and the read comes too late.
+                if not served.wait(30):
+                    other.rollback()
+
+            threading.Thread(target=let_go_at_last).start()
+
+            async def read_meanwhile() -> None:
+                await asyncio.to_thread(_wait_for_a_blocked_lock, pg_url)
+                seen.append(store.feed("alpha", alpha.feeds[0]))
+                served.set()
+                other.rollback()
+
+            async with Fetcher(FETCH, now=clock.now, sleep=_no_sleep) as fetcher:
+                poller = Poller(store, fetcher, inline_extract, now=clock.now,
+                                monotonic=lambda: 0.0)
+                reports, _ = await asyncio.gather(poller.poll_source(alpha),
+                                                  read_meanwhile())
+            assert store.feed("alpha", alpha.feeds[0]) is not None
+            return reports
+
+    reports = asyncio.run(go())
+    assert seen == [None]
+    assert [(r.source, r.counts.new) for r in reports] == [("alpha", 1)]
+    assert [(path, [r["headline"] for r in records]) for path, records in
+            written(out).items()] == [("alpha/2026-03-01/w1.jsonl", ["Story a"])]
+
+
 def test_same_article_in_two_sources_polled_at_once_is_fetched_and_written_once(
         server: LoopbackServer, out: Path, clock: Clock) -> None:
     shared = server.url("/shared")
