@@ -16,9 +16,11 @@ this order: lines written, files fsynced, then the state and the lengths committ
 
 Two workers that reach one story at once (it is listed in two feeds) write it once: a commit
 takes a transaction-scoped advisory lock per article id it writes, a record's or a state's
-(all of them first, in a fixed order, so two commits cannot deadlock), before it reads the
-revision the state holds, and a record whose id the
-state holds at that revision or a later one is left out, as in the embedded store.
+(all of them first, in the order of their keys, so two commits cannot deadlock), before it
+reads the revision the state holds, and a record whose id the state holds at that revision or
+a later one is left out, as in the embedded store. Every worker of a fleet must lock an
+article under the same key (:func:`article_lock_key`): a worker of a version that keyed it
+otherwise (``hashtext``, before) would not wait for the others, nor they for it.
 
 The poller hands the batches of several feeds to :meth:`PgStore.commit_many` at once (one
 transaction), from a thread. Commits run on the connection that holds the worker's name,
@@ -37,6 +39,7 @@ is free at once for its restart::
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -71,17 +74,33 @@ from scraper.store import (
     record_place,
 )
 
-__all__ = ["PG_SCHEMA_VERSION", "PgStore", "Segment", "committed_segments", "iter_committed",
-           "migrate", "read_statuses"]
+__all__ = ["PG_SCHEMA_VERSION", "PgStore", "Segment", "article_lock_key", "committed_segments",
+           "iter_committed", "migrate", "read_statuses"]
 
 log = logging.getLogger(__name__)
 
 PG_SCHEMA_VERSION = 1
 
-# Namespaces of the two-key advisory locks (the second key is a hash of the name).
+# Namespaces of the two-key advisory locks (the second key is a hash of the name). 2 was the
+# articles' before they took one-key locks (article_lock_key); PostgreSQL keeps the one-key
+# (bigint) and two-key (int, int) locks apart, so these never meet an article's.
 _LOCK_SCHEMA = 1
-_LOCK_ARTICLE = 2
 _LOCK_WORKER = 3
+
+
+def article_lock_key(article_id: str) -> int:
+    """The key of an article's advisory lock (``pg_advisory_xact_lock(bigint)``): the first
+    8 bytes of the id's BLAKE2b digest as a signed 64-bit integer.
+
+    Computed here, not by the database (``hashtext``), so that a commit sorts the very keys it
+    locks: locks taken in ascending key order cannot cross between two commits, whatever the
+    order of the ids. Stable across processes, machines and Python versions (unlike
+    ``hash()``); two ids that share a key merely wait for each other::
+
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (article_lock_key(article.id),))
+    """
+    digest = hashlib.blake2b(article_id.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS scraper_schema (version INTEGER NOT NULL);
@@ -452,15 +471,16 @@ class PgStore:
         return [left_out for _, left_out in splits]
 
     def _lock_articles(self, batches: Sequence[Batch]) -> None:
-        """Hold the id of every article the batches write (a record's or only its state's:
-        a page unchanged, an entry linked) until the commit; sorted across the group, so
-        that two commits that share ids take them in the same order and cannot deadlock,
-        neither on these locks nor on the article rows, which a commit writes only once it
-        holds them all."""
-        for article_id in sorted({r.id for batch in batches for r in batch.records}
-                                 | {a.id for batch in batches for a in batch.articles}):
-            self._conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
-                               (_LOCK_ARTICLE, article_id))
+        """Hold the lock of every article the batches write (a record's or only its state's:
+        a page unchanged, an entry linked) until the commit; the keys sorted across the
+        group, so that two commits that share articles take their locks in the same order
+        and cannot deadlock, neither on these locks nor on the article rows, which a commit
+        writes only once it holds them all. The keys themselves are sorted, not the ids:
+        the ids' order is not their keys' order."""
+        keys = {article_lock_key(r.id) for batch in batches for r in batch.records}
+        keys.update(article_lock_key(a.id) for batch in batches for a in batch.articles)
+        for key in sorted(keys):
+            self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
 
     def _written_before(self, batches: Sequence[Batch]) -> list[_Split]:
         """Split each batch's records into those to write and those written before: by

@@ -4,6 +4,8 @@ when two workers race for it."""
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import re
 import threading
@@ -18,7 +20,13 @@ import pytest
 
 from scraper.errors import StoreError
 from scraper.models import Article, Counters, article_id, record_line
-from scraper.pgstore import PgStore, committed_segments, iter_committed, migrate
+from scraper.pgstore import (
+    PgStore,
+    article_lock_key,
+    committed_segments,
+    iter_committed,
+    migrate,
+)
 from scraper.store import (
     ArticleState,
     Batch,
@@ -395,45 +403,83 @@ def test_commits_sharing_articles_without_records_wait_for_each_other(
 def test_a_group_commit_locks_every_article_of_the_group_sorted_before_any_row(
         pg_url: str, tmp_path: Path) -> None:
     """The article locks of a group commit are those of all its batches, taken in one
-    sorted order before anything is written: held up on the last id by another session,
-    it holds the locks of every id before it and has written no row and no line."""
+    sorted order of their keys before anything is written: held up on the last key by
+    another session, it holds the locks of every key before it and has written no row and
+    no line."""
     out = tmp_path / "out"
     first, middle, last = sorted((_article(f"http://127.0.0.1/{n}") for n in "abcd"),
-                                 key=lambda r: r.id)[:3]
+                                 key=lambda r: article_lock_key(r.id))[:3]
     store = PgStore.open(pg_url, out, worker="w1", now=lambda: NOW)
-    with psycopg.connect(pg_url) as holder:
-        holder.execute("SELECT pg_advisory_xact_lock(2, hashtext(%s))", (last.id,))
-        # The batches' order is not the ids': the last id comes in the first batch, and
-        # the middle one only as an article state (a page unchanged).
-        group = [_batch(last), _batch(first),
-                 Batch(feed=None, articles=(_state(middle),))]
-        results: list[object] = []
-        committing = threading.Thread(
-            target=lambda: results.append(store.commit_many(group)))
-        committing.start()
-        try:
-            _wait_for_a_blocked_lock(pg_url)
-            pid = store._conn.info.backend_pid
-            with psycopg.connect(pg_url, autocommit=True) as watcher:
-                held = watcher.execute(
-                    "SELECT a.id, l.granted FROM pg_locks l JOIN unnest(%s::text[]) AS a(id) "
-                    "ON l.objid = (hashtext(a.id)::bigint & 4294967295)::oid "
-                    "WHERE l.pid = %s AND l.locktype = 'advisory' AND l.classid = 2 "
-                    "ORDER BY a.id", ([first.id, middle.id, last.id], pid)).fetchall()
-                # A transaction gets its id (a lock on it) at its first row written.
-                wrote = watcher.execute(
-                    "SELECT count(*) FROM pg_locks WHERE pid = %s "
-                    "AND locktype = 'transactionid'", (pid,)).fetchone()
-            assert held == [(first.id, True), (middle.id, True), (last.id, False)]
-            assert wrote == (0,)
-            assert list(out.rglob("*.jsonl")) == []
-        finally:
-            holder.rollback()
-            committing.join(60)
+    # The batches' order is not the keys': the last key comes in the first batch, and the
+    # middle one only as an article state (a page unchanged).
+    group = [_batch(last), _batch(first), Batch(feed=None, articles=(_state(middle),))]
+    with _commit_held_up(pg_url, store, article_lock_key(last.id), group) as (pid, results):
+        assert _article_locks(pg_url, pid) == [(article_lock_key(first.id), True),
+                                               (article_lock_key(middle.id), True),
+                                               (article_lock_key(last.id), False)]
+        with psycopg.connect(pg_url, autocommit=True) as watcher:
+            # A transaction gets its id (a lock on it) at its first row written.
+            assert watcher.execute("SELECT count(*) FROM pg_locks WHERE pid = %s "
+                                   "AND locktype = 'transactionid'", (pid,)).fetchone() == (0,)
+        assert list(out.rglob("*.jsonl")) == []
     assert results == [[(), (), ()]]
     assert store.article(middle.id) == _state(middle)
     store.close()
     assert sorted(r["id"] for r in iter_committed(out, pg_url)) == [first.id, last.id]
+
+
+def test_article_locks_go_in_the_order_of_their_keys_not_of_the_ids(
+        pg_url: str, tmp_path: Path) -> None:
+    """Only the order of the keys themselves keeps two commits from crossing (in id order,
+    two ids that shared a hashtext key let two commits take one pair of keys in opposite
+    orders). Of two articles whose keys run opposite to their ids, a commit held up on the
+    larger key (the smaller id's) already holds the smaller key; in id order it would wait
+    on the larger key first, holding nothing."""
+    out = tmp_path / "out"
+    by_id = sorted((_article(f"http://127.0.0.1/{n}") for n in range(10)), key=lambda r: r.id)
+    # Any pair whose keys run against their ids (about half of all pairs).
+    low_id, high_id = next((x, y) for x, y in itertools.combinations(by_id, 2)
+                           if article_lock_key(x.id) > article_lock_key(y.id))
+    store = PgStore.open(pg_url, out, worker="w1", now=lambda: NOW)
+    with _commit_held_up(pg_url, store, article_lock_key(low_id.id),
+                         [_batch(low_id, high_id)]) as (pid, results):
+        assert _article_locks(pg_url, pid) == [(article_lock_key(high_id.id), True),
+                                               (article_lock_key(low_id.id), False)]
+    assert results == [[()]]
+    store.close()
+    assert sorted(r["id"] for r in iter_committed(out, pg_url)) == [low_id.id, high_id.id]
+
+
+@contextlib.contextmanager
+def _commit_held_up(url: str, store: PgStore, key: int, group: list[Batch]
+                    ) -> Iterator[tuple[int, list[object]]]:
+    """Commit ``group`` on ``store`` in a thread while another session holds the article
+    lock ``key``; inside, the commit waits for it (yields the commit's backend pid and the
+    list that gets the commit's result), on leaving it is let go and has finished."""
+    with psycopg.connect(url) as holder:
+        holder.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+        results: list[object] = []
+        committing = threading.Thread(target=lambda: results.append(store.commit_many(group)))
+        committing.start()
+        try:
+            _wait_for_a_blocked_lock(url)
+            yield store._conn.info.backend_pid, results
+        finally:
+            holder.rollback()
+            committing.join(60)
+
+
+def _article_locks(url: str, pid: int) -> list[tuple[int, bool]]:
+    """The article locks (one-key advisory locks) that backend ``pid`` holds or waits for,
+    as (key, granted) in key order. pg_locks shows a bigint key as its high 32 bits
+    (classid) and low 32 bits (objid), with objsubid 1 (2 for a two-key lock)."""
+    with psycopg.connect(url, autocommit=True) as watcher:
+        rows = watcher.execute(
+            "SELECT classid::bigint, objid::bigint, granted FROM pg_locks WHERE pid = %s "
+            "AND locktype = 'advisory' AND objsubid = 1", (pid,)).fetchall()
+    unsigned = [((high << 32) | low, granted) for high, low, granted in rows]
+    return sorted((key - (1 << 64) if key >= 1 << 63 else key, granted)
+                  for key, granted in unsigned)
 
 
 def _second_waits_for_first(url: str, one: PgStore, first: Callable[[], object],

@@ -882,7 +882,7 @@ def test_a_pgstore_commit_runs_off_the_loop_which_reads_the_state_meanwhile(
     of the store (on a connection of its own) gives the state as it was before."""
     import psycopg
 
-    from scraper.pgstore import PgStore
+    from scraper.pgstore import PgStore, article_lock_key
     from tests.test_pgstore import _wait_for_a_blocked_lock
 
     server.route("/feed", Reply(200, rss([Item("a-1", server.url("/p/a"), "Story a")]),
@@ -895,8 +895,8 @@ def test_a_pgstore_commit_runs_off_the_loop_which_reads_the_state_meanwhile(
     async def go() -> list[FeedReport]:
         with PgStore.open(pg_url, out, worker="w1", now=clock.now) as store, \
                 psycopg.connect(pg_url) as other:
-            other.execute("SELECT pg_advisory_xact_lock(2, hashtext(%s))",
-                          (article_id(server.url("/p/a")),))
+            other.execute("SELECT pg_advisory_xact_lock(%s)",
+                          (article_lock_key(article_id(server.url("/p/a"))),))
 
             def let_go_at_last() -> None:
                 # A loop that stood still in the commit would never read below: the other
