@@ -581,6 +581,21 @@ def test_a_page_is_not_published_after_the_day_it_shows(
     assert _stamped(published, modified, header) == expected
 
 
+@pytest.mark.parametrize(("header", "expected"), [
+    # A <time> two days or more before a zoned time: the metadata was stamped again.
+    ("<p>On <time>8 Oct 2022</time></p>", "2022-10-08"),
+    ('<time datetime="2022-10-08T09:00:00-04:00">Oct 8</time>', "2022-10-08T09:00:00-04:00"),
+    # A day before is a time zone's day (UTC against local), not a different one.
+    ('<time datetime="2022-10-23T20:40:59-04:00">Oct 23</time>', "2022-10-24T00:40:59Z"),
+    # A later day, a printed line that is no <time>, a teaser's <time> in a link.
+    ("<time>26 Oct 2022</time>", "2022-10-24T00:40:59Z"),
+    ("<p>8 Oct 2022</p>", "2022-10-24T00:40:59Z"),
+    ('<p><a href="/old"><time>8 Oct 2022</time></a></p>', "2022-10-24T00:40:59Z"),
+])
+def test_a_time_element_days_before_a_zoned_time_wins(header: str, expected: str) -> None:
+    assert _stamped("2022-10-24T00:40:59Z", "2022-12-02T08:16:16Z", header) == expected
+
+
 def test_a_zoned_time_moved_to_the_addresss_day_is_kept() -> None:
     # A UTC time filed under the next day in the address is that local day (_local_day),
     # a day without a zone: it is still the publishing system's clock, not restamped.
