@@ -462,6 +462,22 @@ def test_a_slash_date_is_read_in_the_order_of_the_pages_locale(lang: str, publis
     assert _meta(page, "https://example.com/news/storm").published == published
 
 
+@pytest.mark.parametrize(("link", "published"), [
+    # A card with the author and the date that links to the story, on the story's page.
+    ('href="https://example.com/post/storm"', "2025-09-04"),
+    ('href="/post/storm/"', "2025-09-04"),
+    ('href="/post/storm.html" aria-current="page"', "2025-09-04"),
+    # Another address is another page: a teaser's date.
+    ('href="/post/storm?page=2"', None),
+    ('href="/post/other-story"', None),
+])
+def test_a_date_in_a_link_to_the_page_itself_is_the_pages(link: str, published: str | None
+                                                         ) -> None:
+    body = (f"<main><div><a {link}><div>Ann Lee</div><div>September 4, 2025</div>"
+            f"</a></div><div><h1>Storm hits coast</h1>{PROSE}</div></main>")
+    assert _meta(_page(body=body), "https://example.com/post/storm").published == published
+
+
 def test_a_date_line_above_the_headline_is_taken_when_none_follows_it() -> None:
     body = ("<main><div><p>December 19th, 2025</p><h1>Storm hits coast</h1></div>"
             f"{PROSE}</main>")
@@ -618,20 +634,23 @@ def test_without_an_h1_the_dates_are_looked_for_near_the_first_h2() -> None:
         "2025-12-17")
 
 
+def _printed(html: str) -> str | None:
+    tree = LexborHTMLParser(html)
+    return metadata._printed_date(metadata._Page(tree, None), tree.css_first("h1"))
+
+
 def test_printed_dates_up_the_levels_read_each_node_once() -> None:
     # Each level reads only what the level below did not: the h1's own block has no date
     # line, the next ones up give the first line after the h1, else the last before it.
     nested = ("<main><p>1 May 2024</p><div><section><div><h1>Storm hits coast</h1></div>"
               "<p>No date here</p></section><p>2 May 2024</p></div><p>3 May 2024</p></main>")
-    h1 = LexborHTMLParser(nested).css_first("h1")
-    assert metadata._printed_date(h1, False) == "2024-05-02"
+    assert _printed(nested) == "2024-05-02"
     before_only = "<main><p>1 May 2024</p><div><section><h1>T</h1></section></div></main>"
-    assert metadata._printed_date(LexborHTMLParser(before_only).css_first("h1"), False) == (
-        "2024-05-01")
+    assert _printed(before_only) == "2024-05-01"
     # Past the node budget of a level, counted with the nodes read below, nothing is read.
     filler = "<span>x</span>" * (metadata._PRINTED_NODES // 2)
     far = (f"<main><div><section><h1>T</h1>{filler}</section><p>2 May 2024</p></div>"
            "</main>")
-    assert metadata._printed_date(LexborHTMLParser(far).css_first("h1"), False) is None
+    assert _printed(far) is None
     near = far.replace(filler, filler[: len(filler) // 4])
-    assert metadata._printed_date(LexborHTMLParser(near).css_first("h1"), False) == "2024-05-02"
+    assert _printed(near) == "2024-05-02"

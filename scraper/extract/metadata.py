@@ -38,7 +38,7 @@ from scraper.extract.jsonld import flatten, page_object, parse_jsonld, pick_arti
 from scraper.extract.tags import ancestor_with_tag, tag_ids
 from scraper.extract.text import fold, has_digit, normalize_space
 from scraper.models import Image
-from scraper.urls import absolute, hostname
+from scraper.urls import absolute, canonicalize, hostname
 
 __all__ = ["PageMetadata", "extract_metadata"]
 
@@ -434,6 +434,22 @@ class _Page:
         return sig.h1_node
 
     @cached_property
+    def _here(self) -> frozenset[str]:
+        # The page's own addresses, canonical and as fetched, without a trailing slash.
+        return frozenset(canonicalize(address).rstrip("/")
+                         for address in (self.url, self.canonical) if address)
+
+    def links_here(self, link: LexborNode) -> bool:
+        """Whether the link ``link`` (an ``<a>``) goes to this page itself."""
+        attrs = link.attributes
+        if attrs.get("aria-current") == "page":
+            return True
+        href = attrs.get("href")
+        if not href or not self._here:
+            return False
+        return canonicalize(href, self.url).rstrip("/") in self._here
+
+    @cached_property
     def language(self) -> str | None:
         """The page's language tag ("en-US", "de"), as its markup gives it."""
         return _language(self)
@@ -617,7 +633,7 @@ def _published(page: _Page, headline: str | None, modified: str | None) -> str |
                 return _restamped(page, headline, found, modified)
     anchor = _headline_node(page, headline)
     return (_page_date(page, anchor) or _meta_date_by_name(page)
-            or _printed_date(anchor, page.month_first) or _article_date(page)
+            or _printed_date(page, anchor) or _article_date(page)
             or url_date(page.url)
             or _title_date(page))
 
@@ -646,7 +662,7 @@ def _restamped(page: _Page, headline: str | None, published: str,
     if zoned or modified is None or modified[:19] > published[:19]:
         return published
     anchor = _headline_node(page, headline)
-    shown = _page_date(page, anchor) or _printed_date(anchor, page.month_first)
+    shown = _page_date(page, anchor) or _printed_date(page, anchor)
     return shown if shown is not None and shown[:10] < published[:10] else published
 
 
@@ -724,7 +740,7 @@ _NOT_DATE_LINE_LEVELS = 3
 _TEXT_ID = _IDS["-text"]
 
 
-def _printed_date(h1: LexborNode | None, month_first: bool) -> str | None:
+def _printed_date(page: _Page, h1: LexborNode | None) -> str | None:
     """A date printed on a line of its own near the headline ("Sep 16, 2025", "Published:
     28/08/2025 18:42"), when no date element or metadata gives one: in the nearest
     ancestor of the h1 that holds one, the first line after the h1 that does not say
@@ -737,12 +753,23 @@ def _printed_date(h1: LexborNode | None, month_first: bool) -> str | None:
     for _ in range(_PRINTED_LEVELS):
         if node is None:
             return None
-        found, size = _date_lines(node, h1, inner, inner_size, month_first)
+        found, size = _date_lines(page, node, h1, inner, inner_size)
         if found is not None or node.tag_id in _PAGE_IDS:
             return found
         inner, inner_size = node, size
         node = node.parent
     return None
+
+
+def _not_date_line(page: _Page, node: LexborNode) -> bool:
+    """Whether ``node``'s text is kept from the date lines: it is, or sits in, an element
+    of _NOT_DATE_LINE_IDS, a link to the page itself aside (a card with the story's
+    author and date that links to the story, on its own page: no teaser of another)."""
+    found = node if node.tag_id in _NOT_DATE_LINE_IDS else ancestor_with_tag(
+        node, _NOT_DATE_LINE_IDS, _NOT_DATE_LINE_LEVELS)
+    while found is not None and found.tag_id == _A_ID and page.links_here(found):
+        found = ancestor_with_tag(found, _NOT_DATE_LINE_IDS, _NOT_DATE_LINE_LEVELS)
+    return found is not None
 
 
 def _walk(ancestor: LexborNode, skip: LexborNode | None) -> Iterator[LexborNode | None]:
@@ -760,8 +787,8 @@ def _walk(ancestor: LexborNode, skip: LexborNode | None) -> Iterator[LexborNode 
             yield from child.traverse(include_text=True)
 
 
-def _date_lines(ancestor: LexborNode, h1: LexborNode, inner: LexborNode | None,
-                inner_size: int, month_first: bool) -> tuple[str | None, int]:
+def _date_lines(page: _Page, ancestor: LexborNode, h1: LexborNode, inner: LexborNode | None,
+                inner_size: int) -> tuple[str | None, int]:
     """The date line of ``ancestor`` (see _printed_date), and the number of nodes read
     (-1 when the cap cut the reading short). ``inner``, the child that holds the h1, was
     read at the level below and had no date line, so its ``inner_size`` nodes are only
@@ -802,15 +829,14 @@ def _date_lines(ancestor: LexborNode, h1: LexborNode, inner: LexborNode | None,
                 continue  # the element's line was taken already
             line = raw
         else:
-            if parent.tag_id in _NOT_DATE_LINE_IDS or ancestor_with_tag(
-                    parent, _NOT_DATE_LINE_IDS, _NOT_DATE_LINE_LEVELS) is not None:
+            if _not_date_line(page, parent):
                 excluded.add(key)
                 continue
             line = parent.text(separator=" ")
-        found = date_line(line, month_first)
+        found = date_line(line, page.month_first)
         if found is None and key not in read and len(line) > len(raw):
             line = raw
-            found = date_line(line, month_first)
+            found = date_line(line, page.month_first)
         read[key] = found
         if found is None:
             continue
