@@ -499,6 +499,14 @@ def test_meta_names_that_say_published(name: str) -> None:
     assert _meta(_page(head=updated, body="<h1>T</h1>")).published is None
 
 
+@pytest.mark.parametrize("order", [1, -1])
+def test_meta_names_that_say_published_disagree_the_earliest_wins(order: int) -> None:
+    metas = ['<meta name="published-time" content="2026-03-09T08:45:32.183Z">',
+             '<meta name="published-date" content="2021-02-16">']
+    head = "".join(metas[::order])
+    assert _meta(_page(head=head, body="<h1>T</h1>")).published == "2021-02-16"
+
+
 @pytest.mark.parametrize(("url", "published"), [
     ("https://example.com/2025/09/04/top-trends/", "2025-09-04"),
     ("https://example.com/blog/2025-12-17-minisgl", "2025-12-17"),

@@ -718,12 +718,16 @@ _NOT_PUBLISH_NAME = re.compile(r"modif|updat|expir|revis")
 
 
 def _meta_date_by_name(page: _Page) -> str | None:
+    """The earliest day that such meta names give: when two of them disagree, the page
+    was published on the earlier one (the later is a render's or a republication's
+    time: one page's "published-time" came after its own "modified-time")."""
+    earliest: str | None = None
     for key, values in page.sig.meta.items():
         if _PUBLISH_NAME.search(key) and not _NOT_PUBLISH_NAME.search(key):
             found = _date_of(values, page.month_first)
-            if found:
-                return found
-    return None
+            if found and (earliest is None or found[:10] < earliest[:10]):
+                earliest = found
+    return earliest
 
 
 # The printed date is looked for this many levels up from the h1 (nearest first), in at
