@@ -55,6 +55,7 @@ implementing :class:`StateReader`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -265,7 +266,14 @@ class Known:
 def _link(entry: FeedEntry | None) -> str | None:
     if entry is None or not entry.link:
         return None
-    link = canonicalize(entry.link)
+    return _canonical_link(entry.link)
+
+
+# An entry's link is asked for four times in a poll (Known.read, ration, and decide before
+# and after its page): parsed once. Pure, and the feeds of one poll fit many times over.
+@functools.lru_cache(maxsize=4096)
+def _canonical_link(link: str) -> str | None:
+    link = canonicalize(link)
     return link if is_http_url(link) else None
 
 
