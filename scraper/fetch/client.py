@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Literal
+from typing import Any, Literal
 
 import httpx
 
@@ -182,7 +182,7 @@ class Fetcher:
             guard=False, resolver=resolver, inner=SocketBackend()), ssl_context)
 
     def _client(self, backend: ResolvingBackend,
-                ssl_context: ssl.SSLContext) -> httpx.AsyncClient:
+                ssl_context: ssl.SSLContext) -> _Client:
         s = self.settings
         transport = httpx.AsyncHTTPTransport(verify=ssl_context, trust_env=False)
         # httpx offers no hook for the network backend: swap in a pool that uses ours,
@@ -404,7 +404,7 @@ class Fetcher:
                     request = client.build_request("GET", hop.url, headers=hop.headers)
                     if hop.jar:  # an empty jar adds nothing, at the cost of a urllib request
                         hop.jar.set_cookie_header(request)
-                    response = await client.send(request, stream=True)
+                    response = await client.start(request)
                     try:
                         await started()
                         return await self._answer(hop, response)
@@ -475,10 +475,26 @@ class Fetcher:
 
 
 class _Client(httpx.AsyncClient):
-    """httpx's client without a jar of its own. Cookies live for one fetch (its redirect
-    chain), in the fetch's jars (``_Hop.jar``), never across fetches: the client's jar only
-    refused every cookie, after httpx had made a urllib request and an email message of
-    every response for it (7 % of the CPU of a small fetch)."""
+    """httpx's client without a jar of its own, whose requests go straight to its transport.
+
+    Cookies live for one fetch (its redirect chain), in the fetch's jars (``_Hop.jar``),
+    never across fetches: the client's jar only refused every cookie, after httpx had made
+    a urllib request and an email message of every response for it (7 % of the
+    instructions of a small fetch)."""
+
+    def __init__(self, *, transport: httpx.AsyncHTTPTransport, **kwargs: Any) -> None:
+        super().__init__(transport=transport, **kwargs)
+        self._direct = transport
+
+    async def start(self, request: httpx.Request) -> httpx.Response:
+        """``send(request, stream=True)`` without the layers this fetcher does not use: an
+        authentication flow, redirects (each hop is a fetch's own), event hooks, a cookie
+        jar, proxies (trust_env is off, none is mounted) and an INFO log line that the
+        daemon silences. The request, built by ``build_request``, carries the client's
+        timeouts; the transport maps httpcore's errors to httpx's, as under ``send``."""
+        response = await self._direct.handle_async_request(request)
+        response.request = request  # the fetch's jar reads the cookies' origin from it
+        return response
 
     @property
     def cookies(self) -> httpx.Cookies:
