@@ -159,6 +159,9 @@ def test_iso_repair_is_skipped_only_where_it_changes_nothing(text: str) -> None:
     ("Posted on the 15/12/2025 at 19:00 by @GuillaumeGomez", "2025-12-15T19:00:00"),
     ("Datum 28.04.2023", "2023-04-28"),
     ("publié le 3 janvier 2025 à 18h30", "2025-01-03T18:30:00"),
+    # An ordinal day before the month, the British way.
+    ("Posted on 21st March 2024 by Ann Lee", "2024-03-21"),
+    ("Thursday 4th of September 2025", "2025-09-04"),
     ("Publicado el 12 de mayo de 2025", "2025-05-12"),
     # Prose, captions and long lines are not date lines.
     ("The plant opened on Sep 16, 2025 after two years of work on the site.", None),

@@ -45,9 +45,10 @@ for _number, _names in enumerate(MONTH_NAMES, start=1):
 
 _MONTH_ALT = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
 _TIME = r"(?:\D{0,12}?\b(\d{1,2})[:h.](\d{2})(?:[:.](\d{2}))?\s*([ap]\.?m\.?)?)?"
-# "28 April 2024", "28. März 2024", "28 de abril de 2024", each optionally with a time.
+# "28 April 2024", "28. März 2024", "28 de abril de 2024", "4th of September 2025", each
+# optionally with a time.
 _DAY_MONTH_YEAR = re.compile(
-    rf"\b(\d{{1,2}})\.?\s*(?:de\s+|of\s+)?({_MONTH_ALT})\.?,?\s*(?:de\s+|del\s+)?(\d{{4}})\b"
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?\s*(?:de\s+|of\s+)?({_MONTH_ALT})\.?,?\s*(?:de\s+|del\s+)?(\d{{4}})\b"
     + _TIME, re.IGNORECASE)
 # "April 28, 2024", "Apr. 28 2024 2:26 PM".
 _MONTH_DAY_YEAR = re.compile(
