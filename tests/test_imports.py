@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-HEAVY = ("httpx", "httpcore", "protego", "apscheduler", "rich", "pygments",
+HEAVY = ("httpx", "httpcore", "tenacity", "protego", "apscheduler", "rich", "pygments",
          "feedparser", "sqlite3", "scraper.extract", "scraper.fetch", "scraper.store",
          "scraper.daemon", "scraper.poller", "scraper.feeds", "warcio", "scraper.archive",
          "scraper.reextract")
@@ -34,7 +34,7 @@ def test_cli_start_up_loads_nothing_heavy(args: list[str]) -> None:
 
 def test_configuration_loads_no_http_stack() -> None:
     loaded = _loaded("import scraper.config")
-    assert {"httpx", "httpcore", "protego", "scraper.fetch"}.isdisjoint(loaded)
+    assert {"httpx", "httpcore", "tenacity", "protego", "scraper.fetch"}.isdisjoint(loaded)
 
 
 def test_version_is_the_packages_own() -> None:

@@ -327,7 +327,7 @@ print(asyncio.run(go()))
     loaded = set(result.stdout.split())
     assert {"scraper.extract", "scraper.feeds", "feedparser", "selectolax"} <= loaded
     heavy = {"scraper.cli", "scraper.daemon", "scraper.poller", "scraper.store",
-             "scraper.fetch", "httpx", "httpcore", "protego", "apscheduler",
+             "scraper.fetch", "httpx", "httpcore", "tenacity", "protego", "apscheduler",
              "rich", "pygments", "click", "sqlite3"}
     assert loaded.isdisjoint(heavy), sorted(loaded & heavy)
 
