@@ -187,14 +187,15 @@ def _from_text(text: str, month_first: bool) -> str | None:
     return found[0] if found is not None else None
 
 
-def _from_dateutil(text: str, month_first: bool) -> str | None:
+def _from_dateutil(text: str) -> str | None:
     sentinel = datetime(1, 1, 1)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            # dateutil reads "08-01-2025" month first unless told: the same order as _scan.
-            value = du_parser.parse(text, default=sentinel, tzinfos=_TZINFOS,
-                                    dayfirst=not month_first)
+            # Month first where the numbers allow both ("03-09-2026"), whatever the page's
+            # locale: pages of the United States without a region in their language tag
+            # write their metadata so, and day first lost such a page (review of 4a9ed61).
+            value = du_parser.parse(text, default=sentinel, tzinfos=_TZINFOS)
     except (ValueError, OverflowError, TypeError, du_parser.ParserError):
         return None
     if value.year == 1:
@@ -233,7 +234,7 @@ def normalize_date(value: object, month_first: bool = False) -> str | None:
         return result
     if not has_digit(text):
         return None
-    return _from_dateutil(text, month_first)
+    return _from_dateutil(text)
 
 
 # A date line is short: a label, the date, perhaps a name or a read time. A date inside a
