@@ -194,7 +194,7 @@ def _from_dateutil(text: str) -> str | None:
             warnings.simplefilter("ignore")
             # Month first where the numbers allow both ("03-09-2026"), whatever the page's
             # locale: pages of the United States without a region in their language tag
-            # write their metadata so, and day first lost such a page (review of 4a9ed61).
+            # write their metadata so (one gave "03-09-2026", March 9; review of 4a9ed61).
             value = du_parser.parse(text, default=sentinel, tzinfos=_TZINFOS)
     except (ValueError, OverflowError, TypeError, du_parser.ParserError):
         return None
