@@ -373,6 +373,22 @@ def test_links_resolve_against_the_fetched_url_not_content_location() -> None:
     assert feed.entries[0].link == "https://example.com/news/story/1"
 
 
+def test_remembered_joins_keep_each_feed_to_its_own_base() -> None:
+    # feedparser's URL joins are remembered across parses (scraper.feeds): the same relative
+    # links in feeds at two addresses, and under two xml:base values, read one after the
+    # other, each resolve against their own base.
+    rss = ITEM.replace("https://example.com/a", "story/1").format("").encode()
+    atom = (b'<feed xmlns="http://www.w3.org/2005/Atom" xml:base="%s"><title>T</title>'
+            b'<entry><id>1</id><title>A</title><link href="story/1"/></entry></feed>')
+    links = [parse_feed(content, url, XML).entries[0].link for content, url in (
+        (rss, "https://a.example/x/feed"), (rss, "https://b.example/y/feed"),
+        (rss, "https://a.example/x/feed"), (atom % b"/base/", "https://a.example/x/feed"),
+        (atom % b"/other/", "https://a.example/x/feed"))]
+    assert links == ["https://a.example/x/story/1", "https://b.example/y/story/1",
+                     "https://a.example/x/story/1", "https://a.example/base/story/1",
+                     "https://a.example/other/story/1"]
+
+
 def test_links_that_are_not_http_are_dropped() -> None:
     content = ITEM.replace("https://example.com/a", "javascript:alert(1)").format(
         "<title>T</title><guid isPermaLink='false'>x-1</guid>").encode()
