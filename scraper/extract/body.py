@@ -41,7 +41,7 @@ from scraper.extract.cleanup import (
 )
 from scraper.extract.lexicon import POSITION_CLASS_WORDS, SKIP_TAGS
 from scraper.extract.metadata import PageMetadata
-from scraper.extract.tags import tag_ids
+from scraper.extract.tags import first_with_tag, tag_ids
 from scraper.extract.text import fold, normalize_space
 
 __all__ = ["BodyText", "ContentBlock", "extract_body", "find_content_root"]
@@ -85,7 +85,8 @@ _INLINE = frozenset({
 # The walk compares ids, which costs a fifth of reading a node's tag name.
 _IDS = tag_ids(_INLINE | SKIP_TAGS | {"a", "br", "td", "th", "p", "aside", "nav", "footer",
                                       "li", "blockquote", "article", "main", "-text", "h2",
-                                      "h3", "h4", "h5", "h6", "tr", "body", "html"})
+                                      "h3", "h4", "h5", "h6", "tr", "body", "html", "table",
+                                      "img"})
 _TEXT_ID = _IDS["-text"]
 _BR_ID = _IDS["br"]
 _A_ID = _IDS["a"]
@@ -102,6 +103,8 @@ _SKIP_IDS = frozenset(_IDS[name] for name in SKIP_TAGS)
 # A figure that holds a table (the block editors' "wp-block-table") is read: the table is
 # the article's; its caption and pictures are skipped as everywhere.
 _FIGURE_ID = _IDS["figure"]
+_TABLE_ID = _IDS["table"]
+_IMG_ID = _IDS["img"]
 # A heading's id is an anchor made from its text ("h-what-is-social-shopping"), which says
 # nothing about what the heading is: only its class is read.
 _HEADING_IDS = frozenset(_IDS[f"h{n}"] for n in range(2, 7))
@@ -510,7 +513,7 @@ def _cards(group: _Group) -> bool:
         if card is None:
             continue
         # The card's first link, unless it is one in the blurb's own text.
-        up: LexborNode | None = card.css_first("a")
+        up = first_with_tag(card, _A_ID, "a")
         while up is not None and up.mem_id not in (node.mem_id, card.mem_id):
             up = up.parent
         if up is not None and up.mem_id == card.mem_id:
@@ -840,7 +843,8 @@ def _read(reader: _Reader) -> None:
             elif key not in reader.boxes and (
                     (key in keep and tag not in _CHROME_ABOVE_IDS) or (
                     (tag not in _SKIP_IDS
-                     or (tag == _FIGURE_ID and node.css_first("table") is not None))
+                     or (tag == _FIGURE_ID
+                         and first_with_tag(node, _TABLE_ID, "table") is not None))
                     and not reader.skip(node, tag))):
                 breaks = 0
                 if tag in _CELL_IDS:
@@ -944,7 +948,7 @@ def _form_boxes(block: ContentBlock) -> set[int]:
             continue
         if not link:
             boxes.add(box.mem_id)
-        elif box.css_first("img") is None:
+        elif first_with_tag(box, _IMG_ID, "img") is None:
             by_markup.setdefault(_signature(box), []).append(box.mem_id)
     for found in by_markup.values():
         if len(set(found)) == 1:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-__all__ = ["MAX_KNOWN_ID", "TEXT_ID", "ancestor_with_tag", "tag_ids"]
+__all__ = ["MAX_KNOWN_ID", "TEXT_ID", "ancestor_with_tag", "first_with_tag", "tag_ids"]
 
 # Lexbor's known tags number a few hundred; unknown names get ids far above (addresses).
 MAX_KNOWN_ID = 0xFFFF
@@ -38,6 +38,24 @@ def tag_ids(names: Iterable[str]) -> dict[str, int]:
 
 
 TEXT_ID = tag_ids(["-text"])["-text"]
+# Elements a walk looks at before handing the search to a CSS query: a query's fixed
+# cost (parsing the selector, setting up its memory) is that of a walk over a few dozen
+# nodes, and the subtrees searched (a card, a figure, a form's box) are mostly smaller.
+_WALK_BUDGET = 32
+
+
+def first_with_tag(node: LexborNode, tag_id: int, name: str) -> LexborNode | None:
+    """The first element with tag id ``tag_id`` (named ``name``) in document order in
+    ``node``'s subtree, ``node`` itself included: what ``node.css_first(name)`` finds.
+
+    Small subtrees are walked; past a few dozen nodes the query takes over.
+    """
+    for count, found in enumerate(node.traverse()):
+        if found.tag_id == tag_id:
+            return found
+        if count >= _WALK_BUDGET:
+            return node.css_first(name)
+    return None
 
 
 def ancestor_with_tag(node: LexborNode, ids: frozenset[int], levels: int) -> LexborNode | None:
