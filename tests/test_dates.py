@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -212,3 +213,20 @@ def test_date_line_never_raises_and_gives_a_date_of_the_line(text: str) -> None:
 def test_url_date_reads_any_day_in_a_path(slug: str, day: date) -> None:
     assert url_date(f"https://example.com/{day:%Y/%m/%d}/{slug}") == day.isoformat()
     assert url_date(f"https://example.com/blog/{day:%Y-%m-%d}-{slug}") == day.isoformat()
+
+
+def test_month_names_grouped_by_first_letter_match_as_the_flat_list() -> None:
+    # The grouped alternation keeps the flat list's matches only while no two first
+    # letters of month names are one letter to a case-insensitive match.
+    firsts = sorted({re.escape(name)[0] for name in dates._MONTHS})
+    assert not [(a, b) for a in firsts for b in firsts
+                if a != b and re.fullmatch(re.escape(a), b, re.IGNORECASE)]
+    flat = "|".join(sorted((re.escape(m) for m in dates._MONTHS), key=len, reverse=True))
+    flat_pattern = re.compile(rf"\b({flat})\.?\s+(\d{{1,2}})", re.IGNORECASE)
+    grouped = re.compile(rf"\b({dates._MONTH_ALT})\.?\s+(\d{{1,2}})", re.IGNORECASE)
+    for name in dates._MONTHS:
+        for text in (f"{name} 4", f"On {name.upper()}. 16, 2025", f"x{name} 4 {name.title()} 5"):
+            expected = flat_pattern.search(text)
+            found = grouped.search(text)
+            assert (found and found.span(), found and found.groups()) == (
+                expected and expected.span(), expected and expected.groups())
