@@ -236,10 +236,13 @@ _SOURCE = re.compile(
 
 # "5 min read", "3 MIN. READ", "Reading time: 4 minutes", "Lesedauer: 3 Min.": a read-time line,
 # also after the byline or date fields it closes ("Jane Doe | 5 min read", "May 2 · 4 min read").
-_READ_TIME = re.compile(
-    rf"^(?:[^|·•]{{1,60}}[|·•]\s*){{0,3}}\W*(?:\d+\s*(?:min(?:ute)?s?|min)\.?\s*(?:{grouped_alternation(READ_TIME_LABELS)})"
-    rf"|(?:{grouped_alternation(READ_TIME_HEADS)})\W*(?:ca\.?\s*)?\d+\s*(?:min\w*|minutes?)\.?)\W*$",
-    re.IGNORECASE)
+_READ_TIME_LINE = (
+    rf"\W*(?:\d+\s*(?:min(?:ute)?s?|min)\.?\s*(?:{grouped_alternation(READ_TIME_LABELS)})"
+    rf"|(?:{grouped_alternation(READ_TIME_HEADS)})\W*(?:ca\.?\s*)?\d+\s*(?:min\w*|minutes?)\.?)\W*$")
+_READ_TIME = re.compile(rf"^(?:[^|·•]{{1,60}}[|·•]\s*){{0,3}}{_READ_TIME_LINE}", re.IGNORECASE)
+# A line without a field mark has no fields before the read time: matched without the
+# fields' repeat, whose backtracking over the line is half the cost of the test.
+_READ_TIME_ALONE = re.compile(rf"^{_READ_TIME_LINE}", re.IGNORECASE)
 # "Tags: Health, Fitness", "Filed under: Politics": the tag list under a story, as a line.
 _TAG_LINE = re.compile(rf"^(?:{grouped_alternation(TAG_LABELS)})\s*:", re.IGNORECASE)
 
@@ -335,13 +338,15 @@ def _is_boilerplate_text(text: str, site: str = "") -> bool:
     pointer = _POINTER.match(text)
     if pointer and (pointer.group(1) or size < _SHORT_POINTER):
         return True
-    if size < 80 and (_SOURCE.match(text) or _READ_TIME.match(text)):
+    if size < 80 and (_SOURCE.match(text) or _is_read_time(text)):
         return True
     if size < 150 and _TAG_LINE.match(text):
         return True
     if size < 100 and (_BYLINE.match(text) or _DATE_LINE.match(text)):
         return True
-    if text.startswith(_COPYRIGHT) or (size < 80 and _EMAIL.search(text)):
+    # An address has an "@": a C-level scan for it rules out the search, which the engine
+    # starts at every character (the pattern opens with no literal to look for).
+    if text.startswith(_COPYRIGHT) or (size < 80 and "@" in text and _EMAIL.search(text)):
         return True
     tail = max(0, size - _CREDIT_TAIL)
     if ("©" in text or ":" in text[tail:] or text.endswith(")")) and _PHOTO_CREDIT.search(
@@ -356,6 +361,13 @@ def _is_boilerplate_text(text: str, site: str = "") -> bool:
     if _TRIGGER_WORDS.isdisjoint(lowered.split()):
         return False
     return any(phrase in lowered for phrase in _PHRASES)
+
+
+def _is_read_time(text: str) -> bool:
+    """Whether a line is a read time (_READ_TIME), fields before it or not."""
+    if "|" in text or "·" in text or "•" in text:
+        return _READ_TIME.match(text) is not None
+    return _READ_TIME_ALONE.match(text) is not None
 
 
 def site_name(url: str) -> str:
