@@ -671,7 +671,7 @@ class _Reader:
             else:
                 self.heading = None
             self.links_under = 0
-            self.listing = (cited and not heading) or text[-1] == ":"
+            self.listing = (cited and not heading) or _introduces(text)
         elif text and self.heading is not None and self.heading == len(paragraphs) - 1:
             self.links_under += 1
             if self.links_under == _LINKS_UNDER:
@@ -755,6 +755,12 @@ def _marked_dateline(node: LexborNode) -> str | None:
     return None
 
 
+def _introduces(paragraph: str) -> bool:
+    """Whether a paragraph (spaces normalized) introduces the lines after it, as one that
+    ends with a colon does ("The patches sent for review:")."""
+    return paragraph[-1:] == ":"
+
+
 def _read(reader: _Reader) -> None:
     """Walk the block's subtree in document order without recursion."""
     texts = reader.block.texts
@@ -835,7 +841,7 @@ def _read(reader: _Reader) -> None:
                 else:
                     paragraphs.append(normalize_space(text))
                     reader.whole[paragraphs[-1]] = node
-                    reader.listing = text.rstrip()[-1:] == ":"
+                    reader.listing = _introduces(paragraphs[-1])
                 if link_nodes:
                     link_nodes.clear()  # links before a paragraph read whole had no text
             # A page footer, side box or menu inside the block is skipped even when it
